@@ -1,0 +1,27 @@
+// Three tiers (ARCHITECTURE.md): unit tests beside the code (*.spec.ts), integration
+// tests against a real Postgres (*.int-spec.ts) and end-to-end tests through the
+// gateway (test/e2e/*.e2e-spec.ts). swc transpiles; `tsc --noEmit` type-checks separately.
+const swc = JSON.parse(require('fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+const transform = { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] };
+const moduleNameMapper = { '^@fluxnote/(.*)$': '<rootDir>/libs/$1/src/index.ts' };
+const common = { transform, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,tools}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{libs,services,tools}/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/jest-global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/jest-global-teardown.ts',
+    },
+  ],
+};

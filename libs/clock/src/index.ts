@@ -1,0 +1,4 @@
+export * from './clock';
+export * from './iso-duration';
+export * from './platform-clock';
+export * from './nest/clock.module';

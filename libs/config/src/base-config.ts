@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalUrl = z.string().url().optional();
+
+/** Settings every service shares. Service schemas extend this one. */
+export const baseConfigShape = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATA_DIR: z.string().min(1).default('./var'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  KAFKA_BROKERS: z.string().min(1).optional(),
+  KAFKA_CLIENT_ID: z.string().default('fluxnote'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Port for /healthz, /readyz and /metrics (0 = any free port). */
+  HTTP_PORT: port.default(0),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  /** gRPC listen address host and port (0 = any free port). */
+  GRPC_HOST: z.string().default('127.0.0.1'),
+  GRPC_PORT: port.default(0),
+  /** Deadline applied to every outgoing gRPC call unless a call sets its own. */
+  GRPC_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+} as const;
+
+export const baseConfigSchema = z.object(baseConfigShape);
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+export function isProduction(config: Pick<BaseConfig, 'NODE_ENV'>): boolean {
+  return config.NODE_ENV === 'production';
+}
+
+/**
+ * Production needs the external settings that embedded mode supplies itself.
+ * Use inside a schema's `superRefine`.
+ */
+export function requireInProduction(
+  config: Record<string, unknown> & Pick<BaseConfig, 'NODE_ENV'>,
+  ctx: z.RefinementCtx,
+  keys: readonly string[],
+): void {
+  if (!isProduction(config)) {
+    return;
+  }
+  for (const key of keys) {
+    if (config[key] === undefined || config[key] === '') {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
+    }
+  }
+}
+
+/**
+ * A service's schema: the shared settings plus its own. `DATABASE_URL` is always
+ * required (the launcher supplies the embedded one); `KAFKA_BROKERS` and the keys
+ * listed are required in production.
+ */
+export function serviceConfigSchema<T extends z.ZodRawShape>(shape: T, productionKeys: readonly string[] = []) {
+  return z
+    .object({ ...baseConfigShape, DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'), ...shape })
+    .superRefine((c, ctx) =>
+      requireInProduction(c as Record<string, unknown> & Pick<BaseConfig, 'NODE_ENV'>, ctx, ['KAFKA_BROKERS', ...productionKeys]),
+    );
+}

@@ -1,0 +1,3 @@
+export * from './event-definition';
+export * from './accounts.events';
+export * from './generation.events';

@@ -1,0 +1,45 @@
+import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { createLogger, PinoNestLogger } from '@fluxnote/telemetry';
+import { createHealth, GrpcProblemFilter, grpcServerOptions, markServing } from './grpc-server';
+import type { GrpcServiceSpec } from './proto-files';
+
+export interface ServiceRuntimeConfig {
+  HTTP_HOST: string;
+  HTTP_PORT: number;
+  GRPC_HOST: string;
+  GRPC_PORT: number;
+  LOG_LEVEL: string;
+}
+
+/**
+ * Starts one service: Nest with `/healthz`, `/readyz`, `/metrics` on HTTP and the
+ * service's gRPC API (with the standard health service, SERVING once started).
+ * SIGTERM and SIGINT close it gracefully.
+ */
+export async function bootstrapService(options: {
+  name: string;
+  module: DynamicModule;
+  grpc: GrpcServiceSpec[];
+  config: ServiceRuntimeConfig;
+}): Promise<INestApplication> {
+  const { config } = options;
+  const logger = createLogger(options.name, config.LOG_LEVEL);
+  const app = await NestFactory.create(options.module, { logger: new PinoNestLogger(logger), bufferLogs: false });
+  app.enableShutdownHooks();
+  const health = createHealth(options.grpc);
+  if (options.grpc.length > 0) {
+    const micro = app.connectMicroservice(
+      grpcServerOptions(options.grpc, `${config.GRPC_HOST}:${config.GRPC_PORT}`, health),
+    );
+    micro.useGlobalFilters(new GrpcProblemFilter());
+    await app.startAllMicroservices();
+  }
+  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+  markServing(health, options.grpc);
+  const address = app.getHttpServer().address() as { port: number } | null;
+  new Logger(options.name).log(
+    `ready: http ${config.HTTP_HOST}:${address?.port ?? config.HTTP_PORT}, grpc ${config.GRPC_HOST}:${config.GRPC_PORT}`,
+  );
+  return app;
+}

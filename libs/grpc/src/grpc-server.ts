@@ -1,0 +1,83 @@
+import { makeGenericClientConstructor, credentials, Metadata, status, type Server, type ServiceError } from '@grpc/grpc-js';
+import { Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
+import { Transport, type GrpcOptions } from '@nestjs/microservices';
+import { HealthImplementation, service as healthService } from 'grpc-health-check';
+import { join } from 'node:path';
+import { throwError, type Observable } from 'rxjs';
+import { ProblemError } from '@fluxnote/contracts';
+import { problemToGrpcError } from './problem-status';
+import { protoLoaderOptions, protoRoot, type GrpcServiceSpec } from './proto-files';
+
+/** Nest microservice options for a service's gRPC server, with the standard health service. */
+export function grpcServerOptions(
+  specs: GrpcServiceSpec[],
+  url: string,
+  health: HealthImplementation,
+): GrpcOptions {
+  return {
+    transport: Transport.GRPC,
+    options: {
+      url,
+      package: specs.map((s) => s.package),
+      protoPath: specs.map((s) => join(protoRoot(), s.file)),
+      loader: { ...protoLoaderOptions, includeDirs: [protoRoot()] },
+      onLoadPackageDefinition: (_pkg: unknown, server: Pick<Server, 'addService'>) => {
+        health.addToServer(server as Server);
+      },
+    },
+  };
+}
+
+export function createHealth(specs: GrpcServiceSpec[]): HealthImplementation {
+  return new HealthImplementation({
+    '': 'NOT_SERVING',
+    ...Object.fromEntries(specs.map((s) => [`${s.package}.${s.service}`, 'NOT_SERVING' as const])),
+  });
+}
+
+export function markServing(health: HealthImplementation, specs: GrpcServiceSpec[]): void {
+  health.setStatus('', 'SERVING');
+  for (const s of specs) {
+    health.setStatus(`${s.package}.${s.service}`, 'SERVING');
+  }
+}
+
+/**
+ * Every error leaving a gRPC handler: a `ProblemError` travels as its problem
+ * (status code + metadata); anything else is logged and reported as INTERNAL
+ * without leaking its message.
+ */
+@Catch()
+export class GrpcProblemFilter implements RpcExceptionFilter<unknown> {
+  private readonly logger = new Logger('gRPC');
+  catch(exception: unknown): Observable<never> {
+    if (exception instanceof ProblemError) {
+      return throwError(() => problemToGrpcError(exception.problem));
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    return throwError(() => ({ code: status.INTERNAL, details: 'internal error', metadata: new Metadata() }));
+  }
+}
+
+const HealthClient = makeGenericClientConstructor(healthService, 'grpc.health.v1.Health');
+
+/** Asks a gRPC server's health service whether `service` (default: the whole server) is serving. */
+export function checkGrpcHealth(address: string, service = '', deadlineMs = 1000): Promise<void> {
+  const client = new HealthClient(address, credentials.createInsecure());
+  return new Promise<void>((resolve, reject) => {
+    const deadline = new Date(Date.now() + deadlineMs);
+    (client as unknown as Record<string, (req: unknown, md: Metadata, o: unknown, cb: (e: ServiceError | null, r: { status: string }) => void) => void>)
+      ['check']!({ service }, new Metadata(), { deadline }, (error, response) => {
+        client.close();
+        if (error) {
+          reject(new Error(`${address}: ${error.details || error.message}`));
+        } else if (response.status !== 'SERVING') {
+          reject(new Error(`${address}: ${response.status}`));
+        } else {
+          resolve();
+        }
+      });
+  });
+}
+
+export { protoRoot, protoLoaderOptions };

@@ -1,0 +1,5 @@
+export * from './proto-files';
+export * from './problem-status';
+export * from './grpc-client';
+export * from './grpc-server';
+export * from './bootstrap-service';

@@ -1,0 +1,58 @@
+import type { EntityManager } from 'typeorm';
+import type { EventDefinition, EventPayload } from '@fluxnote/contracts';
+import { createEnvelope, type EventEnvelope } from './envelope';
+
+/** SQL for the outbox and inbox tables of a service schema; run it from the service's first migration. */
+export function messagingTablesSql(schema: string): string[] {
+  return [
+    `CREATE TABLE "${schema}".outbox (
+       seq bigserial PRIMARY KEY,
+       event_id text NOT NULL,
+       topic text NOT NULL,
+       key text NOT NULL,
+       envelope jsonb NOT NULL,
+       created_at timestamptz NOT NULL DEFAULT now(),
+       published_at timestamptz,
+       CONSTRAINT outbox_event_id_key UNIQUE (event_id)
+     )`,
+    `CREATE INDEX outbox_unpublished_idx ON "${schema}".outbox (seq) WHERE published_at IS NULL`,
+    `CREATE TABLE "${schema}".inbox (
+       consumer text NOT NULL,
+       event_id text NOT NULL,
+       handled_at timestamptz NOT NULL DEFAULT now(),
+       CONSTRAINT inbox_pkey PRIMARY KEY (consumer, event_id)
+     )`,
+  ];
+}
+
+export function outboxChannel(schema: string): string {
+  return `fluxnote_outbox_${schema}`;
+}
+
+/**
+ * Writes events into the service's outbox inside the caller's transaction, so an
+ * event exists if and only if the change that caused it was committed.
+ */
+export class Outbox {
+  constructor(
+    private readonly schema: string,
+    private readonly source: string,
+  ) {}
+
+  async add<D extends EventDefinition>(
+    manager: EntityManager,
+    definition: D,
+    subject: string,
+    data: EventPayload<D>,
+    time?: Date,
+  ): Promise<EventEnvelope<EventPayload<D>>> {
+    const payload = definition.schema.parse(data) as EventPayload<D>;
+    const envelope = createEnvelope({ type: definition.type, source: this.source, subject, data: payload, time });
+    await manager.query(
+      `INSERT INTO "${this.schema}".outbox (event_id, topic, key, envelope) VALUES ($1, $2, $3, $4)`,
+      [envelope.id, definition.topic, subject, JSON.stringify(envelope)],
+    );
+    await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), '']);
+    return envelope;
+  }
+}

@@ -1,0 +1,45 @@
+import type { EventEnvelope } from './envelope';
+
+export interface OutgoingEvent {
+  topic: string;
+  key: string;
+  envelope: EventEnvelope;
+}
+
+/** What a consumer's handler did with one delivery, for the transport to act on. */
+export type DeliveryHandler = (envelope: EventEnvelope) => Promise<void>;
+
+export interface SubscriptionOptions {
+  /** Consumer group: each event of a topic reaches one member of each group. */
+  group: string;
+  topics: string[];
+  handle: DeliveryHandler;
+  /** Deliveries of one event before it goes to the dead letter (default 5). */
+  maxAttempts?: number;
+  /** First retry delay; doubles each attempt (default 200 ms). */
+  retryBaseMs?: number;
+}
+
+export interface Subscription {
+  stop(): Promise<void>;
+}
+
+/**
+ * The event bus port. Two adapters: the embedded bus on Postgres and Kafka.
+ * Both deliver at least once, in order per key, with retry and dead letter.
+ */
+export abstract class EventTransport {
+  abstract readonly kind: 'embedded' | 'kafka';
+  abstract publish(events: OutgoingEvent[]): Promise<void>;
+  abstract subscribe(options: SubscriptionOptions): Promise<Subscription>;
+  abstract close(): Promise<void>;
+}
+
+/** A message that can never be handled (malformed, unknown schema): skip retries, dead-letter at once. */
+export class PoisonMessageError extends Error {
+  override readonly name = 'PoisonMessageError';
+}
+
+export function retryDelayMs(attempt: number, baseMs: number): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempt - 1), 30_000);
+}

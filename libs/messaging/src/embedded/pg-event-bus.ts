@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import type { EventEnvelope } from '../core/envelope';
+import { partitionFor } from '../core/partition';
+import {
+  EventTransport,
+  PoisonMessageError,
+  retryDelayMs,
+  type OutgoingEvent,
+  type Subscription,
+  type SubscriptionOptions,
+} from '../core/transport';
+import { BUS_CHANNEL, ensureBusSchema } from './bus-schema';
+import { PartitionLeases } from './partition-leases';
+
+export interface PgEventBusOptions {
+  databaseUrl: string;
+  /** Partitions of a topic created by this bus (default 8). Fixed once the topic exists. */
+  partitions?: number;
+  /** Events fetched per partition per round (default 100). */
+  fetchSize?: number;
+  /** Time without a heartbeat after which a member's partitions move to others (default 10 s). */
+  sessionTimeoutMs?: number;
+  idlePollMs?: number;
+  onError?: (error: unknown, context: string) => void;
+}
+
+/**
+ * The embedded event bus: Kafka's model on Postgres. Topics have partitions; a
+ * key always maps to one partition whose offsets are dense and commit-ordered;
+ * consumer groups share partitions through leases and keep committed offsets;
+ * failures retry with backoff, then go to `bus.dead_letters`. LISTEN/NOTIFY
+ * wakes consumers as soon as a publish commits.
+ */
+export class PgEventBus extends EventTransport {
+  readonly kind = 'embedded' as const;
+  private readonly pool: Pool;
+  private readonly knownTopics = new Map<string, number>();
+  private readonly subscriptions = new Set<PgSubscription>();
+  private ready: Promise<void> | undefined;
+
+  constructor(readonly options: PgEventBusOptions) {
+    super();
+    this.pool = new Pool({ connectionString: options.databaseUrl, max: 10, application_name: 'event-bus' });
+    this.pool.on('error', (error) => options.onError?.(error, 'pool'));
+  }
+
+  private init(): Promise<void> {
+    this.ready ??= ensureBusSchema(this.pool);
+    return this.ready;
+  }
+
+  /** Partition count of a topic, creating the topic on first use. */
+  async ensureTopic(topic: string): Promise<number> {
+    const known = this.knownTopics.get(topic);
+    if (known !== undefined) {
+      return known;
+    }
+    await this.init();
+    const wanted = this.options.partitions ?? 8;
+    const { rows } = await this.pool.query<{ partitions: number }>(
+      `WITH created AS (
+         INSERT INTO bus.topics (topic, partitions) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING partitions
+       ), parts AS (
+         INSERT INTO bus.partitions (topic, partition)
+         SELECT $1, g FROM created, generate_series(0, created.partitions - 1) g
+         ON CONFLICT DO NOTHING
+       )
+       SELECT partitions FROM created UNION ALL SELECT partitions FROM bus.topics WHERE topic = $1`,
+      [topic, wanted],
+    );
+    const partitions = rows[0]?.partitions ?? wanted;
+    this.knownTopics.set(topic, partitions);
+    return partitions;
+  }
+
+  async publish(events: OutgoingEvent[]): Promise<void> {
+    if (events.length === 0) {
+      return;
+    }
+    // Group by (topic, partition) keeping order; take partition locks in a fixed order (no deadlocks).
+    const groups = new Map<string, { topic: string; partition: number; events: OutgoingEvent[] }>();
+    for (const event of events) {
+      const partition = partitionFor(event.key, await this.ensureTopic(event.topic));
+      const id = `${event.topic}\u0000${String(partition).padStart(6, '0')}`;
+      let group = groups.get(id);
+      if (!group) {
+        group = { topic: event.topic, partition, events: [] };
+        groups.set(id, group);
+      }
+      group.events.push(event);
+    }
+    const ordered = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => g);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const topics = new Set<string>();
+      for (const group of ordered) {
+        const n = group.events.length;
+        const { rows } = await client.query<{ next_offset: string }>(
+          `UPDATE bus.partitions SET next_offset = next_offset + $3
+            WHERE topic = $1 AND partition = $2 RETURNING next_offset`,
+          [group.topic, group.partition, n],
+        );
+        const first = Number(rows[0]!.next_offset) - n;
+        await client.query(
+          `INSERT INTO bus.events (topic, partition, "offset", key, event_id, envelope)
+           SELECT $1, $2, $3::bigint + o - 1, k, i, e
+             FROM unnest($4::text[], $5::text[], $6::jsonb[]) WITH ORDINALITY AS t(k, i, e, o)`,
+          [
+            group.topic,
+            group.partition,
+            first,
+            group.events.map((e) => e.key),
+            group.events.map((e) => e.envelope.id),
+            group.events.map((e) => JSON.stringify(e.envelope)),
+          ],
+        );
+        topics.add(group.topic);
+      }
+      for (const topic of topics) {
+        await client.query('SELECT pg_notify($1, $2)', [BUS_CHANNEL, topic]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async subscribe(options: SubscriptionOptions): Promise<Subscription> {
+    await this.init();
+    const partitions = new Map<string, number>();
+    for (const topic of options.topics) {
+      partitions.set(topic, await this.ensureTopic(topic));
+    }
+    const subscription = new PgSubscription(this.pool, this.options, options, partitions, () =>
+      this.subscriptions.delete(subscription),
+    );
+    this.subscriptions.add(subscription);
+    await subscription.start();
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.pool.end();
+  }
+}
+
+interface FetchedEvent {
+  offset: string;
+  envelope: EventEnvelope;
+}
+
+class PgSubscription implements Subscription {
+  private readonly memberId = randomUUID();
+  private running = false;
+  private listener: Client | undefined;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly leases: PartitionLeases;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly busOptions: PgEventBusOptions,
+    private readonly options: SubscriptionOptions,
+    partitions: Map<string, number>,
+    private readonly onStop: () => void,
+  ) {
+    this.leases = new PartitionLeases(pool, options.group, this.memberId, partitions, busOptions.sessionTimeoutMs ?? 10_000);
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.listener = new Client({ connectionString: this.busOptions.databaseUrl, application_name: `bus-${this.options.group}` });
+    this.listener.on('error', (error) => this.busOptions.onError?.(error, 'listener'));
+    this.listener.on('notification', (message) => {
+      if (message.payload !== undefined && this.options.topics.includes(message.payload)) {
+        this.wake?.();
+      }
+    });
+    await this.listener.connect();
+    await this.listener.query(`LISTEN ${BUS_CHANNEL}`);
+    await this.leases.join();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) {
+      return;
+    }
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.leases.leave().catch(() => undefined);
+    await this.listener?.end().catch(() => undefined);
+    this.onStop();
+  }
+
+  private async run(): Promise<void> {
+    const idle = this.busOptions.idlePollMs ?? 1000;
+    while (this.running) {
+      let busy = false;
+      try {
+        const owned = await this.leases.refresh();
+        const results = await Promise.all(owned.map((p) => this.drainPartition(p.topic, p.partition)));
+        busy = results.some(Boolean);
+      } catch (error) {
+        this.busOptions.onError?.(error, `consumer ${this.options.group}`);
+      }
+      if (!busy && this.running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(idle, this.leases.heartbeatMs));
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    }
+  }
+
+  /** Handles the next events of one partition in order; true when a full batch was read. */
+  private async drainPartition(topic: string, partition: number): Promise<boolean> {
+    const { group } = this.options;
+    const { rows: state } = await this.pool.query<{ committed: string; attempts: number; waiting: boolean }>(
+      `INSERT INTO bus.consumer_offsets (group_id, topic, partition) VALUES ($1, $2, $3)
+       ON CONFLICT (group_id, topic, partition) DO UPDATE SET group_id = EXCLUDED.group_id
+       RETURNING committed, attempts, coalesce(retry_at > now(), false) AS waiting`,
+      [group, topic, partition],
+    );
+    const current = state[0]!;
+    if (current.waiting) {
+      return false;
+    }
+    const fetchSize = this.busOptions.fetchSize ?? 100;
+    const { rows } = await this.pool.query<FetchedEvent>(
+      `SELECT "offset", envelope FROM bus.events
+        WHERE topic = $1 AND partition = $2 AND "offset" > $3 ORDER BY "offset" LIMIT $4`,
+      [topic, partition, current.committed, fetchSize],
+    );
+    let attempts = current.attempts;
+    for (const row of rows) {
+      if (!this.running || !this.leases.owns(topic, partition)) {
+        return false;
+      }
+      try {
+        await this.options.handle(row.envelope);
+        attempts = 0;
+        await this.commit(topic, partition, row.offset);
+      } catch (error) {
+        attempts++;
+        const maxAttempts = this.options.maxAttempts ?? 5;
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        if (error instanceof PoisonMessageError || attempts >= maxAttempts) {
+          await this.deadLetter(topic, partition, row, message, attempts);
+          attempts = 0;
+          continue;
+        }
+        const delay = retryDelayMs(attempts, this.options.retryBaseMs ?? 200);
+        await this.pool.query(
+          `UPDATE bus.consumer_offsets SET attempts = $4, retry_at = now() + ($5::int * interval '1 millisecond'), last_error = $6
+            WHERE group_id = $1 AND topic = $2 AND partition = $3`,
+          [group, topic, partition, attempts, delay, message],
+        );
+        setTimeout(() => this.wake?.(), delay + 5).unref();
+        return false;
+      }
+    }
+    return rows.length === fetchSize;
+  }
+
+  private async commit(topic: string, partition: number, offset: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE bus.consumer_offsets SET committed = greatest(committed, $4::bigint), attempts = 0, retry_at = NULL, last_error = NULL
+        WHERE group_id = $1 AND topic = $2 AND partition = $3`,
+      [this.options.group, topic, partition, offset],
+    );
+  }
+
+  private async deadLetter(topic: string, partition: number, row: FetchedEvent, error: string, attempts: number): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO bus.dead_letters (group_id, topic, partition, "offset", event_id, envelope, error, attempts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [this.options.group, topic, partition, row.offset, row.envelope.id, JSON.stringify(row.envelope), error, attempts],
+      );
+      await client.query(
+        `UPDATE bus.consumer_offsets SET committed = greatest(committed, $4::bigint), attempts = 0, retry_at = NULL, last_error = NULL
+          WHERE group_id = $1 AND topic = $2 AND partition = $3`,
+        [this.options.group, topic, partition, row.offset],
+      );
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+}

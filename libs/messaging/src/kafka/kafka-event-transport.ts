@@ -1,0 +1,154 @@
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { parseEnvelope } from '../core/envelope';
+import {
+  EventTransport,
+  PoisonMessageError,
+  retryDelayMs,
+  type OutgoingEvent,
+  type Subscription,
+  type SubscriptionOptions,
+} from '../core/transport';
+
+export interface KafkaEventTransportOptions {
+  brokers: string[];
+  clientId: string;
+  sessionTimeoutMs?: number;
+  maxWaitTimeInMs?: number;
+  onError?: (error: unknown, context: string) => void;
+}
+
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+/**
+ * Kafka adapter: key = user id so one user's events stay in one partition and in
+ * order; offsets are committed only after the handler finished, so a crash
+ * redelivers instead of losing; retries block the partition to keep order, and a
+ * message that keeps failing is copied to `<topic>.dlq` before the offset moves on.
+ */
+export class KafkaEventTransport extends EventTransport {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private producer: Producer | undefined;
+  private producerReady: Promise<Producer> | undefined;
+  private readonly consumers = new Set<Consumer>();
+
+  constructor(private readonly options: KafkaEventTransportOptions) {
+    super();
+    this.kafka = new Kafka({ clientId: options.clientId, brokers: options.brokers, logLevel: logLevel.NOTHING });
+  }
+
+  private getProducer(): Promise<Producer> {
+    this.producerReady ??= (async () => {
+      const producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      this.producer = producer;
+      return producer;
+    })();
+    return this.producerReady;
+  }
+
+  async publish(events: OutgoingEvent[]): Promise<void> {
+    if (events.length === 0) {
+      return;
+    }
+    const producer = await this.getProducer();
+    const byTopic = new Map<string, OutgoingEvent[]>();
+    for (const event of events) {
+      byTopic.set(event.topic, [...(byTopic.get(event.topic) ?? []), event]);
+    }
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((e) => ({
+          key: e.key,
+          value: JSON.stringify(e.envelope),
+          headers: {
+            'ce_id': e.envelope.id,
+            'ce_type': e.envelope.type,
+            ...(e.envelope.traceparent ? { traceparent: e.envelope.traceparent } : {}),
+          },
+        })),
+      })),
+    });
+  }
+
+  async subscribe(options: SubscriptionOptions): Promise<Subscription> {
+    const consumer = this.kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 500,
+      allowAutoTopicCreation: true,
+    });
+    await consumer.connect();
+    for (const topic of options.topics) {
+      await consumer.subscribe({ topic, fromBeginning: true });
+    }
+    const maxAttempts = options.maxAttempts ?? 5;
+    const baseMs = options.retryBaseMs ?? 200;
+    let stopping = false;
+    await consumer.run({
+      autoCommit: true,
+      eachMessage: async ({ topic, partition, message }) => {
+        const raw = message.value?.toString('utf8') ?? '';
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const envelope = parseEnvelopeOrPoison(raw);
+            await options.handle(envelope);
+            return;
+          } catch (error) {
+            const poison = error instanceof PoisonMessageError;
+            if (poison || attempt >= maxAttempts) {
+              const producer = await this.getProducer();
+              await producer.send({
+                topic: deadLetterTopic(topic),
+                messages: [
+                  {
+                    key: message.key,
+                    value: message.value,
+                    headers: {
+                      'dlq_group': options.group,
+                      'dlq_error': error instanceof Error ? error.message : String(error),
+                      'dlq_partition': String(partition),
+                      'dlq_offset': message.offset,
+                      'dlq_attempts': String(attempt),
+                    },
+                  },
+                ],
+              });
+              return;
+            }
+            if (stopping) {
+              throw error; // leave the offset uncommitted; the next owner redelivers
+            }
+            await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt, baseMs)));
+          }
+        }
+      },
+    });
+    this.consumers.add(consumer);
+    return {
+      stop: async () => {
+        stopping = true;
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.disconnect().catch(() => undefined)));
+    this.consumers.clear();
+    await this.producer?.disconnect().catch(() => undefined);
+  }
+}
+
+function parseEnvelopeOrPoison(raw: string): ReturnType<typeof parseEnvelope> {
+  try {
+    return parseEnvelope(raw);
+  } catch (error) {
+    throw new PoisonMessageError(error instanceof Error ? error.message : String(error));
+  }
+}

