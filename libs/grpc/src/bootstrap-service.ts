@@ -28,18 +28,27 @@ export async function bootstrapService(options: {
   const app = await NestFactory.create(options.module, { logger: new PinoNestLogger(logger), bufferLogs: false });
   app.enableShutdownHooks();
   const health = createHealth(options.grpc);
+  app.useGlobalFilters(new GrpcProblemFilter());
   if (options.grpc.length > 0) {
-    const micro = app.connectMicroservice(
-      grpcServerOptions(options.grpc, `${config.GRPC_HOST}:${config.GRPC_PORT}`, health),
-    );
-    micro.useGlobalFilters(new GrpcProblemFilter());
+    // inheritAppConfig: the microservice gets the app's global filter (its own useGlobalFilters is ignored in hybrid apps).
+    app.connectMicroservice(grpcServerOptions(options.grpc, `${config.GRPC_HOST}:${config.GRPC_PORT}`, health), {
+      inheritAppConfig: true,
+    });
     await app.startAllMicroservices();
   }
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   markServing(health, options.grpc);
+  leaveWithLauncher(app);
   const address = app.getHttpServer().address() as { port: number } | null;
   new Logger(options.name).log(
     `ready: http ${config.HTTP_HOST}:${address?.port ?? config.HTTP_PORT}, grpc ${config.GRPC_HOST}:${config.GRPC_PORT}`,
   );
   return app;
+}
+
+/** Started by the launcher (an IPC channel exists): stop when it goes, even if it was killed without a word. */
+export function leaveWithLauncher(app: INestApplication): void {
+  if (process.send) {
+    process.on('disconnect', () => void app.close().finally(() => process.exit(0)));
+  }
 }

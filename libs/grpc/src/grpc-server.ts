@@ -1,5 +1,5 @@
 import { makeGenericClientConstructor, credentials, Metadata, status, type Server, type ServiceError } from '@grpc/grpc-js';
-import { Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { HealthImplementation, service as healthService } from 'grpc-health-check';
 import { join } from 'node:path';
@@ -45,18 +45,32 @@ export function markServing(health: HealthImplementation, specs: GrpcServiceSpec
 /**
  * Every error leaving a gRPC handler: a `ProblemError` travels as its problem
  * (status code + metadata); anything else is logged and reported as INTERNAL
- * without leaking its message.
+ * without leaking its message. On the service's own HTTP routes (health,
+ * metrics) errors become plain JSON.
  */
 @Catch()
-export class GrpcProblemFilter implements RpcExceptionFilter<unknown> {
+export class GrpcProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('gRPC');
-  catch(exception: unknown): Observable<never> {
+
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    if (host.getType() === 'http') {
+      const status = exception instanceof HttpException ? exception.getStatus() : 500;
+      if (status >= 500) {
+        this.logger.error(describe(exception));
+      }
+      host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>().status(status).json({ status });
+      return;
+    }
     if (exception instanceof ProblemError) {
       return throwError(() => problemToGrpcError(exception.problem));
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    this.logger.error(describe(exception));
     return throwError(() => ({ code: status.INTERNAL, details: 'internal error', metadata: new Metadata() }));
   }
+}
+
+function describe(exception: unknown): string {
+  return exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
 }
 
 const HealthClient = makeGenericClientConstructor(healthService, 'grpc.health.v1.Health');

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 
 /** JSON logs on stdout, each line carrying the active trace and span ids. */
@@ -9,12 +9,11 @@ export function createLogger(service: string, level = 'info'): Logger {
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin() {
-      const span = trace.getActiveSpan();
-      if (!span) {
+      const context = trace.getActiveSpan()?.spanContext();
+      if (!context || !isSpanContextValid(context)) {
         return {};
       }
-      const { traceId, spanId } = span.spanContext();
-      return { trace_id: traceId, span_id: spanId };
+      return { trace_id: context.traceId, span_id: context.spanId };
     },
     redact: { paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization'], censor: '[secret]' },
   });

@@ -21,7 +21,8 @@ export function startEmbeddedPostgres(dataDir: string, options: { fast?: boolean
   const child = spawn(
     process.execPath,
     [join(repoRoot(), 'tools', 'launcher', 'embedded-postgres.mjs'), dataDir, ...(options.fast ? ['--fast'] : [])],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
+    // Own process group, so a terminal's Ctrl-C does not stop the database before the services.
+    { stdio: ['pipe', 'pipe', 'inherit'], detached: true },
   );
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });

@@ -1,9 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { ClockModule } from '@fluxnote/clock';
 import { isProduction } from '@fluxnote/config';
 import { MessagingModule } from '@fluxnote/messaging';
-import { DatabaseModule } from '@fluxnote/persistence';
+import { DatabaseModule, databaseReady } from '@fluxnote/persistence';
 import { ObservabilityModule } from '@fluxnote/telemetry';
 import { BILLING_CONFIG, type BillingConfig } from './config/billing.config';
 import { CreditAccountEntity } from './ledger/credit-account.entity';
@@ -38,7 +37,7 @@ export class BillingModule {
         }),
         ObservabilityModule.forRoot({
           service: 'billing',
-          checks: { database: async (ref) => void (await ref.get(DataSource, { strict: false }).query('SELECT 1')) },
+          checks: { database: databaseReady },
         }),
       ],
       controllers: [LedgerGrpcController],

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpCode, HttpException, Inject, Module, type DynamicModule } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Module, Res, type DynamicModule } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
@@ -23,8 +23,7 @@ class HealthController {
   }
 
   @Get('readyz')
-  @HttpCode(200)
-  async readyz(): Promise<{ status: 'ready'; checks: Record<string, string> }> {
+  async readyz(@Res() response: { status(code: number): { json(body: unknown): void } }): Promise<void> {
     const results: Record<string, string> = {};
     let ready = true;
     await Promise.all(
@@ -38,10 +37,7 @@ class HealthController {
         }
       }),
     );
-    if (!ready) {
-      throw new HttpException({ status: 'not ready', checks: results }, 503);
-    }
-    return { status: 'ready', checks: results };
+    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results });
   }
 
   @Get('metrics')

@@ -1,0 +1,22 @@
+import { serviceConfigSchema, z } from '@fluxnote/config';
+
+export const accountsConfigSchema = serviceConfigSchema(
+  {
+    /** The first admin, created at start if missing. */
+    ADMIN_EMAIL: z.string().email().optional(),
+    ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    /** PKCS#8 PEM of the ES256 signing key (secret). Embedded mode generates and keeps one. */
+    JWT_PRIVATE_KEY: z.string().optional(),
+    JWT_ISSUER: z.string().default('https://accounts.fluxnote.internal'),
+    JWT_AUDIENCE: z.string().default('fluxnote-api'),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().positive().default(30),
+    /** argon2id cost (OWASP minimum: 19 MiB, 2 passes, 1 lane). */
+    ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19_456),
+    ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
+  },
+  ['JWT_PRIVATE_KEY'],
+);
+
+export type AccountsConfig = z.infer<typeof accountsConfigSchema>;
+export const ACCOUNTS_CONFIG = Symbol('ACCOUNTS_CONFIG');

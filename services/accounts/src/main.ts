@@ -1,0 +1,18 @@
+import './instrument';
+import { loadConfigOrExit } from '@fluxnote/config';
+import { accountsV1 } from '@fluxnote/contracts';
+import { bootstrapService } from '@fluxnote/grpc';
+import { AccountsModule } from './accounts.module';
+import { accountsConfigSchema } from './config/accounts.config';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(accountsConfigSchema, 'accounts');
+  await bootstrapService({
+    name: 'accounts',
+    module: AccountsModule.forRoot(config),
+    grpc: [{ package: accountsV1.protobufPackage, file: accountsV1.protobufFileName, service: accountsV1.ACCOUNTS_SERVICE_NAME }],
+    config,
+  });
+}
+
+void main();

@@ -1,0 +1,32 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export type UserStatus = 'active' | 'locked' | 'frozen' | 'suspended' | 'deleting';
+export type Role = 'user' | 'agent' | 'senior_agent' | 'admin';
+
+@Entity({ name: 'users' })
+export class UserEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  /** Stored lower-cased; unique. */
+  @Column('text')
+  email!: string;
+
+  @Column('text', { name: 'password_hash', nullable: true })
+  passwordHash!: string | null;
+
+  @Column('text')
+  brand!: string;
+
+  @Column('text', { nullable: true })
+  country!: string | null;
+
+  @Column('text', { array: true })
+  roles!: Role[];
+
+  @Column('text')
+  status!: UserStatus;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt!: Date;
+}

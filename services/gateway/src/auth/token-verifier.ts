@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { Clock } from '@fluxnote/clock';
+import { ProblemError } from '@fluxnote/contracts';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+
+export interface Caller {
+  id: string;
+  roles: string[];
+  brand: string;
+  country: string | null;
+  sessionId: string;
+}
+
+/**
+ * Verifies access tokens locally against the accounts JWKS (fetched once,
+ * cached, refetched when an unknown key id appears): no call per request.
+ */
+@Injectable()
+export class TokenVerifier {
+  private readonly jwks: JWTVerifyGetKey;
+
+  constructor(
+    private readonly clock: Clock,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    this.jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', config.ACCOUNTS_HTTP_URL), {
+      cooldownDuration: 30_000,
+      cacheMaxAge: 600_000,
+    });
+  }
+
+  async verify(token: string): Promise<Caller> {
+    try {
+      const { payload } = await jwtVerify(token, this.jwks, {
+        issuer: this.config.JWT_ISSUER,
+        audience: this.config.JWT_AUDIENCE,
+        algorithms: ['ES256'],
+        currentDate: this.clock.now(),
+      });
+      if (typeof payload.sub !== 'string') {
+        throw new Error('no subject');
+      }
+      return {
+        id: payload.sub,
+        roles: Array.isArray(payload['roles']) ? (payload['roles'] as string[]) : [],
+        brand: typeof payload['brand'] === 'string' ? payload['brand'] : 'fluxnote',
+        country: typeof payload['country'] === 'string' ? payload['country'] : null,
+        sessionId: typeof payload['sid'] === 'string' ? payload['sid'] : '',
+      };
+    } catch (error) {
+      const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';
+      throw new ProblemError({
+        type: expired ? 'token-expired' : 'invalid-token',
+        title: 'Unauthorized',
+        status: 401,
+        detail: expired ? 'The access token has expired; refresh it.' : 'The access token is not valid.',
+      });
+    }
+  }
+}

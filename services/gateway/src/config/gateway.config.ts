@@ -1,0 +1,23 @@
+import { serviceConfigSchema, z } from '@fluxnote/config';
+
+const address = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
+
+export const gatewayConfigSchema = serviceConfigSchema({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  ACCOUNTS_GRPC_URL: address,
+  /** Accounts' HTTP base URL, for its JWKS. */
+  ACCOUNTS_HTTP_URL: z.string().url(),
+  BILLING_GRPC_URL: address,
+  GENERATION_GRPC_URL: address,
+  NOTIFICATIONS_GRPC_URL: address,
+  JWT_ISSUER: z.string().default('https://accounts.fluxnote.internal'),
+  JWT_AUDIENCE: z.string().default('fluxnote-api'),
+  /** Proxies whose X-Forwarded-For is believed: comma-separated IPs, or "loopback". */
+  TRUSTED_PROXIES: z.string().default(''),
+  /** Largest JSON body accepted. */
+  BODY_LIMIT: z.string().default('256kb'),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

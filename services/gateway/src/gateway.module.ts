@@ -1,0 +1,65 @@
+import { Module, type DynamicModule, type OnApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { ClockModule } from '@fluxnote/clock';
+import { isProduction } from '@fluxnote/config';
+import { checkGrpcHealth } from '@fluxnote/grpc';
+import { DatabaseModule, databaseReady } from '@fluxnote/persistence';
+import { ObservabilityModule } from '@fluxnote/telemetry';
+import { AuthGuard } from './auth/auth.guard';
+import { TokenVerifier } from './auth/token-verifier';
+import { ServiceClients } from './clients/service-clients';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { InitialGateway1763700000400 } from './migrations/1763700000400-initial-gateway';
+import { AccountController } from './routes/account.controller';
+import { AdminController } from './routes/admin.controller';
+import { AuthController } from './routes/auth.controller';
+import { GenerationsController } from './routes/generations.controller';
+import { NotificationsController } from './routes/notifications.controller';
+import { PLATFORM_DB } from './routes/platform-db';
+
+@Injectable()
+class PlatformDbLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(PLATFORM_DB) private readonly pool: Pool) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        DatabaseModule.forService({
+          url: config.DATABASE_URL,
+          schema: 'gateway',
+          entities: [],
+          migrations: [InitialGateway1763700000400],
+        }),
+        ClockModule.forRoot({ production: isProduction(config), databaseUrl: config.DATABASE_URL }),
+        ObservabilityModule.forRoot({
+          service: 'gateway',
+          checks: {
+            database: databaseReady,
+            accounts: () => checkGrpcHealth(config.ACCOUNTS_GRPC_URL),
+            billing: () => checkGrpcHealth(config.BILLING_GRPC_URL),
+            generation: () => checkGrpcHealth(config.GENERATION_GRPC_URL),
+            notifications: () => checkGrpcHealth(config.NOTIFICATIONS_GRPC_URL),
+          },
+        }),
+      ],
+      controllers: [AuthController, AccountController, GenerationsController, NotificationsController, AdminController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: PLATFORM_DB, useFactory: () => new Pool({ connectionString: config.DATABASE_URL, max: 2 }) },
+        PlatformDbLifecycle,
+        TokenVerifier,
+        AuthGuard,
+        ServiceClients,
+        IdempotencyService,
+      ],
+    };
+  }
+}

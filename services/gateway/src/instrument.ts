@@ -1,0 +1,3 @@
+import { startTelemetry } from '@fluxnote/telemetry';
+
+startTelemetry('gateway');

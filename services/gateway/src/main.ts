@@ -1,0 +1,39 @@
+import './instrument';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { loadConfigOrExit } from '@fluxnote/config';
+import { leaveWithLauncher } from '@fluxnote/grpc';
+import { createLogger, PinoNestLogger } from '@fluxnote/telemetry';
+import { gatewayConfigSchema } from './config/gateway.config';
+import { GatewayModule } from './gateway.module';
+import { ProblemFilter } from './http/problem.filter';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), {
+    logger: new PinoNestLogger(createLogger('gateway', config.LOG_LEVEL)),
+    bodyParser: false,
+  });
+  app.enableShutdownHooks();
+  app.set('trust proxy', config.TRUSTED_PROXIES === '' ? false : config.TRUSTED_PROXIES.split(',').map((p) => p.trim()));
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: config.BODY_LIMIT });
+  app.useGlobalFilters(new ProblemFilter());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('FluxNote API')
+      .setDescription('The public HTTP API of the FluxNote platform. Errors are application/problem+json (RFC 9457).')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  await app.listen(config.PORT, config.HOST);
+  leaveWithLauncher(app);
+  new Logger('gateway').log(`ready: http ${config.HOST}:${config.PORT}`);
+}
+
+void main();

@@ -1,0 +1,76 @@
+import { Body, Controller, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { movePlatformClock, parseIsoDuration } from '@fluxnote/clock';
+import { isProduction } from '@fluxnote/config';
+import { ProblemError } from '@fluxnote/contracts';
+import { AuthGuard, Roles } from '../auth/auth.guard';
+import { ServiceClients } from '../clients/service-clients';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { validate } from '../http/validate';
+import { PLATFORM_DB } from './platform-db';
+
+const clockBody = z.union([
+  z.object({ now: z.string().datetime({ offset: true }) }).strict(),
+  z.object({ advance: z.string().regex(/^P/, 'must be an ISO 8601 duration such as P10D') }).strict(),
+]);
+
+const simulatorBody = z.object({
+  failure: z.enum(['provider_5xx', 'timeout', 'crash']).nullable(),
+  latencyMs: z.number().int().min(0).max(900_000).optional(),
+});
+
+/** Operations endpoints. The clock and the simulator exist only outside production. */
+@ApiTags('operations')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@Controller('v1/admin')
+@Roles('admin')
+export class AdminController {
+  constructor(
+    private readonly clients: ServiceClients,
+    @Inject(PLATFORM_DB) private readonly db: Pool,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  @Post('clock')
+  @HttpCode(200)
+  async moveClock(@Body() body: unknown): Promise<{ now: string }> {
+    this.refuseInProduction('clock');
+    const input = validate(clockBody, body);
+    let change: { now: Date } | { advanceMs: number };
+    if ('now' in input) {
+      change = { now: new Date(input.now) };
+    } else {
+      try {
+        change = { advanceMs: parseIsoDuration(input.advance) };
+      } catch (error) {
+        throw ProblemError.badRequest((error as Error).message, { field: 'advance' });
+      }
+    }
+    const now = await movePlatformClock(this.db, change);
+    return { now: now.toISOString() };
+  }
+
+  @Put('simulator/models/:model')
+  async setSimulator(
+    @Param('model') model: string,
+    @Body() body: unknown,
+  ): Promise<{ model: string; failure: string | null; latencyMs: number }> {
+    this.refuseInProduction('model simulator');
+    const input = validate(simulatorBody, body);
+    const saved = await this.clients.generation.setSimulatorModel({
+      model,
+      failure: input.failure ?? undefined,
+      latencyMs: input.latencyMs,
+    });
+    return { model: saved.model, failure: saved.failure ?? null, latencyMs: saved.latencyMs };
+  }
+
+  private refuseInProduction(what: string): void {
+    if (isProduction(this.config)) {
+      throw ProblemError.forbidden(`The ${what} cannot be changed in production mode.`);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
+import type { Caller } from '../auth/token-verifier';
+import { ServiceClients } from '../clients/service-clients';
+import { validate } from '../http/validate';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import { generationView, type GenerationView } from './views';
+
+const submitBody = z.object({
+  model: z.string().min(1).max(100),
+  mode: z.string().min(1).max(50),
+  prompt: z.string().max(20_000),
+  durationSec: z.number().int().min(1).max(600).optional(),
+  aspectRatio: z.string().max(10).optional(),
+  template: z.string().max(50).optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+  projectId: z.string().uuid().optional(),
+});
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(500).optional(),
+});
+
+@ApiTags('generation')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@Controller('v1/generations')
+export class GenerationsController {
+  constructor(
+    private readonly clients: ServiceClients,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  async submit(
+    @CurrentCaller() caller: Caller,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<unknown> {
+    const input = validate(submitBody, body);
+    const result = await this.idempotency.run(caller.id, idempotencyKey, { route: 'POST /v1/generations', input }, async () => {
+      const job = await this.clients.generation.submitJob({
+        userId: caller.id,
+        idempotencyKey: idempotencyKey ?? '',
+        model: input.model,
+        mode: input.mode,
+        prompt: input.prompt,
+        durationSec: input.durationSec,
+        aspectRatio: input.aspectRatio,
+        template: input.template,
+        projectId: input.projectId,
+        country: caller.country ?? '',
+      });
+      return { status: 202, body: generationView(job) };
+    });
+    response.status(result.status);
+    return result.body;
+  }
+
+  @Get()
+  async list(
+    @CurrentCaller() caller: Caller,
+    @Query() query: unknown,
+  ): Promise<{ items: GenerationView[]; nextCursor: string | null }> {
+    const { limit, cursor } = validate(listQuery, query);
+    const page = await this.clients.generation.listJobs({ userId: caller.id, limit, cursor: cursor ?? '' });
+    return { items: page.items.map(generationView), nextCursor: page.nextCursor || null };
+  }
+
+  @Get(':id')
+  async get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<GenerationView> {
+    return generationView(await this.clients.generation.getJob({ userId: caller.id, jobId: id }));
+  }
+}

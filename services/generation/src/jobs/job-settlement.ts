@@ -1,0 +1,98 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { jobFailedV1, jobSucceededV1, ProblemError } from '@fluxnote/contracts';
+import { Outbox } from '@fluxnote/messaging';
+import { BillingLedger } from '../billing/billing-ledger';
+import { JobEntity, type JobOutcome } from './job.entity';
+import { appendJobLog } from './job-log';
+
+/**
+ * Turns a worker's outcome into money and history: the outcome is recorded
+ * first (guarded by the attempt that produced it), then the reservation is
+ * committed or released in billing (idempotent by job id), then the job is
+ * finished with its event. A crash anywhere in between is picked up by the
+ * recovery pass and repeats only idempotent steps.
+ */
+@Injectable()
+export class JobSettlement {
+  private readonly logger = new Logger(JobSettlement.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ledger: BillingLedger,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /** Records the outcome of `attempt`; false if the job moved on meanwhile (watchdog, retry). */
+  async recordOutcome(jobId: string, attempt: number, outcome: JobOutcome): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(JobEntity)
+        .set({ outcome })
+        .where('id = :jobId AND status = :status AND attempts = :attempt AND outcome IS NULL', {
+          jobId,
+          status: 'processing',
+          attempt,
+        })
+        .execute();
+      if (result.affected === 1) {
+        await appendJobLog(manager, jobId, 'decision', `outcome: ${outcome.status}`, { ...outcome, attempt });
+        return true;
+      }
+      return false;
+    });
+  }
+
+  async settle(jobId: string): Promise<void> {
+    const job = await this.dataSource.getRepository(JobEntity).findOneBy({ id: jobId });
+    if (!job || job.status !== 'processing' || !job.outcome) {
+      return;
+    }
+    const outcome = job.outcome;
+    let settlementNote: string;
+    try {
+      const reservation =
+        outcome.status === 'succeeded'
+          ? await this.ledger.commit(job.id)
+          : await this.ledger.release(job.id, outcome.reason ?? 'internal');
+      settlementNote = `reservation ${reservation.status}`;
+    } catch (error) {
+      if (error instanceof ProblemError && (error.problem.status === 404 || error.problem.status === 409)) {
+        // The hold expired or was settled elsewhere; the job still ends, the log says why.
+        settlementNote = `reservation not settled: ${error.problem.detail}`;
+      } else {
+        throw error;
+      }
+    }
+    await this.dataSource.transaction(async (manager) => {
+      const failed = outcome.status === 'failed';
+      const result = await manager.update(
+        JobEntity,
+        { id: job.id, status: 'processing' },
+        {
+          status: outcome.status,
+          outputUrl: outcome.outputUrl ?? null,
+          failureReason: failed ? (outcome.reason ?? 'internal') : null,
+          failureDetail: failed ? (outcome.detail ?? null) : null,
+          refunded: failed,
+        },
+      );
+      if (result.affected !== 1) {
+        return;
+      }
+      await appendJobLog(manager, job.id, 'settlement', settlementNote, { status: outcome.status });
+      const ref = { jobId: job.id, userId: job.userId, model: job.model, mode: job.mode };
+      if (failed) {
+        await this.outbox.add(manager, jobFailedV1, job.userId, {
+          ...ref,
+          reason: outcome.reason ?? 'internal',
+          refunded: { videoCredits: job.videoCredits, imageCredits: job.imageCredits },
+        });
+      } else {
+        await this.outbox.add(manager, jobSucceededV1, job.userId, { ...ref, outputUrl: outcome.outputUrl ?? '' });
+      }
+    });
+    this.logger.log(`job ${job.id} ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''}`);
+  }
+}

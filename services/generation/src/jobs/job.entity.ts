@@ -1,0 +1,91 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/** `reserving` is internal (credits being held); clients first see a job as `queued`. */
+export type JobStatus = 'reserving' | 'queued' | 'processing' | 'succeeded' | 'failed' | 'blocked' | 'cancelled';
+
+/** Platform failure reasons; each one refunds the job's credits. */
+export type FailureReason = 'provider_5xx' | 'timeout' | 'crash' | 'internal';
+
+/** What a worker decided, recorded before credits are settled so a crash cannot lose it. */
+export interface JobOutcome {
+  status: 'succeeded' | 'failed';
+  reason?: FailureReason;
+  detail?: string;
+  outputUrl?: string;
+}
+
+@Entity({ name: 'jobs' })
+export class JobEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'user_id' })
+  userId!: string;
+
+  @Column('text', { name: 'idempotency_key', nullable: true })
+  idempotencyKey!: string | null;
+
+  @Column('text')
+  status!: JobStatus;
+
+  @Column('text')
+  model!: string;
+
+  @Column('text')
+  mode!: string;
+
+  @Column('text')
+  prompt!: string;
+
+  @Column('int', { name: 'duration_sec' })
+  durationSec!: number;
+
+  @Column('text', { name: 'aspect_ratio' })
+  aspectRatio!: string;
+
+  @Column('text', { nullable: true })
+  template!: string | null;
+
+  @Column('uuid', { name: 'project_id', nullable: true })
+  projectId!: string | null;
+
+  @Column('int', { name: 'video_credits' })
+  videoCredits!: number;
+
+  @Column('int', { name: 'image_credits' })
+  imageCredits!: number;
+
+  /** 0 = priority lane (Max plan), 1 = shared lane. */
+  @Column('smallint')
+  lane!: number;
+
+  @Column('int')
+  attempts!: number;
+
+  @Column('jsonb', { nullable: true })
+  outcome!: JobOutcome | null;
+
+  @Column('text', { name: 'failure_reason', nullable: true })
+  failureReason!: string | null;
+
+  @Column('text', { name: 'failure_detail', nullable: true })
+  failureDetail!: string | null;
+
+  @Column('boolean')
+  refunded!: boolean;
+
+  @Column('text', { name: 'output_url', nullable: true })
+  outputUrl!: string | null;
+
+  @Column('timestamptz', { name: 'started_at', nullable: true })
+  startedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'heartbeat_at', nullable: true })
+  heartbeatAt!: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
+  updatedAt!: Date;
+}

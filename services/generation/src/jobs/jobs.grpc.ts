@@ -1,0 +1,92 @@
+import { Controller, Inject } from '@nestjs/common';
+import { generationV1, ProblemError } from '@fluxnote/contracts';
+import { isProduction } from '@fluxnote/config';
+import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
+import { ModelSimulator } from '../simulator/model-simulator';
+import { simulatedFailures, type SimulatedFailure } from '../simulator/simulator-model.entity';
+import { defaultModels, findModel } from '../catalog/model-catalog';
+import type { JobEntity } from './job.entity';
+import { JobsService } from './jobs.service';
+import { SubmitJobUseCase } from './use-cases/submit-job.use-case';
+
+export function toJob(job: JobEntity): generationV1.Job {
+  return {
+    id: job.id,
+    userId: job.userId,
+    status: job.status === 'reserving' ? 'queued' : job.status,
+    model: job.model,
+    mode: job.mode,
+    prompt: job.prompt,
+    createdAt: job.createdAt.toISOString(),
+    updatedAt: job.updatedAt.toISOString(),
+    reserved: { video: job.videoCredits, image: job.imageCredits },
+    durationSec: job.durationSec || undefined,
+    aspectRatio: job.aspectRatio,
+    projectId: job.projectId ?? undefined,
+    failure: job.failureReason
+      ? { reason: job.failureReason, refunded: job.refunded, detail: job.failureDetail ?? '' }
+      : undefined,
+    output: job.outputUrl ? { url: job.outputUrl } : undefined,
+  };
+}
+
+@Controller()
+@generationV1.GenerationServiceControllerMethods()
+export class JobsGrpcController implements generationV1.GenerationServiceController {
+  constructor(
+    private readonly submitJobUseCase: SubmitJobUseCase,
+    private readonly jobs: JobsService,
+    private readonly simulator: ModelSimulator,
+    @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
+  ) {}
+
+  async submitJob(request: generationV1.SubmitJobRequest): Promise<generationV1.Job> {
+    if (!request.userId) {
+      throw ProblemError.unauthorized();
+    }
+    const job = await this.submitJobUseCase.execute({
+      userId: request.userId,
+      idempotencyKey: request.idempotencyKey || null,
+      model: request.model,
+      mode: request.mode,
+      prompt: request.prompt,
+      durationSec: request.durationSec,
+      aspectRatio: request.aspectRatio,
+      template: request.template,
+      projectId: request.projectId,
+      country: request.country || null,
+    });
+    return toJob(job);
+  }
+
+  async getJob(request: generationV1.GetJobRequest): Promise<generationV1.Job> {
+    return toJob(await this.jobs.get(request.userId, request.jobId));
+  }
+
+  async listJobs(request: generationV1.ListJobsRequest): Promise<generationV1.JobPage> {
+    const page = await this.jobs.list(request.userId, request.limit, request.cursor || undefined);
+    return { items: page.items.map(toJob), nextCursor: page.nextCursor ?? '' };
+  }
+
+  async setSimulatorModel(request: generationV1.SetSimulatorModelRequest): Promise<generationV1.SimulatorModel> {
+    if (isProduction(this.config)) {
+      throw ProblemError.forbidden('The model simulator is not available in production mode.');
+    }
+    if (!findModel(defaultModels, request.model)) {
+      throw ProblemError.notFound(`Unknown model "${request.model}".`);
+    }
+    const failure = request.failure ?? null;
+    if (failure !== null && !(simulatedFailures as readonly string[]).includes(failure)) {
+      throw ProblemError.badRequest(`failure must be null or one of ${simulatedFailures.join(', ')}.`, { field: 'failure' });
+    }
+    if (request.latencyMs !== undefined && (request.latencyMs < 0 || request.latencyMs > 900_000)) {
+      throw ProblemError.badRequest('latencyMs must be between 0 and 900000.', { field: 'latencyMs' });
+    }
+    const saved = await this.simulator.configure(request.model, failure as SimulatedFailure | null, request.latencyMs ?? null);
+    return {
+      model: saved.model,
+      failure: saved.failure ?? undefined,
+      latencyMs: saved.latencyMs ?? this.config.SIMULATOR_DEFAULT_LATENCY_MS,
+    };
+  }
+}

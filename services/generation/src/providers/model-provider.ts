@@ -1,0 +1,22 @@
+import type { FailureReason } from '../jobs/job.entity';
+
+export interface ProviderRequest {
+  jobId: string;
+  model: string;
+  mode: string;
+  prompt: string;
+  durationSec: number;
+  aspectRatio: string;
+  /** Prompts and outputs are never used for training: every provider call says so. */
+  noTraining: true;
+}
+
+export type ProviderResult =
+  | { ok: true; outputUrl: string }
+  | { ok: false; reason: FailureReason; transient: boolean; detail: string };
+
+/** The port every model provider adapter implements. */
+export abstract class ModelProvider {
+  abstract readonly name: string;
+  abstract run(request: ProviderRequest): Promise<ProviderResult>;
+}

@@ -1,0 +1,17 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export const simulatedFailures = ['provider_5xx', 'timeout', 'crash'] as const;
+export type SimulatedFailure = (typeof simulatedFailures)[number];
+
+/** How the built-in simulator behaves for one model (set through the admin API). */
+@Entity({ name: 'simulator_models' })
+export class SimulatorModelEntity {
+  @PrimaryColumn('text')
+  model!: string;
+
+  @Column('text', { nullable: true })
+  failure!: SimulatedFailure | null;
+
+  @Column('int', { name: 'latency_ms', nullable: true })
+  latencyMs!: number | null;
+}

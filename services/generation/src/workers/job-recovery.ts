@@ -1,0 +1,131 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '@fluxnote/clock';
+import { BillingLedger } from '../billing/billing-ledger';
+import { defaultModels, findModel } from '../catalog/model-catalog';
+import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
+import { JobEntity } from '../jobs/job.entity';
+import { appendJobLog } from '../jobs/job-log';
+import { JobSettlement } from '../jobs/job-settlement';
+import { WORK_CHANNEL } from '../jobs/work-channel';
+
+/** A job still `reserving` after this long lost its submitter (crash or timeout). */
+const ABANDONED_RESERVING_MS = 60_000;
+
+/**
+ * The safety net that makes crashes harmless: settles recorded outcomes, fails
+ * jobs past their model's time limit (the watchdog), takes jobs back from dead
+ * workers, and releases holds of submissions that never finished.
+ */
+@Injectable()
+export class JobRecovery implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(JobRecovery.name);
+  private timer: NodeJS.Timeout | undefined;
+  private pass: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly settlement: JobSettlement,
+    private readonly ledger: BillingLedger,
+    private readonly clock: Clock,
+    @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.pass = this.runOnce();
+    this.timer = setInterval(() => {
+      this.pass = this.pass.then(() => this.runOnce());
+    }, this.config.RECOVERY_INTERVAL_MS);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.pass;
+  }
+
+  async runOnce(): Promise<void> {
+    try {
+      await this.settleRecordedOutcomes();
+      await this.watchProcessingJobs();
+      await this.releaseAbandonedSubmissions();
+    } catch (error) {
+      this.logger.error(`recovery pass failed: ${String(error)}`);
+    }
+  }
+
+  private async settleRecordedOutcomes(): Promise<void> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM generation.jobs WHERE status = 'processing' AND outcome IS NOT NULL LIMIT 100`,
+    )) as { id: string }[];
+    for (const { id } of rows) {
+      await this.settlement.settle(id);
+    }
+  }
+
+  private async watchProcessingJobs(): Promise<void> {
+    const jobs = await this.dataSource.query(
+      `SELECT id, model, attempts, started_at, heartbeat_at FROM generation.jobs
+        WHERE status = 'processing' AND outcome IS NULL LIMIT 500`,
+    ) as { id: string; model: string; attempts: number; started_at: Date; heartbeat_at: Date }[];
+    const now = this.clock.now().getTime();
+    for (const job of jobs) {
+      const limitMs = (findModel(defaultModels, job.model)?.timeLimitSec ?? 600) * 1000;
+      if (now - job.started_at.getTime() > limitMs) {
+        if (
+          await this.settlement.recordOutcome(job.id, job.attempts, {
+            status: 'failed',
+            reason: 'timeout',
+            detail: `Still processing after the model's limit of ${limitMs / 60_000} minutes.`,
+          })
+        ) {
+          await this.settlement.settle(job.id);
+        }
+      } else if (now - job.heartbeat_at.getTime() > this.config.WORKER_HEARTBEAT_TIMEOUT_MS) {
+        await this.takeBack(job.id, job.attempts);
+      }
+    }
+  }
+
+  private async takeBack(jobId: string, attempts: number): Promise<void> {
+    if (attempts >= this.config.JOB_MAX_ATTEMPTS) {
+      if (
+        await this.settlement.recordOutcome(jobId, attempts, {
+          status: 'failed',
+          reason: 'internal',
+          detail: `The worker stopped during each of ${attempts} attempts.`,
+        })
+      ) {
+        await this.settlement.settle(jobId);
+      }
+      return;
+    }
+    await this.dataSource.transaction(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(JobEntity)
+        .set({ status: 'queued', heartbeatAt: null })
+        .where('id = :jobId AND status = :status AND attempts = :attempts AND outcome IS NULL', {
+          jobId,
+          status: 'processing',
+          attempts,
+        })
+        .execute();
+      if (result.affected === 1) {
+        await appendJobLog(manager, jobId, 'decision', 'worker lost; job queued again', { attempt: attempts });
+        await manager.query('SELECT pg_notify($1, $2)', [WORK_CHANNEL, 'requeued']);
+      }
+    });
+  }
+
+  private async releaseAbandonedSubmissions(): Promise<void> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM generation.jobs WHERE status = 'reserving' AND created_at < now() - $1::int * interval '1 millisecond' LIMIT 100`,
+      [ABANDONED_RESERVING_MS],
+    )) as { id: string }[];
+    for (const { id } of rows) {
+      await this.ledger.release(id, 'submission abandoned');
+      await this.dataSource.getRepository(JobEntity).delete({ id, status: 'reserving' });
+      this.logger.warn(`released the hold of abandoned submission ${id}`);
+    }
+  }
+}

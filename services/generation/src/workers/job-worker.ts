@@ -1,0 +1,153 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Client } from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource } from 'typeorm';
+import { Clock } from '@fluxnote/clock';
+import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
+import { JobEntity, type JobOutcome } from '../jobs/job.entity';
+import { appendJobLog } from '../jobs/job-log';
+import { JobSettlement } from '../jobs/job-settlement';
+import { WORK_CHANNEL } from '../jobs/work-channel';
+import { ModelProvider, type ProviderResult } from '../providers/model-provider';
+
+/**
+ * Takes queued jobs (priority lane first, then oldest) with SKIP LOCKED so
+ * several workers and processes share one queue, runs them on the provider
+ * with bounded retries for transient errors, heartbeats while running, and
+ * hands the outcome to settlement.
+ */
+@Injectable()
+export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(JobWorker.name);
+  private running = false;
+  private listener: Client | undefined;
+  private readonly wakers = new Set<() => void>();
+  private loops: Promise<void>[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly provider: ModelProvider,
+    private readonly settlement: JobSettlement,
+    private readonly clock: Clock,
+    @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.WORKER_CONCURRENCY === 0) {
+      return;
+    }
+    this.running = true;
+    this.listener = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'generation-worker' });
+    this.listener.on('notification', () => this.wakeAll());
+    this.listener.on('error', (error) => this.logger.error(`listener: ${String(error)}`));
+    await this.listener.connect();
+    await this.listener.query(`LISTEN ${WORK_CHANNEL}`);
+    this.loops = Array.from({ length: this.config.WORKER_CONCURRENCY }, () => this.loop());
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.running = false;
+    this.wakeAll();
+    await Promise.all(this.loops);
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  private wakeAll(): void {
+    for (const wake of this.wakers) {
+      wake();
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let job: JobEntity | undefined;
+      try {
+        job = await this.claim();
+        if (job) {
+          await this.process(job);
+        }
+      } catch (error) {
+        this.logger.error(`worker: ${error instanceof Error ? error.stack : String(error)}`);
+      }
+      if (!job && this.running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, 1000);
+          function done(): void {
+            clearTimeout(timer);
+            resolve();
+          }
+          this.wakers.add(done);
+        });
+        this.wakers.clear();
+      }
+    }
+  }
+
+  private async claim(): Promise<JobEntity | undefined> {
+    const now = this.clock.now();
+    const rows = (await this.dataSource.query(
+      `UPDATE generation.jobs SET status = 'processing', attempts = attempts + 1,
+              started_at = coalesce(started_at, $1), heartbeat_at = $1, updated_at = now()
+        WHERE id = (SELECT id FROM generation.jobs WHERE status = 'queued'
+                     ORDER BY lane, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [now],
+    )) as [{ id: string }[], number];
+    const id = rows[0][0]?.id;
+    return id ? this.dataSource.getRepository(JobEntity).findOneByOrFail({ id }) : undefined;
+  }
+
+  private async process(job: JobEntity): Promise<void> {
+    const heartbeat = setInterval(() => {
+      void this.dataSource
+        .query(`UPDATE generation.jobs SET heartbeat_at = $2 WHERE id = $1 AND status = 'processing'`, [job.id, this.clock.now()])
+        .catch(() => undefined);
+    }, Math.max(100, Math.floor(this.config.WORKER_HEARTBEAT_TIMEOUT_MS / 3)));
+    try {
+      const result = await this.runWithRetries(job);
+      const outcome: JobOutcome = result.ok
+        ? { status: 'succeeded', outputUrl: result.outputUrl }
+        : { status: 'failed', reason: result.reason, detail: result.detail };
+      if (await this.settlement.recordOutcome(job.id, job.attempts, outcome)) {
+        await this.settlement.settle(job.id);
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async runWithRetries(job: JobEntity): Promise<ProviderResult> {
+    const request = {
+      jobId: job.id,
+      model: job.model,
+      mode: job.mode,
+      prompt: job.prompt,
+      durationSec: job.durationSec,
+      aspectRatio: job.aspectRatio,
+      noTraining: true as const,
+    };
+    for (let call = 1; ; call++) {
+      const started = Date.now();
+      let result: ProviderResult;
+      try {
+        result = await this.provider.run(request);
+      } catch (error) {
+        result = { ok: false, reason: 'internal', transient: false, detail: `adapter error: ${String(error)}` };
+      }
+      await this.dataSource.transaction((manager) =>
+        appendJobLog(manager, job.id, result.ok ? 'provider_call' : 'error', `${this.provider.name} call ${call}`, {
+          provider: this.provider.name,
+          attempt: job.attempts,
+          call,
+          noTraining: request.noTraining,
+          ms: Date.now() - started,
+          result,
+        }),
+      );
+      if (result.ok || !result.transient || call > this.config.PROVIDER_RETRIES) {
+        return result;
+      }
+      await sleep(this.config.PROVIDER_RETRY_BASE_MS * 2 ** (call - 1));
+    }
+  }
+}

@@ -1,0 +1,5 @@
+import { serviceConfigSchema, z } from '@fluxnote/config';
+
+export const notificationsConfigSchema = serviceConfigSchema({});
+
+export type NotificationsConfig = z.infer<typeof notificationsConfigSchema>;

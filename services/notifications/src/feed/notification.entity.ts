@@ -1,0 +1,35 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export type NotificationCategory = 'jobs' | 'billing' | 'security' | 'support' | 'product';
+
+/** One item of a user's in-app feed. */
+@Entity({ name: 'notifications' })
+export class NotificationEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'user_id' })
+  userId!: string;
+
+  /** The event that caused it; unique, so a redelivered event adds nothing. */
+  @Column('text', { name: 'event_id' })
+  eventId!: string;
+
+  @Column('text')
+  category!: NotificationCategory;
+
+  @Column('text')
+  title!: string;
+
+  @Column('text')
+  body!: string;
+
+  @Column('jsonb')
+  data!: Record<string, unknown>;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'read_at', nullable: true })
+  readAt!: Date | null;
+}

@@ -1,0 +1,5 @@
+import { serviceConfigSchema, z } from '@fluxnote/config';
+
+export const supportConfigSchema = serviceConfigSchema({});
+
+export type SupportConfig = z.infer<typeof supportConfigSchema>;

@@ -1,0 +1,248 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../libs/testing/src/embedded-postgres-process';
+
+export const serviceNames = ['accounts', 'billing', 'generation', 'notifications', 'support', 'gateway'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+export interface PlatformOptions {
+  /** Data folder (Postgres data, mail, logs). Default `./var`. */
+  dataDir?: string;
+  /** Use this Postgres instead of starting the embedded one. */
+  databaseUrl?: string;
+  /** Gateway port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Extra environment for every service, or per service. */
+  env?: NodeJS.ProcessEnv;
+  serviceEnv?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
+  /** Restart a service that exits unexpectedly (for `npm start`; tests restart explicitly). */
+  supervise?: boolean;
+  /** Embedded Postgres tuned for tests (no fsync). */
+  fastPostgres?: boolean;
+  onEvent?: (message: string) => void;
+}
+
+interface RunningService {
+  name: ServiceName;
+  env: NodeJS.ProcessEnv;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stopping: boolean;
+}
+
+const root = resolve(__dirname, '..', '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** The first admin's credentials: from the environment, or made once and kept in the data folder. */
+function adminCredentials(dataDir: string, env: NodeJS.ProcessEnv): { email: string; password: string } {
+  const email = env['ADMIN_EMAIL'] ?? 'admin@fluxnote.local';
+  if (env['ADMIN_PASSWORD']) {
+    return { email, password: env['ADMIN_PASSWORD'] };
+  }
+  const file = join(dataDir, 'admin.json');
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { email: string; password: string };
+    if (saved.email === email) {
+      return saved;
+    }
+  }
+  const created = { email, password: randomBytes(12).toString('base64url') };
+  writeFileSync(file, JSON.stringify(created), { mode: 0o600 });
+  return created;
+}
+
+/**
+ * The whole platform on one machine: embedded Postgres (unless a database URL
+ * is given), then the six services, each its own Node process on free ports,
+ * wired to each other by environment. `npm start` and the end-to-end tests
+ * both use this.
+ */
+export class Platform {
+  private readonly services = new Map<ServiceName, RunningService>();
+  private postgres: RunningPostgres | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly options: PlatformOptions,
+    readonly dataDir: string,
+    readonly databaseUrl: string,
+    readonly gatewayUrl: string,
+    readonly admin: { email: string; password: string },
+    private readonly envs: Record<ServiceName, NodeJS.ProcessEnv>,
+  ) {}
+
+  get mailDir(): string {
+    return join(this.dataDir, 'mail');
+  }
+
+  static async start(options: PlatformOptions = {}): Promise<Platform> {
+    const dataDir = resolve(options.dataDir ?? join(root, 'var'));
+    mkdirSync(join(dataDir, 'logs'), { recursive: true });
+    mkdirSync(join(dataDir, 'mail'), { recursive: true });
+    const baseEnv = { ...process.env, ...options.env };
+    let postgres: RunningPostgres | undefined;
+    let databaseUrl = options.databaseUrl ?? baseEnv['DATABASE_URL'];
+    if (!databaseUrl) {
+      postgres = await startEmbeddedPostgres(join(dataDir, 'postgres'), { fast: options.fastPostgres });
+      databaseUrl = postgres.url;
+    }
+    const ports: Record<string, number> = {};
+    for (const name of serviceNames) {
+      ports[`${name}.http`] = await freePort();
+      ports[`${name}.grpc`] = await freePort();
+    }
+    const gatewayPort = options.port ?? Number(baseEnv['PORT'] ?? 8080);
+    const gatewayListen = gatewayPort === 0 ? await freePort() : gatewayPort;
+    const admin = adminCredentials(dataDir, baseEnv);
+    const grpc = (name: ServiceName): string => `127.0.0.1:${ports[`${name}.grpc`]}`;
+    const shared: NodeJS.ProcessEnv = {
+      ...baseEnv,
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      ACCOUNTS_GRPC_URL: grpc('accounts'),
+      ACCOUNTS_HTTP_URL: `http://127.0.0.1:${ports['accounts.http']}`,
+      BILLING_GRPC_URL: grpc('billing'),
+      GENERATION_GRPC_URL: grpc('generation'),
+      NOTIFICATIONS_GRPC_URL: grpc('notifications'),
+      SUPPORT_GRPC_URL: grpc('support'),
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+    };
+    const envs = {} as Record<ServiceName, NodeJS.ProcessEnv>;
+    for (const name of serviceNames) {
+      envs[name] = {
+        ...shared,
+        HTTP_PORT: String(ports[`${name}.http`]),
+        GRPC_PORT: String(ports[`${name}.grpc`]),
+        ...(name === 'gateway' ? { PORT: String(gatewayListen) } : {}),
+        ...options.serviceEnv?.[name],
+      };
+    }
+    const platform = new Platform(options, dataDir, databaseUrl, `http://127.0.0.1:${gatewayListen}`, admin, envs);
+    platform.postgres = postgres;
+    try {
+      for (const name of serviceNames) {
+        platform.spawn(name);
+      }
+      await platform.waitUntilReady(90_000);
+    } catch (error) {
+      await platform.stop();
+      throw error;
+    }
+    return platform;
+  }
+
+  /** Resolves when the gateway's `/readyz` answers 200 (every service behind it is up). */
+  async waitUntilReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      for (const service of this.services.values()) {
+        if (service.child.exitCode !== null && !this.options.supervise) {
+          throw new Error(`${service.name} exited with ${service.child.exitCode}; see ${this.logFile(service.name)}`);
+        }
+      }
+      try {
+        const response = await fetch(`${this.gatewayUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
+        if (response.ok) {
+          return;
+        }
+        last = await response.text();
+      } catch (error) {
+        last = String(error);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`the platform was not ready in ${timeoutMs} ms: ${last}`);
+  }
+
+  logFile(name: ServiceName): string {
+    return join(this.dataDir, 'logs', `${name}.log`);
+  }
+
+  /** Sends a signal to one service (SIGKILL to simulate a crash). Resolves when it has exited. */
+  async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const service = this.services.get(name);
+    if (!service || service.child.exitCode !== null || service.child.signalCode !== null) {
+      return;
+    }
+    service.stopping = true;
+    service.child.kill(signal);
+    await service.exited;
+  }
+
+  /** Starts a stopped service again with the same settings and ports. */
+  async restart(name: ServiceName): Promise<void> {
+    await this.kill(name);
+    this.spawn(name);
+    await this.waitUntilReady(60_000);
+  }
+
+  async stop(): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    // The gateway first (no new requests), then the services, then the database.
+    await this.stopOne('gateway');
+    await Promise.all(serviceNames.filter((n) => n !== 'gateway').map((n) => this.stopOne(n)));
+    await this.postgres?.stop();
+  }
+
+  private async stopOne(name: ServiceName): Promise<void> {
+    const service = this.services.get(name);
+    if (!service || service.child.exitCode !== null || service.child.signalCode !== null) {
+      return;
+    }
+    service.stopping = true;
+    service.child.kill('SIGTERM');
+    const timer = setTimeout(() => service.child.kill('SIGKILL'), 10_000);
+    await service.exited;
+    clearTimeout(timer);
+  }
+
+  private spawn(name: ServiceName): void {
+    const log = openSync(this.logFile(name), 'a');
+    const child = fork(join(root, 'services', name, 'src', 'main.ts'), [], {
+      cwd: root,
+      env: this.envs[name],
+      execArgv: ['-r', '@swc-node/register', '--enable-source-maps'],
+      stdio: ['ignore', log, log, 'ipc'],
+      // Own process group: a terminal's Ctrl-C reaches only the launcher, which stops things in order.
+      detached: true,
+    });
+    closeSync(log);
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    const service: RunningService = { name, env: this.envs[name], child, exited, stopping: false };
+    this.services.set(name, service);
+    void exited.then((code) => {
+      if (service.stopping || this.closed) {
+        return;
+      }
+      this.options.onEvent?.(`${name} exited (${code ?? child.signalCode}); see ${this.logFile(name)}`);
+      if (this.options.supervise) {
+        setTimeout(() => {
+          if (!this.closed && this.services.get(name) === service) {
+            this.options.onEvent?.(`restarting ${name}`);
+            this.spawn(name);
+          }
+        }, 1000);
+      }
+    });
+  }
+}
