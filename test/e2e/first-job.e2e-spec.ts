@@ -1,0 +1,221 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { createTestDatabase, expectEventually, repoRoot, type TestDatabase } from '@fluxnote/testing';
+import { Platform } from '../../tools/launcher/platform';
+
+jest.setTimeout(120_000);
+
+interface Tokens {
+  accessToken: string;
+  user: { id: string };
+}
+
+/**
+ * The first job end to end, through the gateway's HTTP API only, on the
+ * platform started as `npm start` starts it (six processes, embedded bus).
+ */
+describe('first job end to end', () => {
+  let db: TestDatabase;
+  let platform: Platform;
+  let dataDir: string;
+  let api: ReturnType<typeof request>;
+  let admin: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('e2e');
+    dataDir = mkdtempSync(join(repoRoot(), 'tmp', 'e2e-'));
+    platform = await Platform.start({
+      dataDir,
+      databaseUrl: db.url,
+      port: 0,
+      env: {
+        LOG_LEVEL: 'warn',
+        TRUSTED_PROXIES: 'loopback',
+        ADMIN_EMAIL: 'ops@fluxnote.test',
+        ADMIN_PASSWORD: 'operations-password',
+        SIMULATOR_DEFAULT_LATENCY_MS: '100',
+        WORKER_HEARTBEAT_TIMEOUT_MS: '1500',
+        RECOVERY_INTERVAL_MS: '300',
+        PROVIDER_RETRY_BASE_MS: '20',
+        RESERVATION_SWEEP_MS: '500',
+      },
+    });
+    api = request(platform.gatewayUrl);
+    admin = (await logIn('ops@fluxnote.test', 'operations-password')).accessToken;
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  let counter = 0;
+  async function signUp(): Promise<Tokens> {
+    const email = `creator${++counter}-${Date.now()}@example.com`;
+    const response = await api.post('/v1/auth/signup').send({ email, password: 'a long enough password', country: 'US' }).expect(201);
+    const tokens = response.body as Tokens;
+    // The billing account opens from the sign-up event.
+    await expectEventually(async () => {
+      await api.get('/v1/usage').set('authorization', `Bearer ${tokens.accessToken}`).expect(200);
+    });
+    return tokens;
+  }
+
+  async function logIn(email: string, password: string): Promise<Tokens> {
+    return (await api.post('/v1/auth/login').send({ email, password }).expect(200)).body as Tokens;
+  }
+
+  function as(tokens: Tokens | string): { get(path: string): request.Test; post(path: string): request.Test; put(path: string): request.Test } {
+    const token = typeof tokens === 'string' ? tokens : tokens.accessToken;
+    return {
+      get: (path) => api.get(path).set('authorization', `Bearer ${token}`),
+      post: (path) => api.post(path).set('authorization', `Bearer ${token}`),
+      put: (path) => api.put(path).set('authorization', `Bearer ${token}`),
+    };
+  }
+
+  async function simulate(model: string, failure: string | null, latencyMs = 100): Promise<void> {
+    await as(admin).put(`/v1/admin/simulator/models/${model}`).send({ failure, latencyMs }).expect(200);
+  }
+
+  async function videoUsage(user: Tokens): Promise<{ allowance: number; used: number; reserved: number; remaining: number }> {
+    return (await as(user).get('/v1/usage').expect(200)).body.video;
+  }
+
+  async function jobStatus(user: Tokens, id: string): Promise<Record<string, unknown>> {
+    return (await as(user).get(`/v1/generations/${id}`).expect(200)).body as Record<string, unknown>;
+  }
+
+  const job = { model: 'wan-2.6', mode: 'text-to-video', prompt: 'a red fox running through fresh snow' };
+
+  it('a free user runs one job: reserved, generated, committed, notified; the key replays', async () => {
+    const user = await signUp();
+    expect(await videoUsage(user)).toEqual({ allowance: 1, used: 0, reserved: 0, remaining: 1, packCredits: 0 });
+
+    const submitted = await as(user).post('/v1/generations').set('Idempotency-Key', 'first-job').send(job).expect(202);
+    expect(submitted.body).toMatchObject({ status: 'queued', reserved: { videoCredits: 1, imageCredits: 0 } });
+    const replay = await as(user).post('/v1/generations').set('Idempotency-Key', 'first-job').send(job).expect(202);
+    expect(replay.body.id).toBe(submitted.body.id);
+    await as(user)
+      .post('/v1/generations')
+      .set('Idempotency-Key', 'first-job')
+      .send({ ...job, prompt: 'something else' })
+      .expect(422);
+
+    const done = await expectEventually(async () => {
+      const body = await jobStatus(user, submitted.body.id);
+      expect(body['status']).toBe('succeeded');
+      return body;
+    });
+    expect(done['output']).toEqual({ url: expect.stringMatching(/^simulator:\/\/wan-2\.6\//) });
+    expect(await videoUsage(user)).toMatchObject({ used: 1, reserved: 0, remaining: 0 });
+
+    const feed = await expectEventually(async () => {
+      const body = (await as(user).get('/v1/notifications').expect(200)).body;
+      expect(body.items).toHaveLength(1);
+      return body;
+    });
+    expect(feed.unreadCount).toBe(1);
+    expect(feed.items[0]).toMatchObject({ category: 'jobs', title: 'Your generation is ready', readAt: null });
+    await as(user).post(`/v1/notifications/${feed.items[0].id}/read`).expect(200);
+    expect((await as(user).get('/v1/notifications?unread=true').expect(200)).body).toMatchObject({ items: [], unreadCount: 0 });
+
+    await as(user).post('/v1/generations').send(job).expect(402).expect('content-type', /application\/problem\+json/);
+  });
+
+  it('a platform failure releases the credit at once and says so', async () => {
+    await simulate('hailuo-2.3', 'provider_5xx');
+    try {
+      const user = await signUp();
+      const submitted = await as(user).post('/v1/generations').send({ ...job, model: 'hailuo-2.3' }).expect(202);
+      const failed = await expectEventually(async () => {
+        const body = await jobStatus(user, submitted.body.id);
+        expect(body['status']).toBe('failed');
+        return body;
+      });
+      expect(failed['failure']).toMatchObject({ reason: 'provider_5xx', refunded: true });
+      expect(await videoUsage(user)).toMatchObject({ used: 0, reserved: 0, remaining: 1 });
+      const feed = await expectEventually(async () => {
+        const body = (await as(user).get('/v1/notifications').expect(200)).body;
+        expect(body.items).toHaveLength(1);
+        return body;
+      });
+      expect(feed.items[0].title).toMatch(/refunded/);
+      expect(feed.items[0].body).toContain('1 video credit');
+    } finally {
+      await simulate('hailuo-2.3', null);
+    }
+  });
+
+  it('20 concurrent submits on 1 credit accept exactly one', async () => {
+    const user = await signUp();
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => as(user).post('/v1/generations').send({ ...job, prompt: `fox number ${i}` })),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 402)).toHaveLength(19);
+    const history = (await as(user).get('/v1/generations').expect(200)).body;
+    expect(history.items).toHaveLength(1);
+  });
+
+  it('users see only their own jobs; bad input gets a problem, never a 500', async () => {
+    const owner = await signUp();
+    const other = await signUp();
+    const submitted = await as(owner).post('/v1/generations').send(job).expect(202);
+    await as(other).get(`/v1/generations/${submitted.body.id}`).expect(404);
+    expect((await as(other).get('/v1/generations').expect(200)).body.items).toEqual([]);
+
+    await api.get('/v1/generations').expect(401);
+    await as('not-a-token').get('/v1/generations').expect(401);
+    await as(owner).put('/v1/admin/simulator/models/wan-2.6').send({ failure: null }).expect(403);
+    const badJson = await as(owner).post('/v1/generations').set('content-type', 'application/json').send('{oops').expect(400);
+    expect(badJson.body).toMatchObject({ status: 400, title: 'Invalid request' });
+    await as(owner).post('/v1/generations').send({ ...job, model: 'no-such-model' }).expect(400);
+    await as(owner).post('/v1/generations').send({ ...job, durationSec: 'long' }).expect(400);
+    await as(owner).post('/v1/generations').send({ ...job, model: 'veo-3.1', durationSec: 30 }).expect(422);
+    await as(owner).get('/v1/generations?limit=0').expect(400);
+    await as(owner).get('/v1/generations?cursor=garbage').expect(400);
+    await api.post('/v1/auth/signup').send({ email: 'not-an-email', password: 'x' }).expect(400);
+  });
+
+  it('SIGKILL of generation mid-job: the job finishes once and is charged once', async () => {
+    await simulate('pixverse-v6', null, 2500);
+    const user = await signUp();
+    const submitted = await as(user).post('/v1/generations').send({ ...job, model: 'pixverse-v6' }).expect(202);
+    await expectEventually(async () => expect((await jobStatus(user, submitted.body.id))['status']).toBe('processing'));
+    await platform.kill('generation', 'SIGKILL');
+    await platform.restart('generation');
+    await simulate('pixverse-v6', null, 100);
+    await expectEventually(async () => expect((await jobStatus(user, submitted.body.id))['status']).toBe('succeeded'), {
+      timeoutMs: 30_000,
+    });
+    expect(await videoUsage(user)).toMatchObject({ used: 1, reserved: 0, remaining: 0 });
+    const feed = await expectEventually(async () => {
+      const body = (await as(user).get('/v1/notifications').expect(200)).body;
+      expect(body.items.length).toBeGreaterThanOrEqual(1);
+      return body;
+    });
+    expect(feed.items).toHaveLength(1);
+  });
+
+  it('SIGKILL of billing mid-flight loses no event and charges nothing twice', async () => {
+    await simulate('runway-gen-4', null, 1500);
+    const user = await signUp();
+    const submitted = await as(user).post('/v1/generations').send({ ...job, model: 'runway-gen-4' }).expect(202);
+    await platform.kill('billing', 'SIGKILL');
+    // Signed up while billing is down: the event waits on the bus.
+    const late = (await api
+      .post('/v1/auth/signup')
+      .send({ email: `late-${Date.now()}@example.com`, password: 'a long enough password' })
+      .expect(201)).body as Tokens;
+    await platform.restart('billing');
+    await expectEventually(async () => expect((await jobStatus(user, submitted.body.id))['status']).toBe('succeeded'), {
+      timeoutMs: 30_000,
+    });
+    expect(await videoUsage(user)).toMatchObject({ used: 1, reserved: 0, remaining: 0 });
+    await expectEventually(async () => expect(await videoUsage(late)).toMatchObject({ allowance: 1, used: 0 }));
+  });
+});
