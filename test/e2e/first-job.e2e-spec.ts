@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { createTestDatabase, expectEventually, repoRoot, type TestDatabase } from '@fluxnote/testing';
+import {
+  createTestDatabase,
+  expectEventually,
+  repoRoot,
+  type TestDatabase,
+} from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
 
 jest.setTimeout(120_000);
@@ -54,7 +59,10 @@ describe('first job end to end', () => {
   let counter = 0;
   async function signUp(): Promise<Tokens> {
     const email = `creator${++counter}-${Date.now()}@example.com`;
-    const response = await api.post('/v1/auth/signup').send({ email, password: 'a long enough password', country: 'US' }).expect(201);
+    const response = await api
+      .post('/v1/auth/signup')
+      .send({ email, password: 'a long enough password', country: 'US' })
+      .expect(201);
     const tokens = response.body as Tokens;
     // The billing account opens from the sign-up event.
     await expectEventually(async () => {
@@ -67,7 +75,11 @@ describe('first job end to end', () => {
     return (await api.post('/v1/auth/login').send({ email, password }).expect(200)).body as Tokens;
   }
 
-  function as(tokens: Tokens | string): { get(path: string): request.Test; post(path: string): request.Test; put(path: string): request.Test } {
+  function as(tokens: Tokens | string): {
+    get(path: string): request.Test;
+    post(path: string): request.Test;
+    put(path: string): request.Test;
+  } {
     const token = typeof tokens === 'string' ? tokens : tokens.accessToken;
     return {
       get: (path) => api.get(path).set('authorization', `Bearer ${token}`),
@@ -77,26 +89,55 @@ describe('first job end to end', () => {
   }
 
   async function simulate(model: string, failure: string | null, latencyMs = 100): Promise<void> {
-    await as(admin).put(`/v1/admin/simulator/models/${model}`).send({ failure, latencyMs }).expect(200);
+    await as(admin)
+      .put(`/v1/admin/simulator/models/${model}`)
+      .send({ failure, latencyMs })
+      .expect(200);
   }
 
-  async function videoUsage(user: Tokens): Promise<{ allowance: number; used: number; reserved: number; remaining: number }> {
+  async function videoUsage(
+    user: Tokens,
+  ): Promise<{ allowance: number; used: number; reserved: number; remaining: number }> {
     return (await as(user).get('/v1/usage').expect(200)).body.video;
   }
 
   async function jobStatus(user: Tokens, id: string): Promise<Record<string, unknown>> {
-    return (await as(user).get(`/v1/generations/${id}`).expect(200)).body as Record<string, unknown>;
+    return (await as(user).get(`/v1/generations/${id}`).expect(200)).body as Record<
+      string,
+      unknown
+    >;
   }
 
-  const job = { model: 'wan-2.6', mode: 'text-to-video', prompt: 'a red fox running through fresh snow' };
+  const job = {
+    model: 'wan-2.6',
+    mode: 'text-to-video',
+    prompt: 'a red fox running through fresh snow',
+  };
 
   it('a free user runs one job: reserved, generated, committed, notified; the key replays', async () => {
     const user = await signUp();
-    expect(await videoUsage(user)).toEqual({ allowance: 1, used: 0, reserved: 0, remaining: 1, packCredits: 0 });
+    expect(await videoUsage(user)).toEqual({
+      allowance: 1,
+      used: 0,
+      reserved: 0,
+      remaining: 1,
+      packCredits: 0,
+    });
 
-    const submitted = await as(user).post('/v1/generations').set('Idempotency-Key', 'first-job').send(job).expect(202);
-    expect(submitted.body).toMatchObject({ status: 'queued', reserved: { videoCredits: 1, imageCredits: 0 } });
-    const replay = await as(user).post('/v1/generations').set('Idempotency-Key', 'first-job').send(job).expect(202);
+    const submitted = await as(user)
+      .post('/v1/generations')
+      .set('Idempotency-Key', 'first-job')
+      .send(job)
+      .expect(202);
+    expect(submitted.body).toMatchObject({
+      status: 'queued',
+      reserved: { videoCredits: 1, imageCredits: 0 },
+    });
+    const replay = await as(user)
+      .post('/v1/generations')
+      .set('Idempotency-Key', 'first-job')
+      .send(job)
+      .expect(202);
     expect(replay.body.id).toBe(submitted.body.id);
     await as(user)
       .post('/v1/generations')
@@ -118,18 +159,32 @@ describe('first job end to end', () => {
       return body;
     });
     expect(feed.unreadCount).toBe(1);
-    expect(feed.items[0]).toMatchObject({ category: 'jobs', title: 'Your generation is ready', readAt: null });
+    expect(feed.items[0]).toMatchObject({
+      category: 'jobs',
+      title: 'Your generation is ready',
+      readAt: null,
+    });
     await as(user).post(`/v1/notifications/${feed.items[0].id}/read`).expect(200);
-    expect((await as(user).get('/v1/notifications?unread=true').expect(200)).body).toMatchObject({ items: [], unreadCount: 0 });
+    expect((await as(user).get('/v1/notifications?unread=true').expect(200)).body).toMatchObject({
+      items: [],
+      unreadCount: 0,
+    });
 
-    await as(user).post('/v1/generations').send(job).expect(402).expect('content-type', /application\/problem\+json/);
+    await as(user)
+      .post('/v1/generations')
+      .send(job)
+      .expect(402)
+      .expect('content-type', /application\/problem\+json/);
   });
 
   it('a platform failure releases the credit at once and says so', async () => {
     await simulate('hailuo-2.3', 'provider_5xx');
     try {
       const user = await signUp();
-      const submitted = await as(user).post('/v1/generations').send({ ...job, model: 'hailuo-2.3' }).expect(202);
+      const submitted = await as(user)
+        .post('/v1/generations')
+        .send({ ...job, model: 'hailuo-2.3' })
+        .expect(202);
       const failed = await expectEventually(async () => {
         const body = await jobStatus(user, submitted.body.id);
         expect(body['status']).toBe('failed');
@@ -152,7 +207,11 @@ describe('first job end to end', () => {
   it('20 concurrent submits on 1 credit accept exactly one', async () => {
     const user = await signUp();
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => as(user).post('/v1/generations').send({ ...job, prompt: `fox number ${i}` })),
+      Array.from({ length: 20 }, (_, i) =>
+        as(user)
+          .post('/v1/generations')
+          .send({ ...job, prompt: `fox number ${i}` }),
+      ),
     );
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 202)).toHaveLength(1);
@@ -171,11 +230,24 @@ describe('first job end to end', () => {
     await api.get('/v1/generations').expect(401);
     await as('not-a-token').get('/v1/generations').expect(401);
     await as(owner).put('/v1/admin/simulator/models/wan-2.6').send({ failure: null }).expect(403);
-    const badJson = await as(owner).post('/v1/generations').set('content-type', 'application/json').send('{oops').expect(400);
+    const badJson = await as(owner)
+      .post('/v1/generations')
+      .set('content-type', 'application/json')
+      .send('{oops')
+      .expect(400);
     expect(badJson.body).toMatchObject({ status: 400, title: 'Invalid request' });
-    await as(owner).post('/v1/generations').send({ ...job, model: 'no-such-model' }).expect(400);
-    await as(owner).post('/v1/generations').send({ ...job, durationSec: 'long' }).expect(400);
-    await as(owner).post('/v1/generations').send({ ...job, model: 'veo-3.1', durationSec: 30 }).expect(422);
+    await as(owner)
+      .post('/v1/generations')
+      .send({ ...job, model: 'no-such-model' })
+      .expect(400);
+    await as(owner)
+      .post('/v1/generations')
+      .send({ ...job, durationSec: 'long' })
+      .expect(400);
+    await as(owner)
+      .post('/v1/generations')
+      .send({ ...job, model: 'veo-3.1', durationSec: 30 })
+      .expect(422);
     await as(owner).get('/v1/generations?limit=0').expect(400);
     await as(owner).get('/v1/generations?cursor=garbage').expect(400);
     await api.post('/v1/auth/signup').send({ email: 'not-an-email', password: 'x' }).expect(400);
@@ -184,14 +256,22 @@ describe('first job end to end', () => {
   it('SIGKILL of generation mid-job: the job finishes once and is charged once', async () => {
     await simulate('pixverse-v6', null, 2500);
     const user = await signUp();
-    const submitted = await as(user).post('/v1/generations').send({ ...job, model: 'pixverse-v6' }).expect(202);
-    await expectEventually(async () => expect((await jobStatus(user, submitted.body.id))['status']).toBe('processing'));
+    const submitted = await as(user)
+      .post('/v1/generations')
+      .send({ ...job, model: 'pixverse-v6' })
+      .expect(202);
+    await expectEventually(async () =>
+      expect((await jobStatus(user, submitted.body.id))['status']).toBe('processing'),
+    );
     await platform.kill('generation', 'SIGKILL');
     await platform.restart('generation');
     await simulate('pixverse-v6', null, 100);
-    await expectEventually(async () => expect((await jobStatus(user, submitted.body.id))['status']).toBe('succeeded'), {
-      timeoutMs: 30_000,
-    });
+    await expectEventually(
+      async () => expect((await jobStatus(user, submitted.body.id))['status']).toBe('succeeded'),
+      {
+        timeoutMs: 30_000,
+      },
+    );
     expect(await videoUsage(user)).toMatchObject({ used: 1, reserved: 0, remaining: 0 });
     const feed = await expectEventually(async () => {
       const body = (await as(user).get('/v1/notifications').expect(200)).body;
@@ -204,18 +284,28 @@ describe('first job end to end', () => {
   it('SIGKILL of billing mid-flight loses no event and charges nothing twice', async () => {
     await simulate('runway-gen-4', null, 1500);
     const user = await signUp();
-    const submitted = await as(user).post('/v1/generations').send({ ...job, model: 'runway-gen-4' }).expect(202);
+    const submitted = await as(user)
+      .post('/v1/generations')
+      .send({ ...job, model: 'runway-gen-4' })
+      .expect(202);
     await platform.kill('billing', 'SIGKILL');
     // Signed up while billing is down: the event waits on the bus.
-    const late = (await api
-      .post('/v1/auth/signup')
-      .send({ email: `late-${Date.now()}@example.com`, password: 'a long enough password' })
-      .expect(201)).body as Tokens;
+    const late = (
+      await api
+        .post('/v1/auth/signup')
+        .send({ email: `late-${Date.now()}@example.com`, password: 'a long enough password' })
+        .expect(201)
+    ).body as Tokens;
     await platform.restart('billing');
-    await expectEventually(async () => expect((await jobStatus(user, submitted.body.id))['status']).toBe('succeeded'), {
-      timeoutMs: 30_000,
-    });
+    await expectEventually(
+      async () => expect((await jobStatus(user, submitted.body.id))['status']).toBe('succeeded'),
+      {
+        timeoutMs: 30_000,
+      },
+    );
     expect(await videoUsage(user)).toMatchObject({ used: 1, reserved: 0, remaining: 0 });
-    await expectEventually(async () => expect(await videoUsage(late)).toMatchObject({ allowance: 1, used: 0 }));
+    await expectEventually(async () =>
+      expect(await videoUsage(late)).toMatchObject({ allowance: 1, used: 0 }),
+    );
   });
 });

@@ -29,13 +29,22 @@ function freePort() {
 // initdb runs as a dedicated user when we are root: the folders we create for it must let it in.
 const created = mkdirSync(dirname(dataDir), { recursive: true });
 if (created && process.getuid?.() === 0) {
-  for (let dir = dirname(dataDir); dir.length >= created.length; dir = dirname(dir)) chmodSync(dir, 0o755);
+  for (let dir = dirname(dataDir); dir.length >= created.length; dir = dirname(dir))
+    chmodSync(dir, 0o755);
 }
 
 const port = await freePort();
 // TCP on loopback only; no Unix socket (its default folder may not be writable by the server's user).
-const flags = ['-c', 'max_connections=400', '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
-if (fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+const flags = [
+  '-c',
+  'max_connections=400',
+  '-c',
+  'listen_addresses=127.0.0.1',
+  '-c',
+  'unix_socket_directories=',
+];
+if (fast)
+  flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
 const server = new EmbeddedPostgres({
   databaseDir: dataDir,
   port,
@@ -58,7 +67,9 @@ const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname
 if (rowCount === 0) await client.query(`CREATE DATABASE ${database}`);
 await client.end();
 
-process.stdout.write(`${JSON.stringify({ url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`, port, fresh })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`, port, fresh })}\n`,
+);
 
 let stopping = false;
 async function stop() {

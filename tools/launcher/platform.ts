@@ -3,9 +3,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { startEmbeddedPostgres, type RunningPostgres } from '../../libs/testing/src/embedded-postgres-process';
+import { startEmbeddedPostgres, type RunningPostgres } from '@fluxnote/testing';
 
-export const serviceNames = ['accounts', 'billing', 'generation', 'notifications', 'support', 'gateway'] as const;
+export const serviceNames = [
+  'accounts',
+  'billing',
+  'generation',
+  'notifications',
+  'support',
+  'gateway',
+] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 export interface PlatformOptions {
@@ -49,7 +56,10 @@ async function freePort(): Promise<number> {
 }
 
 /** The first admin's credentials: from the environment, or made once and kept in the data folder. */
-function adminCredentials(dataDir: string, env: NodeJS.ProcessEnv): { email: string; password: string } {
+function adminCredentials(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+): { email: string; password: string } {
   const email = env['ADMIN_EMAIL'] ?? 'admin@fluxnote.local';
   if (env['ADMIN_PASSWORD']) {
     return { email, password: env['ADMIN_PASSWORD'] };
@@ -98,7 +108,9 @@ export class Platform {
     let postgres: RunningPostgres | undefined;
     let databaseUrl = options.databaseUrl ?? baseEnv['DATABASE_URL'];
     if (!databaseUrl) {
-      postgres = await startEmbeddedPostgres(join(dataDir, 'postgres'), { fast: options.fastPostgres });
+      postgres = await startEmbeddedPostgres(join(dataDir, 'postgres'), {
+        fast: options.fastPostgres,
+      });
       databaseUrl = postgres.url;
     }
     const ports: Record<string, number> = {};
@@ -133,7 +145,14 @@ export class Platform {
         ...options.serviceEnv?.[name],
       };
     }
-    const platform = new Platform(options, dataDir, databaseUrl, `http://127.0.0.1:${gatewayListen}`, admin, envs);
+    const platform = new Platform(
+      options,
+      dataDir,
+      databaseUrl,
+      `http://127.0.0.1:${gatewayListen}`,
+      admin,
+      envs,
+    );
     platform.postgres = postgres;
     try {
       for (const name of serviceNames) {
@@ -154,11 +173,15 @@ export class Platform {
     while (Date.now() < deadline) {
       for (const service of this.services.values()) {
         if (service.child.exitCode !== null && !this.options.supervise) {
-          throw new Error(`${service.name} exited with ${service.child.exitCode}; see ${this.logFile(service.name)}`);
+          throw new Error(
+            `${service.name} exited with ${service.child.exitCode}; see ${this.logFile(service.name)}`,
+          );
         }
       }
       try {
-        const response = await fetch(`${this.gatewayUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
+        const response = await fetch(`${this.gatewayUrl}/readyz`, {
+          signal: AbortSignal.timeout(2000),
+        });
         if (response.ok) {
           return;
         }
@@ -234,7 +257,9 @@ export class Platform {
       if (service.stopping || this.closed) {
         return;
       }
-      this.options.onEvent?.(`${name} exited (${code ?? child.signalCode}); see ${this.logFile(name)}`);
+      this.options.onEvent?.(
+        `${name} exited (${code ?? child.signalCode}); see ${this.logFile(name)}`,
+      );
       if (this.options.supervise) {
         setTimeout(() => {
           if (!this.closed && this.services.get(name) === service) {

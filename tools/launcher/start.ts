@@ -3,7 +3,9 @@ import { Platform } from './platform';
 /** `npm start`: the whole platform on embedded defaults, until Ctrl-C. */
 async function main(): Promise<void> {
   const started = Date.now();
-  process.stdout.write('Starting FluxNote (embedded Postgres, embedded event bus, model and payment simulators)...\n');
+  process.stdout.write(
+    'Starting FluxNote (embedded Postgres, embedded event bus, model and payment simulators)...\n',
+  );
   const platform = await Platform.start({
     supervise: true,
     onEvent: (message) => process.stdout.write(`  ${message}\n`),
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`FluxNote did not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `FluxNote did not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

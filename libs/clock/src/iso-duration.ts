@@ -8,7 +8,5 @@ export function parseIsoDuration(text: string): number {
   }
   const [, w, d, h, m, s] = match;
   const num = (v: string | undefined): number => (v === undefined ? 0 : Number(v));
-  return Math.round(
-    (((num(w) * 7 + num(d)) * 24 + num(h)) * 60 + num(m)) * 60_000 + num(s) * 1000,
-  );
+  return Math.round((((num(w) * 7 + num(d)) * 24 + num(h)) * 60 + num(m)) * 60_000 + num(s) * 1000);
 }

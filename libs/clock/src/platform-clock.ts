@@ -30,7 +30,10 @@ export class PlatformClock extends Clock {
   }
 
   static async open(databaseUrl: string): Promise<PlatformClock> {
-    const listener = new Client({ connectionString: databaseUrl, application_name: 'platform-clock' });
+    const listener = new Client({
+      connectionString: databaseUrl,
+      application_name: 'platform-clock',
+    });
     await listener.connect();
     await ensureClockTable(listener);
     const clock = new PlatformClock(listener);
@@ -42,7 +45,9 @@ export class PlatformClock extends Clock {
     // Swallow connection errors here; a clock that stops hearing changes keeps its last offset.
     listener.on('error', () => undefined);
     await listener.query(`LISTEN ${CHANNEL}`);
-    const { rows } = await listener.query<{ offset_ms: string }>('SELECT offset_ms FROM platform.clock');
+    const { rows } = await listener.query<{ offset_ms: string }>(
+      'SELECT offset_ms FROM platform.clock',
+    );
     clock.offsetMs = Number(rows[0]?.offset_ms ?? 0);
     return clock;
   }
@@ -69,8 +74,7 @@ export async function movePlatformClock(
       'SELECT offset_ms FROM platform.clock FOR UPDATE',
     );
     const current = Number(rows[0]?.offset_ms ?? 0);
-    const next =
-      'now' in change ? change.now.getTime() - Date.now() : current + change.advanceMs;
+    const next = 'now' in change ? change.now.getTime() - Date.now() : current + change.advanceMs;
     await client.query('UPDATE platform.clock SET offset_ms = $1, updated_at = now()', [next]);
     await client.query('SELECT pg_notify($1, $2)', [CHANNEL, String(next)]);
     await client.query('COMMIT');

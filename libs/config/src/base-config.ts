@@ -7,7 +7,10 @@ const optionalUrl = z.string().url().optional();
 export const baseConfigShape = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATA_DIR: z.string().min(1).default('./var'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   KAFKA_BROKERS: z.string().min(1).optional(),
   KAFKA_CLIENT_ID: z.string().default('fluxnote'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -43,7 +46,11 @@ export function requireInProduction(
   }
   for (const key of keys) {
     if (config[key] === undefined || config[key] === '') {
-      ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: 'is required when NODE_ENV=production',
+      });
     }
   }
 }
@@ -53,10 +60,20 @@ export function requireInProduction(
  * required (the launcher supplies the embedded one); `KAFKA_BROKERS` and the keys
  * listed are required in production.
  */
-export function serviceConfigSchema<T extends z.ZodRawShape>(shape: T, productionKeys: readonly string[] = []) {
+export function serviceConfigSchema<T extends z.ZodRawShape>(
+  shape: T,
+  productionKeys: readonly string[] = [],
+) {
   return z
-    .object({ ...baseConfigShape, DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'), ...shape })
+    .object({
+      ...baseConfigShape,
+      DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+      ...shape,
+    })
     .superRefine((c, ctx) =>
-      requireInProduction(c as Record<string, unknown> & Pick<BaseConfig, 'NODE_ENV'>, ctx, ['KAFKA_BROKERS', ...productionKeys]),
+      requireInProduction(c as Record<string, unknown> & Pick<BaseConfig, 'NODE_ENV'>, ctx, [
+        'KAFKA_BROKERS',
+        ...productionKeys,
+      ]),
     );
 }

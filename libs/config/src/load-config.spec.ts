@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig, serviceConfigSchema, z } from './index';
 
-const schema = serviceConfigSchema({ STRIPE_SECRET_KEY: z.string().optional() }, ['STRIPE_SECRET_KEY']);
+const schema = serviceConfigSchema({ STRIPE_SECRET_KEY: z.string().optional() }, [
+  'STRIPE_SECRET_KEY',
+]);
 const db = { DATABASE_URL: 'postgres://localhost/fluxnote' };
 
 describe('loadConfig', () => {
@@ -16,7 +18,8 @@ describe('loadConfig', () => {
   });
 
   it('names every wrong value', () => {
-    const attempt = (): unknown => loadConfig(schema, 'billing', { HTTP_PORT: 'eighty', DATABASE_URL: 'mysql://x' });
+    const attempt = (): unknown =>
+      loadConfig(schema, 'billing', { HTTP_PORT: 'eighty', DATABASE_URL: 'mysql://x' });
     expect(attempt).toThrow(/Invalid configuration for billing/);
     expect(attempt).toThrow(/HTTP_PORT: .*expected number/);
     expect(attempt).toThrow(/DATABASE_URL: must be a postgres/);

@@ -25,21 +25,27 @@ export async function bootstrapService(options: {
 }): Promise<INestApplication> {
   const { config } = options;
   const logger = createLogger(options.name, config.LOG_LEVEL);
-  const app = await NestFactory.create(options.module, { logger: new PinoNestLogger(logger), bufferLogs: false });
+  const app = await NestFactory.create(options.module, {
+    logger: new PinoNestLogger(logger),
+    bufferLogs: false,
+  });
   app.enableShutdownHooks();
   const health = createHealth(options.grpc);
   app.useGlobalFilters(new GrpcProblemFilter());
   if (options.grpc.length > 0) {
     // inheritAppConfig: the microservice gets the app's global filter (its own useGlobalFilters is ignored in hybrid apps).
-    app.connectMicroservice(grpcServerOptions(options.grpc, `${config.GRPC_HOST}:${config.GRPC_PORT}`, health), {
-      inheritAppConfig: true,
-    });
+    app.connectMicroservice(
+      grpcServerOptions(options.grpc, `${config.GRPC_HOST}:${config.GRPC_PORT}`, health),
+      {
+        inheritAppConfig: true,
+      },
+    );
     await app.startAllMicroservices();
   }
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   markServing(health, options.grpc);
   leaveWithLauncher(app);
-  const address = app.getHttpServer().address() as { port: number } | null;
+  const address = (app.getHttpServer() as { address(): { port: number } | null }).address();
   new Logger(options.name).log(
     `ready: http ${config.HTTP_HOST}:${address?.port ?? config.HTTP_PORT}, grpc ${config.GRPC_HOST}:${config.GRPC_PORT}`,
   );

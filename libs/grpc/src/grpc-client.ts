@@ -1,4 +1,10 @@
-import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  type Client,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { join } from 'node:path';
 import type { Observable } from 'rxjs';
@@ -39,19 +45,24 @@ export function createGrpcClient<T>(
   address: string,
   defaults: { deadlineMs: number; serviceLabel?: string },
 ): GrpcClientHandle<T> {
-  const definition = loadSync(join(protoRoot(), spec.file), { ...protoLoaderOptions, includeDirs: [protoRoot()] });
+  const definition = loadSync(join(protoRoot(), spec.file), {
+    ...protoLoaderOptions,
+    includeDirs: [protoRoot()],
+  });
   const loaded = loadPackageDefinition(definition) as unknown as Record<string, unknown>;
   const pkg = spec.package
     .split('.')
-    .reduce<Record<string, unknown> | undefined>((node, part) => node?.[part] as Record<string, unknown> | undefined, loaded);
+    .reduce<Record<string, unknown> | undefined>(
+      (node, part) => node?.[part] as Record<string, unknown> | undefined,
+      loaded,
+    );
   const ctor = pkg?.[spec.service];
   if (typeof ctor !== 'function') {
     throw new Error(`gRPC service ${spec.package}.${spec.service} not found in ${spec.file}`);
   }
-  const raw = new (ctor as new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client)(
-    address,
-    credentials.createInsecure(),
-  );
+  const raw = new (
+    ctor as new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client
+  )(address, credentials.createInsecure());
   const label = defaults.serviceLabel ?? spec.service;
   const client = new Proxy(
     {},
@@ -64,13 +75,19 @@ export function createGrpcClient<T>(
         return (request: unknown, options: CallOptions = {}) =>
           new Promise((resolve, reject) => {
             const deadline = new Date(Date.now() + (options.deadlineMs ?? defaults.deadlineMs));
-            fn.call(raw, request, options.metadata ?? new Metadata(), { deadline }, (error, response) => {
-              if (error) {
-                reject(grpcErrorToProblem(error, label));
-              } else {
-                resolve(response);
-              }
-            });
+            fn.call(
+              raw,
+              request,
+              options.metadata ?? new Metadata(),
+              { deadline },
+              (error, response) => {
+                if (error) {
+                  reject(grpcErrorToProblem(error, label));
+                } else {
+                  resolve(response);
+                }
+              },
+            );
           });
       },
     },

@@ -1,5 +1,18 @@
-import { makeGenericClientConstructor, credentials, Metadata, status, type Server, type ServiceError } from '@grpc/grpc-js';
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  makeGenericClientConstructor,
+  credentials,
+  Metadata,
+  status,
+  type Server,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import {
+  Catch,
+  HttpException,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { HealthImplementation, service as healthService } from 'grpc-health-check';
 import { join } from 'node:path';
@@ -22,7 +35,7 @@ export function grpcServerOptions(
       protoPath: specs.map((s) => join(protoRoot(), s.file)),
       loader: { ...protoLoaderOptions, includeDirs: [protoRoot()] },
       onLoadPackageDefinition: (_pkg: unknown, server: Pick<Server, 'addService'>) => {
-        health.addToServer(server as Server);
+        health.addToServer(server);
       },
     },
   };
@@ -58,14 +71,22 @@ export class GrpcProblemFilter implements ExceptionFilter {
       if (status >= 500) {
         this.logger.error(describe(exception));
       }
-      host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>().status(status).json({ status });
+      host
+        .switchToHttp()
+        .getResponse<{ status(code: number): { json(body: unknown): void } }>()
+        .status(status)
+        .json({ status });
       return;
     }
     if (exception instanceof ProblemError) {
       return throwError(() => problemToGrpcError(exception.problem));
     }
     this.logger.error(describe(exception));
-    return throwError(() => ({ code: status.INTERNAL, details: 'internal error', metadata: new Metadata() }));
+    return throwError(() => ({
+      code: status.INTERNAL,
+      details: 'internal error',
+      metadata: new Metadata(),
+    }));
   }
 }
 
@@ -80,17 +101,26 @@ export function checkGrpcHealth(address: string, service = '', deadlineMs = 1000
   const client = new HealthClient(address, credentials.createInsecure());
   return new Promise<void>((resolve, reject) => {
     const deadline = new Date(Date.now() + deadlineMs);
-    (client as unknown as Record<string, (req: unknown, md: Metadata, o: unknown, cb: (e: ServiceError | null, r: { status: string }) => void) => void>)
-      ['check']!({ service }, new Metadata(), { deadline }, (error, response) => {
-        client.close();
-        if (error) {
-          reject(new Error(`${address}: ${error.details || error.message}`));
-        } else if (response.status !== 'SERVING') {
-          reject(new Error(`${address}: ${response.status}`));
-        } else {
-          resolve();
-        }
-      });
+    (
+      client as unknown as Record<
+        string,
+        (
+          req: unknown,
+          md: Metadata,
+          o: unknown,
+          cb: (e: ServiceError | null, r: { status: string }) => void,
+        ) => void
+      >
+    )['check']({ service }, new Metadata(), { deadline }, (error, response) => {
+      client.close();
+      if (error) {
+        reject(new Error(`${address}: ${error.details || error.message}`));
+      } else if (response.status !== 'SERVING') {
+        reject(new Error(`${address}: ${response.status}`));
+      } else {
+        resolve();
+      }
+    });
   });
 }
 

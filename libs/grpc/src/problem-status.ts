@@ -18,10 +18,18 @@ const statusByHttp: Record<number, status> = {
 };
 
 /** A gRPC error object (what grpc-js sends) carrying the problem in metadata. */
-export function problemToGrpcError(problem: Problem): { code: status; details: string; metadata: Metadata } {
+export function problemToGrpcError(problem: Problem): {
+  code: status;
+  details: string;
+  metadata: Metadata;
+} {
   const metadata = new Metadata();
   metadata.set(PROBLEM_KEY, JSON.stringify(problem));
-  return { code: statusByHttp[problem.status] ?? status.UNKNOWN, details: problem.detail, metadata };
+  return {
+    code: statusByHttp[problem.status] ?? status.UNKNOWN,
+    details: problem.detail,
+    metadata,
+  };
 }
 
 /** Turns a failed call back into the problem the server meant, or a generic one by status code. */

@@ -53,6 +53,8 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
 }
 
 /** A readiness check: the service's database answers. */
-export async function databaseReady(moduleRef: { get<T>(token: unknown, options: { strict: false }): T }): Promise<void> {
+export async function databaseReady(moduleRef: {
+  get<T>(token: unknown, options: { strict: false }): T;
+}): Promise<void> {
   await moduleRef.get<DataSource>(DataSource, { strict: false }).query('SELECT 1');
 }

@@ -15,7 +15,10 @@ export function createLogger(service: string, level = 'info'): Logger {
       }
       return { trace_id: context.traceId, span_id: context.spanId };
     },
-    redact: { paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization'], censor: '[secret]' },
+    redact: {
+      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization'],
+      censor: '[secret]',
+    },
   });
 }
 

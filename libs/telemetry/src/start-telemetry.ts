@@ -38,7 +38,9 @@ export function startTelemetry(serviceName: string): void {
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? '') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? ''),
+      }),
       new ExpressInstrumentation(),
       new GrpcInstrumentation(),
       new PgInstrumentation({ requireParentSpan: true }),

@@ -17,16 +17,24 @@ export function repoRoot(): string {
  * Starts `tools/launcher/embedded-postgres.mjs` as a child and waits for its URL.
  * The child stops the server when we close its stdin or signal it.
  */
-export function startEmbeddedPostgres(dataDir: string, options: { fast?: boolean } = {}): Promise<RunningPostgres> {
+export function startEmbeddedPostgres(
+  dataDir: string,
+  options: { fast?: boolean } = {},
+): Promise<RunningPostgres> {
   const child = spawn(
     process.execPath,
-    [join(repoRoot(), 'tools', 'launcher', 'embedded-postgres.mjs'), dataDir, ...(options.fast ? ['--fast'] : [])],
+    [
+      join(repoRoot(), 'tools', 'launcher', 'embedded-postgres.mjs'),
+      dataDir,
+      ...(options.fast ? ['--fast'] : []),
+    ],
     // Own process group, so a terminal's Ctrl-C does not stop the database before the services.
     { stdio: ['pipe', 'pipe', 'inherit'], detached: true },
   );
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    const onExit = (code: number | null): void => reject(new Error(`embedded postgres exited with ${code}`));
+    const lines = createInterface({ input: child.stdout });
+    const onExit = (code: number | null): void =>
+      reject(new Error(`embedded postgres exited with ${code}`));
     child.once('exit', onExit);
     lines.once('line', (line) => {
       child.off('exit', onExit);

@@ -10,7 +10,9 @@ export interface TestDatabase {
 export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
   const adminUrl = process.env['TEST_DATABASE_URL'];
   if (!adminUrl) {
-    throw new Error('TEST_DATABASE_URL is not set: run integration tests through the Jest global setup');
+    throw new Error(
+      'TEST_DATABASE_URL is not set: run integration tests through the Jest global setup',
+    );
   }
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });

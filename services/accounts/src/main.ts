@@ -10,7 +10,13 @@ async function main(): Promise<void> {
   await bootstrapService({
     name: 'accounts',
     module: AccountsModule.forRoot(config),
-    grpc: [{ package: accountsV1.protobufPackage, file: accountsV1.protobufFileName, service: accountsV1.ACCOUNTS_SERVICE_NAME }],
+    grpc: [
+      {
+        package: accountsV1.protobufPackage,
+        file: accountsV1.protobufFileName,
+        service: accountsV1.ACCOUNTS_SERVICE_NAME,
+      },
+    ],
     config,
   });
 }

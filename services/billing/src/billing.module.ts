@@ -24,7 +24,12 @@ export class BillingModule {
         DatabaseModule.forService({
           url: config.DATABASE_URL,
           schema: 'billing',
-          entities: [CreditAccountEntity, CreditBalanceEntity, ReservationEntity, CreditEntryEntity],
+          entities: [
+            CreditAccountEntity,
+            CreditBalanceEntity,
+            ReservationEntity,
+            CreditEntryEntity,
+          ],
           migrations: [InitialLedger1763700000000],
         }),
         ClockModule.forRoot({ production: isProduction(config), databaseUrl: config.DATABASE_URL }),
@@ -41,7 +46,12 @@ export class BillingModule {
         }),
       ],
       controllers: [LedgerGrpcController],
-      providers: [{ provide: BILLING_CONFIG, useValue: config }, LedgerService, LedgerEventsConsumer, ReservationExpiry],
+      providers: [
+        { provide: BILLING_CONFIG, useValue: config },
+        LedgerService,
+        LedgerEventsConsumer,
+        ReservationExpiry,
+      ],
     };
   }
 }

@@ -10,7 +10,13 @@ async function main(): Promise<void> {
   await bootstrapService({
     name: 'billing',
     module: BillingModule.forRoot(config),
-    grpc: [{ package: billingV1.protobufPackage, file: billingV1.protobufFileName, service: billingV1.LEDGER_SERVICE_NAME }],
+    grpc: [
+      {
+        package: billingV1.protobufPackage,
+        file: billingV1.protobufFileName,
+        service: billingV1.LEDGER_SERVICE_NAME,
+      },
+    ],
     config,
   });
 }

@@ -1,4 +1,10 @@
-import { Module, type DynamicModule, type OnApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import {
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  Inject,
+  Injectable,
+} from '@nestjs/common';
 import { Pool } from 'pg';
 import { ClockModule } from '@fluxnote/clock';
 import { isProduction } from '@fluxnote/config';
@@ -50,10 +56,19 @@ export class GatewayModule {
           },
         }),
       ],
-      controllers: [AuthController, AccountController, GenerationsController, NotificationsController, AdminController],
+      controllers: [
+        AuthController,
+        AccountController,
+        GenerationsController,
+        NotificationsController,
+        AdminController,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
-        { provide: PLATFORM_DB, useFactory: () => new Pool({ connectionString: config.DATABASE_URL, max: 2 }) },
+        {
+          provide: PLATFORM_DB,
+          useFactory: () => new Pool({ connectionString: config.DATABASE_URL, max: 2 }),
+        },
         PlatformDbLifecycle,
         TokenVerifier,
         AuthGuard,

@@ -17,7 +17,10 @@ async function main(): Promise<void> {
     bodyParser: false,
   });
   app.enableShutdownHooks();
-  app.set('trust proxy', config.TRUSTED_PROXIES === '' ? false : config.TRUSTED_PROXIES.split(',').map((p) => p.trim()));
+  app.set(
+    'trust proxy',
+    config.TRUSTED_PROXIES === '' ? false : config.TRUSTED_PROXIES.split(',').map((p) => p.trim()),
+  );
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: config.BODY_LIMIT });
   app.useGlobalFilters(new ProblemFilter());
@@ -25,7 +28,9 @@ async function main(): Promise<void> {
     app,
     new DocumentBuilder()
       .setTitle('FluxNote API')
-      .setDescription('The public HTTP API of the FluxNote platform. Errors are application/problem+json (RFC 9457).')
+      .setDescription(
+        'The public HTTP API of the FluxNote platform. Errors are application/problem+json (RFC 9457).',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

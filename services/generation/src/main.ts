@@ -11,7 +11,11 @@ async function main(): Promise<void> {
     name: 'generation',
     module: GenerationModule.forRoot(config),
     grpc: [
-      { package: generationV1.protobufPackage, file: generationV1.protobufFileName, service: generationV1.GENERATION_SERVICE_NAME },
+      {
+        package: generationV1.protobufPackage,
+        file: generationV1.protobufFileName,
+        service: generationV1.GENERATION_SERVICE_NAME,
+      },
     ],
     config,
   });

@@ -31,7 +31,10 @@ export class NotificationsModule {
           kafkaBrokers: config.KAFKA_BROKERS,
           kafkaClientId: `${config.KAFKA_CLIENT_ID}-notifications`,
         }),
-        ObservabilityModule.forRoot({ service: 'notifications', checks: { database: databaseReady } }),
+        ObservabilityModule.forRoot({
+          service: 'notifications',
+          checks: { database: databaseReady },
+        }),
       ],
       controllers: [FeedGrpcController],
       providers: [FeedService, FeedEventsConsumer],

@@ -6,7 +6,12 @@ import { SupportModule } from './support.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(supportConfigSchema, 'support');
-  await bootstrapService({ name: 'support', module: SupportModule.forRoot(config), grpc: [], config });
+  await bootstrapService({
+    name: 'support',
+    module: SupportModule.forRoot(config),
+    grpc: [],
+    config,
+  });
 }
 
 void main();

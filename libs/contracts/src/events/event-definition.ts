@@ -9,7 +9,11 @@ export interface EventDefinition<S extends z.ZodType = z.ZodType> {
 
 export type EventPayload<D extends EventDefinition> = z.infer<D['schema']>;
 
-export function defineEvent<S extends z.ZodType>(type: string, topic: string, schema: S): EventDefinition<S> {
+export function defineEvent<S extends z.ZodType>(
+  type: string,
+  topic: string,
+  schema: S,
+): EventDefinition<S> {
   if (!/^[a-z]+(\.[a-z_]+)+\.v\d+$/.test(type)) {
     throw new Error(`event type "${type}" must look like "service.entity.action.v1"`);
   }

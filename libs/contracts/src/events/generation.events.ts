@@ -8,7 +8,11 @@ const jobRef = {
   mode: z.string(),
 };
 
-export const jobQueuedV1 = defineEvent('generation.job.queued.v1', topics.generation, z.object(jobRef));
+export const jobQueuedV1 = defineEvent(
+  'generation.job.queued.v1',
+  topics.generation,
+  z.object(jobRef),
+);
 
 export const jobSucceededV1 = defineEvent(
   'generation.job.succeeded.v1',
@@ -23,6 +27,9 @@ export const jobFailedV1 = defineEvent(
     ...jobRef,
     reason: z.string(),
     /** Credits given back for the failed job. */
-    refunded: z.object({ videoCredits: z.number().int().min(0), imageCredits: z.number().int().min(0) }),
+    refunded: z.object({
+      videoCredits: z.number().int().min(0),
+      imageCredits: z.number().int().min(0),
+    }),
   }),
 );

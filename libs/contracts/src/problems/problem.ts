@@ -19,19 +19,37 @@ export class ProblemError extends Error {
   }
 
   static badRequest(detail: string, extras: Record<string, unknown> = {}): ProblemError {
-    return new ProblemError({ type: 'invalid-request', title: 'Invalid request', status: 400, detail, ...extras });
+    return new ProblemError({
+      type: 'invalid-request',
+      title: 'Invalid request',
+      status: 400,
+      detail,
+      ...extras,
+    });
   }
   static unauthorized(detail = 'Authentication is required.'): ProblemError {
     return new ProblemError({ type: 'unauthorized', title: 'Unauthorized', status: 401, detail });
   }
   static forbidden(detail: string, extras: Record<string, unknown> = {}): ProblemError {
-    return new ProblemError({ type: 'forbidden', title: 'Forbidden', status: 403, detail, ...extras });
+    return new ProblemError({
+      type: 'forbidden',
+      title: 'Forbidden',
+      status: 403,
+      detail,
+      ...extras,
+    });
   }
   static notFound(detail: string): ProblemError {
     return new ProblemError({ type: 'not-found', title: 'Not found', status: 404, detail });
   }
   static conflict(detail: string, extras: Record<string, unknown> = {}): ProblemError {
-    return new ProblemError({ type: 'conflict', title: 'Conflict', status: 409, detail, ...extras });
+    return new ProblemError({
+      type: 'conflict',
+      title: 'Conflict',
+      status: 409,
+      detail,
+      ...extras,
+    });
   }
   static insufficientCredits(detail: string, extras: Record<string, unknown> = {}): ProblemError {
     return new ProblemError({
@@ -42,11 +60,21 @@ export class ProblemError extends Error {
       ...extras,
     });
   }
-  static unprocessable(type: string, title: string, detail: string, extras: Record<string, unknown> = {}): ProblemError {
+  static unprocessable(
+    type: string,
+    title: string,
+    detail: string,
+    extras: Record<string, unknown> = {},
+  ): ProblemError {
     return new ProblemError({ type, title, status: 422, detail, ...extras });
   }
   static unavailable(detail: string): ProblemError {
-    return new ProblemError({ type: 'service-unavailable', title: 'Service unavailable', status: 503, detail });
+    return new ProblemError({
+      type: 'service-unavailable',
+      title: 'Service unavailable',
+      status: 503,
+      detail,
+    });
   }
 }
 
@@ -55,5 +83,9 @@ export function isProblem(value: unknown): value is Problem {
     return false;
   }
   const v = value as Record<string, unknown>;
-  return typeof v['type'] === 'string' && typeof v['status'] === 'number' && typeof v['title'] === 'string';
+  return (
+    typeof v['type'] === 'string' &&
+    typeof v['status'] === 'number' &&
+    typeof v['title'] === 'string'
+  );
 }

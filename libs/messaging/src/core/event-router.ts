@@ -1,4 +1,11 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventDefinition, EventPayload } from '@fluxnote/contracts';
 import type { EventEnvelope } from './envelope';
@@ -20,7 +27,10 @@ type AnyHandler = (payload: unknown, ctx: HandlerContext) => Promise<void>;
  * Event types the group does not handle are acknowledged and skipped.
  */
 export class EventRouter {
-  private readonly handlers = new Map<string, { definition: EventDefinition; handle: AnyHandler }>();
+  private readonly handlers = new Map<
+    string,
+    { definition: EventDefinition; handle: AnyHandler }
+  >();
   private readonly tracer = trace.getTracer('fluxnote-messaging');
 
   constructor(
@@ -29,7 +39,10 @@ export class EventRouter {
     private readonly schema: string,
   ) {}
 
-  on<D extends EventDefinition>(definition: D, handle: (payload: EventPayload<D>, ctx: HandlerContext) => Promise<void>): this {
+  on<D extends EventDefinition>(
+    definition: D,
+    handle: (payload: EventPayload<D>, ctx: HandlerContext) => Promise<void>,
+  ): this {
     this.handlers.set(definition.type, { definition, handle: handle as AnyHandler });
     return this;
   }

@@ -38,7 +38,10 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     this.running = true;
-    this.listener = new Client({ connectionString: this.options.databaseUrl, application_name: `${this.options.schema}-relay` });
+    this.listener = new Client({
+      connectionString: this.options.databaseUrl,
+      application_name: `${this.options.schema}-relay`,
+    });
     this.listener.on('error', (error) => this.options.onError?.(error));
     this.listener.on('notification', () => this.wake?.());
     await this.listener.connect();
@@ -58,18 +61,21 @@ export class OutboxRelay {
     const { dataSource, schema, transport } = this.options;
     const limit = this.options.batchSize ?? 500;
     return dataSource.transaction(async (manager) => {
-      const rows = (await manager.query(
+      const rows = await manager.query<OutboxRow[]>(
         `SELECT seq, topic, key, envelope FROM "${schema}".outbox
           WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE`,
         [limit],
-      )) as OutboxRow[];
+      );
       if (rows.length === 0) {
         return 0;
       }
-      await transport.publish(rows.map((r) => ({ topic: r.topic, key: r.key, envelope: r.envelope })));
-      await manager.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [
-        rows.map((r) => r.seq),
-      ]);
+      await transport.publish(
+        rows.map((r) => ({ topic: r.topic, key: r.key, envelope: r.envelope })),
+      );
+      await manager.query(
+        `UPDATE "${schema}".outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`,
+        [rows.map((r) => r.seq)],
+      );
       return rows.length;
     });
   }

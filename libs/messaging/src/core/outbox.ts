@@ -47,7 +47,13 @@ export class Outbox {
     time?: Date,
   ): Promise<EventEnvelope<EventPayload<D>>> {
     const payload = definition.schema.parse(data) as EventPayload<D>;
-    const envelope = createEnvelope({ type: definition.type, source: this.source, subject, data: payload, time });
+    const envelope = createEnvelope({
+      type: definition.type,
+      source: this.source,
+      subject,
+      data: payload,
+      time,
+    });
     await manager.query(
       `INSERT INTO "${this.schema}".outbox (event_id, topic, key, envelope) VALUES ($1, $2, $3, $4)`,
       [envelope.id, definition.topic, subject, JSON.stringify(envelope)],

@@ -58,15 +58,15 @@ export class PartitionLeases {
          ON CONFLICT (group_id, member_id) DO UPDATE SET heartbeat_at = now()`,
         [this.group, this.memberId],
       );
-      await client.query(`DELETE FROM bus.members WHERE group_id = $1 AND heartbeat_at < now() - $2::interval`, [
-        this.group,
-        session,
-      ]);
+      await client.query(
+        `DELETE FROM bus.members WHERE group_id = $1 AND heartbeat_at < now() - $2::interval`,
+        [this.group, session],
+      );
       const { rows: live } = await client.query<{ n: string }>(
         'SELECT count(*) AS n FROM bus.members WHERE group_id = $1',
         [this.group],
       );
-      const fairShare = Math.ceil(total / Math.max(1, Number(live[0]!.n)));
+      const fairShare = Math.ceil(total / Math.max(1, Number(live[0].n)));
       await client.query(
         `UPDATE bus.leases SET expires_at = now() + $3::interval
           WHERE group_id = $1 AND member_id = $2 AND topic = ANY($4)`,
@@ -117,6 +117,9 @@ export class PartitionLeases {
       `UPDATE bus.leases SET member_id = NULL, expires_at = '-infinity' WHERE group_id = $1 AND member_id = $2`,
       [this.group, this.memberId],
     );
-    await this.pool.query('DELETE FROM bus.members WHERE group_id = $1 AND member_id = $2', [this.group, this.memberId]);
+    await this.pool.query('DELETE FROM bus.members WHERE group_id = $1 AND member_id = $2', [
+      this.group,
+      this.memberId,
+    ]);
   }
 }

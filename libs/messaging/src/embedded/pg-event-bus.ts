@@ -41,7 +41,11 @@ export class PgEventBus extends EventTransport {
 
   constructor(readonly options: PgEventBusOptions) {
     super();
-    this.pool = new Pool({ connectionString: options.databaseUrl, max: 10, application_name: 'event-bus' });
+    this.pool = new Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      application_name: 'event-bus',
+    });
     this.pool.on('error', (error) => options.onError?.(error, 'pool'));
   }
 
@@ -102,7 +106,7 @@ export class PgEventBus extends EventTransport {
             WHERE topic = $1 AND partition = $2 RETURNING next_offset`,
           [group.topic, group.partition, n],
         );
-        const first = Number(rows[0]!.next_offset) - n;
+        const first = Number(rows[0].next_offset) - n;
         await client.query(
           `INSERT INTO bus.events (topic, partition, "offset", key, event_id, envelope)
            SELECT $1, $2, $3::bigint + o - 1, k, i, e
@@ -170,12 +174,21 @@ class PgSubscription implements Subscription {
     partitions: Map<string, number>,
     private readonly onStop: () => void,
   ) {
-    this.leases = new PartitionLeases(pool, options.group, this.memberId, partitions, busOptions.sessionTimeoutMs ?? 10_000);
+    this.leases = new PartitionLeases(
+      pool,
+      options.group,
+      this.memberId,
+      partitions,
+      busOptions.sessionTimeoutMs ?? 10_000,
+    );
   }
 
   async start(): Promise<void> {
     this.running = true;
-    this.listener = new Client({ connectionString: this.busOptions.databaseUrl, application_name: `bus-${this.options.group}` });
+    this.listener = new Client({
+      connectionString: this.busOptions.databaseUrl,
+      application_name: `bus-${this.options.group}`,
+    });
     this.listener.on('error', (error) => this.busOptions.onError?.(error, 'listener'));
     this.listener.on('notification', (message) => {
       if (message.payload !== undefined && this.options.topics.includes(message.payload)) {
@@ -206,7 +219,9 @@ class PgSubscription implements Subscription {
       let busy = false;
       try {
         const owned = await this.leases.refresh();
-        const results = await Promise.all(owned.map((p) => this.drainPartition(p.topic, p.partition)));
+        const results = await Promise.all(
+          owned.map((p) => this.drainPartition(p.topic, p.partition)),
+        );
         busy = results.some(Boolean);
       } catch (error) {
         this.busOptions.onError?.(error, `consumer ${this.options.group}`);
@@ -227,13 +242,17 @@ class PgSubscription implements Subscription {
   /** Handles the next events of one partition in order; true when a full batch was read. */
   private async drainPartition(topic: string, partition: number): Promise<boolean> {
     const { group } = this.options;
-    const { rows: state } = await this.pool.query<{ committed: string; attempts: number; waiting: boolean }>(
+    const { rows: state } = await this.pool.query<{
+      committed: string;
+      attempts: number;
+      waiting: boolean;
+    }>(
       `INSERT INTO bus.consumer_offsets (group_id, topic, partition) VALUES ($1, $2, $3)
        ON CONFLICT (group_id, topic, partition) DO UPDATE SET group_id = EXCLUDED.group_id
        RETURNING committed, attempts, coalesce(retry_at > now(), false) AS waiting`,
       [group, topic, partition],
     );
-    const current = state[0]!;
+    const current = state[0];
     if (current.waiting) {
       return false;
     }
@@ -282,14 +301,29 @@ class PgSubscription implements Subscription {
     );
   }
 
-  private async deadLetter(topic: string, partition: number, row: FetchedEvent, error: string, attempts: number): Promise<void> {
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    row: FetchedEvent,
+    error: string,
+    attempts: number,
+  ): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query(
         `INSERT INTO bus.dead_letters (group_id, topic, partition, "offset", event_id, envelope, error, attempts)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [this.options.group, topic, partition, row.offset, row.envelope.id, JSON.stringify(row.envelope), error, attempts],
+        [
+          this.options.group,
+          topic,
+          partition,
+          row.offset,
+          row.envelope.id,
+          JSON.stringify(row.envelope),
+          error,
+          attempts,
+        ],
       );
       await client.query(
         `UPDATE bus.consumer_offsets SET committed = greatest(committed, $4::bigint), attempts = 0, retry_at = NULL, last_error = NULL

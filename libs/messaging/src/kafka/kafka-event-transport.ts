@@ -36,12 +36,21 @@ export class KafkaEventTransport extends EventTransport {
 
   constructor(private readonly options: KafkaEventTransportOptions) {
     super();
-    this.kafka = new Kafka({ clientId: options.clientId, brokers: options.brokers, logLevel: logLevel.NOTHING });
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.NOTHING,
+    });
   }
 
   private getProducer(): Promise<Producer> {
     this.producerReady ??= (async () => {
-      const producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: true, maxInFlightRequests: 1 });
+      // One request in flight keeps a partition's order through retries. Duplicates a retry may
+      // cause are dropped by the consumers' inbox (event id), so no idempotent producer is needed.
+      const producer = this.kafka.producer({
+        allowAutoTopicCreation: true,
+        maxInFlightRequests: 1,
+      });
       await producer.connect();
       this.producer = producer;
       return producer;
@@ -66,8 +75,8 @@ export class KafkaEventTransport extends EventTransport {
           key: e.key,
           value: JSON.stringify(e.envelope),
           headers: {
-            'ce_id': e.envelope.id,
-            'ce_type': e.envelope.type,
+            ce_id: e.envelope.id,
+            ce_type: e.envelope.type,
             ...(e.envelope.traceparent ? { traceparent: e.envelope.traceparent } : {}),
           },
         })),
@@ -76,9 +85,11 @@ export class KafkaEventTransport extends EventTransport {
   }
 
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
     const consumer = this.kafka.consumer({
       groupId: options.group,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      sessionTimeout,
+      heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 3)),
       maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 500,
       allowAutoTopicCreation: true,
     });
@@ -109,11 +120,11 @@ export class KafkaEventTransport extends EventTransport {
                     key: message.key,
                     value: message.value,
                     headers: {
-                      'dlq_group': options.group,
-                      'dlq_error': error instanceof Error ? error.message : String(error),
-                      'dlq_partition': String(partition),
-                      'dlq_offset': message.offset,
-                      'dlq_attempts': String(attempt),
+                      dlq_group: options.group,
+                      dlq_error: error instanceof Error ? error.message : String(error),
+                      dlq_partition: String(partition),
+                      dlq_offset: message.offset,
+                      dlq_attempts: String(attempt),
                     },
                   },
                 ],

@@ -82,9 +82,15 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
       const router = new EventRouter(consumer.group, this.dataSource, this.options.schema);
       consumer.register(router);
       this.subscriptions.push(
-        await this.transport.subscribe({ group: consumer.group, topics: router.topics, handle: router.deliver }),
+        await this.transport.subscribe({
+          group: consumer.group,
+          topics: router.topics,
+          handle: router.deliver,
+        }),
       );
-      this.logger.log(`consumer group ${consumer.group} subscribed to ${router.topics.join(', ')} (${this.transport.kind})`);
+      this.logger.log(
+        `consumer group ${consumer.group} subscribed to ${router.topics.join(', ')} (${this.transport.kind})`,
+      );
     }
   }
 
@@ -107,7 +113,10 @@ export class MessagingModule {
         { provide: MESSAGING_OPTIONS, useValue: options },
         {
           provide: EventTransport,
-          useFactory: () => createEventTransport(options, (error, context) => logger.error(`${context}: ${String(error)}`)),
+          useFactory: () =>
+            createEventTransport(options, (error, context) =>
+              logger.error(`${context}: ${String(error)}`),
+            ),
         },
         { provide: Outbox, useValue: new Outbox(options.schema, options.source) },
         MessagingLifecycle,

@@ -19,7 +19,10 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       global: true,
-      providers: [{ provide: DataSource, useFactory: () => openServiceDatabase(options) }, DatabaseLifecycle],
+      providers: [
+        { provide: DataSource, useFactory: () => openServiceDatabase(options) },
+        DatabaseLifecycle,
+      ],
       exports: [DataSource],
     };
   }

@@ -23,7 +23,9 @@ class HealthController {
   }
 
   @Get('readyz')
-  async readyz(@Res() response: { status(code: number): { json(body: unknown): void } }): Promise<void> {
+  async readyz(
+    @Res() response: { status(code: number): { json(body: unknown): void } },
+  ): Promise<void> {
     const results: Record<string, string> = {};
     let ready = true;
     await Promise.all(
@@ -37,7 +39,9 @@ class HealthController {
         }
       }),
     );
-    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results });
+    response
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not ready', checks: results });
   }
 
   @Get('metrics')
@@ -50,7 +54,10 @@ class HealthController {
 /** `/healthz` (process alive), `/readyz` (dependencies reachable) and `/metrics` (Prometheus). */
 @Module({})
 export class ObservabilityModule {
-  static forRoot(options: { service: string; checks: Record<string, ReadinessCheck> }): DynamicModule {
+  static forRoot(options: {
+    service: string;
+    checks: Record<string, ReadinessCheck>;
+  }): DynamicModule {
     if (!defaultsCollected) {
       metricsRegistry.setDefaultLabels({ service: options.service });
       collectDefaultMetrics({ register: metricsRegistry });

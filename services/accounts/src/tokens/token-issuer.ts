@@ -38,17 +38,30 @@ export class TokenIssuer implements OnModuleInit {
     this.privateKey = await importPKCS8(pem, ALG, { extractable: true });
     const jwk = await exportJWK(this.privateKey);
     const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
-    this.publicJwk = { ...publicJwk, kid: await calculateJwkThumbprint(publicJwk), alg: ALG, use: 'sig' };
+    this.publicJwk = {
+      ...publicJwk,
+      kid: await calculateJwkThumbprint(publicJwk),
+      alg: ALG,
+      use: 'sig',
+    };
   }
 
   jwks(): { keys: JWK[] } {
     return { keys: [this.publicJwk] };
   }
 
-  async accessToken(user: UserEntity, sessionId: string): Promise<{ token: string; expiresIn: number }> {
+  async accessToken(
+    user: UserEntity,
+    sessionId: string,
+  ): Promise<{ token: string; expiresIn: number }> {
     const now = Math.floor(this.clock.now().getTime() / 1000);
     const expiresIn = this.config.ACCESS_TOKEN_TTL_SECONDS;
-    const token = await new SignJWT({ roles: user.roles, brand: user.brand, country: user.country, sid: sessionId })
+    const token = await new SignJWT({
+      roles: user.roles,
+      brand: user.brand,
+      country: user.country,
+      sid: sessionId,
+    })
       .setProtectedHeader({ alg: ALG, kid: this.publicJwk.kid! })
       .setSubject(user.id)
       .setIssuer(this.config.JWT_ISSUER)
@@ -67,9 +80,9 @@ export class TokenIssuer implements OnModuleInit {
 
   private async storedOrNewKey(): Promise<string> {
     const load = async (): Promise<string | undefined> => {
-      const rows = (await this.dataSource.query(
+      const rows = await this.dataSource.query<{ private_pem: string }[]>(
         'SELECT private_pem FROM accounts.signing_keys ORDER BY created_at DESC LIMIT 1',
-      )) as { private_pem: string }[];
+      );
       return rows[0]?.private_pem;
     };
     const existing = await load();

@@ -6,7 +6,10 @@ import type { UserEntity } from './user.entity';
 
 const signUpInput = z.object({
   email: z.string().trim().email('is not an email address').max(254),
-  password: z.string().min(8, 'must be at least 8 characters').max(256, 'must be at most 256 characters'),
+  password: z
+    .string()
+    .min(8, 'must be at least 8 characters')
+    .max(256, 'must be at most 256 characters'),
   brand: z.enum(['fluxnote', 'flux-kontext']),
   country: z
     .string()
@@ -17,8 +20,13 @@ const signUpInput = z.object({
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (!result.success) {
-    const errors = result.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
-    throw ProblemError.badRequest(errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+    const errors = result.error.issues.map((i) => ({
+      field: i.path.join('.'),
+      message: i.message,
+    }));
+    throw ProblemError.badRequest(errors.map((e) => `${e.field} ${e.message}`).join('; '), {
+      errors,
+    });
   }
   return result.data;
 }

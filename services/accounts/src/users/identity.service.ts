@@ -36,7 +36,13 @@ export class IdentityService {
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
   ) {}
 
-  async signUp(input: { email: string; password: string; brand: string; country: string | null; roles?: Role[] }): Promise<SessionView> {
+  async signUp(input: {
+    email: string;
+    password: string;
+    brand: string;
+    country: string | null;
+    roles?: Role[];
+  }): Promise<SessionView> {
     const passwordHash = await this.hasher.hash(input.password);
     try {
       return await this.dataSource.transaction(async (manager) => {
@@ -61,14 +67,18 @@ export class IdentityService {
       });
     } catch (error) {
       if (isUniqueViolation(error, 'users_email_key')) {
-        throw ProblemError.conflict('An account with this email already exists. Log in, or reset the password.');
+        throw ProblemError.conflict(
+          'An account with this email already exists. Log in, or reset the password.',
+        );
       }
       throw error;
     }
   }
 
   async logIn(email: string, password: string): Promise<SessionView> {
-    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ email: email.toLowerCase() });
+    const user = await this.dataSource
+      .getRepository(UserEntity)
+      .findOneBy({ email: email.toLowerCase() });
     const ok = await this.hasher.verify(user?.passwordHash ?? null, password);
     if (!user || !ok) {
       throw new ProblemError({
@@ -80,7 +90,12 @@ export class IdentityService {
     }
     const blocked = blockedStatuses[user.status];
     if (blocked) {
-      throw new ProblemError({ type: 'account-' + user.status, title: 'Account ' + user.status, status: 423, detail: blocked });
+      throw new ProblemError({
+        type: 'account-' + user.status,
+        title: 'Account ' + user.status,
+        status: 423,
+        detail: blocked,
+      });
     }
     return this.dataSource.transaction((manager) => this.openSession(manager, user));
   }
@@ -93,9 +108,10 @@ export class IdentityService {
       detail: 'This session has ended. Log in again.',
     });
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const token = await manager
-        .getRepository(RefreshTokenEntity)
-        .findOne({ where: { tokenHash: hashRefreshToken(refreshToken) }, lock: { mode: 'pessimistic_write' } });
+      const token = await manager.getRepository(RefreshTokenEntity).findOne({
+        where: { tokenHash: hashRefreshToken(refreshToken) },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!token || token.revokedAt) {
         return undefined;
       }
@@ -124,7 +140,9 @@ export class IdentityService {
 
   async logOut(refreshToken: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const token = await manager.getRepository(RefreshTokenEntity).findOneBy({ tokenHash: hashRefreshToken(refreshToken) });
+      const token = await manager
+        .getRepository(RefreshTokenEntity)
+        .findOneBy({ tokenHash: hashRefreshToken(refreshToken) });
       if (token) {
         await this.revokeFamily(manager, token.familyId);
       }
@@ -141,12 +159,20 @@ export class IdentityService {
 
   /** Creates the first admin from the environment if no account has that email yet. */
   async ensureAdmin(email: string, password: string): Promise<void> {
-    const existing = await this.dataSource.getRepository(UserEntity).findOneBy({ email: email.toLowerCase() });
+    const existing = await this.dataSource
+      .getRepository(UserEntity)
+      .findOneBy({ email: email.toLowerCase() });
     if (existing) {
       return;
     }
     try {
-      await this.signUp({ email, password, brand: 'fluxnote', country: null, roles: ['user', 'admin'] });
+      await this.signUp({
+        email,
+        password,
+        brand: 'fluxnote',
+        country: null,
+        roles: ['user', 'admin'],
+      });
     } catch (error) {
       if (!(error instanceof ProblemError && error.problem.status === 409)) {
         throw error;
@@ -158,9 +184,15 @@ export class IdentityService {
     return this.issue(manager, user, randomUUID());
   }
 
-  private async issue(manager: EntityManager, user: UserEntity, familyId: string): Promise<SessionView> {
+  private async issue(
+    manager: EntityManager,
+    user: UserEntity,
+    familyId: string,
+  ): Promise<SessionView> {
     const refresh = this.issuer.refreshToken();
-    const expiresAt = new Date(this.clock.now().getTime() + this.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000);
+    const expiresAt = new Date(
+      this.clock.now().getTime() + this.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+    );
     await manager.insert(RefreshTokenEntity, {
       tokenHash: refresh.hash,
       userId: user.id,
@@ -170,7 +202,12 @@ export class IdentityService {
       revokedAt: null,
     });
     const access = await this.issuer.accessToken(user, familyId);
-    return { user, accessToken: access.token, refreshToken: refresh.token, expiresIn: access.expiresIn };
+    return {
+      user,
+      accessToken: access.token,
+      refreshToken: refresh.token,
+      expiresIn: access.expiresIn,
+    };
   }
 
   private async revokeFamily(manager: EntityManager, familyId: string): Promise<void> {

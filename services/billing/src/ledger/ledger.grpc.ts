@@ -20,7 +20,9 @@ export class LedgerGrpcController implements billingV1.LedgerServiceController {
 
   async reserve(request: billingV1.ReserveRequest): Promise<billingV1.Reservation> {
     const credits = { video: request.credits?.video ?? 0, image: request.credits?.image ?? 0 };
-    return toReservation(await this.ledger.reserve(request.key, request.userId, credits, request.ttlSeconds));
+    return toReservation(
+      await this.ledger.reserve(request.key, request.userId, credits, request.ttlSeconds),
+    );
   }
 
   async commit(request: billingV1.SettleRequest): Promise<billingV1.Reservation> {

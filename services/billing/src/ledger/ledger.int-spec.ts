@@ -40,7 +40,10 @@ describe('LedgerService (Postgres)', () => {
     const userId = randomUUID();
     await dataSource.transaction((m) => ledger.openAccount(m, userId, 'fluxnote', 'free'));
     if (image !== 100) {
-      await dataSource.query(`UPDATE billing.credit_balances SET allowance = $2 WHERE user_id = $1 AND pool = 'image'`, [userId, image]);
+      await dataSource.query(
+        `UPDATE billing.credit_balances SET allowance = $2 WHERE user_id = $1 AND pool = 'image'`,
+        [userId, image],
+      );
     }
     return userId;
   }
@@ -50,7 +53,13 @@ describe('LedgerService (Postgres)', () => {
     await dataSource.transaction((m) => ledger.openAccount(m, userId, 'fluxnote', 'free'));
     const usage = await ledger.usage(userId);
     expect(usage.plan).toBe('free');
-    expect(usage.pools.video).toEqual({ allowance: 1, used: 0, reserved: 0, remaining: 1, packCredits: 0 });
+    expect(usage.pools.video).toEqual({
+      allowance: 1,
+      used: 0,
+      reserved: 0,
+      remaining: 1,
+      packCredits: 0,
+    });
     expect(usage.pools.image.allowance).toBe(100);
     expect(usage.periodEnd.toISOString()).toBe('2026-12-01T12:00:00.000Z');
   });
@@ -64,7 +73,11 @@ describe('LedgerService (Postgres)', () => {
     expect((await ledger.usage(userId)).pools.video).toMatchObject({ reserved: 1, remaining: 0 });
     await ledger.commit(key, 'job succeeded');
     await ledger.commit(key, 'job succeeded');
-    expect((await ledger.usage(userId)).pools.video).toMatchObject({ used: 1, reserved: 0, remaining: 0 });
+    expect((await ledger.usage(userId)).pools.video).toMatchObject({
+      used: 1,
+      reserved: 0,
+      remaining: 0,
+    });
     await expect(ledger.release(key, 'late')).rejects.toThrow(ProblemError);
   });
 
@@ -74,7 +87,11 @@ describe('LedgerService (Postgres)', () => {
     await ledger.reserve(key, userId, { video: 1, image: 0 });
     await ledger.release(key, 'provider_5xx');
     await ledger.release(key, 'provider_5xx');
-    expect((await ledger.usage(userId)).pools.video).toMatchObject({ used: 0, reserved: 0, remaining: 1 });
+    expect((await ledger.usage(userId)).pools.video).toMatchObject({
+      used: 0,
+      reserved: 0,
+      remaining: 1,
+    });
 
     const early = randomUUID();
     await ledger.release(early, 'caller gave up');
@@ -86,7 +103,9 @@ describe('LedgerService (Postgres)', () => {
   it('refuses with 402 when the pool is short', async () => {
     const userId = await newUser();
     await ledger.reserve(randomUUID(), userId, { video: 1, image: 0 });
-    await expect(ledger.reserve(randomUUID(), userId, { video: 1, image: 0 })).rejects.toMatchObject({
+    await expect(
+      ledger.reserve(randomUUID(), userId, { video: 1, image: 0 }),
+    ).rejects.toMatchObject({
       problem: { status: 402, type: 'insufficient-credits', pool: 'video', remaining: 0 },
     });
   });
@@ -94,7 +113,9 @@ describe('LedgerService (Postgres)', () => {
   it('never overspends: 200 concurrent reservations on a balance of 50 hold exactly 50', async () => {
     const userId = await newUser(50);
     const results = await Promise.allSettled(
-      Array.from({ length: 200 }, () => ledger.reserve(randomUUID(), userId, { video: 0, image: 1 })),
+      Array.from({ length: 200 }, () =>
+        ledger.reserve(randomUUID(), userId, { video: 0, image: 1 }),
+      ),
     );
     const held = results.filter((r) => r.status === 'fulfilled').length;
     const refused = results.filter(
@@ -104,10 +125,10 @@ describe('LedgerService (Postgres)', () => {
     expect(refused).toBe(150);
     const usage = await ledger.usage(userId);
     expect(usage.pools.image).toMatchObject({ reserved: 50, remaining: 0 });
-    const [{ sum }] = (await dataSource.query(
+    const [{ sum }] = await dataSource.query<[{ sum: number }]>(
       `SELECT coalesce(sum(amount), 0)::int AS sum FROM billing.credit_entries WHERE user_id = $1 AND kind = 'reserve'`,
       [userId],
-    )) as [{ sum: number }];
+    );
     expect(sum).toBe(50);
   });
 

@@ -19,7 +19,10 @@ export interface UsageView {
   plan: string;
   periodStart: Date;
   periodEnd: Date;
-  pools: Record<CreditPool, { allowance: number; used: number; reserved: number; remaining: number; packCredits: number }>;
+  pools: Record<
+    CreditPool,
+    { allowance: number; used: number; reserved: number; remaining: number; packCredits: number }
+  >;
 }
 
 /**
@@ -37,21 +40,29 @@ export class LedgerService {
   ) {}
 
   /** Opens the free-plan account of a new user (idempotent). */
-  async openAccount(manager: EntityManager, userId: string, brand: string, planId: string): Promise<void> {
+  async openAccount(
+    manager: EntityManager,
+    userId: string,
+    brand: string,
+    planId: string,
+  ): Promise<void> {
     const plan = isBrand(brand) ? findPlan(brand, planId) : undefined;
     if (!plan) {
       throw new Error(`unknown plan ${brand}/${planId}`);
     }
     const now = this.clock.now();
-    const inserted = (await manager.query(
+    const inserted = await manager.query<unknown[]>(
       `INSERT INTO billing.credit_accounts (user_id, brand, plan, period_start, period_end)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING user_id`,
       [userId, brand, plan.id, now, addMonths(now, 1)],
-    )) as unknown[];
+    );
     if (inserted.length === 0) {
       return;
     }
-    const allowances: Record<CreditPool, number> = { video: plan.videoCredits, image: plan.imageCredits };
+    const allowances: Record<CreditPool, number> = {
+      video: plan.videoCredits,
+      image: plan.imageCredits,
+    };
     for (const pool of creditPools) {
       await manager.query(
         `INSERT INTO billing.credit_balances (user_id, pool, allowance) VALUES ($1, $2, $3)`,
@@ -61,7 +72,12 @@ export class LedgerService {
     }
   }
 
-  async reserve(key: string, userId: string, credits: CreditAmounts, ttlSeconds?: number): Promise<ReservationEntity> {
+  async reserve(
+    key: string,
+    userId: string,
+    credits: CreditAmounts,
+    ttlSeconds?: number,
+  ): Promise<ReservationEntity> {
     if (credits.video < 0 || credits.image < 0 || credits.video + credits.image === 0) {
       throw ProblemError.badRequest('A reservation holds a positive number of credits.');
     }
@@ -69,7 +85,9 @@ export class LedgerService {
     if (existing) {
       return this.sameReservation(existing, userId);
     }
-    const expiresAt = new Date(this.clock.now().getTime() + (ttlSeconds || this.config.RESERVATION_TTL_SECONDS) * 1000);
+    const expiresAt = new Date(
+      this.clock.now().getTime() + (ttlSeconds || this.config.RESERVATION_TTL_SECONDS) * 1000,
+    );
     try {
       return await this.dataSource.transaction(async (manager) => {
         for (const pool of creditPools) {
@@ -77,12 +95,12 @@ export class LedgerService {
           if (amount === 0) {
             continue;
           }
-          const held = (await manager.query(
+          const held = await manager.query<[unknown[], number]>(
             `UPDATE billing.credit_balances SET reserved = reserved + $3
               WHERE user_id = $1 AND pool = $2 AND allowance + pack_credits - used - reserved >= $3
               RETURNING user_id`,
             [userId, pool, amount],
-          )) as [unknown[], number];
+          );
           if (held[1] === 0) {
             throw await this.shortfall(manager, userId, pool, amount);
           }
@@ -103,7 +121,9 @@ export class LedgerService {
     } catch (error) {
       if (isUniqueViolation(error)) {
         // A concurrent call with the same key won; answer with its reservation.
-        const winner = await this.dataSource.getRepository(ReservationEntity).findOneByOrFail({ key });
+        const winner = await this.dataSource
+          .getRepository(ReservationEntity)
+          .findOneByOrFail({ key });
         return this.sameReservation(winner, userId);
       }
       throw error;
@@ -120,10 +140,10 @@ export class LedgerService {
 
   /** Releases every pending reservation whose time is up; returns how many. */
   async releaseExpired(limit = 100): Promise<number> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ key: string }[]>(
       `SELECT key FROM billing.reservations WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
       [this.clock.now(), limit],
-    )) as { key: string }[];
+    );
     for (const row of rows) {
       await this.settle(row.key, 'released', 'expired');
     }
@@ -137,8 +157,19 @@ export class LedgerService {
     }
     const balances = await this.dataSource.getRepository(CreditBalanceEntity).findBy({ userId });
     const view = (pool: CreditPool): UsageView['pools'][CreditPool] => {
-      const b = balances.find((x) => x.pool === pool) ?? { allowance: 0, used: 0, reserved: 0, packCredits: 0 };
-      return { allowance: b.allowance, used: b.used, reserved: b.reserved, packCredits: b.packCredits, remaining: remaining(b) };
+      const b = balances.find((x) => x.pool === pool) ?? {
+        allowance: 0,
+        used: 0,
+        reserved: 0,
+        packCredits: 0,
+      };
+      return {
+        allowance: b.allowance,
+        used: b.used,
+        reserved: b.reserved,
+        packCredits: b.packCredits,
+        remaining: remaining(b),
+      };
     };
     return {
       plan: account.plan,
@@ -148,7 +179,11 @@ export class LedgerService {
     };
   }
 
-  private async settle(key: string, target: 'committed' | 'released', reason: string): Promise<ReservationEntity> {
+  private async settle(
+    key: string,
+    target: 'committed' | 'released',
+    reason: string,
+  ): Promise<ReservationEntity> {
     return this.dataSource.transaction(async (manager) => {
       const found = await manager
         .getRepository(ReservationEntity)
@@ -170,7 +205,9 @@ export class LedgerService {
         return found;
       }
       if (found.status !== 'pending') {
-        throw ProblemError.conflict(`Reservation ${key} is already ${found.status}.`, { reservationStatus: found.status });
+        throw ProblemError.conflict(`Reservation ${key} is already ${found.status}.`, {
+          reservationStatus: found.status,
+        });
       }
       const userId = found.userId!;
       const amounts: CreditAmounts = { video: found.videoCredits, image: found.imageCredits };
@@ -185,7 +222,14 @@ export class LedgerService {
             : `UPDATE billing.credit_balances SET reserved = reserved - $3 WHERE user_id = $1 AND pool = $2`,
           [userId, pool, amount],
         );
-        await this.appendEntry(manager, userId, pool, target === 'committed' ? 'commit' : 'release', amount, key);
+        await this.appendEntry(
+          manager,
+          userId,
+          pool,
+          target === 'committed' ? 'commit' : 'release',
+          amount,
+          key,
+        );
       }
       found.status = target;
       found.settledAt = this.clock.now();
@@ -201,12 +245,20 @@ export class LedgerService {
     return existing;
   }
 
-  private async shortfall(manager: EntityManager, userId: string, pool: CreditPool, amount: number): Promise<ProblemError> {
+  private async shortfall(
+    manager: EntityManager,
+    userId: string,
+    pool: CreditPool,
+    amount: number,
+  ): Promise<ProblemError> {
     const balance = await manager.getRepository(CreditBalanceEntity).findOneBy({ userId, pool });
     if (!balance) {
-      return ProblemError.conflict('The billing account of this user is still being opened. Retry in a moment.', {
-        retryable: true,
-      });
+      return ProblemError.conflict(
+        'The billing account of this user is still being opened. Retry in a moment.',
+        {
+          retryable: true,
+        },
+      );
     }
     return ProblemError.insufficientCredits(
       `This needs ${amount} ${pool} credit${amount === 1 ? '' : 's'} and ${remaining(balance)} remain this cycle.`,

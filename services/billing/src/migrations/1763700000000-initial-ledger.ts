@@ -56,7 +56,14 @@ export class InitialLedger1763700000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['credit_entries', 'reservations', 'credit_balances', 'credit_accounts', 'inbox', 'outbox']) {
+    for (const table of [
+      'credit_entries',
+      'reservations',
+      'credit_balances',
+      'credit_accounts',
+      'inbox',
+      'outbox',
+    ]) {
       await q.query(`DROP TABLE billing.${table}`);
     }
   }

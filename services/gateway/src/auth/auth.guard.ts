@@ -1,4 +1,10 @@
-import { createParamDecorator, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  createParamDecorator,
+  Injectable,
+  SetMetadata,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ProblemError } from '@fluxnote/contracts';
@@ -7,7 +13,8 @@ import { TokenVerifier, type Caller } from './token-verifier';
 const ROLES = 'fluxnote:roles';
 
 /** Routes only for callers holding one of these roles. */
-export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES, roles);
+export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator =>
+  SetMetadata(ROLES, roles);
 
 type AuthedRequest = Request & { caller?: Caller };
 
@@ -27,7 +34,7 @@ export class AuthGuard implements CanActivate {
     if (!match) {
       throw ProblemError.unauthorized('Send Authorization: Bearer <accessToken>.');
     }
-    request.caller = await this.verifier.verify(match[1]!);
+    request.caller = await this.verifier.verify(match[1]);
     const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES, targets);
     if (roles && !roles.some((role) => request.caller!.roles.includes(role))) {
       throw ProblemError.forbidden(`This needs the ${roles.join(' or ')} role.`);
@@ -37,10 +44,12 @@ export class AuthGuard implements CanActivate {
 }
 
 /** The authenticated caller of the request. */
-export const CurrentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller => {
-  const caller = context.switchToHttp().getRequest<AuthedRequest>().caller;
-  if (!caller) {
-    throw ProblemError.unauthorized();
-  }
-  return caller;
-});
+export const CurrentCaller = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Caller => {
+    const caller = context.switchToHttp().getRequest<AuthedRequest>().caller;
+    if (!caller) {
+      throw ProblemError.unauthorized();
+    }
+    return caller;
+  },
+);

@@ -54,7 +54,9 @@ export class TokenVerifier {
         type: expired ? 'token-expired' : 'invalid-token',
         title: 'Unauthorized',
         status: 401,
-        detail: expired ? 'The access token has expired; refresh it.' : 'The access token is not valid.',
+        detail: expired
+          ? 'The access token has expired; refresh it.'
+          : 'The access token is not valid.',
       });
     }
   }

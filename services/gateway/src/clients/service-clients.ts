@@ -4,9 +4,21 @@ import { createGrpcClient, type GrpcClientHandle, type GrpcServiceSpec } from '@
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
 export const serviceSpecs = {
-  accounts: { package: accountsV1.protobufPackage, file: accountsV1.protobufFileName, service: accountsV1.ACCOUNTS_SERVICE_NAME },
-  billing: { package: billingV1.protobufPackage, file: billingV1.protobufFileName, service: billingV1.LEDGER_SERVICE_NAME },
-  generation: { package: generationV1.protobufPackage, file: generationV1.protobufFileName, service: generationV1.GENERATION_SERVICE_NAME },
+  accounts: {
+    package: accountsV1.protobufPackage,
+    file: accountsV1.protobufFileName,
+    service: accountsV1.ACCOUNTS_SERVICE_NAME,
+  },
+  billing: {
+    package: billingV1.protobufPackage,
+    file: billingV1.protobufFileName,
+    service: billingV1.LEDGER_SERVICE_NAME,
+  },
+  generation: {
+    package: generationV1.protobufPackage,
+    file: generationV1.protobufFileName,
+    service: generationV1.GENERATION_SERVICE_NAME,
+  },
   notifications: {
     package: notificationsV1.protobufPackage,
     file: notificationsV1.protobufFileName,
@@ -24,15 +36,26 @@ export class ServiceClients implements OnModuleDestroy {
   readonly notifications: GrpcClientHandle<notificationsV1.NotificationsServiceClient>['client'];
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    const open = <T>(spec: GrpcServiceSpec, address: string, label: string): GrpcClientHandle<T>['client'] => {
-      const handle = createGrpcClient<T>(spec, address, { deadlineMs: config.GRPC_DEADLINE_MS, serviceLabel: label });
+    const open = <T>(
+      spec: GrpcServiceSpec,
+      address: string,
+      label: string,
+    ): GrpcClientHandle<T>['client'] => {
+      const handle = createGrpcClient<T>(spec, address, {
+        deadlineMs: config.GRPC_DEADLINE_MS,
+        serviceLabel: label,
+      });
       this.handles.push(handle);
       return handle.client;
     };
     this.accounts = open(serviceSpecs.accounts, config.ACCOUNTS_GRPC_URL, 'accounts');
     this.billing = open(serviceSpecs.billing, config.BILLING_GRPC_URL, 'billing');
     this.generation = open(serviceSpecs.generation, config.GENERATION_GRPC_URL, 'generation');
-    this.notifications = open(serviceSpecs.notifications, config.NOTIFICATIONS_GRPC_URL, 'notifications');
+    this.notifications = open(
+      serviceSpecs.notifications,
+      config.NOTIFICATIONS_GRPC_URL,
+      'notifications',
+    );
   }
 
   onModuleDestroy(): void {

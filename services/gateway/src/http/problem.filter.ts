@@ -38,7 +38,13 @@ export class ProblemFilter implements ExceptionFilter {
     response
       .status(problem.status)
       .type('application/problem+json')
-      .send(JSON.stringify({ type: type.includes(':') ? type : `${PROBLEM_BASE}${type}`, ...rest, instance: request.originalUrl }));
+      .send(
+        JSON.stringify({
+          type: type.includes(':') ? type : `${PROBLEM_BASE}${type}`,
+          ...rest,
+          instance: request.originalUrl,
+        }),
+      );
   }
 
   private toProblem(exception: unknown): Problem {
@@ -51,7 +57,7 @@ export class ProblemFilter implements ExceptionFilter {
       const body = exception.getResponse();
       const detail =
         typeof body === 'object' && body !== null && 'message' in body
-          ? String((body as { message: unknown }).message)
+          ? String(body.message)
           : exception.message;
       return { type, title, status, detail };
     }
@@ -59,9 +65,15 @@ export class ProblemFilter implements ExceptionFilter {
     const e = exception as { status?: number; type?: string; message?: string };
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       const [type, title] = titles[e.status] ?? ['invalid-request', 'Invalid request'];
-      const detail = e.type === 'entity.parse.failed' ? 'The body is not valid JSON.' : (e.message ?? title);
+      const detail =
+        e.type === 'entity.parse.failed' ? 'The body is not valid JSON.' : (e.message ?? title);
       return { type, title, status: e.status, detail };
     }
-    return { type: 'internal', title: 'Internal error', status: 500, detail: 'Something went wrong on our side.' };
+    return {
+      type: 'internal',
+      title: 'Internal error',
+      status: 500,
+      detail: 'Something went wrong on our side.',
+    };
   }
 }

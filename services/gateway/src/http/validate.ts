@@ -7,6 +7,11 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown): T {
   if (result.success) {
     return result.data;
   }
-  const errors = result.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
-  throw ProblemError.badRequest(errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+  const errors = result.error.issues.map((i) => ({
+    field: i.path.join('.') || '(body)',
+    message: i.message,
+  }));
+  throw ProblemError.badRequest(errors.map((e) => `${e.field}: ${e.message}`).join('; '), {
+    errors,
+  });
 }

@@ -32,10 +32,12 @@ export class IdempotencyService {
       return execute();
     }
     if (key.length === 0 || key.length > 255) {
-      throw ProblemError.badRequest('Idempotency-Key must be 1 to 255 characters.', { field: 'Idempotency-Key' });
+      throw ProblemError.badRequest('Idempotency-Key must be 1 to 255 characters.', {
+        field: 'Idempotency-Key',
+      });
     }
     const requestHash = createHash('sha256').update(JSON.stringify(fingerprint)).digest('hex');
-    const claimed = (await this.dataSource.query(
+    const claimed = await this.dataSource.query<unknown[]>(
       `INSERT INTO gateway.idempotency_keys (user_id, key, request_hash, state) VALUES ($1, $2, $3, 'in_progress')
        ON CONFLICT (user_id, key) DO UPDATE SET created_at = now()
          WHERE gateway.idempotency_keys.state = 'in_progress'
@@ -43,7 +45,7 @@ export class IdempotencyService {
            AND gateway.idempotency_keys.request_hash = EXCLUDED.request_hash
        RETURNING key`,
       [userId, key, requestHash, ABANDONED_MS],
-    )) as unknown[];
+    );
     if (claimed.length === 0) {
       return this.replay(userId, key, requestHash);
     }
@@ -54,11 +56,17 @@ export class IdempotencyService {
       if (error instanceof ProblemError && error.problem.status < 500) {
         response = { status: error.problem.status, body: error };
       } else {
-        await this.dataSource.query(`DELETE FROM gateway.idempotency_keys WHERE user_id = $1 AND key = $2`, [userId, key]);
+        await this.dataSource.query(
+          `DELETE FROM gateway.idempotency_keys WHERE user_id = $1 AND key = $2`,
+          [userId, key],
+        );
         throw error;
       }
     }
-    const stored = response.body instanceof ProblemError ? { status: response.status, body: { problem: response.body.problem } } : response;
+    const stored =
+      response.body instanceof ProblemError
+        ? { status: response.status, body: { problem: response.body.problem } }
+        : response;
     await this.dataSource.query(
       `UPDATE gateway.idempotency_keys SET state = 'done', response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2`,
       [userId, key, stored.status, JSON.stringify(stored.body)],
@@ -70,10 +78,12 @@ export class IdempotencyService {
   }
 
   private async replay(userId: string, key: string, requestHash: string): Promise<StoredResponse> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<
+      { request_hash: string; state: string; response_status: number; response_body: unknown }[]
+    >(
       `SELECT request_hash, state, response_status, response_body FROM gateway.idempotency_keys WHERE user_id = $1 AND key = $2`,
       [userId, key],
-    )) as { request_hash: string; state: string; response_status: number; response_body: unknown }[];
+    );
     const row = rows[0];
     if (!row) {
       throw ProblemError.conflict('This Idempotency-Key was just released; retry.');

@@ -15,7 +15,9 @@ export class InitialGateway1763700000400 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT idempotency_keys_pkey PRIMARY KEY (user_id, key)
       )`);
-    await q.query(`CREATE INDEX idempotency_keys_created_idx ON gateway.idempotency_keys (created_at)`);
+    await q.query(
+      `CREATE INDEX idempotency_keys_created_idx ON gateway.idempotency_keys (created_at)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -36,9 +36,13 @@ export class AccountController {
   }
 
   @Get('usage')
-  async usage(
-    @CurrentCaller() caller: Caller,
-  ): Promise<{ plan: string; video: PoolView; image: PoolView; periodStart: string; periodEnd: string }> {
+  async usage(@CurrentCaller() caller: Caller): Promise<{
+    plan: string;
+    video: PoolView;
+    image: PoolView;
+    periodStart: string;
+    periodEnd: string;
+  }> {
     const usage = await this.clients.billing.getUsage({ userId: caller.id });
     return {
       plan: usage.plan,

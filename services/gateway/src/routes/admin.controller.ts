@@ -13,7 +13,9 @@ import { PLATFORM_DB } from './platform-db';
 
 const clockBody = z.union([
   z.object({ now: z.string().datetime({ offset: true }) }).strict(),
-  z.object({ advance: z.string().regex(/^P/, 'must be an ISO 8601 duration such as P10D') }).strict(),
+  z
+    .object({ advance: z.string().regex(/^P/, 'must be an ISO 8601 duration such as P10D') })
+    .strict(),
 ]);
 
 const simulatorBody = z.object({

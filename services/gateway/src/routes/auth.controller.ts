@@ -14,7 +14,11 @@ const signUpBody = z.object({
   country: z.string().length(2).optional(),
   brand: z.enum(['fluxnote', 'flux-kontext']).optional(),
 });
-const logInBody = z.object({ email: z.string().max(254), password: z.string().max(256), deviceId: z.string().max(200).optional() });
+const logInBody = z.object({
+  email: z.string().max(254),
+  password: z.string().max(256),
+  deviceId: z.string().max(200).optional(),
+});
 const refreshBody = z.object({ refreshToken: z.string().min(1).max(200) });
 
 export interface TokensView {

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -44,21 +55,26 @@ export class GenerationsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<unknown> {
     const input = validate(submitBody, body);
-    const result = await this.idempotency.run(caller.id, idempotencyKey, { route: 'POST /v1/generations', input }, async () => {
-      const job = await this.clients.generation.submitJob({
-        userId: caller.id,
-        idempotencyKey: idempotencyKey ?? '',
-        model: input.model,
-        mode: input.mode,
-        prompt: input.prompt,
-        durationSec: input.durationSec,
-        aspectRatio: input.aspectRatio,
-        template: input.template,
-        projectId: input.projectId,
-        country: caller.country ?? '',
-      });
-      return { status: 202, body: generationView(job) };
-    });
+    const result = await this.idempotency.run(
+      caller.id,
+      idempotencyKey,
+      { route: 'POST /v1/generations', input },
+      async () => {
+        const job = await this.clients.generation.submitJob({
+          userId: caller.id,
+          idempotencyKey: idempotencyKey ?? '',
+          model: input.model,
+          mode: input.mode,
+          prompt: input.prompt,
+          durationSec: input.durationSec,
+          aspectRatio: input.aspectRatio,
+          template: input.template,
+          projectId: input.projectId,
+          country: caller.country ?? '',
+        });
+        return { status: 202, body: generationView(job) };
+      },
+    );
     response.status(result.status);
     return result.body;
   }
@@ -69,7 +85,11 @@ export class GenerationsController {
     @Query() query: unknown,
   ): Promise<{ items: GenerationView[]; nextCursor: string | null }> {
     const { limit, cursor } = validate(listQuery, query);
-    const page = await this.clients.generation.listJobs({ userId: caller.id, limit, cursor: cursor ?? '' });
+    const page = await this.clients.generation.listJobs({
+      userId: caller.id,
+      limit,
+      cursor: cursor ?? '',
+    });
     return { items: page.items.map(generationView), nextCursor: page.nextCursor || null };
   }
 

@@ -32,12 +32,18 @@ export class NotificationsController {
       limit,
       cursor: cursor ?? '',
     });
-    return { items: page.items.map(notificationView), nextCursor: page.nextCursor || null, unreadCount: page.unreadCount };
+    return {
+      items: page.items.map(notificationView),
+      nextCursor: page.nextCursor || null,
+      unreadCount: page.unreadCount,
+    };
   }
 
   @Post(':id/read')
   @HttpCode(200)
   async read(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<NotificationView> {
-    return notificationView(await this.clients.notifications.markRead({ userId: caller.id, notificationId: id }));
+    return notificationView(
+      await this.clients.notifications.markRead({ userId: caller.id, notificationId: id }),
+    );
   }
 }

@@ -10,13 +10,21 @@ export class BillingLedger implements OnModuleDestroy {
 
   constructor(@Inject(GENERATION_CONFIG) config: GenerationConfig) {
     this.handle = createGrpcClient<billingV1.LedgerServiceClient>(
-      { package: billingV1.protobufPackage, file: billingV1.protobufFileName, service: billingV1.LEDGER_SERVICE_NAME },
+      {
+        package: billingV1.protobufPackage,
+        file: billingV1.protobufFileName,
+        service: billingV1.LEDGER_SERVICE_NAME,
+      },
       config.BILLING_GRPC_URL,
       { deadlineMs: config.GRPC_DEADLINE_MS, serviceLabel: 'billing' },
     );
   }
 
-  reserve(jobId: string, userId: string, credits: { video: number; image: number }): Promise<billingV1.Reservation> {
+  reserve(
+    jobId: string,
+    userId: string,
+    credits: { video: number; image: number },
+  ): Promise<billingV1.Reservation> {
     return this.handle.client.reserve({ key: jobId, userId, credits, ttlSeconds: 0 });
   }
 

@@ -36,53 +36,105 @@ export function evaluateJobRequest(
 ): { ok: true; model: ModelSpec; mode: JobMode; quote: Quote } | { ok: false; refusal: Refusal } {
   const model = models.find((m) => m.id === request.model);
   if (!model) {
-    return { ok: false, refusal: { kind: 'invalid', field: 'model', detail: `Unknown model "${request.model}".` } };
+    return {
+      ok: false,
+      refusal: { kind: 'invalid', field: 'model', detail: `Unknown model "${request.model}".` },
+    };
   }
   if (!(jobModes as readonly string[]).includes(request.mode)) {
-    return { ok: false, refusal: { kind: 'invalid', field: 'mode', detail: `Unknown mode "${request.mode}"; use one of ${jobModes.join(', ')}.` } };
+    return {
+      ok: false,
+      refusal: {
+        kind: 'invalid',
+        field: 'mode',
+        detail: `Unknown mode "${request.mode}"; use one of ${jobModes.join(', ')}.`,
+      },
+    };
   }
   const mode = request.mode as JobMode;
   if (!model.modes.includes(mode)) {
-    return { ok: false, refusal: { kind: 'invalid', field: 'mode', detail: `${model.name} does not do ${mode}; it does ${model.modes.join(', ')}.` } };
+    return {
+      ok: false,
+      refusal: {
+        kind: 'invalid',
+        field: 'mode',
+        detail: `${model.name} does not do ${mode}; it does ${model.modes.join(', ')}.`,
+      },
+    };
   }
   if (request.country && model.unavailableIn.includes(request.country)) {
     const alternatives = models
-      .filter((m) => m.id !== model.id && m.modes.includes(mode) && !m.unavailableIn.includes(request.country!))
+      .filter(
+        (m) =>
+          m.id !== model.id &&
+          m.modes.includes(mode) &&
+          !m.unavailableIn.includes(request.country!),
+      )
       .map((m) => m.id);
     return {
       ok: false,
-      refusal: { kind: 'region', detail: `${model.name} is not offered in your country (${request.country}).`, alternatives },
+      refusal: {
+        kind: 'region',
+        detail: `${model.name} is not offered in your country (${request.country}).`,
+        alternatives,
+      },
     };
   }
   const prompt = request.prompt.trim();
   if (prompt.length === 0) {
-    return { ok: false, refusal: { kind: 'invalid', field: 'prompt', detail: 'The prompt is empty.' } };
+    return {
+      ok: false,
+      refusal: { kind: 'invalid', field: 'prompt', detail: 'The prompt is empty.' },
+    };
   }
   if (prompt.length > model.maxPromptLength) {
     return {
       ok: false,
-      refusal: { kind: 'limit', field: 'prompt', limit: model.maxPromptLength, detail: `${model.name} takes prompts of at most ${model.maxPromptLength} characters; this one has ${prompt.length}.` },
+      refusal: {
+        kind: 'limit',
+        field: 'prompt',
+        limit: model.maxPromptLength,
+        detail: `${model.name} takes prompts of at most ${model.maxPromptLength} characters; this one has ${prompt.length}.`,
+      },
     };
   }
   const isVideo = mode !== 'text-to-image';
   const durationSec = isVideo ? (request.durationSec ?? model.defaultDurationSec) : 0;
   if (isVideo && (!Number.isInteger(durationSec) || durationSec < 1)) {
-    return { ok: false, refusal: { kind: 'invalid', field: 'durationSec', detail: 'durationSec must be a whole number of seconds, at least 1.' } };
+    return {
+      ok: false,
+      refusal: {
+        kind: 'invalid',
+        field: 'durationSec',
+        detail: 'durationSec must be a whole number of seconds, at least 1.',
+      },
+    };
   }
   if (isVideo && durationSec > model.maxDurationSec) {
     return {
       ok: false,
-      refusal: { kind: 'limit', field: 'durationSec', limit: model.maxDurationSec, detail: `${model.name} makes videos of at most ${model.maxDurationSec} seconds.` },
+      refusal: {
+        kind: 'limit',
+        field: 'durationSec',
+        limit: model.maxDurationSec,
+        detail: `${model.name} makes videos of at most ${model.maxDurationSec} seconds.`,
+      },
     };
   }
-  const aspectRatio = request.aspectRatio ?? model.aspectRatios[0]!;
+  const aspectRatio = request.aspectRatio ?? model.aspectRatios[0];
   if (!model.aspectRatios.includes(aspectRatio)) {
     return {
       ok: false,
-      refusal: { kind: 'invalid', field: 'aspectRatio', detail: `${model.name} supports aspect ratios ${model.aspectRatios.join(', ')}.` },
+      refusal: {
+        kind: 'invalid',
+        field: 'aspectRatio',
+        detail: `${model.name} supports aspect ratios ${model.aspectRatios.join(', ')}.`,
+      },
     };
   }
-  const imageCredits = (isVideo ? 0 : imageCreditPrices.perImage) + (request.faceIdentity ? imageCreditPrices.faceIdentity : 0);
+  const imageCredits =
+    (isVideo ? 0 : imageCreditPrices.perImage) +
+    (request.faceIdentity ? imageCreditPrices.faceIdentity : 0);
   return {
     ok: true,
     model,

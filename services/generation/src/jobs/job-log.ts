@@ -9,10 +9,8 @@ export async function appendJobLog(
   message: string,
   data: Record<string, unknown> = {},
 ): Promise<void> {
-  await manager.query(`INSERT INTO generation.job_logs (job_id, kind, message, data) VALUES ($1, $2, $3, $4)`, [
-    jobId,
-    kind,
-    message,
-    JSON.stringify(data),
-  ]);
+  await manager.query(
+    `INSERT INTO generation.job_logs (job_id, kind, message, data) VALUES ($1, $2, $3, $4)`,
+    [jobId, kind, message, JSON.stringify(data)],
+  );
 }

@@ -37,7 +37,10 @@ export class JobSettlement {
         })
         .execute();
       if (result.affected === 1) {
-        await appendJobLog(manager, jobId, 'decision', `outcome: ${outcome.status}`, { ...outcome, attempt });
+        await appendJobLog(manager, jobId, 'decision', `outcome: ${outcome.status}`, {
+          ...outcome,
+          attempt,
+        });
         return true;
       }
       return false;
@@ -58,7 +61,10 @@ export class JobSettlement {
           : await this.ledger.release(job.id, outcome.reason ?? 'internal');
       settlementNote = `reservation ${reservation.status}`;
     } catch (error) {
-      if (error instanceof ProblemError && (error.problem.status === 404 || error.problem.status === 409)) {
+      if (
+        error instanceof ProblemError &&
+        (error.problem.status === 404 || error.problem.status === 409)
+      ) {
         // The hold expired or was settled elsewhere; the job still ends, the log says why.
         settlementNote = `reservation not settled: ${error.problem.detail}`;
       } else {
@@ -90,9 +96,14 @@ export class JobSettlement {
           refunded: { videoCredits: job.videoCredits, imageCredits: job.imageCredits },
         });
       } else {
-        await this.outbox.add(manager, jobSucceededV1, job.userId, { ...ref, outputUrl: outcome.outputUrl ?? '' });
+        await this.outbox.add(manager, jobSucceededV1, job.userId, {
+          ...ref,
+          outputUrl: outcome.outputUrl ?? '',
+        });
       }
     });
-    this.logger.log(`job ${job.id} ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''}`);
+    this.logger.log(
+      `job ${job.id} ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''}`,
+    );
   }
 }

@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** `reserving` is internal (credits being held); clients first see a job as `queued`. */
-export type JobStatus = 'reserving' | 'queued' | 'processing' | 'succeeded' | 'failed' | 'blocked' | 'cancelled';
+export type JobStatus =
+  'reserving' | 'queued' | 'processing' | 'succeeded' | 'failed' | 'blocked' | 'cancelled';
 
 /** Platform failure reasons; each one refunds the job's credits. */
 export type FailureReason = 'provider_5xx' | 'timeout' | 'crash' | 'internal';

@@ -68,7 +68,9 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
     return { items: page.items.map(toJob), nextCursor: page.nextCursor ?? '' };
   }
 
-  async setSimulatorModel(request: generationV1.SetSimulatorModelRequest): Promise<generationV1.SimulatorModel> {
+  async setSimulatorModel(
+    request: generationV1.SetSimulatorModelRequest,
+  ): Promise<generationV1.SimulatorModel> {
     if (isProduction(this.config)) {
       throw ProblemError.forbidden('The model simulator is not available in production mode.');
     }
@@ -77,12 +79,21 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
     }
     const failure = request.failure ?? null;
     if (failure !== null && !(simulatedFailures as readonly string[]).includes(failure)) {
-      throw ProblemError.badRequest(`failure must be null or one of ${simulatedFailures.join(', ')}.`, { field: 'failure' });
+      throw ProblemError.badRequest(
+        `failure must be null or one of ${simulatedFailures.join(', ')}.`,
+        { field: 'failure' },
+      );
     }
     if (request.latencyMs !== undefined && (request.latencyMs < 0 || request.latencyMs > 900_000)) {
-      throw ProblemError.badRequest('latencyMs must be between 0 and 900000.', { field: 'latencyMs' });
+      throw ProblemError.badRequest('latencyMs must be between 0 and 900000.', {
+        field: 'latencyMs',
+      });
     }
-    const saved = await this.simulator.configure(request.model, failure as SimulatedFailure | null, request.latencyMs ?? null);
+    const saved = await this.simulator.configure(
+      request.model,
+      failure as SimulatedFailure | null,
+      request.latencyMs ?? null,
+    );
     return {
       model: saved.model,
       failure: saved.failure ?? undefined,

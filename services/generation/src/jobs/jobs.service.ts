@@ -9,13 +9,19 @@ interface Cursor {
 }
 
 function encodeCursor(job: JobEntity): string {
-  return Buffer.from(JSON.stringify({ createdAt: job.createdAt.toISOString(), id: job.id })).toString('base64url');
+  return Buffer.from(
+    JSON.stringify({ createdAt: job.createdAt.toISOString(), id: job.id }),
+  ).toString('base64url');
 }
 
 function decodeCursor(cursor: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if (typeof value.createdAt === 'string' && typeof value.id === 'string' && !Number.isNaN(Date.parse(value.createdAt))) {
+    if (
+      typeof value.createdAt === 'string' &&
+      typeof value.id === 'string' &&
+      !Number.isNaN(Date.parse(value.createdAt))
+    ) {
       return { createdAt: value.createdAt, id: value.id };
     }
   } catch {
@@ -40,12 +46,19 @@ export class JobsService {
   }
 
   /** History, newest first. */
-  async list(userId: string, limit: number, cursor?: string): Promise<{ items: JobEntity[]; nextCursor: string | null }> {
+  async list(
+    userId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: JobEntity[]; nextCursor: string | null }> {
     const size = Math.min(Math.max(limit || 20, 1), 100);
     const query = this.dataSource
       .getRepository(JobEntity)
       .createQueryBuilder('job')
-      .where('job.user_id = :userId AND job.status <> :reserving', { userId, reserving: 'reserving' })
+      .where('job.user_id = :userId AND job.status <> :reserving', {
+        userId,
+        reserving: 'reserving',
+      })
       .orderBy('job.created_at', 'DESC')
       .addOrderBy('job.id', 'DESC')
       .take(size + 1);
@@ -55,6 +68,6 @@ export class JobsService {
     }
     const rows = await query.getMany();
     const items = rows.slice(0, size);
-    return { items, nextCursor: rows.length > size ? encodeCursor(items[items.length - 1]!) : null };
+    return { items, nextCursor: rows.length > size ? encodeCursor(items[items.length - 1]) : null };
   }
 }

@@ -36,9 +36,15 @@ export class InitialGeneration1763700000200 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT jobs_user_idempotency_key UNIQUE (user_id, idempotency_key)
       )`);
-    await q.query(`CREATE INDEX jobs_queue_idx ON generation.jobs (lane, created_at) WHERE status = 'queued'`);
-    await q.query(`CREATE INDEX jobs_active_idx ON generation.jobs (status) WHERE status IN ('reserving', 'processing')`);
-    await q.query(`CREATE INDEX jobs_user_history_idx ON generation.jobs (user_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX jobs_queue_idx ON generation.jobs (lane, created_at) WHERE status = 'queued'`,
+    );
+    await q.query(
+      `CREATE INDEX jobs_active_idx ON generation.jobs (status) WHERE status IN ('reserving', 'processing')`,
+    );
+    await q.query(
+      `CREATE INDEX jobs_user_history_idx ON generation.jobs (user_id, created_at DESC, id DESC)`,
+    );
     await q.query(`
       CREATE TABLE generation.job_logs (
         id bigserial PRIMARY KEY,

@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
-import { ModelProvider, type ProviderRequest, type ProviderResult } from '../providers/model-provider';
+import {
+  ModelProvider,
+  type ProviderRequest,
+  type ProviderResult,
+} from '../providers/model-provider';
 import { SimulatorModelEntity, type SimulatedFailure } from './simulator-model.entity';
 
 /**
@@ -21,7 +25,9 @@ export class ModelSimulator extends ModelProvider {
   }
 
   async run(request: ProviderRequest): Promise<ProviderResult> {
-    const settings = await this.dataSource.getRepository(SimulatorModelEntity).findOneBy({ model: request.model });
+    const settings = await this.dataSource
+      .getRepository(SimulatorModelEntity)
+      .findOneBy({ model: request.model });
     await sleep(settings?.latencyMs ?? this.config.SIMULATOR_DEFAULT_LATENCY_MS);
     const failure = settings?.failure;
     if (failure) {
@@ -31,7 +37,11 @@ export class ModelSimulator extends ModelProvider {
     return { ok: true, outputUrl: `simulator://${request.model}/${request.jobId}.${extension}` };
   }
 
-  async configure(model: string, failure: SimulatedFailure | null, latencyMs: number | null): Promise<SimulatorModelEntity> {
+  async configure(
+    model: string,
+    failure: SimulatedFailure | null,
+    latencyMs: number | null,
+  ): Promise<SimulatorModelEntity> {
     const repository = this.dataSource.getRepository(SimulatorModelEntity);
     await repository.upsert({ model, failure, latencyMs }, ['model']);
     return repository.findOneByOrFail({ model });
@@ -41,10 +51,25 @@ export class ModelSimulator extends ModelProvider {
 function failureResult(failure: SimulatedFailure): ProviderResult {
   switch (failure) {
     case 'provider_5xx':
-      return { ok: false, reason: 'provider_5xx', transient: true, detail: 'The model provider answered 503 Service Unavailable.' };
+      return {
+        ok: false,
+        reason: 'provider_5xx',
+        transient: true,
+        detail: 'The model provider answered 503 Service Unavailable.',
+      };
     case 'timeout':
-      return { ok: false, reason: 'timeout', transient: true, detail: 'The model did not answer in time.' };
+      return {
+        ok: false,
+        reason: 'timeout',
+        transient: true,
+        detail: 'The model did not answer in time.',
+      };
     case 'crash':
-      return { ok: false, reason: 'crash', transient: false, detail: 'The model crashed while generating.' };
+      return {
+        ok: false,
+        reason: 'crash',
+        transient: false,
+        detail: 'The model crashed while generating.',
+      };
   }
 }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { BillingLedger } from '../billing/billing-ledger';
@@ -54,19 +60,21 @@ export class JobRecovery implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async settleRecordedOutcomes(): Promise<void> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ id: string }[]>(
       `SELECT id FROM generation.jobs WHERE status = 'processing' AND outcome IS NOT NULL LIMIT 100`,
-    )) as { id: string }[];
+    );
     for (const { id } of rows) {
       await this.settlement.settle(id);
     }
   }
 
   private async watchProcessingJobs(): Promise<void> {
-    const jobs = await this.dataSource.query(
+    const jobs = await this.dataSource.query<
+      { id: string; model: string; attempts: number; started_at: Date; heartbeat_at: Date }[]
+    >(
       `SELECT id, model, attempts, started_at, heartbeat_at FROM generation.jobs
         WHERE status = 'processing' AND outcome IS NULL LIMIT 500`,
-    ) as { id: string; model: string; attempts: number; started_at: Date; heartbeat_at: Date }[];
+    );
     const now = this.clock.now().getTime();
     for (const job of jobs) {
       const limitMs = (findModel(defaultModels, job.model)?.timeLimitSec ?? 600) * 1000;
@@ -111,17 +119,19 @@ export class JobRecovery implements OnApplicationBootstrap, OnModuleDestroy {
         })
         .execute();
       if (result.affected === 1) {
-        await appendJobLog(manager, jobId, 'decision', 'worker lost; job queued again', { attempt: attempts });
+        await appendJobLog(manager, jobId, 'decision', 'worker lost; job queued again', {
+          attempt: attempts,
+        });
         await manager.query('SELECT pg_notify($1, $2)', [WORK_CHANNEL, 'requeued']);
       }
     });
   }
 
   private async releaseAbandonedSubmissions(): Promise<void> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ id: string }[]>(
       `SELECT id FROM generation.jobs WHERE status = 'reserving' AND created_at < now() - $1::int * interval '1 millisecond' LIMIT 100`,
       [ABANDONED_RESERVING_MS],
-    )) as { id: string }[];
+    );
     for (const { id } of rows) {
       await this.ledger.release(id, 'submission abandoned');
       await this.dataSource.getRepository(JobEntity).delete({ id, status: 'reserving' });

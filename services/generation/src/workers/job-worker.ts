@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { Client } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
@@ -37,7 +43,10 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     this.running = true;
-    this.listener = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'generation-worker' });
+    this.listener = new Client({
+      connectionString: this.config.DATABASE_URL,
+      application_name: 'generation-worker',
+    });
     this.listener.on('notification', () => this.wakeAll());
     this.listener.on('error', (error) => this.logger.error(`listener: ${String(error)}`));
     await this.listener.connect();
@@ -85,24 +94,30 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async claim(): Promise<JobEntity | undefined> {
     const now = this.clock.now();
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<[{ id: string }[], number]>(
       `UPDATE generation.jobs SET status = 'processing', attempts = attempts + 1,
               started_at = coalesce(started_at, $1), heartbeat_at = $1, updated_at = now()
         WHERE id = (SELECT id FROM generation.jobs WHERE status = 'queued'
                      ORDER BY lane, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
         RETURNING id`,
       [now],
-    )) as [{ id: string }[], number];
+    );
     const id = rows[0][0]?.id;
     return id ? this.dataSource.getRepository(JobEntity).findOneByOrFail({ id }) : undefined;
   }
 
   private async process(job: JobEntity): Promise<void> {
-    const heartbeat = setInterval(() => {
-      void this.dataSource
-        .query(`UPDATE generation.jobs SET heartbeat_at = $2 WHERE id = $1 AND status = 'processing'`, [job.id, this.clock.now()])
-        .catch(() => undefined);
-    }, Math.max(100, Math.floor(this.config.WORKER_HEARTBEAT_TIMEOUT_MS / 3)));
+    const heartbeat = setInterval(
+      () => {
+        void this.dataSource
+          .query(
+            `UPDATE generation.jobs SET heartbeat_at = $2 WHERE id = $1 AND status = 'processing'`,
+            [job.id, this.clock.now()],
+          )
+          .catch(() => undefined);
+      },
+      Math.max(100, Math.floor(this.config.WORKER_HEARTBEAT_TIMEOUT_MS / 3)),
+    );
     try {
       const result = await this.runWithRetries(job);
       const outcome: JobOutcome = result.ok
@@ -132,17 +147,28 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         result = await this.provider.run(request);
       } catch (error) {
-        result = { ok: false, reason: 'internal', transient: false, detail: `adapter error: ${String(error)}` };
+        result = {
+          ok: false,
+          reason: 'internal',
+          transient: false,
+          detail: `adapter error: ${String(error)}`,
+        };
       }
       await this.dataSource.transaction((manager) =>
-        appendJobLog(manager, job.id, result.ok ? 'provider_call' : 'error', `${this.provider.name} call ${call}`, {
-          provider: this.provider.name,
-          attempt: job.attempts,
-          call,
-          noTraining: request.noTraining,
-          ms: Date.now() - started,
-          result,
-        }),
+        appendJobLog(
+          manager,
+          job.id,
+          result.ok ? 'provider_call' : 'error',
+          `${this.provider.name} call ${call}`,
+          {
+            provider: this.provider.name,
+            attempt: job.attempts,
+            call,
+            noTraining: request.noTraining,
+            ms: Date.now() - started,
+            result,
+          },
+        ),
       );
       if (result.ok || !result.transient || call > this.config.PROVIDER_RETRIES) {
         return result;

@@ -23,7 +23,9 @@ export class FeedEventsConsumer extends EventConsumer {
         }),
       )
       .on(jobSucceededV1, (event, { manager, envelope }) =>
-        this.feed.add(manager, event.userId, envelope.id, jobSucceededMessage(event), { jobId: event.jobId }),
+        this.feed.add(manager, event.userId, envelope.id, jobSucceededMessage(event), {
+          jobId: event.jobId,
+        }),
       );
   }
 }

@@ -20,13 +20,19 @@ function toNotification(n: NotificationEntity): notificationsV1.Notification {
 export class FeedGrpcController implements notificationsV1.NotificationsServiceController {
   constructor(private readonly feed: FeedService) {}
 
-  async listNotifications(request: notificationsV1.ListNotificationsRequest): Promise<notificationsV1.NotificationPage> {
+  async listNotifications(
+    request: notificationsV1.ListNotificationsRequest,
+  ): Promise<notificationsV1.NotificationPage> {
     const page = await this.feed.list(request.userId, {
       unreadOnly: request.unreadOnly,
       limit: request.limit,
       cursor: request.cursor || undefined,
     });
-    return { items: page.items.map(toNotification), nextCursor: page.nextCursor ?? '', unreadCount: page.unreadCount };
+    return {
+      items: page.items.map(toNotification),
+      nextCursor: page.nextCursor ?? '',
+      unreadCount: page.unreadCount,
+    };
   }
 
   async markRead(request: notificationsV1.MarkReadRequest): Promise<notificationsV1.Notification> {

@@ -14,11 +14,25 @@ export class FeedService {
     private readonly clock: Clock,
   ) {}
 
-  async add(manager: EntityManager, userId: string, eventId: string, message: FeedMessage, data: Record<string, unknown>): Promise<void> {
+  async add(
+    manager: EntityManager,
+    userId: string,
+    eventId: string,
+    message: FeedMessage,
+    data: Record<string, unknown>,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO notifications.notifications (id, user_id, event_id, category, title, body, data)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING`,
-      [randomUUID(), userId, eventId, message.category, message.title, message.body, JSON.stringify(data)],
+      [
+        randomUUID(),
+        userId,
+        eventId,
+        message.category,
+        message.title,
+        message.body,
+        JSON.stringify(data),
+      ],
     );
   }
 
@@ -40,17 +54,24 @@ export class FeedService {
     if (options.cursor) {
       const [createdAt, id] = Buffer.from(options.cursor, 'base64url').toString('utf8').split('|');
       if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
-        throw ProblemError.badRequest('The cursor is not one this API returned.', { field: 'cursor' });
+        throw ProblemError.badRequest('The cursor is not one this API returned.', {
+          field: 'cursor',
+        });
       }
       query.andWhere('(n.created_at, n.id) < (:createdAt, :id)', { createdAt, id });
     }
     const rows = await query.getMany();
     const items = rows.slice(0, size);
     const last = items[items.length - 1];
-    const unreadCount = await this.dataSource.getRepository(NotificationEntity).countBy({ userId, readAt: IsNull() });
+    const unreadCount = await this.dataSource
+      .getRepository(NotificationEntity)
+      .countBy({ userId, readAt: IsNull() });
     return {
       items,
-      nextCursor: rows.length > size && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url') : null,
+      nextCursor:
+        rows.length > size && last
+          ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url')
+          : null,
       unreadCount,
     };
   }

@@ -21,7 +21,9 @@ export class InitialNotifications1763700000300 implements MigrationInterface {
         read_at timestamptz,
         CONSTRAINT notifications_event_id_key UNIQUE (event_id)
       )`);
-    await q.query(`CREATE INDEX notifications_user_feed_idx ON notifications.notifications (user_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX notifications_user_feed_idx ON notifications.notifications (user_id, created_at DESC, id DESC)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -29,7 +29,10 @@ function refusalProblem(refusal: Refusal): ProblemError {
     case 'invalid':
       return ProblemError.badRequest(refusal.detail, { field: refusal.field });
     case 'region':
-      return ProblemError.forbidden(refusal.detail, { type: 'model-not-offered-in-region', alternatives: refusal.alternatives });
+      return ProblemError.forbidden(refusal.detail, {
+        type: 'model-not-offered-in-region',
+        alternatives: refusal.alternatives,
+      });
     case 'limit':
       return ProblemError.unprocessable('model-limit', 'Over the model limit', refusal.detail, {
         field: refusal.field,
@@ -69,12 +72,17 @@ export class SubmitJobUseCase {
     }
     const jobs = this.dataSource.getRepository(JobEntity);
     if (input.idempotencyKey) {
-      const existing = await jobs.findOneBy({ userId: input.userId, idempotencyKey: input.idempotencyKey });
+      const existing = await jobs.findOneBy({
+        userId: input.userId,
+        idempotencyKey: input.idempotencyKey,
+      });
       if (existing && existing.status !== 'reserving') {
         return existing;
       }
       if (existing) {
-        throw ProblemError.conflict('A request with this Idempotency-Key is still being processed.');
+        throw ProblemError.conflict(
+          'A request with this Idempotency-Key is still being processed.',
+        );
       }
     }
     const { quote, model, mode } = evaluation;
@@ -123,9 +131,14 @@ export class SubmitJobUseCase {
     }
 
     try {
-      const reservation = await this.ledger.reserve(job.id, job.userId, { video: job.videoCredits, image: job.imageCredits });
+      const reservation = await this.ledger.reserve(job.id, job.userId, {
+        video: job.videoCredits,
+        image: job.imageCredits,
+      });
       if (reservation.status !== 'pending') {
-        throw ProblemError.conflict('The credit hold for this job was already released. Submit again.');
+        throw ProblemError.conflict(
+          'The credit hold for this job was already released. Submit again.',
+        );
       }
     } catch (error) {
       if (error instanceof ProblemError && error.problem.status < 500) {
@@ -135,7 +148,9 @@ export class SubmitJobUseCase {
       }
       // Billing's answer is unknown; the recovery pass releases the hold and removes the job.
       this.logger.warn(`reserve for job ${job.id} failed: ${String(error)}`);
-      throw ProblemError.unavailable('Credits could not be reserved just now. Retry with the same Idempotency-Key.');
+      throw ProblemError.unavailable(
+        'Credits could not be reserved just now. Retry with the same Idempotency-Key.',
+      );
     }
 
     return this.dataSource.transaction(async (manager) => {
