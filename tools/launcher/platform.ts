@@ -101,7 +101,7 @@ export class Platform {
   }
 
   static async start(options: PlatformOptions = {}): Promise<Platform> {
-    const dataDir = resolve(options.dataDir ?? join(root, 'var'));
+    const dataDir = resolve(options.dataDir ?? process.env['DATA_DIR'] ?? join(root, 'var'));
     mkdirSync(join(dataDir, 'logs'), { recursive: true });
     mkdirSync(join(dataDir, 'mail'), { recursive: true });
     const baseEnv = { ...process.env, ...options.env };
