@@ -54,11 +54,19 @@ export class Outbox {
       data: payload,
       time,
     });
+    // One round trip: the row, and a wake-up for the relay delivered when the transaction commits.
     await manager.query(
-      `INSERT INTO "${this.schema}".outbox (event_id, topic, key, envelope) VALUES ($1, $2, $3, $4)`,
-      [envelope.id, definition.topic, subject, JSON.stringify(envelope)],
+      `WITH added AS (
+         INSERT INTO "${this.schema}".outbox (event_id, topic, key, envelope) VALUES ($1, $2, $3, $4) RETURNING seq
+       ) SELECT pg_notify($5, '') FROM added`,
+      [
+        envelope.id,
+        definition.topic,
+        subject,
+        JSON.stringify(envelope),
+        outboxChannel(this.schema),
+      ],
     );
-    await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), '']);
     return envelope;
   }
 }

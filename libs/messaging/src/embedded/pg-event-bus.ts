@@ -163,15 +163,17 @@ class PgSubscription implements Subscription {
   private readonly memberId = randomUUID();
   private running = false;
   private listener: Client | undefined;
-  private wake: (() => void) | undefined;
+  private readonly wakers = new Set<() => void>();
   private loop: Promise<void> | undefined;
+  /** One loop per owned partition, so a slow partition never holds back the others. */
+  private readonly partitionLoops = new Map<string, Promise<void>>();
   private readonly leases: PartitionLeases;
 
   constructor(
     private readonly pool: Pool,
     private readonly busOptions: PgEventBusOptions,
     private readonly options: SubscriptionOptions,
-    partitions: Map<string, number>,
+    private readonly partitions: Map<string, number>,
     private readonly onStop: () => void,
   ) {
     this.leases = new PartitionLeases(
@@ -192,11 +194,18 @@ class PgSubscription implements Subscription {
     this.listener.on('error', (error) => this.busOptions.onError?.(error, 'listener'));
     this.listener.on('notification', (message) => {
       if (message.payload !== undefined && this.options.topics.includes(message.payload)) {
-        this.wake?.();
+        this.wakeAll();
       }
     });
     await this.listener.connect();
     await this.listener.query(`LISTEN ${BUS_CHANNEL}`);
+    for (const [topic, count] of this.partitions) {
+      await this.pool.query(
+        `INSERT INTO bus.consumer_offsets (group_id, topic, partition)
+         SELECT $1, $2, g FROM generate_series(0, $3::int - 1) g ON CONFLICT DO NOTHING`,
+        [this.options.group, topic, count],
+      );
+    }
     await this.leases.join();
     this.loop = this.run();
   }
@@ -206,40 +215,70 @@ class PgSubscription implements Subscription {
       return;
     }
     this.running = false;
-    this.wake?.();
+    this.wakeAll();
     await this.loop;
+    await Promise.all(this.partitionLoops.values());
     await this.leases.leave().catch(() => undefined);
     await this.listener?.end().catch(() => undefined);
     this.onStop();
   }
 
+  private wakeAll(): void {
+    for (const wake of [...this.wakers]) {
+      wake();
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+
+  /** Keeps the leases fresh and a loop running for each partition this member holds. */
   private async run(): Promise<void> {
-    const idle = this.busOptions.idlePollMs ?? 1000;
     while (this.running) {
-      let busy = false;
       try {
-        const owned = await this.leases.refresh();
-        const results = await Promise.all(
-          owned.map((p) => this.drainPartition(p.topic, p.partition)),
-        );
-        busy = results.some(Boolean);
+        for (const { topic, partition } of await this.leases.refresh()) {
+          const id = `${topic}\u0000${partition}`;
+          if (!this.partitionLoops.has(id)) {
+            this.partitionLoops.set(
+              id,
+              this.partitionLoop(topic, partition).finally(() => this.partitionLoops.delete(id)),
+            );
+          }
+        }
       } catch (error) {
-        this.busOptions.onError?.(error, `consumer ${this.options.group}`);
+        this.busOptions.onError?.(error, `consumer ${this.options.group} leases`);
       }
-      if (!busy && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(idle, this.leases.heartbeatMs));
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
+      if (this.running) {
+        await new Promise((resolve) => setTimeout(resolve, this.leases.heartbeatMs));
       }
     }
   }
 
-  /** Handles the next events of one partition in order; true when a full batch was read. */
+  private async partitionLoop(topic: string, partition: number): Promise<void> {
+    const idle = Math.min(this.busOptions.idlePollMs ?? 1000, this.leases.heartbeatMs);
+    while (this.running && this.leases.owns(topic, partition)) {
+      let handled = false;
+      try {
+        handled = await this.drainPartition(topic, partition);
+      } catch (error) {
+        this.busOptions.onError?.(error, `consumer ${this.options.group}`);
+      }
+      if (!handled && this.running) {
+        await this.sleep(idle);
+      }
+    }
+  }
+
+  /** Handles the next events of one partition in order; true when it handled any. */
   private async drainPartition(topic: string, partition: number): Promise<boolean> {
     const { group } = this.options;
     const { rows: state } = await this.pool.query<{
@@ -247,13 +286,12 @@ class PgSubscription implements Subscription {
       attempts: number;
       waiting: boolean;
     }>(
-      `INSERT INTO bus.consumer_offsets (group_id, topic, partition) VALUES ($1, $2, $3)
-       ON CONFLICT (group_id, topic, partition) DO UPDATE SET group_id = EXCLUDED.group_id
-       RETURNING committed, attempts, coalesce(retry_at > now(), false) AS waiting`,
+      `SELECT committed, attempts, coalesce(retry_at > now(), false) AS waiting
+         FROM bus.consumer_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3`,
       [group, topic, partition],
     );
     const current = state[0];
-    if (current.waiting) {
+    if (!current || current.waiting) {
       return false;
     }
     const fetchSize = this.busOptions.fetchSize ?? 100;
@@ -263,15 +301,22 @@ class PgSubscription implements Subscription {
       [topic, partition, current.committed, fetchSize],
     );
     let attempts = current.attempts;
+    // Offsets are committed once per batch (and before any retry wait or dead letter): a crash
+    // redelivers at most this batch, and the consumers' inbox drops what was already handled.
+    let handledUpTo: string | undefined;
     for (const row of rows) {
       if (!this.running || !this.leases.owns(topic, partition)) {
-        return false;
+        break;
       }
       try {
         await this.options.handle(row.envelope);
         attempts = 0;
-        await this.commit(topic, partition, row.offset);
+        handledUpTo = row.offset;
       } catch (error) {
+        if (handledUpTo !== undefined) {
+          await this.commit(topic, partition, handledUpTo);
+          handledUpTo = undefined;
+        }
         attempts++;
         const maxAttempts = this.options.maxAttempts ?? 5;
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -286,11 +331,14 @@ class PgSubscription implements Subscription {
             WHERE group_id = $1 AND topic = $2 AND partition = $3`,
           [group, topic, partition, attempts, delay, message],
         );
-        setTimeout(() => this.wake?.(), delay + 5).unref();
+        setTimeout(() => this.wakeAll(), delay + 5).unref();
         return false;
       }
     }
-    return rows.length === fetchSize;
+    if (handledUpTo !== undefined) {
+      await this.commit(topic, partition, handledUpTo);
+    }
+    return rows.length > 0 && this.running && this.leases.owns(topic, partition);
   }
 
   private async commit(topic: string, partition: number, offset: string): Promise<void> {

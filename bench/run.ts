@@ -1,0 +1,61 @@
+// npm run bench: prints the platform's numbers next to their ceilings on this machine.
+// Numbers, never pass/fail: targets are printed beside them for the reader.
+import { mkdirSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, startEmbeddedPostgres } from '@fluxnote/testing';
+import { Platform } from '../tools/launcher/platform';
+import { benchBus } from './bus.bench';
+import { benchBareRoute, benchSubmit } from './gateway.bench';
+import { fmt } from './stats';
+
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const dir = join(repoRoot(), 'tmp', `bench-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  log(
+    `FluxNote benchmarks — ${cpus().length} cores, Node ${process.version}, embedded Postgres (durable settings)`,
+  );
+  const pg = await startEmbeddedPostgres(join(dir, 'postgres'));
+  let platform: Platform | undefined;
+  try {
+    log('\nevent bus (embedded, on Postgres)');
+    const bus = await benchBus(pg.url, log);
+
+    log('\ngateway');
+    const bare = await benchBareRoute(log);
+    platform = await Platform.start({
+      dataDir: join(dir, 'platform'),
+      databaseUrl: pg.url,
+      port: 0,
+      env: { LOG_LEVEL: 'error', SIMULATOR_DEFAULT_LATENCY_MS: '0' },
+    });
+    const submit = await benchSubmit(platform, log);
+
+    const pct = (a: number, b: number): string => `${fmt((100 * a) / b)} %`;
+    log(
+      '\nsummary                                   measured            ceiling             ratio    target',
+    );
+    log(
+      `bus events/s end to end                   ${fmt(bus.busEventsPerSecond).padEnd(20)}${fmt(bus.rawCommitsPerSecond).padEnd(20)}${pct(bus.busEventsPerSecond, bus.rawCommitsPerSecond).padEnd(9)}≥ 30 %`,
+    );
+    log(
+      `bus outbox→handler p50 / p99 @ 500/s      ${`${bus.latencyAt500.p50} / ${bus.latencyAt500.p99} ms`.padEnd(20)}${''.padEnd(20)}${''.padEnd(9)}p99 < 100 ms`,
+    );
+    log(
+      `gateway submit req/s (p99)                ${`${fmt(submit.requestsPerSecond)} (${submit.p99} ms)`.padEnd(20)}${`${fmt(bare.requestsPerSecond)} (${bare.p99} ms)`.padEnd(20)}${pct(submit.requestsPerSecond, bare.requestsPerSecond).padEnd(9)}≥ 25 %`,
+    );
+  } finally {
+    await platform?.stop();
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
