@@ -116,7 +116,8 @@ export class LedgerService {
           settledAt: null,
           settleReason: null,
         });
-        return manager.save(reservation);
+        await manager.insert(ReservationEntity, reservation);
+        return reservation;
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -234,7 +235,12 @@ export class LedgerService {
       found.status = target;
       found.settledAt = this.clock.now();
       found.settleReason = reason || null;
-      return manager.save(found);
+      await manager.update(
+        ReservationEntity,
+        { key },
+        { status: found.status, settledAt: found.settledAt, settleReason: found.settleReason },
+      );
+      return found;
     });
   }
 

@@ -154,21 +154,20 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
           detail: `adapter error: ${String(error)}`,
         };
       }
-      await this.dataSource.transaction((manager) =>
-        appendJobLog(
-          manager,
-          job.id,
-          result.ok ? 'provider_call' : 'error',
-          `${this.provider.name} call ${call}`,
-          {
-            provider: this.provider.name,
-            attempt: job.attempts,
-            call,
-            noTraining: request.noTraining,
-            ms: Date.now() - started,
-            result,
-          },
-        ),
+      // One statement: no transaction needed around it.
+      await appendJobLog(
+        this.dataSource.manager,
+        job.id,
+        result.ok ? 'provider_call' : 'error',
+        `${this.provider.name} call ${call}`,
+        {
+          provider: this.provider.name,
+          attempt: job.attempts,
+          call,
+          noTraining: request.noTraining,
+          ms: Date.now() - started,
+          result,
+        },
       );
       if (result.ok || !result.transient || call > this.config.PROVIDER_RETRIES) {
         return result;

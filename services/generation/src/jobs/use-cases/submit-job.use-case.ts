@@ -154,7 +154,17 @@ export class SubmitJobUseCase {
     }
 
     return this.dataSource.transaction(async (manager) => {
-      await manager.update(JobEntity, { id: job.id, status: 'reserving' }, { status: 'queued' });
+      const [queued] = await manager.query<[{ created_at: Date; updated_at: Date }[], number]>(
+        `UPDATE generation.jobs SET status = 'queued', updated_at = now()
+          WHERE id = $1 AND status = 'reserving' RETURNING created_at, updated_at`,
+        [job.id],
+      );
+      const times = queued[0];
+      if (!times) {
+        throw ProblemError.conflict(
+          'This submission was abandoned while credits were being held. Submit again.',
+        );
+      }
       await appendJobLog(manager, job.id, 'decision', 'credits reserved; job queued', {
         videoCredits: job.videoCredits,
         imageCredits: job.imageCredits,
@@ -167,7 +177,12 @@ export class SubmitJobUseCase {
         mode: job.mode,
       });
       await manager.query('SELECT pg_notify($1, $2)', [WORK_CHANNEL, job.model]);
-      return manager.getRepository(JobEntity).findOneByOrFail({ id: job.id });
+      return {
+        ...job,
+        status: 'queued' as const,
+        createdAt: times.created_at,
+        updatedAt: times.updated_at,
+      };
     });
   }
 }
