@@ -2,9 +2,17 @@
 // tests against a real Postgres (*.int-spec.ts) and end-to-end tests through the
 // gateway (test/e2e/*.e2e-spec.ts). swc transpiles; `tsc --noEmit` type-checks separately.
 const swc = JSON.parse(require('fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'));
-const transform = { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] };
+const transform = { '^.+\\.(ts|js)$': ['@swc/jest', { ...swc, swcrc: false }] };
 const moduleNameMapper = { '^@fluxnote/(.*)$': '<rootDir>/libs/$1/src/index.ts' };
-const common = { transform, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
+// jose 6 is ESM-only: Node 20.19 can require() it, Jest's module registry cannot, so swc compiles it.
+const transformIgnorePatterns = ['/node_modules/(?!jose/)'];
+const common = {
+  transform,
+  transformIgnorePatterns,
+  moduleNameMapper,
+  testEnvironment: 'node',
+  rootDir: __dirname,
+};
 
 module.exports = {
   projects: [

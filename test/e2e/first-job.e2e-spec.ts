@@ -308,4 +308,22 @@ describe('first job end to end', () => {
       expect(await videoUsage(late)).toMatchObject({ allowance: 1, used: 0 }),
     );
   });
+
+  // Last: moving the platform clock affects every timer of the platform.
+  it('the admin clock moves time for every service at once', async () => {
+    const user = await signUp();
+    await as(admin).post('/v1/admin/clock').send({ advance: 'P2DT1H' }).expect(200);
+    // The gateway now sees the old access token as expired (15-minute lifetime)...
+    const expired = await as(user).get('/v1/usage').expect(401);
+    expect(expired.body.type).toMatch(/token-expired$/);
+    // ...and billing opens a new user's cycle at the moved time.
+    const later = await signUp();
+    const usage = (await as(later).get('/v1/usage').expect(200)).body;
+    const shifted = Date.parse(usage.periodStart) - Date.now();
+    expect(shifted).toBeGreaterThan(49 * 3_600_000 - 60_000);
+    expect(shifted).toBeLessThan(49 * 3_600_000 + 60_000);
+    const admin2 = (await logIn('ops@fluxnote.test', 'operations-password')).accessToken;
+    await as(admin2).post('/v1/admin/clock').send({ advance: 'tomorrow' }).expect(400);
+    await as(later).post('/v1/admin/clock').send({ advance: 'P1D' }).expect(403);
+  });
 });
