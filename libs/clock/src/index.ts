@@ -2,3 +2,4 @@ export * from './clock';
 export * from './iso-duration';
 export * from './platform-clock';
 export * from './nest/clock.module';
+export * from './periodic-task';

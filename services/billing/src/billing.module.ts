@@ -1,9 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ClockModule } from '@fluxnote/clock';
-import { isProduction } from '@fluxnote/config';
-import { MessagingModule } from '@fluxnote/messaging';
-import { DatabaseModule, databaseReady } from '@fluxnote/persistence';
-import { ObservabilityModule } from '@fluxnote/telemetry';
+import { serviceInfrastructure } from '@fluxnote/platform';
 import { BILLING_CONFIG, type BillingConfig } from './config/billing.config';
 import { CreditAccountEntity } from './ledger/credit-account.entity';
 import { CreditBalanceEntity } from './ledger/credit-balance.entity';
@@ -20,31 +16,12 @@ export class BillingModule {
   static forRoot(config: BillingConfig): DynamicModule {
     return {
       module: BillingModule,
-      imports: [
-        DatabaseModule.forService({
-          url: config.DATABASE_URL,
-          schema: 'billing',
-          entities: [
-            CreditAccountEntity,
-            CreditBalanceEntity,
-            ReservationEntity,
-            CreditEntryEntity,
-          ],
-          migrations: [InitialLedger1763700000000],
-        }),
-        ClockModule.forRoot({ production: isProduction(config), databaseUrl: config.DATABASE_URL }),
-        MessagingModule.forService({
-          schema: 'billing',
-          source: 'fluxnote/billing',
-          databaseUrl: config.DATABASE_URL,
-          kafkaBrokers: config.KAFKA_BROKERS,
-          kafkaClientId: `${config.KAFKA_CLIENT_ID}-billing`,
-        }),
-        ObservabilityModule.forRoot({
-          service: 'billing',
-          checks: { database: databaseReady },
-        }),
-      ],
+      imports: serviceInfrastructure({
+        service: 'billing',
+        config,
+        entities: [CreditAccountEntity, CreditBalanceEntity, ReservationEntity, CreditEntryEntity],
+        migrations: [InitialLedger1763700000000],
+      }),
       controllers: [LedgerGrpcController],
       providers: [
         { provide: BILLING_CONFIG, useValue: config },

@@ -6,11 +6,8 @@ import {
   Injectable,
 } from '@nestjs/common';
 import { Pool } from 'pg';
-import { ClockModule } from '@fluxnote/clock';
-import { isProduction } from '@fluxnote/config';
 import { checkGrpcHealth } from '@fluxnote/grpc';
-import { DatabaseModule, databaseReady } from '@fluxnote/persistence';
-import { ObservabilityModule } from '@fluxnote/telemetry';
+import { serviceInfrastructure } from '@fluxnote/platform';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
 import { ServiceClients } from './clients/service-clients';
@@ -37,25 +34,19 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [
-        DatabaseModule.forService({
-          url: config.DATABASE_URL,
-          schema: 'gateway',
-          entities: [],
-          migrations: [InitialGateway1763700000400],
-        }),
-        ClockModule.forRoot({ production: isProduction(config), databaseUrl: config.DATABASE_URL }),
-        ObservabilityModule.forRoot({
-          service: 'gateway',
-          checks: {
-            database: databaseReady,
-            accounts: () => checkGrpcHealth(config.ACCOUNTS_GRPC_URL),
-            billing: () => checkGrpcHealth(config.BILLING_GRPC_URL),
-            generation: () => checkGrpcHealth(config.GENERATION_GRPC_URL),
-            notifications: () => checkGrpcHealth(config.NOTIFICATIONS_GRPC_URL),
-          },
-        }),
-      ],
+      imports: serviceInfrastructure({
+        service: 'gateway',
+        config,
+        entities: [],
+        migrations: [InitialGateway1763700000400],
+        messaging: false,
+        checks: {
+          accounts: () => checkGrpcHealth(config.ACCOUNTS_GRPC_URL),
+          billing: () => checkGrpcHealth(config.BILLING_GRPC_URL),
+          generation: () => checkGrpcHealth(config.GENERATION_GRPC_URL),
+          notifications: () => checkGrpcHealth(config.NOTIFICATIONS_GRPC_URL),
+        },
+      }),
       controllers: [
         AuthController,
         AccountController,

@@ -1,9 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ClockModule } from '@fluxnote/clock';
-import { isProduction } from '@fluxnote/config';
-import { MessagingModule } from '@fluxnote/messaging';
-import { DatabaseModule, databaseReady } from '@fluxnote/persistence';
-import { ObservabilityModule } from '@fluxnote/telemetry';
+import { serviceInfrastructure } from '@fluxnote/platform';
 import { BillingLedger } from './billing/billing-ledger';
 import { GENERATION_CONFIG, type GenerationConfig } from './config/generation.config';
 import { JobEntity } from './jobs/job.entity';
@@ -24,23 +20,12 @@ export class GenerationModule {
   static forRoot(config: GenerationConfig): DynamicModule {
     return {
       module: GenerationModule,
-      imports: [
-        DatabaseModule.forService({
-          url: config.DATABASE_URL,
-          schema: 'generation',
-          entities: [JobEntity, JobLogEntity, SimulatorModelEntity],
-          migrations: [InitialGeneration1763700000200],
-        }),
-        ClockModule.forRoot({ production: isProduction(config), databaseUrl: config.DATABASE_URL }),
-        MessagingModule.forService({
-          schema: 'generation',
-          source: 'fluxnote/generation',
-          databaseUrl: config.DATABASE_URL,
-          kafkaBrokers: config.KAFKA_BROKERS,
-          kafkaClientId: `${config.KAFKA_CLIENT_ID}-generation`,
-        }),
-        ObservabilityModule.forRoot({ service: 'generation', checks: { database: databaseReady } }),
-      ],
+      imports: serviceInfrastructure({
+        service: 'generation',
+        config,
+        entities: [JobEntity, JobLogEntity, SimulatorModelEntity],
+        migrations: [InitialGeneration1763700000200],
+      }),
       controllers: [JobsGrpcController],
       providers: [
         { provide: GENERATION_CONFIG, useValue: config },

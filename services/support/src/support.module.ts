@@ -1,9 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ClockModule } from '@fluxnote/clock';
-import { isProduction } from '@fluxnote/config';
-import { MessagingModule } from '@fluxnote/messaging';
-import { DatabaseModule, databaseReady } from '@fluxnote/persistence';
-import { ObservabilityModule } from '@fluxnote/telemetry';
+import { serviceInfrastructure } from '@fluxnote/platform';
 import type { SupportConfig } from './config/support.config';
 import { InitialSupport1763700000500 } from './migrations/1763700000500-initial-support';
 
@@ -12,23 +8,12 @@ export class SupportModule {
   static forRoot(config: SupportConfig): DynamicModule {
     return {
       module: SupportModule,
-      imports: [
-        DatabaseModule.forService({
-          url: config.DATABASE_URL,
-          schema: 'support',
-          entities: [],
-          migrations: [InitialSupport1763700000500],
-        }),
-        ClockModule.forRoot({ production: isProduction(config), databaseUrl: config.DATABASE_URL }),
-        MessagingModule.forService({
-          schema: 'support',
-          source: 'fluxnote/support',
-          databaseUrl: config.DATABASE_URL,
-          kafkaBrokers: config.KAFKA_BROKERS,
-          kafkaClientId: `${config.KAFKA_CLIENT_ID}-support`,
-        }),
-        ObservabilityModule.forRoot({ service: 'support', checks: { database: databaseReady } }),
-      ],
+      imports: serviceInfrastructure({
+        service: 'support',
+        config,
+        entities: [],
+        migrations: [InitialSupport1763700000500],
+      }),
     };
   }
 }

@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { startPeriodicTask, type PeriodicTask } from '@fluxnote/clock';
 import { BILLING_CONFIG, type BillingConfig } from '../config/billing.config';
 import { LedgerService } from './ledger.service';
 
@@ -12,8 +13,7 @@ import { LedgerService } from './ledger.service';
 @Injectable()
 export class ReservationExpiry implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReservationExpiry.name);
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> = Promise.resolve();
+  private task: PeriodicTask | undefined;
 
   constructor(
     private readonly ledger: LedgerService,
@@ -21,24 +21,19 @@ export class ReservationExpiry implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.sweeping = this.sweep();
-    }, this.config.RESERVATION_SWEEP_MS);
+    this.task = startPeriodicTask(
+      this.config.RESERVATION_SWEEP_MS,
+      async () => {
+        const released = await this.ledger.releaseExpired();
+        if (released > 0) {
+          this.logger.log(`released ${released} expired reservation(s)`);
+        }
+      },
+      { onError: (error) => this.logger.error(`reservation sweep failed: ${String(error)}`) },
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
-  }
-
-  private async sweep(): Promise<void> {
-    try {
-      const released = await this.ledger.releaseExpired();
-      if (released > 0) {
-        this.logger.log(`released ${released} expired reservation(s)`);
-      }
-    } catch (error) {
-      this.logger.error(`reservation sweep failed: ${String(error)}`);
-    }
+    await this.task?.stop();
   }
 }

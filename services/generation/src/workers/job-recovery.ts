@@ -6,7 +6,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '@fluxnote/clock';
+import { Clock, startPeriodicTask, type PeriodicTask } from '@fluxnote/clock';
 import { BillingLedger } from '../billing/billing-ledger';
 import { defaultModels, findModel } from '../catalog/model-catalog';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
@@ -26,8 +26,7 @@ const ABANDONED_RESERVING_MS = 60_000;
 @Injectable()
 export class JobRecovery implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JobRecovery.name);
-  private timer: NodeJS.Timeout | undefined;
-  private pass: Promise<void> = Promise.resolve();
+  private task: PeriodicTask | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -38,25 +37,20 @@ export class JobRecovery implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.pass = this.runOnce();
-    this.timer = setInterval(() => {
-      this.pass = this.pass.then(() => this.runOnce());
-    }, this.config.RECOVERY_INTERVAL_MS);
+    this.task = startPeriodicTask(this.config.RECOVERY_INTERVAL_MS, () => this.runOnce(), {
+      runNow: true,
+      onError: (error) => this.logger.error(`recovery pass failed: ${String(error)}`),
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.pass;
+    await this.task?.stop();
   }
 
   async runOnce(): Promise<void> {
-    try {
-      await this.settleRecordedOutcomes();
-      await this.watchProcessingJobs();
-      await this.releaseAbandonedSubmissions();
-    } catch (error) {
-      this.logger.error(`recovery pass failed: ${String(error)}`);
-    }
+    await this.settleRecordedOutcomes();
+    await this.watchProcessingJobs();
+    await this.releaseAbandonedSubmissions();
   }
 
   private async settleRecordedOutcomes(): Promise<void> {

@@ -1,0 +1,50 @@
+import type { DynamicModule } from '@nestjs/common';
+import { ClockModule } from '@fluxnote/clock';
+import { isProduction, type BaseConfig } from '@fluxnote/config';
+import { MessagingModule } from '@fluxnote/messaging';
+import { DatabaseModule, databaseReady, type ServiceDatabaseOptions } from '@fluxnote/persistence';
+import { ObservabilityModule, type ReadinessCheck } from '@fluxnote/telemetry';
+
+export interface ServiceInfrastructureOptions {
+  /** The service's name; also its database schema and its event source. */
+  service: string;
+  config: BaseConfig & { DATABASE_URL: string };
+  entities: ServiceDatabaseOptions['entities'];
+  migrations: ServiceDatabaseOptions['migrations'];
+  /** Outbox, relay and consumers (default on). */
+  messaging?: boolean;
+  /** Readiness checks besides the database. */
+  checks?: Record<string, ReadinessCheck>;
+}
+
+/**
+ * What every service stands on, wired one way: its migrated schema, the
+ * platform clock, the event bus (embedded or Kafka), and health/metrics.
+ */
+export function serviceInfrastructure(options: ServiceInfrastructureOptions): DynamicModule[] {
+  const { service, config } = options;
+  return [
+    DatabaseModule.forService({
+      url: config.DATABASE_URL,
+      schema: service,
+      entities: options.entities,
+      migrations: options.migrations,
+    }),
+    ClockModule.forRoot({ production: isProduction(config), databaseUrl: config.DATABASE_URL }),
+    ...(options.messaging === false
+      ? []
+      : [
+          MessagingModule.forService({
+            schema: service,
+            source: `fluxnote/${service}`,
+            databaseUrl: config.DATABASE_URL,
+            kafkaBrokers: config.KAFKA_BROKERS,
+            kafkaClientId: `${config.KAFKA_CLIENT_ID}-${service}`,
+          }),
+        ]),
+    ObservabilityModule.forRoot({
+      service,
+      checks: { database: databaseReady, ...options.checks },
+    }),
+  ];
+}
