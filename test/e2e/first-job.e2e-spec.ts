@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import request from 'supertest';
 import {
   createTestDatabase,
   expectEventually,
-  repoRoot,
+  makeTempDir,
   type TestDatabase,
 } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
@@ -29,7 +28,7 @@ describe('first job end to end', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e');
-    dataDir = mkdtempSync(join(repoRoot(), 'tmp', 'e2e-'));
+    dataDir = makeTempDir('e2e');
     platform = await Platform.start({
       dataDir,
       databaseUrl: db.url,

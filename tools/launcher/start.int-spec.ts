@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { repoRoot } from '@fluxnote/testing';
+import { makeTempDir, repoRoot } from '@fluxnote/testing';
 
 jest.setTimeout(180_000);
 
@@ -86,7 +86,7 @@ async function npmStart(dataDir: string, port: number): Promise<Started> {
 }
 
 describe('npm start', () => {
-  const dataDir = mkdtempSync(join(repoRoot(), 'tmp', 'start-'));
+  const dataDir = makeTempDir('start');
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts everything, says where it is, stops cleanly on Ctrl-C, and keeps the data', async () => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -11,6 +12,13 @@ export interface RunningPostgres {
 /** Repository root, found from this file. */
 export function repoRoot(): string {
   return join(__dirname, '..', '..', '..');
+}
+
+/** A new empty folder under the repository's git-ignored `tmp/` (created if missing). */
+export function makeTempDir(prefix: string): string {
+  const parent = join(repoRoot(), 'tmp');
+  mkdirSync(parent, { recursive: true });
+  return mkdtempSync(join(parent, `${prefix}-`));
 }
 
 /**
