@@ -37,7 +37,12 @@ async function main(): Promise<void> {
     targets.set(message.run, message.target);
     report(message.run);
   });
-  await bus.subscribe({ group: router.group, topics: router.topics, handle: router.deliver });
+  await bus.subscribe({
+    group: router.group,
+    topics: router.topics,
+    handle: router.deliver,
+    handleBatch: router.deliverBatch,
+  });
   process.send!({ ready: true });
 }
 

@@ -19,7 +19,12 @@ async function main(): Promise<void> {
       })
     : new PgEventBus({ databaseUrl: url, sessionTimeoutMs: 1500, idlePollMs: 200 });
   const router = contractRouter(dataSource, group, topic, 15);
-  await transport.subscribe({ group, topics: router.topics, handle: router.deliver });
+  await transport.subscribe({
+    group,
+    topics: router.topics,
+    handle: router.deliver,
+    handleBatch: router.deliverBatch,
+  });
   process.stdout.write('subscribed\n');
 }
 

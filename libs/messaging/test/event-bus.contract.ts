@@ -82,6 +82,7 @@ export function describeEventBusContract(name: string, target: () => ContractTar
           group,
           topics: router.topics,
           handle: router.deliver,
+          handleBatch: router.deliverBatch,
           retryBaseMs: 20,
           ...options,
         }),

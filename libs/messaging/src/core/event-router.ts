@@ -53,19 +53,69 @@ export class EventRouter {
 
   /** The delivery handler given to the transport. */
   readonly deliver = async (envelope: EventEnvelope): Promise<void> => {
+    const item = this.route(envelope);
+    if (!item) {
+      return;
+    }
+    await this.traced(envelope, () =>
+      handleOnce(this.dataSource, this.schema, this.group, envelope.id, (manager) =>
+        item.handle(item.payload, { manager, envelope }),
+      ),
+    );
+  };
+
+  /**
+   * Delivers a run of one partition in a single transaction: the inbox rows are
+   * written together and the handlers run in order. Any failure rolls the whole
+   * run back; the transport then delivers it one by one, so retries and dead
+   * letters stay per event.
+   */
+  readonly deliverBatch = async (envelopes: EventEnvelope[]): Promise<void> => {
+    const items = envelopes.flatMap((envelope) => {
+      const item = this.route(envelope);
+      return item ? [{ envelope, ...item }] : [];
+    });
+    if (items.length === 0) {
+      return;
+    }
+    await this.dataSource.transaction(async (manager) => {
+      const inserted = await manager.query<{ event_id: string }[]>(
+        `INSERT INTO "${this.schema}".inbox (consumer, event_id) SELECT $1, unnest($2::text[])
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [this.group, items.map((i) => i.envelope.id)],
+      );
+      const fresh = new Set(inserted.map((r) => r.event_id));
+      for (const item of items) {
+        // delete: an id repeated inside the run is handled once
+        if (fresh.delete(item.envelope.id)) {
+          await this.traced(item.envelope, () =>
+            item.handle(item.payload, { manager, envelope: item.envelope }),
+          );
+        }
+      }
+    });
+  };
+
+  /** The handler of an event and its validated payload; undefined for types this group ignores. */
+  private route(envelope: EventEnvelope): { handle: AnyHandler; payload: unknown } | undefined {
     const route = this.handlers.get(envelope.type);
     if (!route) {
-      return;
+      return undefined;
     }
     const parsed = route.definition.schema.safeParse(envelope.data);
     if (!parsed.success) {
       throw new PoisonMessageError(`${envelope.type} ${envelope.id}: ${parsed.error.message}`);
     }
+    return { handle: route.handle, payload: parsed.data };
+  }
+
+  /** Runs `work` in a consumer span whose parent is the trace the event was written in. */
+  private traced(envelope: EventEnvelope, work: () => Promise<unknown>): Promise<void> {
     const parent = propagation.extract(ROOT_CONTEXT, {
       ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}),
       ...(envelope.tracestate ? { tracestate: envelope.tracestate } : {}),
     });
-    await context.with(parent, () =>
+    return context.with(parent, () =>
       this.tracer.startActiveSpan(
         `${envelope.type} process`,
         {
@@ -79,9 +129,7 @@ export class EventRouter {
         },
         async (span) => {
           try {
-            await handleOnce(this.dataSource, this.schema, this.group, envelope.id, (manager) =>
-              route.handle(parsed.data, { manager, envelope }),
-            );
+            await work();
           } catch (error) {
             span.recordException(error as Error);
             span.setStatus({ code: SpanStatusCode.ERROR });
@@ -92,5 +140,5 @@ export class EventRouter {
         },
       ),
     );
-  };
+  }
 }

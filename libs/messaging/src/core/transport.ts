@@ -14,6 +14,11 @@ export interface SubscriptionOptions {
   group: string;
   topics: string[];
   handle: DeliveryHandler;
+  /**
+   * Optional: handles a run of one partition at once (all or nothing). Transports
+   * that use it fall back to `handle`, one by one, when it fails.
+   */
+  handleBatch?: (envelopes: EventEnvelope[]) => Promise<void>;
   /** Deliveries of one event before it goes to the dead letter (default 5). */
   maxAttempts?: number;
   /** First retry delay; doubles each attempt (default 200 ms). */

@@ -300,6 +300,15 @@ class PgSubscription implements Subscription {
         WHERE topic = $1 AND partition = $2 AND "offset" > $3 ORDER BY "offset" LIMIT $4`,
       [topic, partition, current.committed, fetchSize],
     );
+    if (rows.length > 1 && current.attempts === 0 && this.options.handleBatch) {
+      try {
+        await this.options.handleBatch(rows.map((r) => r.envelope));
+        await this.commit(topic, partition, rows[rows.length - 1].offset);
+        return this.running && this.leases.owns(topic, partition);
+      } catch {
+        // Some event of the run failed: the run was rolled back; deliver it one by one below.
+      }
+    }
     let attempts = current.attempts;
     // Offsets are committed once per batch (and before any retry wait or dead letter): a crash
     // redelivers at most this batch, and the consumers' inbox drops what was already handled.

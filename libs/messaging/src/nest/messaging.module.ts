@@ -86,6 +86,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
           group: consumer.group,
           topics: router.topics,
           handle: router.deliver,
+          handleBatch: router.deliverBatch,
         }),
       );
       this.logger.log(
