@@ -25,7 +25,8 @@ export interface OutboxRelayOptions {
 /**
  * Moves committed outbox rows to the event transport, in commit order.
  * Rows are locked while they are published, so relays in several replicas never
- * publish out of order; a crash between publish and mark republishes, and
+ * publish out of order; published rows are deleted in the same transaction. A
+ * crash between publish and commit republishes, and
  * consumers drop the duplicate by event id.
  */
 export class OutboxRelay {
@@ -63,7 +64,7 @@ export class OutboxRelay {
     return dataSource.transaction(async (manager) => {
       const rows = await manager.query<OutboxRow[]>(
         `SELECT seq, topic, key, envelope FROM "${schema}".outbox
-          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE`,
+          ORDER BY seq LIMIT $1 FOR UPDATE`,
         [limit],
       );
       if (rows.length === 0) {
@@ -72,10 +73,9 @@ export class OutboxRelay {
       await transport.publish(
         rows.map((r) => ({ topic: r.topic, key: r.key, envelope: r.envelope })),
       );
-      await manager.query(
-        `UPDATE "${schema}".outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`,
-        [rows.map((r) => r.seq)],
-      );
+      await manager.query(`DELETE FROM "${schema}".outbox WHERE seq = ANY($1::bigint[])`, [
+        rows.map((r) => r.seq),
+      ]);
       return rows.length;
     });
   }

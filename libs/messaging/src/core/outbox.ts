@@ -12,10 +12,8 @@ export function messagingTablesSql(schema: string): string[] {
        key text NOT NULL,
        envelope jsonb NOT NULL,
        created_at timestamptz NOT NULL DEFAULT now(),
-       published_at timestamptz,
        CONSTRAINT outbox_event_id_key UNIQUE (event_id)
      )`,
-    `CREATE INDEX outbox_unpublished_idx ON "${schema}".outbox (seq) WHERE published_at IS NULL`,
     `CREATE TABLE "${schema}".inbox (
        consumer text NOT NULL,
        event_id text NOT NULL,
