@@ -15,6 +15,9 @@ const common = {
 };
 
 module.exports = {
+  // One test file at a time: the end-to-end and launcher tests each start seven processes, and on a
+  // 2-core machine running them beside the Kafka contract only trades speed for deadline flakiness.
+  maxWorkers: 1,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,tools}/**/*.spec.ts'] },
     {

@@ -56,11 +56,11 @@ describe('first job end to end', () => {
   });
 
   let counter = 0;
-  async function signUp(): Promise<Tokens> {
+  async function signUp(country = 'US'): Promise<Tokens> {
     const email = `creator${++counter}-${Date.now()}@example.com`;
     const response = await api
       .post('/v1/auth/signup')
-      .send({ email, password: 'a long enough password', country: 'US' })
+      .send({ email, password: 'a long enough password', country })
       .expect(201);
     const tokens = response.body as Tokens;
     // The billing account opens from the sign-up event.
@@ -250,6 +250,53 @@ describe('first job end to end', () => {
     await as(owner).get('/v1/generations?limit=0').expect(400);
     await as(owner).get('/v1/generations?cursor=garbage').expect(400);
     await api.post('/v1/auth/signup').send({ email: 'not-an-email', password: 'x' }).expect(400);
+  });
+
+  it('lists models by region, templates, and quotes without holding anything', async () => {
+    const german = await signUp('DE');
+    const american = await signUp('US');
+    const modelIds = async (user: Tokens): Promise<string[]> =>
+      ((await as(user).get('/v1/models').expect(200)).body.items as { id: string }[]).map(
+        (m) => m.id,
+      );
+    expect(await modelIds(american)).toContain('kling-3.0');
+    expect(await modelIds(german)).not.toContain('kling-3.0');
+    expect(await modelIds(german)).toContain('wan-2.6');
+
+    const refused = await as(german)
+      .post('/v1/generations')
+      .send({ ...job, model: 'kling-3.0' })
+      .expect(403);
+    expect(refused.body.alternatives).toContain('wan-2.6');
+    expect(refused.body.alternatives).not.toContain('kling-3.0');
+    expect(await videoUsage(german)).toMatchObject({ reserved: 0, remaining: 1 });
+
+    const templates = (await as(american).get('/v1/templates').expect(200)).body.items;
+    expect(templates).toContainEqual(
+      expect.objectContaining({ id: 'news', aspectRatio: '9:16', captionStyle: 'Kinetic' }),
+    );
+
+    const quote = await as(american)
+      .post('/v1/generations/quote')
+      .send({ ...job, model: 'sora-2-pro', durationSec: 20 })
+      .expect(200);
+    expect(quote.body).toEqual({
+      videoCredits: 1,
+      imageCredits: 0,
+      internalCost: 240,
+      durationSec: 20,
+      aspectRatio: '16:9',
+    });
+    await as(american)
+      .post('/v1/generations/quote')
+      .send({ ...job, template: 'no-such-template' })
+      .expect(400);
+    await as(american)
+      .post('/v1/generations/quote')
+      .send({ ...job, model: 'veo-3.1', durationSec: 9 })
+      .expect(422);
+    expect(await videoUsage(american)).toMatchObject({ reserved: 0, remaining: 1 });
+    await api.get('/v1/models').expect(401);
   });
 
   it('SIGKILL of generation mid-job: the job finishes once and is charged once', async () => {

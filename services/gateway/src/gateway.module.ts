@@ -17,6 +17,7 @@ import { InitialGateway1763700000400 } from './migrations/1763700000400-initial-
 import { AccountController } from './routes/account.controller';
 import { AdminController } from './routes/admin.controller';
 import { AuthController } from './routes/auth.controller';
+import { CatalogController } from './routes/catalog.controller';
 import { GenerationsController } from './routes/generations.controller';
 import { NotificationsController } from './routes/notifications.controller';
 import { PLATFORM_DB } from './routes/platform-db';
@@ -50,6 +51,7 @@ export class GatewayModule {
       controllers: [
         AuthController,
         AccountController,
+        CatalogController,
         GenerationsController,
         NotificationsController,
         AdminController,

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { serviceInfrastructure } from '@fluxnote/platform';
 import { BillingLedger } from './billing/billing-ledger';
+import { CatalogService } from './catalog/catalog.service';
 import { GENERATION_CONFIG, type GenerationConfig } from './config/generation.config';
 import { JobEntity } from './jobs/job.entity';
 import { JobLogEntity } from './jobs/job-log.entity';
@@ -30,6 +31,7 @@ export class GenerationModule {
       providers: [
         { provide: GENERATION_CONFIG, useValue: config },
         BillingLedger,
+        CatalogService,
         ModelSimulator,
         { provide: ModelProvider, useExisting: ModelSimulator },
         SubmitJobUseCase,

@@ -79,6 +79,41 @@ export class GenerationsController {
     return result.body;
   }
 
+  /** Prices a job and checks it against the model's limits and the caller's region; nothing is held. */
+  @Post('quote')
+  @HttpCode(200)
+  async quote(
+    @CurrentCaller() caller: Caller,
+    @Body() body: unknown,
+  ): Promise<{
+    videoCredits: number;
+    imageCredits: number;
+    internalCost: number;
+    durationSec: number;
+    aspectRatio: string;
+  }> {
+    const input = validate(submitBody, body);
+    const quote = await this.clients.generation.quoteJob({
+      userId: caller.id,
+      idempotencyKey: '',
+      model: input.model,
+      mode: input.mode,
+      prompt: input.prompt,
+      durationSec: input.durationSec,
+      aspectRatio: input.aspectRatio,
+      template: input.template,
+      projectId: input.projectId,
+      country: caller.country ?? '',
+    });
+    return {
+      videoCredits: quote.credits?.video ?? 0,
+      imageCredits: quote.credits?.image ?? 0,
+      internalCost: quote.internalCost,
+      durationSec: quote.durationSec,
+      aspectRatio: quote.aspectRatio,
+    };
+  }
+
   @Get()
   async list(
     @CurrentCaller() caller: Caller,

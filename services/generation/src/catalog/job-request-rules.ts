@@ -7,6 +7,7 @@ export interface JobRequest {
   durationSec?: number;
   aspectRatio?: string;
   faceIdentity?: boolean;
+  template?: string;
   /** The caller's country, or null when unknown. */
   country: string | null;
 }

@@ -4,6 +4,7 @@ import { isProduction } from '@fluxnote/config';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
 import { ModelSimulator } from '../simulator/model-simulator';
 import { simulatedFailures, type SimulatedFailure } from '../simulator/simulator-model.entity';
+import { CatalogService } from '../catalog/catalog.service';
 import { defaultModels, findModel } from '../catalog/model-catalog';
 import type { JobEntity } from './job.entity';
 import { JobsService } from './jobs.service';
@@ -37,6 +38,7 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
     private readonly submitJobUseCase: SubmitJobUseCase,
     private readonly jobs: JobsService,
     private readonly simulator: ModelSimulator,
+    private readonly catalog: CatalogService,
     @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
   ) {}
 
@@ -66,6 +68,43 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
   async listJobs(request: generationV1.ListJobsRequest): Promise<generationV1.JobPage> {
     const page = await this.jobs.list(request.userId, request.limit, request.cursor || undefined);
     return { items: page.items.map(toJob), nextCursor: page.nextCursor ?? '' };
+  }
+
+  listModels(request: generationV1.ListModelsRequest): generationV1.ModelList {
+    return {
+      models: this.catalog.models(request.country || null).map((m) => ({
+        id: m.id,
+        name: m.name,
+        modes: m.modes,
+        internalCostPerSecond: m.internalCostPerSecond,
+        maxDurationSec: m.maxDurationSec,
+        defaultDurationSec: m.defaultDurationSec,
+        maxPromptLength: m.maxPromptLength,
+        aspectRatios: m.aspectRatios,
+      })),
+    };
+  }
+
+  listTemplates(): generationV1.TemplateList {
+    return { templates: this.catalog.templates() };
+  }
+
+  quoteJob(request: generationV1.SubmitJobRequest): generationV1.JobQuote {
+    const { quote } = this.catalog.evaluate({
+      model: request.model,
+      mode: request.mode,
+      prompt: request.prompt,
+      durationSec: request.durationSec,
+      aspectRatio: request.aspectRatio,
+      template: request.template,
+      country: request.country || null,
+    });
+    return {
+      credits: { video: quote.videoCredits, image: quote.imageCredits },
+      internalCost: quote.internalCost,
+      durationSec: quote.durationSec,
+      aspectRatio: quote.aspectRatio,
+    };
   }
 
   async setSimulatorModel(

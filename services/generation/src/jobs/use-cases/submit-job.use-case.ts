@@ -5,8 +5,7 @@ import { jobQueuedV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { isUniqueViolation } from '@fluxnote/persistence';
 import { BillingLedger } from '../../billing/billing-ledger';
-import { evaluateJobRequest, type Refusal } from '../../catalog/job-request-rules';
-import { defaultModels } from '../../catalog/model-catalog';
+import { CatalogService } from '../../catalog/catalog.service';
 import { JobEntity } from '../job.entity';
 import { appendJobLog } from '../job-log';
 import { WORK_CHANNEL } from '../work-channel';
@@ -24,23 +23,6 @@ export interface SubmitJobInput {
   country: string | null;
 }
 
-function refusalProblem(refusal: Refusal): ProblemError {
-  switch (refusal.kind) {
-    case 'invalid':
-      return ProblemError.badRequest(refusal.detail, { field: refusal.field });
-    case 'region':
-      return ProblemError.forbidden(refusal.detail, {
-        type: 'model-not-offered-in-region',
-        alternatives: refusal.alternatives,
-      });
-    case 'limit':
-      return ProblemError.unprocessable('model-limit', 'Over the model limit', refusal.detail, {
-        field: refusal.field,
-        limit: refusal.limit,
-      });
-  }
-}
-
 /**
  * Accepts a job: checks it against the model's limits, holds its credits in
  * billing (keyed by the job id), then queues it. The job row exists as
@@ -56,20 +38,19 @@ export class SubmitJobUseCase {
     private readonly dataSource: DataSource,
     private readonly ledger: BillingLedger,
     private readonly outbox: Outbox,
+    private readonly catalog: CatalogService,
   ) {}
 
   async execute(input: SubmitJobInput): Promise<JobEntity> {
-    const evaluation = evaluateJobRequest(defaultModels, {
+    const evaluation = this.catalog.evaluate({
       model: input.model,
       mode: input.mode,
       prompt: input.prompt,
       durationSec: input.durationSec,
       aspectRatio: input.aspectRatio,
+      template: input.template,
       country: input.country,
     });
-    if (!evaluation.ok) {
-      throw refusalProblem(evaluation.refusal);
-    }
     const jobs = this.dataSource.getRepository(JobEntity);
     if (input.idempotencyKey) {
       const existing = await jobs.findOneBy({

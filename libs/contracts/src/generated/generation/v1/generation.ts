@@ -91,6 +91,50 @@ export interface SimulatorModel {
   latencyMs: number;
 }
 
+export interface ListModelsRequest {
+  country: string;
+}
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  modes: string[];
+  /** Internal cost in credits per second of output (shown in quotes; not the user's allowance). */
+  internalCostPerSecond: number;
+  maxDurationSec: number;
+  defaultDurationSec: number;
+  maxPromptLength: number;
+  aspectRatios: string[];
+}
+
+export interface ModelList {
+  models: ModelInfo[];
+}
+
+export interface ListTemplatesRequest {
+}
+
+export interface TemplateInfo {
+  id: string;
+  name: string;
+  description: string;
+  aspectRatio?: string | undefined;
+  captionStyle?: string | undefined;
+  voiceTone?: string | undefined;
+  face: boolean;
+}
+
+export interface TemplateList {
+  templates: TemplateInfo[];
+}
+
+export interface JobQuote {
+  credits?: Credits | undefined;
+  internalCost: number;
+  durationSec: number;
+  aspectRatio: string;
+}
+
 export const FLUXNOTE_GENERATION_V1_PACKAGE_NAME = "fluxnote.generation.v1";
 
 /** Generation jobs. Every read and write is scoped to the calling user. */
@@ -101,6 +145,16 @@ export interface GenerationServiceClient {
   getJob(request: GetJobRequest, metadata?: Metadata): Observable<Job>;
 
   listJobs(request: ListJobsRequest, metadata?: Metadata): Observable<JobPage>;
+
+  /** Models offered in a country (all when the country is unknown). */
+
+  listModels(request: ListModelsRequest, metadata?: Metadata): Observable<ModelList>;
+
+  listTemplates(request: ListTemplatesRequest, metadata?: Metadata): Observable<TemplateList>;
+
+  /** Prices a job and checks it against the model's limits; reserves nothing. */
+
+  quoteJob(request: SubmitJobRequest, metadata?: Metadata): Observable<JobQuote>;
 
   /** Built-in model simulator controls; refused in production mode. */
 
@@ -116,6 +170,19 @@ export interface GenerationServiceController {
 
   listJobs(request: ListJobsRequest, metadata?: Metadata): Promise<JobPage> | Observable<JobPage> | JobPage;
 
+  /** Models offered in a country (all when the country is unknown). */
+
+  listModels(request: ListModelsRequest, metadata?: Metadata): Promise<ModelList> | Observable<ModelList> | ModelList;
+
+  listTemplates(
+    request: ListTemplatesRequest,
+    metadata?: Metadata,
+  ): Promise<TemplateList> | Observable<TemplateList> | TemplateList;
+
+  /** Prices a job and checks it against the model's limits; reserves nothing. */
+
+  quoteJob(request: SubmitJobRequest, metadata?: Metadata): Promise<JobQuote> | Observable<JobQuote> | JobQuote;
+
   /** Built-in model simulator controls; refused in production mode. */
 
   setSimulatorModel(
@@ -126,7 +193,15 @@ export interface GenerationServiceController {
 
 export function GenerationServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["submitJob", "getJob", "listJobs", "setSimulatorModel"];
+    const grpcMethods: string[] = [
+      "submitJob",
+      "getJob",
+      "listJobs",
+      "listModels",
+      "listTemplates",
+      "quoteJob",
+      "setSimulatorModel",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("GenerationService", method)(constructor.prototype[method], method, descriptor);

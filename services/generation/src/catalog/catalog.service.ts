@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { ProblemError } from '@fluxnote/contracts';
+import { evaluateJobRequest, type JobRequest, type Quote, type Refusal } from './job-request-rules';
+import { defaultModels, type JobMode, type ModelSpec } from './model-catalog';
+import { defaultTemplates, type TemplateSpec } from './template-catalog';
+
+function refusalProblem(refusal: Refusal): ProblemError {
+  switch (refusal.kind) {
+    case 'invalid':
+      return ProblemError.badRequest(refusal.detail, { field: refusal.field });
+    case 'region':
+      return ProblemError.forbidden(refusal.detail, {
+        type: 'model-not-offered-in-region',
+        alternatives: refusal.alternatives,
+      });
+    case 'limit':
+      return ProblemError.unprocessable('model-limit', 'Over the model limit', refusal.detail, {
+        field: refusal.field,
+        limit: refusal.limit,
+      });
+  }
+}
+
+/** The model and template catalog, and the check-and-price step every job goes through. */
+@Injectable()
+export class CatalogService {
+  /** Models offered in a country; a model not offered there is not listed at all. */
+  models(country: string | null): ModelSpec[] {
+    return defaultModels.filter((m) => !country || !m.unavailableIn.includes(country));
+  }
+
+  templates(): TemplateSpec[] {
+    return defaultTemplates;
+  }
+
+  /** Checks a request against the model's limits and prices it, or throws the refusal as a problem. */
+  evaluate(request: JobRequest): { model: ModelSpec; mode: JobMode; quote: Quote } {
+    if (
+      request.template !== undefined &&
+      !defaultTemplates.some((t) => t.id === request.template)
+    ) {
+      throw ProblemError.badRequest(`Unknown template "${request.template}".`, {
+        field: 'template',
+      });
+    }
+    const result = evaluateJobRequest(defaultModels, request);
+    if (!result.ok) {
+      throw refusalProblem(result.refusal);
+    }
+    return result;
+  }
+}
