@@ -22,9 +22,8 @@ export interface PlatformOptions {
   databaseUrl?: string;
   /** Gateway port; 0 picks a free one. Default 8080. */
   port?: number;
-  /** Extra environment for every service, or per service. */
+  /** Extra environment for every service. */
   env?: NodeJS.ProcessEnv;
-  serviceEnv?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
   /** Restart a service that exits unexpectedly (for `npm start`; tests restart explicitly). */
   supervise?: boolean;
   /** Embedded Postgres tuned for tests (no fsync). */
@@ -34,7 +33,6 @@ export interface PlatformOptions {
 
 interface RunningService {
   name: ServiceName;
-  env: NodeJS.ProcessEnv;
   child: ChildProcess;
   exited: Promise<number | null>;
   stopping: boolean;
@@ -142,7 +140,6 @@ export class Platform {
         HTTP_PORT: String(ports[`${name}.http`]),
         GRPC_PORT: String(ports[`${name}.grpc`]),
         ...(name === 'gateway' ? { PORT: String(gatewayListen) } : {}),
-        ...options.serviceEnv?.[name],
       };
     }
     const platform = new Platform(
@@ -251,7 +248,7 @@ export class Platform {
     });
     closeSync(log);
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    const service: RunningService = { name, env: this.envs[name], child, exited, stopping: false };
+    const service: RunningService = { name, child, exited, stopping: false };
     this.services.set(name, service);
     void exited.then((code) => {
       if (service.stopping || this.closed) {

@@ -13,6 +13,7 @@ import {
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
+import type { generationV1 } from '@fluxnote/contracts';
 import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
@@ -35,6 +36,26 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(500).optional(),
 });
+
+/** The gRPC request for a submit or a quote (a quote has no idempotency key). */
+function jobRequest(
+  caller: Caller,
+  input: z.infer<typeof submitBody>,
+  idempotencyKey = '',
+): generationV1.SubmitJobRequest {
+  return {
+    userId: caller.id,
+    idempotencyKey,
+    model: input.model,
+    mode: input.mode,
+    prompt: input.prompt,
+    durationSec: input.durationSec,
+    aspectRatio: input.aspectRatio,
+    template: input.template,
+    projectId: input.projectId,
+    country: caller.country ?? '',
+  };
+}
 
 @ApiTags('generation')
 @ApiBearerAuth()
@@ -60,18 +81,9 @@ export class GenerationsController {
       idempotencyKey,
       { route: 'POST /v1/generations', input },
       async () => {
-        const job = await this.clients.generation.submitJob({
-          userId: caller.id,
-          idempotencyKey: idempotencyKey ?? '',
-          model: input.model,
-          mode: input.mode,
-          prompt: input.prompt,
-          durationSec: input.durationSec,
-          aspectRatio: input.aspectRatio,
-          template: input.template,
-          projectId: input.projectId,
-          country: caller.country ?? '',
-        });
+        const job = await this.clients.generation.submitJob(
+          jobRequest(caller, input, idempotencyKey),
+        );
         return { status: 202, body: generationView(job) };
       },
     );
@@ -93,18 +105,7 @@ export class GenerationsController {
     aspectRatio: string;
   }> {
     const input = validate(submitBody, body);
-    const quote = await this.clients.generation.quoteJob({
-      userId: caller.id,
-      idempotencyKey: '',
-      model: input.model,
-      mode: input.mode,
-      prompt: input.prompt,
-      durationSec: input.durationSec,
-      aspectRatio: input.aspectRatio,
-      template: input.template,
-      projectId: input.projectId,
-      country: caller.country ?? '',
-    });
+    const quote = await this.clients.generation.quoteJob(jobRequest(caller, input));
     return {
       videoCredits: quote.credits?.video ?? 0,
       imageCredits: quote.credits?.image ?? 0,

@@ -5,6 +5,7 @@ import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.c
 import { ModelSimulator } from '../simulator/model-simulator';
 import { simulatedFailures, type SimulatedFailure } from '../simulator/simulator-model.entity';
 import { CatalogService } from '../catalog/catalog.service';
+import type { JobRequest } from '../catalog/job-request-rules';
 import { defaultModels, findModel } from '../catalog/model-catalog';
 import type { JobEntity } from './job.entity';
 import { JobsService } from './jobs.service';
@@ -31,6 +32,19 @@ export function toJob(job: JobEntity): generationV1.Job {
   };
 }
 
+/** What a submit and a quote both ask of the catalog. */
+function jobRequest(request: generationV1.SubmitJobRequest): JobRequest {
+  return {
+    model: request.model,
+    mode: request.mode,
+    prompt: request.prompt,
+    durationSec: request.durationSec,
+    aspectRatio: request.aspectRatio,
+    template: request.template,
+    country: request.country || null,
+  };
+}
+
 @Controller()
 @generationV1.GenerationServiceControllerMethods()
 export class JobsGrpcController implements generationV1.GenerationServiceController {
@@ -47,16 +61,10 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
       throw ProblemError.unauthorized();
     }
     const job = await this.submitJobUseCase.execute({
+      ...jobRequest(request),
       userId: request.userId,
       idempotencyKey: request.idempotencyKey || null,
-      model: request.model,
-      mode: request.mode,
-      prompt: request.prompt,
-      durationSec: request.durationSec,
-      aspectRatio: request.aspectRatio,
-      template: request.template,
       projectId: request.projectId,
-      country: request.country || null,
     });
     return toJob(job);
   }
@@ -90,15 +98,7 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
   }
 
   quoteJob(request: generationV1.SubmitJobRequest): generationV1.JobQuote {
-    const { quote } = this.catalog.evaluate({
-      model: request.model,
-      mode: request.mode,
-      prompt: request.prompt,
-      durationSec: request.durationSec,
-      aspectRatio: request.aspectRatio,
-      template: request.template,
-      country: request.country || null,
-    });
+    const { quote } = this.catalog.evaluate(jobRequest(request));
     return {
       credits: { video: quote.videoCredits, image: quote.imageCredits },
       internalCost: quote.internalCost,

@@ -6,21 +6,15 @@ import { Outbox } from '@fluxnote/messaging';
 import { isUniqueViolation } from '@fluxnote/persistence';
 import { BillingLedger } from '../../billing/billing-ledger';
 import { CatalogService } from '../../catalog/catalog.service';
+import type { JobRequest } from '../../catalog/job-request-rules';
 import { JobEntity } from '../job.entity';
 import { appendJobLog } from '../job-log';
 import { WORK_CHANNEL } from '../work-channel';
 
-export interface SubmitJobInput {
+export interface SubmitJobInput extends JobRequest {
   userId: string;
   idempotencyKey: string | null;
-  model: string;
-  mode: string;
-  prompt: string;
-  durationSec?: number;
-  aspectRatio?: string;
-  template?: string;
   projectId?: string;
-  country: string | null;
 }
 
 /**
@@ -42,15 +36,7 @@ export class SubmitJobUseCase {
   ) {}
 
   async execute(input: SubmitJobInput): Promise<JobEntity> {
-    const evaluation = this.catalog.evaluate({
-      model: input.model,
-      mode: input.mode,
-      prompt: input.prompt,
-      durationSec: input.durationSec,
-      aspectRatio: input.aspectRatio,
-      template: input.template,
-      country: input.country,
-    });
+    const evaluation = this.catalog.evaluate(input);
     const jobs = this.dataSource.getRepository(JobEntity);
     if (input.idempotencyKey) {
       const existing = await jobs.findOneBy({
