@@ -19,7 +19,11 @@ module.exports = {
   // 2-core machine running them beside the Kafka contract only trades speed for deadline flakiness.
   maxWorkers: 1,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,tools}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{libs,services,tools,test}/**/*.spec.ts'],
+    },
     {
       ...common,
       displayName: 'integration',

@@ -13,6 +13,15 @@ export const baseConfigShape = {
     .optional(),
   KAFKA_BROKERS: z.string().min(1).optional(),
   KAFKA_CLIENT_ID: z.string().default('fluxnote'),
+  /** TLS to the brokers (managed clusters). */
+  KAFKA_SSL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** SASL mechanism; when set, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required. */
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Port for /healthz, /readyz and /metrics (0 = any free port). */
   HTTP_PORT: port.default(0),
@@ -70,10 +79,39 @@ export function serviceConfigSchema<T extends z.ZodRawShape>(
       DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
       ...shape,
     })
-    .superRefine((c, ctx) =>
-      requireInProduction(c as Record<string, unknown> & Pick<BaseConfig, 'NODE_ENV'>, ctx, [
-        'KAFKA_BROKERS',
-        ...productionKeys,
-      ]),
-    );
+    .superRefine((parsed, ctx) => {
+      const c = parsed as Record<string, unknown> & Pick<BaseConfig, 'NODE_ENV'>;
+      requireInProduction(c, ctx, ['KAFKA_BROKERS', ...productionKeys]);
+      if (c['KAFKA_SASL_MECHANISM'] !== undefined) {
+        for (const key of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+          if (c[key] === undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: 'is required with KAFKA_SASL_MECHANISM',
+            });
+          }
+        }
+      }
+    });
+}
+
+/** The messaging library's Kafka security options from the validated settings. */
+export function kafkaSecurity(config: BaseConfig): {
+  ssl: boolean;
+  sasl?: {
+    mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    username: string;
+    password: string;
+  };
+} {
+  const {
+    KAFKA_SASL_MECHANISM: mechanism,
+    KAFKA_SASL_USERNAME: username,
+    KAFKA_SASL_PASSWORD: password,
+  } = config;
+  return {
+    ssl: config.KAFKA_SSL,
+    ...(mechanism && username && password ? { sasl: { mechanism, username, password } } : {}),
+  };
 }

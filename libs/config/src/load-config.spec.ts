@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, serviceConfigSchema, z } from './index';
+import { ConfigError, kafkaSecurity, loadConfig, serviceConfigSchema, z } from './index';
 
 const schema = serviceConfigSchema({ STRIPE_SECRET_KEY: z.string().optional() }, [
   'STRIPE_SECRET_KEY',
@@ -35,5 +35,25 @@ describe('loadConfig', () => {
     }
     expect(message).toContain('KAFKA_BROKERS: is required when NODE_ENV=production');
     expect(message).toContain('STRIPE_SECRET_KEY: is required when NODE_ENV=production');
+  });
+
+  it('reads Kafka TLS and SASL, and wants both credentials with a mechanism', () => {
+    const plain = loadConfig(schema, 'billing', db);
+    expect(kafkaSecurity(plain)).toEqual({ ssl: false });
+    const managed = loadConfig(schema, 'billing', {
+      ...db,
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'billing',
+      KAFKA_SASL_PASSWORD: 'secret',
+    });
+    expect(kafkaSecurity(managed)).toEqual({
+      ssl: true,
+      sasl: { mechanism: 'scram-sha-512', username: 'billing', password: 'secret' },
+    });
+    expect(() => loadConfig(schema, 'billing', { ...db, KAFKA_SSL: 'yes' })).toThrow(/KAFKA_SSL/);
+    expect(() => loadConfig(schema, 'billing', { ...db, KAFKA_SASL_MECHANISM: 'plain' })).toThrow(
+      /KAFKA_SASL_USERNAME: is required with KAFKA_SASL_MECHANISM/,
+    );
   });
 });

@@ -1,16 +1,13 @@
 import type { DynamicModule } from '@nestjs/common';
 import { ClockModule } from '@fluxnote/clock';
-import { isProduction, type BaseConfig } from '@fluxnote/config';
+import { isProduction, kafkaSecurity, type BaseConfig } from '@fluxnote/config';
 import { MessagingModule } from '@fluxnote/messaging';
-import { DatabaseModule, databaseReady, type ServiceDatabaseOptions } from '@fluxnote/persistence';
+import { DatabaseModule, databaseReady } from '@fluxnote/persistence';
 import { ObservabilityModule, type ReadinessCheck } from '@fluxnote/telemetry';
+import type { ServiceDatabase } from './migrate-command';
 
-export interface ServiceInfrastructureOptions {
-  /** The service's name; also its database schema and its event source. */
-  service: string;
+export interface ServiceInfrastructureOptions extends ServiceDatabase {
   config: BaseConfig & { DATABASE_URL: string };
-  entities: ServiceDatabaseOptions['entities'];
-  migrations: ServiceDatabaseOptions['migrations'];
   /** Outbox, relay and consumers (default on). */
   messaging?: boolean;
   /** Readiness checks besides the database. */
@@ -40,6 +37,7 @@ export function serviceInfrastructure(options: ServiceInfrastructureOptions): Dy
             databaseUrl: config.DATABASE_URL,
             kafkaBrokers: config.KAFKA_BROKERS,
             kafkaClientId: `${config.KAFKA_CLIENT_ID}-${service}`,
+            kafkaSecurity: kafkaSecurity(config),
           }),
         ]),
     ObservabilityModule.forRoot({

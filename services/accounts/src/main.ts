@@ -2,11 +2,16 @@ import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { accountsV1 } from '@fluxnote/contracts';
 import { bootstrapService } from '@fluxnote/grpc';
+import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
 import { AccountsModule } from './accounts.module';
 import { accountsConfigSchema } from './config/accounts.config';
+import { accountsDatabase } from './accounts.database';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(accountsConfigSchema, 'accounts');
+  if (isMigrateCommand()) {
+    return runMigrations(accountsDatabase, config);
+  }
   await bootstrapService({
     name: 'accounts',
     module: AccountsModule.forRoot(config),

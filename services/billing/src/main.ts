@@ -2,11 +2,16 @@ import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { billingV1 } from '@fluxnote/contracts';
 import { bootstrapService } from '@fluxnote/grpc';
+import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
 import { BillingModule } from './billing.module';
 import { billingConfigSchema } from './config/billing.config';
+import { billingDatabase } from './billing.database';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(billingConfigSchema, 'billing');
+  if (isMigrateCommand()) {
+    return runMigrations(billingDatabase, config);
+  }
   await bootstrapService({
     name: 'billing',
     module: BillingModule.forRoot(config),

@@ -8,12 +8,12 @@ import {
 import { Pool } from 'pg';
 import { checkGrpcHealth } from '@fluxnote/grpc';
 import { serviceInfrastructure } from '@fluxnote/platform';
+import { gatewayDatabase } from './gateway.database';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
 import { ServiceClients } from './clients/service-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { IdempotencyService } from './idempotency/idempotency.service';
-import { InitialGateway1763700000400 } from './migrations/1763700000400-initial-gateway';
 import { AccountController } from './routes/account.controller';
 import { AdminController } from './routes/admin.controller';
 import { AuthController } from './routes/auth.controller';
@@ -36,10 +36,8 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: serviceInfrastructure({
-        service: 'gateway',
+        ...gatewayDatabase,
         config,
-        entities: [],
-        migrations: [InitialGateway1763700000400],
         messaging: false,
         checks: {
           accounts: () => checkGrpcHealth(config.ACCOUNTS_GRPC_URL),

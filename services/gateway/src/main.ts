@@ -6,12 +6,17 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { leaveWithLauncher } from '@fluxnote/grpc';
 import { createLogger, PinoNestLogger } from '@fluxnote/telemetry';
+import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
 import { gatewayConfigSchema } from './config/gateway.config';
 import { GatewayModule } from './gateway.module';
 import { ProblemFilter } from './http/problem.filter';
+import { gatewayDatabase } from './gateway.database';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
+  if (isMigrateCommand()) {
+    return runMigrations(gatewayDatabase, config);
+  }
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), {
     logger: new PinoNestLogger(createLogger('gateway', config.LOG_LEVEL)),
     bodyParser: false,

@@ -2,11 +2,16 @@ import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { generationV1 } from '@fluxnote/contracts';
 import { bootstrapService } from '@fluxnote/grpc';
+import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
 import { generationConfigSchema } from './config/generation.config';
 import { GenerationModule } from './generation.module';
+import { generationDatabase } from './generation.database';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(generationConfigSchema, 'generation');
+  if (isMigrateCommand()) {
+    return runMigrations(generationDatabase, config);
+  }
   await bootstrapService({
     name: 'generation',
     module: GenerationModule.forRoot(config),

@@ -2,11 +2,16 @@ import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { notificationsV1 } from '@fluxnote/contracts';
 import { bootstrapService } from '@fluxnote/grpc';
+import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
 import { notificationsConfigSchema } from './config/notifications.config';
 import { NotificationsModule } from './notifications.module';
+import { notificationsDatabase } from './notifications.database';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(notificationsConfigSchema, 'notifications');
+  if (isMigrateCommand()) {
+    return runMigrations(notificationsDatabase, config);
+  }
   await bootstrapService({
     name: 'notifications',
     module: NotificationsModule.forRoot(config),

@@ -1,11 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { serviceInfrastructure } from '@fluxnote/platform';
+import { notificationsDatabase } from './notifications.database';
 import type { NotificationsConfig } from './config/notifications.config';
 import { FeedEventsConsumer } from './feed/feed.events';
 import { FeedGrpcController } from './feed/feed.grpc';
 import { FeedService } from './feed/feed.service';
-import { NotificationEntity } from './feed/notification.entity';
-import { InitialNotifications1763700000300 } from './migrations/1763700000300-initial-notifications';
 
 @Module({})
 export class NotificationsModule {
@@ -13,10 +12,8 @@ export class NotificationsModule {
     return {
       module: NotificationsModule,
       imports: serviceInfrastructure({
-        service: 'notifications',
+        ...notificationsDatabase,
         config,
-        entities: [NotificationEntity],
-        migrations: [InitialNotifications1763700000300],
       }),
       controllers: [FeedGrpcController],
       providers: [FeedService, FeedEventsConsumer],

@@ -1,11 +1,16 @@
 import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { bootstrapService } from '@fluxnote/grpc';
+import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
 import { supportConfigSchema } from './config/support.config';
 import { SupportModule } from './support.module';
+import { supportDatabase } from './support.database';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(supportConfigSchema, 'support');
+  if (isMigrateCommand()) {
+    return runMigrations(supportDatabase, config);
+  }
   await bootstrapService({
     name: 'support',
     module: SupportModule.forRoot(config),

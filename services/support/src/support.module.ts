@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { serviceInfrastructure } from '@fluxnote/platform';
+import { supportDatabase } from './support.database';
 import type { SupportConfig } from './config/support.config';
-import { InitialSupport1763700000500 } from './migrations/1763700000500-initial-support';
 
 @Module({})
 export class SupportModule {
@@ -9,10 +9,8 @@ export class SupportModule {
     return {
       module: SupportModule,
       imports: serviceInfrastructure({
-        service: 'support',
+        ...supportDatabase,
         config,
-        entities: [],
-        migrations: [InitialSupport1763700000500],
       }),
     };
   }

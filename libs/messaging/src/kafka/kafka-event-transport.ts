@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type Producer, type SASLOptions } from 'kafkajs';
 import { parseEnvelope } from '../core/envelope';
 import {
   EventTransport,
@@ -9,9 +9,20 @@ import {
   type SubscriptionOptions,
 } from '../core/transport';
 
+/** How to reach a managed cluster: TLS and SASL credentials (from a secret). */
+export interface KafkaSecurity {
+  ssl: boolean;
+  sasl?: {
+    mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    username: string;
+    password: string;
+  };
+}
+
 export interface KafkaEventTransportOptions {
   brokers: string[];
   clientId: string;
+  security?: KafkaSecurity;
   sessionTimeoutMs?: number;
   maxWaitTimeInMs?: number;
   onError?: (error: unknown, context: string) => void;
@@ -40,6 +51,9 @@ export class KafkaEventTransport extends EventTransport {
       clientId: options.clientId,
       brokers: options.brokers,
       logLevel: logLevel.NOTHING,
+      ssl: options.security?.ssl ?? false,
+      // kafkajs types SASL per mechanism; ours is the same shape with the mechanism as a union.
+      ...(options.security?.sasl ? { sasl: options.security.sasl as SASLOptions } : {}),
     });
   }
 

@@ -14,7 +14,7 @@ import { Outbox } from '../core/outbox';
 import { OutboxRelay } from '../core/outbox-relay';
 import { EventTransport, type Subscription } from '../core/transport';
 import { PgEventBus } from '../embedded/pg-event-bus';
-import { KafkaEventTransport } from '../kafka/kafka-event-transport';
+import { KafkaEventTransport, type KafkaSecurity } from '../kafka/kafka-event-transport';
 
 export interface MessagingOptions {
   /** The service's schema (outbox and inbox tables live there). */
@@ -25,6 +25,7 @@ export interface MessagingOptions {
   /** Comma-separated brokers; when absent the embedded bus on Postgres is used. */
   kafkaBrokers?: string;
   kafkaClientId: string;
+  kafkaSecurity?: KafkaSecurity;
 }
 
 /**
@@ -37,13 +38,17 @@ export abstract class EventConsumer {
 }
 
 export function createEventTransport(
-  options: Pick<MessagingOptions, 'databaseUrl' | 'kafkaBrokers' | 'kafkaClientId'>,
+  options: Pick<
+    MessagingOptions,
+    'databaseUrl' | 'kafkaBrokers' | 'kafkaClientId' | 'kafkaSecurity'
+  >,
   onError: (error: unknown, context: string) => void,
 ): EventTransport {
   if (options.kafkaBrokers) {
     return new KafkaEventTransport({
       brokers: options.kafkaBrokers.split(',').map((b) => b.trim()),
       clientId: options.kafkaClientId,
+      security: options.kafkaSecurity,
       onError,
     });
   }

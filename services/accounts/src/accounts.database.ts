@@ -1,0 +1,11 @@
+import type { ServiceDatabase } from '@fluxnote/platform';
+import { InitialAccounts1763700000100 } from './migrations/1763700000100-initial-accounts';
+import { RefreshTokenEntity } from './sessions/refresh-token.entity';
+import { UserEntity } from './users/user.entity';
+
+/** The accounts schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
+export const accountsDatabase: ServiceDatabase = {
+  service: 'accounts',
+  entities: [UserEntity, RefreshTokenEntity],
+  migrations: [InitialAccounts1763700000100],
+};

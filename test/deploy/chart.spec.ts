@@ -1,0 +1,304 @@
+import { loadConfig } from '@fluxnote/config';
+import type { ZodType } from 'zod';
+import { helm } from '../../tools/deploy/kube-tools';
+import {
+  chartDir,
+  environments,
+  find,
+  podSpec,
+  prefix,
+  render,
+  serviceNames,
+  type KubeObject,
+} from './rendered-chart';
+
+/** Settings the chart passes that the OpenTelemetry SDK reads itself (not our schemas). */
+const readByTelemetrySdk = [
+  'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+];
+/**
+ * Secrets wired now for features whose settings land with their issues: Stripe (billing,
+ * issue 8) and SMTP (notifications, issue 6). Shrink this list as those settings arrive.
+ */
+const readByComingFeatures: Record<string, string[]> = {
+  billing: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+  notifications: ['SMTP_URL'],
+};
+
+function configSchema(service: string): ZodType & { shape: Record<string, unknown> } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const module = require(`../../services/${service}/src/config/${service}.config`) as Record<
+    string,
+    unknown
+  >;
+  const schema = Object.entries(module).find(([name]) => name.endsWith('ConfigSchema'))?.[1];
+  if (!schema) {
+    throw new Error(
+      `services/${service}/src/config/${service}.config.ts exports no ...ConfigSchema`,
+    );
+  }
+  return schema as ZodType & { shape: Record<string, unknown> };
+}
+
+/** The environment a service's container gets: its ConfigMap plus placeholders for secret values. */
+function containerEnvironment(objects: KubeObject[], service: string): Record<string, string> {
+  const deployment = find(objects, 'Deployment', `${prefix}-${service}`);
+  const container = podSpec(deployment).containers[0];
+  const env: Record<string, string> = {
+    ...find(objects, 'ConfigMap', container.envFrom![0].configMapRef.name).data,
+  };
+  for (const variable of container.env ?? []) {
+    env[variable.name] =
+      variable.name === 'DATABASE_URL'
+        ? 'postgres://user:secret@db.internal:5432/fluxnote'
+        : variable.name === 'ADMIN_EMAIL'
+          ? 'admin@fluxnote.dev'
+          : 'a-secret-value-from-the-cluster';
+  }
+  return env;
+}
+
+/** Validates with the model class for the object's apiVersion and kind, offline. */
+function validateAgainstKubernetes(object: KubeObject): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const group = require(`kubernetes-models/${object.apiVersion}`) as Record<
+    string,
+    new (data: unknown) => { validate(): void }
+  >;
+  const Model = group[object.kind];
+  if (!Model) {
+    throw new Error(`kubernetes-models has no ${object.apiVersion} ${object.kind}`);
+  }
+  try {
+    new Model(object).validate();
+  } catch (error) {
+    throw new Error(`${object.kind} ${object.metadata.name}: ${(error as Error).message}`);
+  }
+}
+
+describe.each(environments)('the chart with deploy/values-%s.yaml', (environment) => {
+  let objects: KubeObject[];
+
+  beforeAll(() => {
+    objects = render(environment);
+  });
+
+  it('passes helm lint', () => {
+    const output = helm(['lint', chartDir, '-f', `deploy/values-${environment}.yaml`]);
+    expect(output).toContain('0 chart(s) failed');
+  });
+
+  it('renders only objects valid against the Kubernetes API schemas (kubernetes-models)', () => {
+    expect(objects.length).toBeGreaterThan(serviceNames().length * 6);
+    for (const object of objects) {
+      expect(() => validateAgainstKubernetes(object)).not.toThrow();
+    }
+  });
+
+  it('renders a Deployment, Service, ServiceAccount, ConfigMap, NetworkPolicy and migrations Job for every service in services/', () => {
+    for (const service of serviceNames()) {
+      const name = `${prefix}-${service}`;
+      for (const kind of [
+        'Deployment',
+        'Service',
+        'ServiceAccount',
+        'ConfigMap',
+        'NetworkPolicy',
+      ]) {
+        expect(find(objects, kind, name).metadata.labels).toMatchObject({
+          'app.kubernetes.io/component': service,
+        });
+      }
+      const job = find(objects, 'Job', `${name}-migrate`);
+      expect(job.metadata.annotations).toMatchObject({
+        'helm.sh/hook': 'pre-install,pre-upgrade',
+      });
+      expect(podSpec(job).containers[0].args).toEqual([
+        `services/${service}/src/main.js`,
+        'migrate',
+      ]);
+    }
+  });
+
+  it('runs every pod non-root on a read-only root filesystem with all capabilities dropped', () => {
+    const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job');
+    expect(workloads.length).toBe(serviceNames().length * 2);
+    for (const workload of workloads) {
+      const pod = podSpec(workload);
+      expect(pod.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(pod.automountServiceAccountToken).toBe(false);
+      for (const container of pod.containers) {
+        expect(container.securityContext).toEqual(
+          expect.objectContaining({
+            runAsNonRoot: true,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+          }),
+        );
+        expect(container.resources?.requests).toMatchObject({
+          cpu: expect.anything(),
+          memory: expect.anything(),
+        });
+        expect(container.resources?.limits).toMatchObject({
+          cpu: expect.anything(),
+          memory: expect.anything(),
+        });
+        expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+      }
+    }
+  });
+
+  it('probes each service on its health endpoints', () => {
+    for (const service of serviceNames()) {
+      const container = podSpec(find(objects, 'Deployment', `${prefix}-${service}`)).containers[0];
+      expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+      expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+      expect(container.startupProbe).toBeDefined();
+      expect(container.ports?.map((p) => p.name)).toContain('http');
+    }
+  });
+
+  it("gives each service settings its own config accepts, and nothing it doesn't read", () => {
+    for (const service of serviceNames()) {
+      const env = containerEnvironment(objects, service);
+      const schema = configSchema(service);
+      expect(() => loadConfig(schema, service, env)).not.toThrow();
+      const unknown = Object.keys(env).filter(
+        (key) =>
+          !(key in schema.shape) &&
+          !readByTelemetrySdk.includes(key) &&
+          !(readByComingFeatures[service] ?? []).includes(key),
+      );
+      expect({ service, unknown }).toEqual({ service, unknown: [] });
+    }
+  });
+
+  it('points every service address at a rendered Service port', () => {
+    for (const service of serviceNames()) {
+      const env = containerEnvironment(objects, service);
+      for (const [key, value] of Object.entries(env).filter(([k]) => /_(GRPC|HTTP)_URL$/.test(k))) {
+        const { hostname, port } = new URL(value.includes('://') ? value : `grpc://${value}`);
+        const target = find(objects, 'Service', hostname);
+        const ports = (target.spec as { ports: { name: string; port: number }[] }).ports;
+        const kind = key.endsWith('_GRPC_URL') ? 'grpc' : 'http';
+        expect(ports).toContainEqual(expect.objectContaining({ name: kind, port: Number(port) }));
+      }
+    }
+  });
+
+  it('references existing secrets and creates none', () => {
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    const refs = objects
+      .filter((o) => o.kind === 'Deployment')
+      .flatMap((o) => podSpec(o).containers.flatMap((c) => c.env ?? []))
+      .filter((e) => e.valueFrom?.secretKeyRef);
+    expect(refs.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'JWT_PRIVATE_KEY', 'STRIPE_SECRET_KEY', 'SMTP_URL']),
+    );
+    expect(objects.some((o) => JSON.stringify(o).includes('a-secret-value'))).toBe(false);
+  });
+});
+
+describe('network policies', () => {
+  const objects = render('prod');
+  const admitted = (service: string): { from: string; ports: number[] }[] => {
+    const policy = find(objects, 'NetworkPolicy', `${prefix}-${service}`);
+    const rules = (
+      policy.spec as {
+        ingress: {
+          from: {
+            podSelector?: { matchLabels: Record<string, string> };
+            namespaceSelector?: { matchLabels: Record<string, string> };
+          }[];
+          ports: { port: number }[];
+        }[];
+      }
+    ).ingress;
+    return rules.map((rule) => {
+      expect(rule.from.length).toBeGreaterThan(0);
+      const source = rule.from[0];
+      return {
+        from:
+          source.podSelector?.matchLabels['app.kubernetes.io/component'] ??
+          `namespace:${source.namespaceSelector?.matchLabels['kubernetes.io/metadata.name']}`,
+        ports: rule.ports.map((p) => p.port),
+      };
+    });
+  };
+
+  it('admit only the services that call, on the ports they call', () => {
+    expect(admitted('billing')).toEqual([
+      { from: 'gateway', ports: [50051] },
+      { from: 'generation', ports: [50051] },
+      { from: 'namespace:monitoring', ports: [8081] },
+    ]);
+    expect(admitted('accounts')).toEqual([
+      { from: 'gateway', ports: [50051, 8081] },
+      { from: 'namespace:monitoring', ports: [8081] },
+    ]);
+    expect(admitted('support')).toEqual([{ from: 'namespace:monitoring', ports: [8081] }]);
+  });
+
+  it('let the ingress controller reach the gateway only', () => {
+    expect(admitted('gateway')).toEqual([
+      { from: 'namespace:ingress-nginx', ports: [8080] },
+      { from: 'namespace:monitoring', ports: [8080] },
+    ]);
+  });
+});
+
+describe('values', () => {
+  it('switch a service off without touching the others', () => {
+    const objects = render('prod', ['services.support.enabled=false']);
+    expect(
+      objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'support'),
+    ).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'Deployment')).toHaveLength(serviceNames().length - 1);
+  });
+
+  it('refuse to switch off a service another one calls', () => {
+    expect(() => render('prod', ['services.billing.enabled=false'])).toThrow(
+      /services.gateway calls billing, which is disabled/,
+    );
+  });
+
+  it('scale by replicas when autoscaling is off, and by an HPA when it is on', () => {
+    const objects = render('prod');
+    const hpa = find(objects, 'HorizontalPodAutoscaler', `${prefix}-generation`);
+    expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 40 });
+    expect(find(objects, 'Deployment', `${prefix}-generation`).spec).not.toHaveProperty('replicas');
+    expect(find(objects, 'Deployment', `${prefix}-notifications`).spec).toMatchObject({
+      replicas: 3,
+    });
+    expect(find(objects, 'PodDisruptionBudget', `${prefix}-notifications`).spec).toMatchObject({
+      maxUnavailable: 1,
+    });
+  });
+
+  it('are validated by values.schema.json', () => {
+    expect(() => render(undefined)).toThrow(/kafka\/brokers/);
+    expect(() => render('prod', ['services.billing.replicas=-1'])).toThrow(/replicas/);
+    expect(() => render('prod', ['services.billing.port=80'])).toThrow(
+      /additional properties 'port' not allowed/i,
+    );
+    expect(() => render('prod', ['global.logLevel=loud'])).toThrow(/logLevel/);
+    expect(() => render('prod', ['services.billing.secrets={vault}'])).toThrow(/secrets/);
+  });
+
+  it('carry OpenTelemetry settings to every service', () => {
+    const objects = render('prod');
+    for (const service of serviceNames()) {
+      expect(find(objects, 'ConfigMap', `${prefix}-${service}`).data).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability:4318',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod,service.namespace=fluxnote',
+      });
+    }
+  });
+});
