@@ -66,11 +66,15 @@ export async function benchBareRoute(log: (line: string) => void): Promise<LoadR
   }
 }
 
-/** POST /v1/generations on the running platform: token check, gRPC, a real credit hold, the job queued. */
+/**
+ * POST /v1/generations on the running platform: token check, gRPC, a real credit hold, the job
+ * queued. Measured twice: with the workers running every job submitted (the whole platform
+ * busy on the same cores), then with the workers off (the submit path alone).
+ */
 export async function benchSubmit(
   platform: Platform,
   log: (line: string) => void,
-): Promise<LoadResult> {
+): Promise<{ withWorkers: LoadResult; submitPath: LoadResult }> {
   const tokens: string[] = [];
   const userIds: string[] = [];
   for (let i = 0; i < 16; i++) {
@@ -107,10 +111,17 @@ export async function benchSubmit(
   const headers = (): Record<string, string> => ({
     authorization: `Bearer ${tokens[n++ % tokens.length]}`,
   });
-  await load(`${platform.gatewayUrl}/v1/generations`, headers, job); // warm-up run
-  const result = await load(`${platform.gatewayUrl}/v1/generations`, headers, job);
+  const url = `${platform.gatewayUrl}/v1/generations`;
+  await load(url, headers, job); // warm-up run
+  const withWorkers = await load(url, headers, job);
   log(
-    `  POST /v1/generations: ${fmt(result.requestsPerSecond)} req/s, p99 ${result.p99} ms, statuses ${JSON.stringify(result.statuses)}`,
+    `  POST /v1/generations, workers running the jobs: ${fmt(withWorkers.requestsPerSecond)} req/s, p99 ${withWorkers.p99} ms, statuses ${JSON.stringify(withWorkers.statuses)}`,
   );
-  return result;
+  await platform.restart('generation', { WORKER_CONCURRENCY: '0' });
+  await load(url, headers, job); // warm-up run
+  const submitPath = await load(url, headers, job);
+  log(
+    `  POST /v1/generations, workers off (the submit path): ${fmt(submitPath.requestsPerSecond)} req/s, p99 ${submitPath.p99} ms, statuses ${JSON.stringify(submitPath.statuses)}`,
+  );
+  return { withWorkers, submitPath };
 }

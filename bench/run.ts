@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { repoRoot, startEmbeddedPostgres } from '@fluxnote/testing';
 import { Platform } from '../tools/launcher/platform';
 import { benchBus } from './bus.bench';
-import { benchBareRoute, benchSubmit } from './gateway.bench';
+import { benchBareRoute, benchSubmit, type LoadResult } from './gateway.bench';
 import { fmt } from './stats';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -43,9 +43,12 @@ async function main(): Promise<void> {
     log(
       `bus outbox→handler p50 / p99 @ 500/s      ${`${bus.latencyAt500.p50} / ${bus.latencyAt500.p99} ms`.padEnd(20)}${''.padEnd(20)}${''.padEnd(9)}p99 < 100 ms`,
     );
-    log(
-      `gateway submit req/s (p99)                ${`${fmt(submit.requestsPerSecond)} (${submit.p99} ms)`.padEnd(20)}${`${fmt(bare.requestsPerSecond)} (${bare.p99} ms)`.padEnd(20)}${pct(submit.requestsPerSecond, bare.requestsPerSecond).padEnd(9)}≥ 25 %`,
-    );
+    const submitRow = (label: string, result: LoadResult, target: string): void =>
+      log(
+        `${label.padEnd(42)}${`${fmt(result.requestsPerSecond)} (${result.p99} ms)`.padEnd(20)}${`${fmt(bare.requestsPerSecond)} (${bare.p99} ms)`.padEnd(20)}${pct(result.requestsPerSecond, bare.requestsPerSecond).padEnd(9)}${target}`,
+      );
+    submitRow('gateway submit req/s (p99)', submit.submitPath, '≥ 25 %');
+    submitRow('  … with every job run meanwhile', submit.withWorkers, '');
   } finally {
     await platform?.stop();
     await pg.stop();

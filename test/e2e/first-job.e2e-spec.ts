@@ -299,6 +299,40 @@ describe('first job end to end', () => {
     await api.get('/v1/models').expect(401);
   });
 
+  it('a prompt the safety check refuses is 422 with its rule, kept as blocked, and holds nothing', async () => {
+    const user = await signUp();
+    const violent = { ...job, prompt: 'a man shooting a woman in the head' };
+    const refused = await as(user)
+      .post('/v1/generations')
+      .set('idempotency-key', 'blocked-once')
+      .send(violent)
+      .expect(422);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({
+      type: 'https://fluxnote.dev/problems/content-policy',
+      rule: 'violence.against-people',
+      jobId: expect.any(String),
+    });
+    expect(await videoUsage(user)).toMatchObject({ reserved: 0, used: 0, remaining: 1 });
+    expect(await jobStatus(user, refused.body.jobId as string)).toMatchObject({
+      status: 'blocked',
+      reserved: { videoCredits: 0, imageCredits: 0 },
+      failure: { reason: 'content_policy', refunded: false },
+    });
+    // A retry with the key gets the same answer; the same words used harmlessly go through.
+    const again = await as(user)
+      .post('/v1/generations')
+      .set('idempotency-key', 'blocked-once')
+      .send(violent)
+      .expect(422);
+    expect(again.body.jobId).toBe(refused.body.jobId);
+    const benign = await as(user)
+      .post('/v1/generations')
+      .send({ ...job, prompt: 'shooting a documentary about a killer sunset' })
+      .expect(202);
+    expect(benign.body.status).toBe('queued');
+  });
+
   it('SIGKILL of generation mid-job: the job finishes once and is charged once', async () => {
     await simulate('pixverse-v6', null, 2500);
     const user = await signUp();

@@ -206,9 +206,10 @@ export class Platform {
     await service.exited;
   }
 
-  /** Starts a stopped service again with the same settings and ports. */
-  async restart(name: ServiceName): Promise<void> {
+  /** Starts a service again with the same ports and settings (plus `env`, which it keeps). */
+  async restart(name: ServiceName, env: NodeJS.ProcessEnv = {}): Promise<void> {
     await this.kill(name);
+    this.envs[name] = { ...this.envs[name], ...env };
     this.spawn(name);
     await this.waitUntilReady(60_000);
   }

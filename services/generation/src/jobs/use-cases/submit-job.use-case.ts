@@ -8,8 +8,8 @@ import { BillingLedger } from '../../billing/billing-ledger';
 import { CatalogService } from '../../catalog/catalog.service';
 import type { JobRequest } from '../../catalog/job-request-rules';
 import { JobEntity } from '../job.entity';
-import { appendJobLog } from '../job-log';
 import { WORK_CHANNEL } from '../work-channel';
+import { checkPromptSafety, type SafetyVerdict } from '../../safety/prompt-safety';
 
 export interface SubmitJobInput extends JobRequest {
   userId: string;
@@ -17,8 +17,19 @@ export interface SubmitJobInput extends JobRequest {
   projectId?: string;
 }
 
+/** 422 for a prompt the content-safety check refused; the job stays in the history as `blocked`. */
+function blockedProblem(jobId: string, verdict: SafetyVerdict): ProblemError {
+  const rule = verdict.allowed ? 'content-policy' : verdict.rule;
+  return ProblemError.unprocessable(
+    'content-policy',
+    'Blocked by the content policy',
+    `${verdict.allowed ? 'This prompt was blocked.' : verdict.explanation} Nothing was charged. If you think this is a mistake, contact support with the job id.`,
+    { rule, jobId },
+  );
+}
+
 /**
- * Accepts a job: checks it against the model's limits, holds its credits in
+ * Accepts a job: checks the prompt (content safety) and the model's limits, holds its credits in
  * billing (keyed by the job id), then queues it. The job row exists as
  * `reserving` before billing is called, so a crash in between is found and
  * released by the recovery pass; a retry with the same idempotency key returns
@@ -43,6 +54,9 @@ export class SubmitJobUseCase {
         userId: input.userId,
         idempotencyKey: input.idempotencyKey,
       });
+      if (existing?.status === 'blocked') {
+        throw blockedProblem(existing.id, checkPromptSafety(existing.prompt));
+      }
       if (existing && existing.status !== 'reserving') {
         return existing;
       }
@@ -53,11 +67,12 @@ export class SubmitJobUseCase {
       }
     }
     const { quote, model, mode } = evaluation;
+    const safety = checkPromptSafety(input.prompt);
     const job = jobs.create({
       id: randomUUID(),
       userId: input.userId,
       idempotencyKey: input.idempotencyKey,
-      status: 'reserving',
+      status: safety.allowed ? 'reserving' : 'blocked',
       model: model.id,
       mode,
       prompt: input.prompt.trim(),
@@ -65,36 +80,73 @@ export class SubmitJobUseCase {
       aspectRatio: quote.aspectRatio,
       template: input.template ?? null,
       projectId: input.projectId ?? null,
-      videoCredits: quote.videoCredits,
-      imageCredits: quote.imageCredits,
+      // A blocked prompt holds nothing.
+      videoCredits: safety.allowed ? quote.videoCredits : 0,
+      imageCredits: safety.allowed ? quote.imageCredits : 0,
       lane: 1,
       attempts: 0,
       outcome: null,
-      failureReason: null,
-      failureDetail: null,
+      failureReason: safety.allowed ? null : 'content_policy',
+      failureDetail: safety.allowed ? null : `${safety.rule}: ${safety.explanation}`,
       refunded: false,
       outputUrl: null,
       startedAt: null,
       heartbeatAt: null,
     });
     try {
-      await this.dataSource.transaction(async (manager) => {
-        await manager.insert(JobEntity, job);
-        await appendJobLog(manager, job.id, 'input', 'job submitted', {
-          model: job.model,
-          mode: job.mode,
-          prompt: job.prompt,
-          durationSec: job.durationSec,
-          aspectRatio: job.aspectRatio,
-          template: job.template,
-          quote,
-        });
-      });
+      // One statement (atomic on its own): the job (`reserving`, or `blocked`) and its first log lines.
+      await this.dataSource.query(
+        `WITH job AS (
+           INSERT INTO generation.jobs (id, user_id, idempotency_key, status, model, mode, prompt,
+             duration_sec, aspect_ratio, template, project_id, video_credits, image_credits, lane,
+             failure_reason, failure_detail)
+           VALUES ($1, $2, $3, $15, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16, $17)
+           RETURNING id
+         )
+         INSERT INTO generation.job_logs (job_id, kind, message, data)
+         SELECT job.id, line.kind, line.message, line.data::jsonb
+           FROM job, (VALUES (1, 'input', 'job submitted', $14),
+                             (2, 'decision', 'blocked by the content-safety check; nothing reserved', $18)
+                     ) AS line (n, kind, message, data)
+          WHERE line.n = 1 OR $15 = 'blocked'
+          ORDER BY line.n`,
+        [
+          job.id,
+          job.userId,
+          job.idempotencyKey,
+          job.model,
+          job.mode,
+          job.prompt,
+          job.durationSec,
+          job.aspectRatio,
+          job.template,
+          job.projectId,
+          job.videoCredits,
+          job.imageCredits,
+          job.lane,
+          JSON.stringify({
+            model: job.model,
+            mode: job.mode,
+            prompt: job.prompt,
+            durationSec: job.durationSec,
+            aspectRatio: job.aspectRatio,
+            template: job.template,
+            quote,
+          }),
+          job.status,
+          job.failureReason,
+          job.failureDetail,
+          JSON.stringify(safety.allowed ? {} : { rule: safety.rule, category: safety.category }),
+        ],
+      );
     } catch (error) {
       if (isUniqueViolation(error, 'jobs_user_idempotency_key')) {
         return this.execute(input);
       }
       throw error;
+    }
+    if (!safety.allowed) {
+      throw blockedProblem(job.id, safety);
     }
 
     try {
@@ -121,10 +173,26 @@ export class SubmitJobUseCase {
     }
 
     return this.dataSource.transaction(async (manager) => {
-      const [queued] = await manager.query<[{ created_at: Date; updated_at: Date }[], number]>(
-        `UPDATE generation.jobs SET status = 'queued', updated_at = now()
-          WHERE id = $1 AND status = 'reserving' RETURNING created_at, updated_at`,
-        [job.id],
+      // Queued, logged, and the workers woken, in one round trip; the event beside it.
+      const queued = await manager.query<{ created_at: Date; updated_at: Date }[]>(
+        `WITH queued AS (
+           UPDATE generation.jobs SET status = 'queued', updated_at = now()
+            WHERE id = $1 AND status = 'reserving' RETURNING id, created_at, updated_at
+         ), logged AS (
+           INSERT INTO generation.job_logs (job_id, kind, message, data)
+           SELECT id, 'decision', 'credits reserved; job queued', $2 FROM queued
+         )
+         SELECT created_at, updated_at, pg_notify($3, $4) FROM queued`,
+        [
+          job.id,
+          JSON.stringify({
+            videoCredits: job.videoCredits,
+            imageCredits: job.imageCredits,
+            lane: job.lane,
+          }),
+          WORK_CHANNEL,
+          job.model,
+        ],
       );
       const times = queued[0];
       if (!times) {
@@ -132,18 +200,12 @@ export class SubmitJobUseCase {
           'This submission was abandoned while credits were being held. Submit again.',
         );
       }
-      await appendJobLog(manager, job.id, 'decision', 'credits reserved; job queued', {
-        videoCredits: job.videoCredits,
-        imageCredits: job.imageCredits,
-        lane: job.lane,
-      });
       await this.outbox.add(manager, jobQueuedV1, job.userId, {
         jobId: job.id,
         userId: job.userId,
         model: job.model,
         mode: job.mode,
       });
-      await manager.query('SELECT pg_notify($1, $2)', [WORK_CHANNEL, job.model]);
       return {
         ...job,
         status: 'queued' as const,
