@@ -18,7 +18,13 @@ async function main(): Promise<void> {
         maxWaitTimeInMs: 200,
       })
     : new PgEventBus({ databaseUrl: url, sessionTimeoutMs: 1500, idlePollMs: 200 });
-  const router = contractRouter(dataSource, group, topic, 15);
+  // Says when 30 events are handled (not necessarily committed), so the suite kills it mid-batch.
+  let handled = 0;
+  const router = contractRouter(dataSource, group, topic, 15, () => {
+    if (++handled === 30) {
+      process.stdout.write('handled 30\n');
+    }
+  });
   await transport.subscribe({
     group,
     topics: router.topics,

@@ -43,6 +43,7 @@ export function contractRouter(
   group: string,
   topic: string,
   delayMs = 0,
+  onHandled?: () => void,
 ): EventRouter {
   return new EventRouter(group, dataSource, CONTRACT_SCHEMA).on(
     contractEvent(topic),
@@ -57,6 +58,7 @@ export function contractRouter(
         'INSERT INTO contract.effects (group_id, event_id, key, seq) VALUES ($1, $2, $3, $4)',
         [group, envelope.id, envelope.subject, payload.seq],
       );
+      onHandled?.();
     },
   );
 }

@@ -9,6 +9,7 @@ import { JobsGrpcController } from './jobs/jobs.grpc';
 import { JobsService } from './jobs/jobs.service';
 import { SubmitJobUseCase } from './jobs/use-cases/submit-job.use-case';
 import { ModelProvider } from './providers/model-provider';
+import { PromptSafetyCheck, RuleBasedSafetyCheck } from './safety/prompt-safety';
 import { ModelSimulator } from './simulator/model-simulator';
 import { JobRecovery } from './workers/job-recovery';
 import { JobWorker } from './workers/job-worker';
@@ -30,6 +31,7 @@ export class GenerationModule {
         ModelSimulator,
         { provide: ModelProvider, useExisting: ModelSimulator },
         SubmitJobUseCase,
+        { provide: PromptSafetyCheck, useClass: RuleBasedSafetyCheck },
         JobsService,
         JobSettlement,
         JobWorker,

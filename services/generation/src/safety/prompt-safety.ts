@@ -207,3 +207,18 @@ export function checkPromptSafety(prompt: string): SafetyVerdict {
   }
   return { allowed: true };
 }
+
+/**
+ * The port every submit goes through. The built-in rules are the default adapter; an external
+ * moderation API can sit behind the same port (asynchronous for that reason).
+ */
+export abstract class PromptSafetyCheck {
+  abstract check(prompt: string): Promise<SafetyVerdict>;
+}
+
+/** The adapter over the built-in rules above. */
+export class RuleBasedSafetyCheck extends PromptSafetyCheck {
+  check(prompt: string): Promise<SafetyVerdict> {
+    return Promise.resolve(checkPromptSafety(prompt));
+  }
+}

@@ -9,7 +9,7 @@ import { CatalogService } from '../../catalog/catalog.service';
 import type { JobRequest } from '../../catalog/job-request-rules';
 import { JobEntity } from '../job.entity';
 import { WORK_CHANNEL } from '../work-channel';
-import { checkPromptSafety, type SafetyVerdict } from '../../safety/prompt-safety';
+import { PromptSafetyCheck, type SafetyVerdict } from '../../safety/prompt-safety';
 
 export interface SubmitJobInput extends JobRequest {
   userId: string;
@@ -44,6 +44,7 @@ export class SubmitJobUseCase {
     private readonly ledger: BillingLedger,
     private readonly outbox: Outbox,
     private readonly catalog: CatalogService,
+    private readonly safety: PromptSafetyCheck,
   ) {}
 
   async execute(input: SubmitJobInput): Promise<JobEntity> {
@@ -55,7 +56,7 @@ export class SubmitJobUseCase {
         idempotencyKey: input.idempotencyKey,
       });
       if (existing?.status === 'blocked') {
-        throw blockedProblem(existing.id, checkPromptSafety(existing.prompt));
+        throw blockedProblem(existing.id, await this.safety.check(existing.prompt));
       }
       if (existing && existing.status !== 'reserving') {
         return existing;
@@ -67,7 +68,7 @@ export class SubmitJobUseCase {
       }
     }
     const { quote, model, mode } = evaluation;
-    const safety = checkPromptSafety(input.prompt);
+    const safety = await this.safety.check(input.prompt);
     const job = jobs.create({
       id: randomUUID(),
       userId: input.userId,
