@@ -9,7 +9,7 @@
  *   node -r @swc-node/register tools/build/build-service.ts <service>   (or: npx nx run <service>:build)
  */
 import { transformFileSync, type Options } from '@swc/core';
-import { builtinModules } from 'node:module';
+import { isBuiltin } from 'node:module';
 import {
   cpSync,
   existsSync,
@@ -124,10 +124,6 @@ function resolveSource(fromDir: string, specifier: string): string {
     }
   }
   throw new Error(`cannot resolve ${specifier} from ${relative(root, fromDir)}`);
-}
-
-function isBuiltin(specifier: string): boolean {
-  return specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]);
 }
 
 function packageName(specifier: string): string {

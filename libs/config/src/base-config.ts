@@ -96,15 +96,18 @@ export function serviceConfigSchema<T extends z.ZodRawShape>(
     });
 }
 
-/** The messaging library's Kafka security options from the validated settings. */
-export function kafkaSecurity(config: BaseConfig): {
+/** How to reach a managed Kafka cluster: TLS, and SASL credentials (from a secret). */
+export interface KafkaSecurity {
   ssl: boolean;
   sasl?: {
-    mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    mechanism: NonNullable<BaseConfig['KAFKA_SASL_MECHANISM']>;
     username: string;
     password: string;
   };
-} {
+}
+
+/** The Kafka security options from the validated settings. */
+export function kafkaSecurity(config: BaseConfig): KafkaSecurity {
   const {
     KAFKA_SASL_MECHANISM: mechanism,
     KAFKA_SASL_USERNAME: username,

@@ -15,8 +15,7 @@ export function isMigrateCommand(argv: readonly string[] = process.argv): boolea
 
 /**
  * Creates the service's schema if needed, applies pending migrations (under the same
- * advisory lock services take at start) and exits: 0 when the schema is current, 1 if not.
- * (The process exits explicitly: telemetry's exporters would otherwise keep it alive.)
+ * advisory lock services take at start) and closes; the exit code says whether the schema is current.
  */
 export async function runMigrations(
   database: ServiceDatabase,
@@ -37,9 +36,8 @@ export async function runMigrations(
     );
     await dataSource.destroy();
     logger.info({ migrations: applied.map((m) => m.name) }, 'schema up to date');
-    process.exit(0);
   } catch (error) {
     logger.error({ err: error }, 'migrations failed');
-    process.exit(1);
+    process.exitCode = 1;
   }
 }

@@ -1,3 +1,4 @@
+import type { KafkaSecurity } from '@fluxnote/config';
 import { Kafka, logLevel, type Consumer, type Producer, type SASLOptions } from 'kafkajs';
 import { parseEnvelope } from '../core/envelope';
 import {
@@ -8,16 +9,6 @@ import {
   type Subscription,
   type SubscriptionOptions,
 } from '../core/transport';
-
-/** How to reach a managed cluster: TLS and SASL credentials (from a secret). */
-export interface KafkaSecurity {
-  ssl: boolean;
-  sasl?: {
-    mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-    username: string;
-    password: string;
-  };
-}
 
 export interface KafkaEventTransportOptions {
   brokers: string[];

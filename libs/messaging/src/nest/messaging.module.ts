@@ -14,7 +14,8 @@ import { Outbox } from '../core/outbox';
 import { OutboxRelay } from '../core/outbox-relay';
 import { EventTransport, type Subscription } from '../core/transport';
 import { PgEventBus } from '../embedded/pg-event-bus';
-import { KafkaEventTransport, type KafkaSecurity } from '../kafka/kafka-event-transport';
+import type { KafkaSecurity } from '@fluxnote/config';
+import { KafkaEventTransport } from '../kafka/kafka-event-transport';
 
 export interface MessagingOptions {
   /** The service's schema (outbox and inbox tables live there). */

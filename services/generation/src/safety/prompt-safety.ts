@@ -63,9 +63,11 @@ const person = words(
 const minor = words(
   'child|children|childs|kid|kids|toddlers?|babies|baby|infants?|minors?|underage|under age|preteens?|pre teens?|tweens?|teens?|teenagers?|teenage|schoolgirls?|schoolboys?|school girls?|school boys?|little girls?|little boys?|young girls?|young boys?|loli|lolita|shota|jailbait|(?:[1-9]|1[0-7]) ?(?:years? old|yrs? old|yo|y o)|middle schoolers?|elementary school',
 );
+const minorTerm = re(minor);
 const sexualised = words(
   'nude|naked|nudity|topless|bottomless|undress(?:ed|ing)?|no clothes|without clothes|unclothed|sexy|sexual(?:ly|i[sz]ed)?|sex|erotic|seductive|sensual|lingerie|provocative|porn\\w*|nsfw|explicit|strip(?:ping|per|tease)?|bikini|underwear|panties|bra|intimate|fetish|aroused|breasts?|genitals?|bedroom poses?|spread legs|suggestive',
 );
+const sexualisedTerm = re(sexualised);
 
 const explicitSexual = re(
   words(
@@ -73,21 +75,20 @@ const explicitSexual = re(
   ),
 );
 // "Nude" is also a colour ("nude lipstick", "nude heels"); "breast" is also food and medicine.
+const plainNudity = re(
+  words(
+    'fully naked|naked|unclothed|topless|bottomless|no clothes on|without (?:any )?clothes|undressing|undressed|bare breasts?|exposed breasts?|bare chested woman|see through (?:top|dress) with nothing',
+  ),
+);
+const nudeAsColour =
+  /\bnude (?:lipstick|lip|lips|makeup|make up|colou?r|colou?red|tones?|shades?|palette|heels|pumps|shoes|nails|nail polish|polish|beige|paint|fabric|dress|gown|stockings|tights|aesthetic|eyeshadow)\b/;
+const breastNotBody =
+  /\b(?:chicken|turkey|duck|goose|quail|pheasant|grilled|roast(?:ed)?|fried) breasts?\b|\bbreast (?:cancer|feeding|milk|pump|stroke)|\bbreaststroke\b|\bbreastfeeding\b|\bbreastplate\b|\bbreast pocket\b/;
 const nudity = (text: string): boolean =>
-  re(
-    words(
-      'fully naked|naked|unclothed|topless|bottomless|no clothes on|without (?:any )?clothes|undressing|undressed|bare breasts?|exposed breasts?|bare chested woman|see through (?:top|dress) with nothing',
-    ),
-  ).test(text) ||
-  (/\bnude\b/.test(text) &&
-    !/\bnude (?:lipstick|lip|lips|makeup|make up|colou?r|colou?red|tones?|shades?|palette|heels|pumps|shoes|nails|nail polish|polish|beige|paint|fabric|dress|gown|stockings|tights|aesthetic|eyeshadow)\b/.test(
-      text,
-    )) ||
+  plainNudity.test(text) ||
+  (/\bnude\b/.test(text) && !nudeAsColour.test(text)) ||
   (/\bnudes\b/.test(text) && !/\bnudes (?:palette|collection|range)\b/.test(text)) ||
-  (/\bbreasts?\b/.test(text) &&
-    !/\b(?:chicken|turkey|duck|goose|quail|pheasant|grilled|roast(?:ed)?|fried) breasts?\b|\bbreast (?:cancer|feeding|milk|pump|stroke)|\bbreaststroke\b|\bbreastfeeding\b|\bbreastplate\b|\bbreast pocket\b/.test(
-      text,
-    ));
+  (/\bbreasts?\b/.test(text) && !breastNotBody.test(text));
 
 const graphicViolence = re(
   words(
@@ -152,7 +153,7 @@ const rules: Rule[] = [
     explanation: 'Sexual or nude content involving a minor is never generated.',
     test: (t) =>
       /\b(?:loli|lolita|shota|jailbait|child porn|cp)\b/.test(t) ||
-      (re(minor).test(t) && re(sexualised).test(t)),
+      (minorTerm.test(t) && sexualisedTerm.test(t)),
   },
   {
     id: 'sexual.explicit',
