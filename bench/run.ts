@@ -7,6 +7,7 @@ import { repoRoot, startEmbeddedPostgres } from '@fluxnote/testing';
 import { Platform } from '../tools/launcher/platform';
 import { benchBus } from './bus.bench';
 import { benchBareRoute, benchSubmit, type LoadResult } from './gateway.bench';
+import { benchLedger } from './ledger.bench';
 import { fmt } from './stats';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -31,6 +32,10 @@ async function main(): Promise<void> {
       port: 0,
       env: { LOG_LEVEL: 'error', SIMULATOR_DEFAULT_LATENCY_MS: '0' },
     });
+    log('\ncredit ledger');
+    const ledger = await benchLedger(platform, log);
+
+    log('\ngateway submit');
     const submit = await benchSubmit(platform, log);
 
     const pct = (a: number, b: number): string => `${fmt((100 * a) / b)} %`;
@@ -47,6 +52,9 @@ async function main(): Promise<void> {
       log(
         `${label.padEnd(42)}${`${fmt(result.requestsPerSecond)} (${result.p99} ms)`.padEnd(20)}${`${fmt(bare.requestsPerSecond)} (${bare.p99} ms)`.padEnd(20)}${pct(result.requestsPerSecond, bare.requestsPerSecond).padEnd(9)}${target}`,
       );
+    log(
+      `ledger reserve→commit pairs/s (gRPC)      ${fmt(ledger.grpcPairsPerSecond).padEnd(20)}${fmt(ledger.rawPairsPerSecond).padEnd(20)}${pct(ledger.grpcPairsPerSecond, ledger.rawPairsPerSecond).padEnd(9)}≥ 50 %`,
+    );
     submitRow('gateway submit req/s (p99)', submit.submitPath, '≥ 25 %');
     submitRow('  … with every job run meanwhile', submit.withWorkers, '');
   } finally {

@@ -78,12 +78,14 @@ describe('first job end to end', () => {
     get(path: string): request.Test;
     post(path: string): request.Test;
     put(path: string): request.Test;
+    delete(path: string): request.Test;
   } {
     const token = typeof tokens === 'string' ? tokens : tokens.accessToken;
     return {
       get: (path) => api.get(path).set('authorization', `Bearer ${token}`),
       post: (path) => api.post(path).set('authorization', `Bearer ${token}`),
       put: (path) => api.put(path).set('authorization', `Bearer ${token}`),
+      delete: (path) => api.delete(path).set('authorization', `Bearer ${token}`),
     };
   }
 
@@ -331,6 +333,114 @@ describe('first job end to end', () => {
       .send({ ...job, prompt: 'shooting a documentary about a killer sunset' })
       .expect(202);
     expect(benign.body.status).toBe('queued');
+  });
+
+  it('billing through the gateway: plans, subscribe, packs, charges, refunds — each user only their own', async () => {
+    const user = await signUp('US');
+    const plans = (await as(user).get('/v1/plans').expect(200)).body as {
+      brand: string;
+      currency: string;
+      plans: { id: string }[];
+    };
+    expect(plans).toMatchObject({ brand: 'fluxnote', currency: 'USD' });
+    expect(plans.plans.find((p) => p.id === 'pro')).toMatchObject({
+      monthly: { amount: 1900, currency: 'USD' },
+      annualPerMonth: { amount: 999, currency: 'USD' },
+      videoCredits: 50,
+    });
+    const indian = await signUp('IN');
+    expect((await as(indian).get('/v1/plans').expect(200)).body).toMatchObject({
+      currency: 'INR',
+      paymentMethods: ['card', 'upi'],
+    });
+
+    const subscribed = await as(user)
+      .post('/v1/billing/subscription')
+      .set('Idempotency-Key', 'go-pro')
+      .send({ plan: 'pro', interval: 'month' })
+      .expect(200);
+    expect(subscribed.body).toMatchObject({
+      subscription: { plan: 'pro', interval: 'month', status: 'active', pendingChange: null },
+      charge: {
+        kind: 'subscription',
+        amount: { amount: 1900, currency: 'USD' },
+        status: 'succeeded',
+      },
+    });
+    const replay = await as(user)
+      .post('/v1/billing/subscription')
+      .set('Idempotency-Key', 'go-pro')
+      .send({ plan: 'pro', interval: 'month' })
+      .expect(200);
+    expect(replay.body.charge.id).toBe(subscribed.body.charge.id);
+    expect(await videoUsage(user)).toMatchObject({ allowance: 50, remaining: 50 });
+
+    await as(user).post('/v1/billing/credit-packs').send({ pack: 'video-10' }).expect(201);
+    expect(await videoUsage(user)).toMatchObject({ packCredits: 10, remaining: 60 });
+    const charges = (await as(user).get('/v1/billing/charges').expect(200)).body.items;
+    expect(charges).toHaveLength(2);
+
+    const chargeId = subscribed.body.charge.id as string;
+    const quote = await as(user)
+      .post('/v1/billing/refunds/quote')
+      .send({ chargeId, reason: 'not for me' })
+      .expect(200);
+    expect(quote.body).toMatchObject({
+      decision: 'approved',
+      amount: { amount: 1900, currency: 'USD' },
+      rule: 'fluxnote.monthly-within-14-days',
+    });
+    expect(quote.body.explanation).toMatch(/no questions asked/);
+
+    // Nobody else can see, quote or refund this charge.
+    const stranger = await signUp('US');
+    expect((await as(stranger).get('/v1/billing/charges').expect(200)).body.items).toEqual([]);
+    await as(stranger)
+      .post('/v1/billing/refunds/quote')
+      .send({ chargeId, reason: 'mine?' })
+      .expect(404);
+    await as(stranger).post('/v1/billing/refunds').send({ chargeId, reason: 'mine?' }).expect(404);
+
+    const refund = await as(user)
+      .post('/v1/billing/refunds')
+      .send({ chargeId, reason: 'not for me' })
+      .expect(201);
+    expect(refund.body).toMatchObject({
+      decision: 'approved',
+      status: 'pending',
+      amount: { amount: 1900 },
+    });
+    expect((await as(user).get('/v1/billing/refunds').expect(200)).body.items).toHaveLength(1);
+    expect((await as(user).get('/v1/billing/subscription').expect(200)).body).toMatchObject({
+      plan: 'free',
+    });
+    const second = await as(user)
+      .post('/v1/billing/refunds')
+      .send({ chargeId, reason: 'again' })
+      .expect(201);
+    expect(second.body).toMatchObject({
+      decision: 'rejected',
+      rule: 'already-refunded',
+      amount: { amount: 0 },
+    });
+
+    // Bad input is a problem with the right status, never a 500.
+    const bad = await as(user)
+      .post('/v1/billing/subscription')
+      .send({ plan: 'pro', interval: 'weekly' })
+      .expect(400);
+    expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+    await as(user).post('/v1/billing/subscription').send({ plan: 'platinum' }).expect(400);
+    await as(user)
+      .post('/v1/billing/refunds/quote')
+      .send({ chargeId: 'nope', reason: 'x' })
+      .expect(400);
+    await as(user).delete('/v1/billing/subscription').expect(409);
+    await as(user)
+      .post('/v1/billing/subscription')
+      .send({ plan: 'max', paymentMethod: 'sim_card_declined' })
+      .expect(402);
+    await api.get('/v1/billing/charges').expect(401);
   });
 
   it('SIGKILL of generation mid-job: the job finishes once and is charged once', async () => {

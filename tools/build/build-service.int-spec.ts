@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { createTestDatabase, repoRoot, type TestDatabase } from '@fluxnote/testing';
 import { buildService, type BuildResult } from './build-service';
+import { billingDatabase } from '../../services/billing/src/billing.database';
 
 const run = promisify(execFile);
 
@@ -75,7 +76,7 @@ describe('service build output', () => {
         expect.arrayContaining(['credit_accounts', 'credit_entries', 'migrations', 'outbox']),
       );
       const migrations = await client.query('SELECT name FROM billing.migrations');
-      expect(migrations.rowCount).toBe(1);
+      expect(migrations.rowCount).toBe(billingDatabase.migrations.length);
     } finally {
       await client.end();
     }

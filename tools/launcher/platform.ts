@@ -94,6 +94,11 @@ export class Platform {
     private readonly envs: Record<ServiceName, NodeJS.ProcessEnv>,
   ) {}
 
+  /** A service's gRPC address (for benchmarks and tests that speak to it directly). */
+  grpcAddress(name: ServiceName): string {
+    return `127.0.0.1:${this.envs[name]['GRPC_PORT']}`;
+  }
+
   get mailDir(): string {
     return join(this.dataDir, 'mail');
   }

@@ -31,7 +31,8 @@ export function grpcServerOptions(
     transport: Transport.GRPC,
     options: {
       url,
-      package: specs.map((s) => s.package),
+      // One entry per package: Nest binds every service of a package it is given, so a repeat would bind twice.
+      package: [...new Set(specs.map((s) => s.package))],
       protoPath: specs.map((s) => join(protoRoot(), s.file)),
       loader: { ...protoLoaderOptions, includeDirs: [protoRoot()] },
       onLoadPackageDefinition: (_pkg: unknown, server: Pick<Server, 'addService'>) => {

@@ -1,11 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Clock } from '@fluxnote/clock';
 import { serviceInfrastructure } from '@fluxnote/platform';
 import { billingDatabase } from './billing.database';
+import { BillingSweeps } from './billing-sweeps';
+import { ChargeService } from './charges/charge.service';
 import { BILLING_CONFIG, type BillingConfig } from './config/billing.config';
 import { LedgerEventsConsumer } from './ledger/ledger.events';
 import { LedgerGrpcController } from './ledger/ledger.grpc';
 import { LedgerService } from './ledger/ledger.service';
-import { ReservationExpiry } from './ledger/reservation-expiry';
+import { PaymentProcessor } from './payments/payment-processor';
+import { SimulatedPaymentProcessor } from './payments/simulated-processor';
+import { PaymentsGrpcController } from './payments.grpc';
+import { RefundService } from './refunds/refund.service';
+import { PlanActions } from './subscriptions/plan-actions';
+import { SubscriptionService } from './subscriptions/subscription.service';
 
 @Module({})
 export class BillingModule {
@@ -16,12 +24,22 @@ export class BillingModule {
         ...billingDatabase,
         config,
       }),
-      controllers: [LedgerGrpcController],
+      controllers: [LedgerGrpcController, PaymentsGrpcController],
       providers: [
         { provide: BILLING_CONFIG, useValue: config },
+        {
+          provide: PaymentProcessor,
+          inject: [Clock],
+          useFactory: (clock: Clock) =>
+            new SimulatedPaymentProcessor(clock, config.SIMULATED_REFUND_SETTLE_SECONDS),
+        },
         LedgerService,
         LedgerEventsConsumer,
-        ReservationExpiry,
+        ChargeService,
+        PlanActions,
+        RefundService,
+        SubscriptionService,
+        BillingSweeps,
       ],
     };
   }

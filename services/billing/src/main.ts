@@ -1,6 +1,6 @@
 import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
-import { billingV1 } from '@fluxnote/contracts';
+import { billingPaymentsV1, billingV1 } from '@fluxnote/contracts';
 import { bootstrapService } from '@fluxnote/grpc';
 import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
 import { BillingModule } from './billing.module';
@@ -20,6 +20,11 @@ async function main(): Promise<void> {
         package: billingV1.protobufPackage,
         file: billingV1.protobufFileName,
         service: billingV1.LEDGER_SERVICE_NAME,
+      },
+      {
+        package: billingPaymentsV1.protobufPackage,
+        file: billingPaymentsV1.protobufFileName,
+        service: billingPaymentsV1.PAYMENTS_SERVICE_NAME,
       },
     ],
     config,

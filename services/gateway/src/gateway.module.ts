@@ -17,6 +17,7 @@ import { IdempotencyService } from './idempotency/idempotency.service';
 import { AccountController } from './routes/account.controller';
 import { AdminController } from './routes/admin.controller';
 import { AuthController } from './routes/auth.controller';
+import { BillingController } from './routes/billing.controller';
 import { CatalogController } from './routes/catalog.controller';
 import { GenerationsController } from './routes/generations.controller';
 import { NotificationsController } from './routes/notifications.controller';
@@ -50,6 +51,7 @@ export class GatewayModule {
         AuthController,
         AccountController,
         CatalogController,
+        BillingController,
         GenerationsController,
         NotificationsController,
         AdminController,

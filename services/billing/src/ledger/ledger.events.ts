@@ -14,7 +14,7 @@ export class LedgerEventsConsumer extends EventConsumer {
 
   register(router: EventRouter): void {
     router.on(userRegisteredV1, (event, { manager }) =>
-      this.ledger.openAccount(manager, event.userId, event.brand, event.plan),
+      this.ledger.openAccount(manager, event.userId, event.brand, event.plan, event.country),
     );
   }
 }

@@ -5,12 +5,8 @@ import { ProblemError } from '@fluxnote/contracts';
 import { openServiceDatabase } from '@fluxnote/persistence';
 import { createTestDatabase, type TestDatabase } from '@fluxnote/testing';
 import { billingConfigSchema } from '../config/billing.config';
-import { InitialLedger1763700000000 } from '../migrations/1763700000000-initial-ledger';
-import { CreditAccountEntity } from './credit-account.entity';
-import { CreditBalanceEntity } from './credit-balance.entity';
-import { CreditEntryEntity } from './credit-entry.entity';
+import { billingDatabase } from '../billing.database';
 import { LedgerService } from './ledger.service';
-import { ReservationEntity } from './reservation.entity';
 
 describe('LedgerService (Postgres)', () => {
   let db: TestDatabase;
@@ -23,8 +19,8 @@ describe('LedgerService (Postgres)', () => {
     dataSource = await openServiceDatabase({
       url: db.url,
       schema: 'billing',
-      entities: [CreditAccountEntity, CreditBalanceEntity, ReservationEntity, CreditEntryEntity],
-      migrations: [InitialLedger1763700000000],
+      entities: billingDatabase.entities,
+      migrations: billingDatabase.migrations,
       poolSize: 40,
     });
     const config = billingConfigSchema.parse({ DATABASE_URL: db.url });

@@ -4,7 +4,7 @@ import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { isUniqueViolation } from '@fluxnote/persistence';
 import { BILLING_CONFIG, type BillingConfig } from '../config/billing.config';
-import { findPlan, isBrand } from '../plans/plan-catalog';
+import { currencyForCountry, findPlan, isBrand, type Plan } from '../plans/plan-catalog';
 import { CreditAccountEntity } from './credit-account.entity';
 import { CreditBalanceEntity } from './credit-balance.entity';
 import { addMonths, creditPools, remaining, type CreditPool } from './credit-pool';
@@ -45,6 +45,7 @@ export class LedgerService {
     userId: string,
     brand: string,
     planId: string,
+    country: string | null = null,
   ): Promise<void> {
     const plan = isBrand(brand) ? findPlan(brand, planId) : undefined;
     if (!plan) {
@@ -52,9 +53,9 @@ export class LedgerService {
     }
     const now = this.clock.now();
     const inserted = await manager.query<unknown[]>(
-      `INSERT INTO billing.credit_accounts (user_id, brand, plan, period_start, period_end)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING user_id`,
-      [userId, brand, plan.id, now, addMonths(now, 1)],
+      `INSERT INTO billing.credit_accounts (user_id, brand, plan, period_start, period_end, country, currency)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING user_id`,
+      [userId, brand, plan.id, now, addMonths(now, 1), country, currencyForCountry(country)],
     );
     if (inserted.length === 0) {
       return;
@@ -70,6 +71,83 @@ export class LedgerService {
       );
       await this.appendEntry(manager, userId, pool, 'allowance', allowances[pool], null);
     }
+  }
+
+  /**
+   * Puts a plan's allowance in force. `keep-used` (an upgrade, a revert): the new
+   * allowance applies at once minus what this cycle already used. `new-cycle`
+   * (a renewal): used goes back to zero and whatever ran past the allowance is
+   * taken from the pack credits, which are spent after the allowance and never reset.
+   */
+  async applyPlanAllowance(
+    manager: EntityManager,
+    userId: string,
+    plan: Plan,
+    mode: 'keep-used' | 'new-cycle',
+  ): Promise<void> {
+    const allowances: Record<CreditPool, number> = {
+      video: plan.videoCredits,
+      image: plan.imageCredits,
+    };
+    for (const pool of creditPools) {
+      await manager.query(
+        mode === 'keep-used'
+          ? `UPDATE billing.credit_balances SET allowance = $3 WHERE user_id = $1 AND pool = $2`
+          : `UPDATE billing.credit_balances
+                SET pack_credits = pack_credits - LEAST(pack_credits, GREATEST(used - allowance, 0)),
+                    used = 0, allowance = $3
+              WHERE user_id = $1 AND pool = $2`,
+        [userId, pool, allowances[pool]],
+      );
+      await this.appendEntry(
+        manager,
+        userId,
+        pool,
+        mode === 'keep-used' ? 'allowance' : 'reset',
+        allowances[pool],
+        null,
+      );
+    }
+  }
+
+  /** Adds a credit pack's credits; they outlive the cycle. */
+  async addPackCredits(
+    manager: EntityManager,
+    userId: string,
+    credits: CreditAmounts,
+    reference: string,
+  ): Promise<void> {
+    for (const pool of creditPools) {
+      if (credits[pool] === 0) {
+        continue;
+      }
+      await manager.query(
+        `UPDATE billing.credit_balances SET pack_credits = pack_credits + $3 WHERE user_id = $1 AND pool = $2`,
+        [userId, pool, credits[pool]],
+      );
+      await this.appendEntry(manager, userId, pool, 'pack', credits[pool], reference);
+    }
+  }
+
+  /** Credits spent (committed) since a moment, per pool, and the number of image jobs among them. */
+  async usedSince(
+    manager: EntityManager,
+    userId: string,
+    since: Date,
+  ): Promise<{ video: number; image: number; imageJobs: number }> {
+    const rows = await manager.query<{ video: string; image: string; image_jobs: string }[]>(
+      `SELECT COALESCE(SUM(video_credits), 0) AS video, COALESCE(SUM(image_credits), 0) AS image,
+              COUNT(*) FILTER (WHERE image_credits > 0) AS image_jobs
+         FROM billing.reservations
+        WHERE user_id = $1 AND status = 'committed' AND settled_at >= $2`,
+      [userId, since],
+    );
+    const row = rows[0];
+    return {
+      video: Number(row.video),
+      image: Number(row.image),
+      imageJobs: Number(row.image_jobs),
+    };
   }
 
   async reserve(
@@ -281,8 +359,9 @@ export class LedgerService {
     reservationKey: string | null,
   ): Promise<void> {
     await manager.query(
-      `INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key) VALUES ($1, $2, $3, $4, $5)`,
-      [userId, pool, kind, amount, reservationKey],
+      `INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [userId, pool, kind, amount, reservationKey, this.clock.now()],
     );
   }
 }

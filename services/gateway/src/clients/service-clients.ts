@@ -1,5 +1,11 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { accountsV1, billingV1, generationV1, notificationsV1 } from '@fluxnote/contracts';
+import {
+  accountsV1,
+  billingPaymentsV1,
+  billingV1,
+  generationV1,
+  notificationsV1,
+} from '@fluxnote/contracts';
 import { createGrpcClient, type GrpcClientHandle, type GrpcServiceSpec } from '@fluxnote/grpc';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
@@ -13,6 +19,11 @@ export const serviceSpecs = {
     package: billingV1.protobufPackage,
     file: billingV1.protobufFileName,
     service: billingV1.LEDGER_SERVICE_NAME,
+  },
+  payments: {
+    package: billingPaymentsV1.protobufPackage,
+    file: billingPaymentsV1.protobufFileName,
+    service: billingPaymentsV1.PAYMENTS_SERVICE_NAME,
   },
   generation: {
     package: generationV1.protobufPackage,
@@ -32,6 +43,7 @@ export class ServiceClients implements OnModuleDestroy {
   private readonly handles: { close(): void }[] = [];
   readonly accounts: GrpcClientHandle<accountsV1.AccountsServiceClient>['client'];
   readonly billing: GrpcClientHandle<billingV1.LedgerServiceClient>['client'];
+  readonly payments: GrpcClientHandle<billingPaymentsV1.PaymentsServiceClient>['client'];
   readonly generation: GrpcClientHandle<generationV1.GenerationServiceClient>['client'];
   readonly notifications: GrpcClientHandle<notificationsV1.NotificationsServiceClient>['client'];
 
@@ -50,6 +62,7 @@ export class ServiceClients implements OnModuleDestroy {
     };
     this.accounts = open(serviceSpecs.accounts, config.ACCOUNTS_GRPC_URL, 'accounts');
     this.billing = open(serviceSpecs.billing, config.BILLING_GRPC_URL, 'billing');
+    this.payments = open(serviceSpecs.payments, config.BILLING_GRPC_URL, 'billing');
     this.generation = open(serviceSpecs.generation, config.GENERATION_GRPC_URL, 'generation');
     this.notifications = open(
       serviceSpecs.notifications,

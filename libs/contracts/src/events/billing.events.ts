@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { defineEvent, topics } from './event-definition';
+
+/** Money as it travels: integer minor units and an ISO currency. */
+const money = z.object({ amount: z.number().int(), currency: z.enum(['USD', 'INR']) });
+
+export const chargeSucceededV1 = defineEvent(
+  'billing.charge.succeeded.v1',
+  topics.billing,
+  z.object({
+    chargeId: z.string().uuid(),
+    userId: z.string().uuid(),
+    kind: z.enum(['subscription', 'upgrade', 'credit_pack']),
+    plan: z.string().nullable(),
+    pack: z.string().nullable(),
+    amount: money,
+  }),
+);
+
+export const chargeFailedV1 = defineEvent(
+  'billing.charge.failed.v1',
+  topics.billing,
+  z.object({
+    userId: z.string().uuid(),
+    kind: z.enum(['subscription', 'upgrade', 'credit_pack']),
+    amount: money,
+    reason: z.string(),
+  }),
+);
+
+export const refundDecidedV1 = defineEvent(
+  'billing.refund.decided.v1',
+  topics.billing,
+  z.object({
+    refundId: z.string().uuid(),
+    chargeId: z.string().uuid(),
+    userId: z.string().uuid(),
+    decision: z.enum(['approved', 'rejected', 'review']),
+    amount: money,
+    rule: z.string(),
+    explanation: z.string(),
+    /** policy (the user asked), automatic (a billing error the platform found), goodwill (an agent). */
+    source: z.enum(['policy', 'automatic', 'goodwill']),
+  }),
+);
+
+export const refundProcessedV1 = defineEvent(
+  'billing.refund.processed.v1',
+  topics.billing,
+  z.object({
+    refundId: z.string().uuid(),
+    chargeId: z.string().uuid(),
+    userId: z.string().uuid(),
+    status: z.enum(['succeeded', 'failed']),
+    amount: money,
+  }),
+);
+
+export const subscriptionChangedV1 = defineEvent(
+  'billing.subscription.changed.v1',
+  topics.billing,
+  z.object({
+    userId: z.string().uuid(),
+    plan: z.string(),
+    interval: z.enum(['month', 'year']),
+    previousPlan: z.string(),
+    /** upgrade, downgrade_scheduled, cancel_scheduled, resumed, renewed, ended, payment_failed, refund, … */
+    reason: z.string(),
+    pendingPlan: z.string().nullable(),
+  }),
+);
+
+export const allowanceResetV1 = defineEvent(
+  'billing.allowance.reset.v1',
+  topics.billing,
+  z.object({
+    userId: z.string().uuid(),
+    plan: z.string(),
+    periodStart: z.string(),
+    periodEnd: z.string(),
+    videoCredits: z.number().int(),
+    imageCredits: z.number().int(),
+  }),
+);
+
+export const creditsGrantedV1 = defineEvent(
+  'billing.credits.granted.v1',
+  topics.billing,
+  z.object({
+    userId: z.string().uuid(),
+    videoCredits: z.number().int().min(0),
+    imageCredits: z.number().int().min(0),
+    reason: z.string(),
+  }),
+);

@@ -1,0 +1,419 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '@fluxnote/clock';
+import { ProblemError, refundDecidedV1, refundProcessedV1 } from '@fluxnote/contracts';
+import { Outbox } from '@fluxnote/messaging';
+import { ChargeService, type Charge } from '../charges/charge.service';
+import { BILLING_CONFIG, type BillingConfig } from '../config/billing.config';
+import { LedgerService } from '../ledger/ledger.service';
+import {
+  formatMoney,
+  minMoney,
+  money,
+  multiplyRatio,
+  nonNegative,
+  subtract,
+  type Currency,
+  type Money,
+} from '../money/money';
+import { PaymentProcessor, type RefundStatus } from '../payments/payment-processor';
+import { findPlan, planPrice } from '../plans/plan-catalog';
+import { readAccount } from '../subscriptions/billing-account';
+import { PlanActions } from '../subscriptions/plan-actions';
+import {
+  decideRefund,
+  type DetectedBillingError,
+  type RefundAction,
+  type RefundCase,
+  type RefundDecision,
+  type RefundKind,
+} from './refund-policy';
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type RefundSource = 'policy' | 'automatic' | 'goodwill';
+
+export interface Refund {
+  id: string;
+  chargeId: string;
+  userId: string;
+  source: RefundSource;
+  kind: RefundKind | null;
+  reason: string;
+  decision: RefundDecision['decision'];
+  status: 'pending' | 'succeeded' | 'failed' | 'none';
+  amount: Money;
+  rule: string;
+  explanation: string;
+  action: RefundAction;
+  agentId: string | null;
+  createdAt: Date;
+  settledAt: Date | null;
+}
+
+interface RefundRow {
+  id: string;
+  charge_id: string;
+  user_id: string;
+  source: RefundSource;
+  kind: RefundKind | null;
+  reason: string;
+  decision: RefundDecision['decision'];
+  status: Refund['status'];
+  amount: string;
+  currency: Currency;
+  rule: string;
+  explanation: string;
+  action: RefundAction;
+  agent_id: string | null;
+  processor_ref: string | null;
+  created_at: Date;
+  settled_at: Date | null;
+}
+
+function toRefund(r: RefundRow): Refund {
+  return {
+    id: r.id,
+    chargeId: r.charge_id,
+    userId: r.user_id,
+    source: r.source,
+    kind: r.kind,
+    reason: r.reason,
+    decision: r.decision,
+    status: r.status,
+    amount: money(Number(r.amount), r.currency),
+    rule: r.rule,
+    explanation: r.explanation,
+    action: r.action,
+    agentId: r.agent_id,
+    createdAt: r.created_at,
+    settledAt: r.settled_at,
+  };
+}
+
+export interface RefundRequest {
+  chargeId: string;
+  reason: string;
+  kind?: RefundKind;
+}
+
+/**
+ * Refunds: the policy decides (refund-policy.ts), this service gathers the facts
+ * and acts. Decisions on one charge run one at a time under the charge's row
+ * lock, and each counts what earlier refunds already paid, so two requests —
+ * concurrent or not — never pay twice.
+ */
+@Injectable()
+export class RefundService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly charges: ChargeService,
+    private readonly ledger: LedgerService,
+    private readonly processor: PaymentProcessor,
+    private readonly planActions: PlanActions,
+    private readonly outbox: Outbox,
+    @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
+  ) {}
+
+  /** What the policy would decide now; nothing changes. */
+  async quote(userId: string, request: RefundRequest): Promise<RefundDecision> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const charge = await this.chargeOf(manager, userId, request.chargeId, false);
+      return decideRefund(await this.facts(manager, charge, request));
+    });
+  }
+
+  /** Decides by the policy and acts on the decision: an approved refund is sent to the processor. */
+  async request(userId: string, request: RefundRequest, idempotencyKey: string): Promise<Refund> {
+    const refund = await this.decideAndAct(userId, request, `request:${userId}:${idempotencyKey}`, {
+      source: 'policy',
+    });
+    return refund!;
+  }
+
+  /** An agent's goodwill refund of what is left of a charge (or less): a recorded decision. */
+  async goodwill(
+    agentId: string,
+    userId: string,
+    request: RefundRequest & { amount?: number },
+    idempotencyKey: string,
+  ): Promise<Refund> {
+    const refund = await this.decideAndAct(
+      userId,
+      request,
+      `goodwill:${agentId}:${idempotencyKey}`,
+      {
+        source: 'goodwill',
+        agentId,
+        decide: (left) => {
+          const amount =
+            request.amount === undefined
+              ? left
+              : minMoney(money(request.amount, left.currency), left);
+          if (amount.amount <= 0) {
+            return {
+              decision: 'rejected',
+              amount: money(0, left.currency),
+              rule: 'goodwill.nothing-left',
+              explanation: 'Nothing is left of this charge to refund.',
+              action: 'none',
+            };
+          }
+          return {
+            decision: 'approved',
+            amount,
+            rule: 'goodwill',
+            explanation: `A support agent granted a goodwill refund of ${formatMoney(amount)} to your original payment method.`,
+            action: 'none',
+          };
+        },
+      },
+    );
+    return refund!;
+  }
+
+  /** Refunds at once a billing error the platform finds on a charge it just recorded (no request needed). */
+  async refundDetectedErrors(userId: string, chargeId: string): Promise<Refund | null> {
+    return this.decideAndAct(
+      userId,
+      { chargeId, reason: 'billing error found by the platform', kind: 'billing_error' },
+      `automatic:${chargeId}`,
+      { source: 'automatic', onlyBillingErrors: true },
+    );
+  }
+
+  async list(userId: string): Promise<Refund[]> {
+    const rows = await this.dataSource.query<RefundRow[]>(
+      `SELECT * FROM billing.refunds WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT 100`,
+      [userId],
+    );
+    return rows.map(toRefund);
+  }
+
+  /** Asks the processor about pending refunds; returns how many were settled. */
+  async settlePending(limit = 100): Promise<number> {
+    const rows = await this.dataSource.query<RefundRow[]>(
+      `SELECT * FROM billing.refunds WHERE status = 'pending' ORDER BY created_at LIMIT $1`,
+      [limit],
+    );
+    let settled = 0;
+    for (const row of rows) {
+      if (!row.processor_ref) {
+        continue;
+      }
+      const status = await this.processor.refundStatus(row.processor_ref);
+      if (status !== 'pending' && (await this.settle(row.processor_ref, status))) {
+        settled += 1;
+      }
+    }
+    return settled;
+  }
+
+  /** Records the processor's final word on a refund, once (also called from processor webhooks). */
+  async settle(processorRef: string, status: Exclude<RefundStatus, 'pending'>): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const [rows] = await manager.query<[RefundRow[], number]>(
+        `UPDATE billing.refunds SET status = $2, settled_at = $3
+          WHERE processor_ref = $1 AND status = 'pending' RETURNING *`,
+        [processorRef, status, this.clock.now()],
+      );
+      const refund = rows[0] ? toRefund(rows[0]) : null;
+      if (!refund) {
+        return false;
+      }
+      await this.outbox.add(manager, refundProcessedV1, refund.userId, {
+        refundId: refund.id,
+        chargeId: refund.chargeId,
+        userId: refund.userId,
+        status,
+        amount: refund.amount,
+      });
+      return true;
+    });
+  }
+
+  private async decideAndAct(
+    userId: string,
+    request: RefundRequest,
+    key: string,
+    options: {
+      source: RefundSource;
+      /** Decides instead of the policy (an agent's goodwill), given what is left of the charge. */
+      decide?: (left: Money) => RefundDecision;
+      agentId?: string;
+      /** Record nothing unless the records show a billing error (automatic detection). */
+      onlyBillingErrors?: boolean;
+    },
+  ): Promise<Refund | null> {
+    const { source, decide, agentId = null, onlyBillingErrors = false } = options;
+    const existing = await this.dataSource.query<RefundRow[]>(
+      `SELECT * FROM billing.refunds WHERE idempotency_key = $1`,
+      [key],
+    );
+    if (existing[0]) {
+      return toRefund(existing[0]);
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const charge = await this.chargeOf(manager, userId, request.chargeId, true);
+      const facts = await this.facts(manager, charge, request);
+      if (onlyBillingErrors && !facts.billingError) {
+        return null;
+      }
+      const decision = decide
+        ? decide(nonNegative(subtract(charge.amount, facts.alreadyRefunded)))
+        : decideRefund(facts);
+      const id = randomUUID();
+      let status: Refund['status'] = 'none';
+      let processorRef: string | null = null;
+      if (decision.decision === 'approved') {
+        if (!charge.processorRef) {
+          throw ProblemError.conflict('This charge has no payment to refund.');
+        }
+        const outcome = await this.processor.refund({
+          idempotencyKey: id,
+          chargeReference: charge.processorRef,
+          amount: decision.amount,
+        });
+        status = outcome.status;
+        processorRef = outcome.reference;
+      }
+      const rows = await manager.query<RefundRow[]>(
+        `INSERT INTO billing.refunds (id, charge_id, user_id, source, kind, reason, decision, status, amount, currency,
+           rule, explanation, action, agent_id, processor_ref, idempotency_key, created_at, settled_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING *`,
+        [
+          id,
+          charge.id,
+          userId,
+          source,
+          request.kind ?? null,
+          request.reason,
+          decision.decision,
+          status,
+          decision.amount.amount,
+          decision.amount.currency,
+          decision.rule,
+          decision.explanation,
+          decision.action,
+          agentId,
+          processorRef,
+          key,
+          this.clock.now(),
+          status === 'succeeded' || status === 'failed' ? this.clock.now() : null,
+        ],
+      );
+      const refund = toRefund(rows[0]);
+      if (decision.decision === 'approved') {
+        await this.planActions.apply(manager, charge, decision.action);
+      }
+      await this.outbox.add(manager, refundDecidedV1, userId, {
+        refundId: refund.id,
+        chargeId: charge.id,
+        userId,
+        decision: refund.decision,
+        amount: refund.amount,
+        rule: refund.rule,
+        explanation: refund.explanation,
+        source,
+      });
+      return refund;
+    });
+  }
+
+  private async chargeOf(
+    manager: EntityManager,
+    userId: string,
+    chargeId: string,
+    lock: boolean,
+  ): Promise<Charge> {
+    const charge = uuidPattern.test(chargeId)
+      ? await this.charges.findForUser(manager, userId, chargeId, lock)
+      : null;
+    if (!charge || charge.status !== 'succeeded') {
+      // Another user's charge answers exactly like a missing one.
+      throw ProblemError.notFound(`No charge ${chargeId}.`);
+    }
+    return charge;
+  }
+
+  /** Everything the policy needs to know about one charge, read from billing's own records. */
+  private async facts(
+    manager: EntityManager,
+    charge: Charge,
+    request: RefundRequest,
+  ): Promise<RefundCase> {
+    const account = await readAccount(manager, charge.userId);
+    const refunded = await manager.query<{ total: string }[]>(
+      `SELECT COALESCE(SUM(amount), 0) AS total FROM billing.refunds
+        WHERE charge_id = $1 AND decision = 'approved' AND status IN ('pending', 'succeeded')`,
+      [charge.id],
+    );
+    const used = await this.ledger.usedSince(manager, charge.userId, charge.createdAt);
+    const plan = charge.plan ? findPlan(account.brand, charge.plan) : undefined;
+    return {
+      brand: account.brand,
+      now: this.clock.now(),
+      request: { reason: request.reason, kind: request.kind },
+      charge: {
+        kind: charge.kind,
+        plan: charge.plan,
+        interval: charge.interval,
+        amount: charge.amount,
+        createdAt: charge.createdAt,
+      },
+      alreadyRefunded: money(Number(refunded[0].total), charge.amount.currency),
+      usage: {
+        videoUsed: used.video,
+        imageUsed: used.image,
+        videoAllowance: plan?.videoCredits ?? 0,
+        imageAllowance: plan?.imageCredits ?? 0,
+        imageGenerations: used.imageJobs,
+      },
+      billingError: await this.detectBillingError(manager, charge, account),
+      // Support does not report technical issues to billing yet: the policy sends such requests to an agent.
+      technicalIssue: null,
+    };
+  }
+
+  /** Billing errors found in the records: a second charge for one period, a charge after cancellation, the USD price in India. */
+  private async detectBillingError(
+    manager: EntityManager,
+    charge: Charge,
+    account: Awaited<ReturnType<typeof readAccount>>,
+  ): Promise<DetectedBillingError | null> {
+    const earlier = await this.charges.earlierChargeForSamePeriod(manager, charge);
+    if (earlier) {
+      return { type: 'duplicate', ofChargeId: earlier.id };
+    }
+    if (
+      charge.kind === 'subscription' &&
+      account.endedAt !== null &&
+      account.termEnd === null &&
+      charge.periodStart !== null &&
+      charge.periodStart.getTime() >= account.endedAt.getTime()
+    ) {
+      return { type: 'after_cancellation' };
+    }
+    if (
+      account.country === 'IN' &&
+      charge.amount.currency === 'USD' &&
+      charge.kind === 'subscription' &&
+      charge.plan &&
+      charge.interval
+    ) {
+      const plan = findPlan(account.brand, charge.plan);
+      if (plan) {
+        // INR paise → US cents at the reference rate (both are hundredths), rounded up in the user's favour.
+        const inr = planPrice(plan, 'INR', charge.interval);
+        const inUsd = multiplyRatio(money(inr.amount, 'USD'), 1, this.config.INR_PER_USD, 'up');
+        const overage = subtract(charge.amount, inUsd);
+        if (overage.amount > 0) {
+          return { type: 'regional_price', overage };
+        }
+      }
+    }
+    return null;
+  }
+}

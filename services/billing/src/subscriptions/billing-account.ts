@@ -1,0 +1,131 @@
+import type { EntityManager } from 'typeorm';
+import { ProblemError } from '@fluxnote/contracts';
+import type { Currency } from '../money/money';
+import type { Brand, Interval, PlanId } from '../plans/plan-catalog';
+
+/** A user's billing account: plan, paid term, allowance cycle and pending change. */
+export interface BillingAccount {
+  userId: string;
+  brand: Brand;
+  plan: PlanId;
+  interval: Interval;
+  currency: Currency;
+  country: string | null;
+  /** The allowance cycle (a month, also on annual plans). */
+  periodStart: Date;
+  periodEnd: Date;
+  /** The paid term (a month or a year); null on Free. */
+  termStart: Date | null;
+  termEnd: Date | null;
+  pendingPlan: PlanId | null;
+  pendingInterval: Interval | null;
+  paymentMethod: string | null;
+  /** When the last paid term ended (cancellation or failed renewal). */
+  endedAt: Date | null;
+}
+
+interface AccountRow {
+  user_id: string;
+  brand: Brand;
+  plan: PlanId;
+  interval: Interval;
+  currency: Currency;
+  country: string | null;
+  period_start: Date;
+  period_end: Date;
+  term_start: Date | null;
+  term_end: Date | null;
+  pending_plan: PlanId | null;
+  pending_interval: Interval | null;
+  payment_method: string | null;
+  ended_at: Date | null;
+}
+
+const columns = `user_id, brand, plan, interval, currency, country, period_start, period_end, term_start,
+  term_end, pending_plan, pending_interval, payment_method, ended_at`;
+
+function toAccount(r: AccountRow): BillingAccount {
+  return {
+    userId: r.user_id,
+    brand: r.brand,
+    plan: r.plan,
+    interval: r.interval,
+    currency: r.currency,
+    country: r.country,
+    periodStart: r.period_start,
+    periodEnd: r.period_end,
+    termStart: r.term_start,
+    termEnd: r.term_end,
+    pendingPlan: r.pending_plan,
+    pendingInterval: r.pending_interval,
+    paymentMethod: r.payment_method,
+    endedAt: r.ended_at,
+  };
+}
+
+function notOpened(): ProblemError {
+  return ProblemError.notFound('No billing account for this user yet.');
+}
+
+export async function readAccount(manager: EntityManager, userId: string): Promise<BillingAccount> {
+  const rows = await manager.query<AccountRow[]>(
+    `SELECT ${columns} FROM billing.credit_accounts WHERE user_id = $1`,
+    [userId],
+  );
+  if (!rows[0]) {
+    throw notOpened();
+  }
+  return toAccount(rows[0]);
+}
+
+/** Reads and locks the account for the rest of the transaction: changes to one account run one at a time. */
+export async function lockAccount(manager: EntityManager, userId: string): Promise<BillingAccount> {
+  const rows = await manager.query<AccountRow[]>(
+    `SELECT ${columns} FROM billing.credit_accounts WHERE user_id = $1 FOR UPDATE`,
+    [userId],
+  );
+  if (!rows[0]) {
+    throw notOpened();
+  }
+  return toAccount(rows[0]);
+}
+
+/** Locks the account if its allowance cycle has ended and no one else is renewing it. */
+export async function lockDueAccount(
+  manager: EntityManager,
+  userId: string,
+  now: Date,
+): Promise<BillingAccount | null> {
+  const rows = await manager.query<AccountRow[]>(
+    `SELECT ${columns} FROM billing.credit_accounts
+      WHERE user_id = $1 AND period_end <= $2 FOR UPDATE SKIP LOCKED`,
+    [userId, now],
+  );
+  return rows[0] ? toAccount(rows[0]) : null;
+}
+
+/** Writes every mutable field of the account back. */
+export async function saveAccount(manager: EntityManager, a: BillingAccount): Promise<void> {
+  await manager.query(
+    `UPDATE billing.credit_accounts
+        SET plan = $2, interval = $3, currency = $4, country = $5, period_start = $6, period_end = $7,
+            term_start = $8, term_end = $9, pending_plan = $10, pending_interval = $11,
+            payment_method = $12, ended_at = $13
+      WHERE user_id = $1`,
+    [
+      a.userId,
+      a.plan,
+      a.interval,
+      a.currency,
+      a.country,
+      a.periodStart,
+      a.periodEnd,
+      a.termStart,
+      a.termEnd,
+      a.pendingPlan,
+      a.pendingInterval,
+      a.paymentMethod,
+      a.endedAt,
+    ],
+  );
+}

@@ -1,0 +1,265 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Post,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { billingPaymentsV1 } from '@fluxnote/contracts';
+import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
+import type { Caller } from '../auth/token-verifier';
+import { ServiceClients } from '../clients/service-clients';
+import { validate } from '../http/validate';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+
+const subscriptionBody = z.object({
+  plan: z.string().min(1).max(50),
+  interval: z.enum(['month', 'year']).default('month'),
+  currency: z.enum(['USD', 'INR']).optional(),
+  paymentMethod: z.string().min(1).max(255).optional(),
+});
+
+const packBody = z.object({
+  pack: z.string().min(1).max(50),
+  paymentMethod: z.string().min(1).max(255).optional(),
+});
+
+const refundBody = z.object({
+  chargeId: z.string().uuid(),
+  reason: z.string().max(2000),
+  kind: z
+    .enum(['billing_error', 'mistaken_upgrade', 'mistaken_annual', 'technical_error', 'other'])
+    .optional(),
+});
+
+/** Optional fields travel as empty strings over gRPC; the HTTP views leave them out. */
+function subscriptionView(s: billingPaymentsV1.Subscription) {
+  return {
+    plan: s.plan,
+    interval: s.interval,
+    currency: s.currency,
+    status: s.status,
+    periodStart: s.periodStart,
+    periodEnd: s.periodEnd,
+    pendingChange: s.pendingChange ?? null,
+    paymentMethod: s.paymentMethod || null,
+  };
+}
+
+function chargeView(c: billingPaymentsV1.Charge) {
+  return {
+    id: c.id,
+    kind: c.kind,
+    plan: c.plan || null,
+    interval: c.interval || null,
+    pack: c.pack || null,
+    amount: c.amount,
+    status: c.status,
+    failureReason: c.failureReason || null,
+    paymentMethod: c.paymentMethod || null,
+    periodStart: c.periodStart || null,
+    periodEnd: c.periodEnd || null,
+    createdAt: c.createdAt,
+  };
+}
+
+function refundView(r: billingPaymentsV1.Refund) {
+  return {
+    id: r.id,
+    chargeId: r.chargeId,
+    decision: r.decision,
+    status: r.status,
+    amount: r.amount,
+    rule: r.rule,
+    explanation: r.explanation,
+    source: r.source,
+    createdAt: r.createdAt,
+    settledAt: r.settledAt || null,
+  };
+}
+
+/** Plans, subscription, credit packs, charges and refunds (API.md, Billing). Money is `{amount, currency}` in minor units. */
+@ApiTags('billing')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@Controller('v1')
+export class BillingController {
+  constructor(
+    private readonly clients: ServiceClients,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  @Get('plans')
+  async plans(@CurrentCaller() caller: Caller): Promise<billingPaymentsV1.PlanCatalog> {
+    return this.clients.payments.listPlans({
+      brand: caller.brand,
+      country: caller.country ?? '',
+      currency: '',
+    });
+  }
+
+  @Get('billing/subscription')
+  async subscription(
+    @CurrentCaller() caller: Caller,
+  ): Promise<ReturnType<typeof subscriptionView>> {
+    return subscriptionView(await this.clients.payments.getSubscription({ userId: caller.id }));
+  }
+
+  @Post('billing/subscription')
+  @HttpCode(200)
+  async changeSubscription(
+    @CurrentCaller() caller: Caller,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<unknown> {
+    const input = validate(subscriptionBody, body);
+    return this.once(
+      caller,
+      idempotencyKey,
+      'POST /v1/billing/subscription',
+      input,
+      response,
+      async (key) => {
+        const change = await this.clients.payments.changeSubscription({
+          userId: caller.id,
+          plan: input.plan,
+          interval: input.interval,
+          currency: input.currency ?? '',
+          country: caller.country ?? '',
+          paymentMethod: input.paymentMethod ?? '',
+          idempotencyKey: key,
+        });
+        return {
+          status: 200,
+          body: {
+            subscription: subscriptionView(change.subscription!),
+            charge: change.charge ? chargeView(change.charge) : null,
+          },
+        };
+      },
+    );
+  }
+
+  @Delete('billing/subscription')
+  async cancelSubscription(
+    @CurrentCaller() caller: Caller,
+  ): Promise<ReturnType<typeof subscriptionView>> {
+    return subscriptionView(await this.clients.payments.cancelSubscription({ userId: caller.id }));
+  }
+
+  @Post('billing/credit-packs')
+  @HttpCode(201)
+  async buyPack(
+    @CurrentCaller() caller: Caller,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<unknown> {
+    const input = validate(packBody, body);
+    return this.once(
+      caller,
+      idempotencyKey,
+      'POST /v1/billing/credit-packs',
+      input,
+      response,
+      async (key) => {
+        const charge = await this.clients.payments.buyCreditPack({
+          userId: caller.id,
+          pack: input.pack,
+          paymentMethod: input.paymentMethod ?? '',
+          country: caller.country ?? '',
+          idempotencyKey: key,
+        });
+        return { status: 201, body: chargeView(charge) };
+      },
+    );
+  }
+
+  @Get('billing/charges')
+  async charges(
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ items: ReturnType<typeof chargeView>[] }> {
+    const list = await this.clients.payments.listCharges({ userId: caller.id });
+    return { items: list.charges.map(chargeView) };
+  }
+
+  @Post('billing/refunds/quote')
+  @HttpCode(200)
+  async quoteRefund(
+    @CurrentCaller() caller: Caller,
+    @Body() body: unknown,
+  ): Promise<billingPaymentsV1.RefundDecision> {
+    const input = validate(refundBody, body);
+    return this.clients.payments.quoteRefund({
+      userId: caller.id,
+      chargeId: input.chargeId,
+      reason: input.reason,
+      kind: input.kind ?? '',
+      idempotencyKey: '',
+    });
+  }
+
+  @Post('billing/refunds')
+  @HttpCode(201)
+  async requestRefund(
+    @CurrentCaller() caller: Caller,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<unknown> {
+    const input = validate(refundBody, body);
+    return this.once(
+      caller,
+      idempotencyKey,
+      'POST /v1/billing/refunds',
+      input,
+      response,
+      async (key) => {
+        const refund = await this.clients.payments.requestRefund({
+          userId: caller.id,
+          chargeId: input.chargeId,
+          reason: input.reason,
+          kind: input.kind ?? '',
+          idempotencyKey: key,
+        });
+        return { status: 201, body: refundView(refund) };
+      },
+    );
+  }
+
+  @Get('billing/refunds')
+  async refunds(
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ items: ReturnType<typeof refundView>[] }> {
+    const list = await this.clients.payments.listRefunds({ userId: caller.id });
+    return { items: list.refunds.map(refundView) };
+  }
+
+  /**
+   * Runs a money-moving call once per Idempotency-Key (replayed from the gateway's
+   * record); billing receives the same key, so even a retry that reaches it pays once.
+   */
+  private async once(
+    caller: Caller,
+    idempotencyKey: string | undefined,
+    route: string,
+    input: unknown,
+    response: Response,
+    execute: (key: string) => Promise<{ status: number; body: unknown }>,
+  ): Promise<unknown> {
+    const result = await this.idempotency.run(caller.id, idempotencyKey, { route, input }, () =>
+      execute(idempotencyKey ?? randomUUID()),
+    );
+    response.status(result.status);
+    return result.body;
+  }
+}
