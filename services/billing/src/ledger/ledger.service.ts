@@ -159,13 +159,18 @@ export class LedgerService {
     if (credits.video < 0 || credits.image < 0 || credits.video + credits.image === 0) {
       throw ProblemError.badRequest('A reservation holds a positive number of credits.');
     }
+    const ttl = ttlSeconds || this.config.RESERVATION_TTL_SECONDS;
+    if (credits.video === 0 || credits.image === 0) {
+      const fast = await this.reserveOnePool(key, userId, credits, ttl);
+      if (fast) {
+        return fast;
+      }
+    }
     const existing = await this.dataSource.getRepository(ReservationEntity).findOneBy({ key });
     if (existing) {
       return this.sameReservation(existing, userId);
     }
-    const expiresAt = new Date(
-      this.clock.now().getTime() + (ttlSeconds || this.config.RESERVATION_TTL_SECONDS) * 1000,
-    );
+    const expiresAt = new Date(this.clock.now().getTime() + ttl * 1000);
     try {
       return await this.dataSource.transaction(async (manager) => {
         for (const pool of creditPools) {
@@ -209,12 +214,119 @@ export class LedgerService {
     }
   }
 
-  commit(key: string, reason: string): Promise<ReservationEntity> {
-    return this.settle(key, 'committed', reason);
+  async commit(key: string, reason: string): Promise<ReservationEntity> {
+    return (
+      (await this.settlePending(key, 'committed', reason)) ?? this.settle(key, 'committed', reason)
+    );
   }
 
-  release(key: string, reason: string): Promise<ReservationEntity> {
-    return this.settle(key, 'released', reason);
+  async release(key: string, reason: string): Promise<ReservationEntity> {
+    return (
+      (await this.settlePending(key, 'released', reason)) ?? this.settle(key, 'released', reason)
+    );
+  }
+
+  /**
+   * The common reservation — one pool — in one statement (atomic on its own): the
+   * conditional hold, its entry and the reservation row. Null when it held nothing:
+   * the key exists already (a retry, or a concurrent twin that won the unique key) or
+   * the pool is short; the general path then answers.
+   */
+  private async reserveOnePool(
+    key: string,
+    userId: string,
+    credits: CreditAmounts,
+    ttlSeconds: number,
+  ): Promise<ReservationEntity | null> {
+    const pool: CreditPool = credits.video > 0 ? 'video' : 'image';
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+    try {
+      const rows = await this.dataSource.query<{ key: string }[]>(
+        `WITH held AS (
+           UPDATE billing.credit_balances SET reserved = reserved + $4
+            WHERE user_id = $2 AND pool = $3 AND allowance + pack_credits - used - reserved >= $4
+              AND NOT EXISTS (SELECT 1 FROM billing.reservations WHERE key = $1)
+           RETURNING user_id
+         ), entry AS (
+           INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key, created_at)
+           SELECT $2, $3, 'reserve', $4, $1, $5 FROM held
+         )
+         INSERT INTO billing.reservations (key, user_id, status, video_credits, image_credits, expires_at, created_at)
+         SELECT $1, $2, 'pending', $6, $7, $8, $5 FROM held
+         RETURNING key`,
+        [key, userId, pool, credits[pool], now, credits.video, credits.image, expiresAt],
+      );
+      if (rows.length === 0) {
+        return null;
+      }
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        return null; // the statement rolled back as a whole; the winner's reservation answers
+      }
+      throw error;
+    }
+    return Object.assign(new ReservationEntity(), {
+      key,
+      userId,
+      status: 'pending',
+      videoCredits: credits.video,
+      imageCredits: credits.image,
+      expiresAt,
+      settledAt: null,
+      settleReason: null,
+    });
+  }
+
+  /**
+   * Settles a pending reservation in one statement: its status, the balance and the
+   * entries. A concurrent settle of the same key waits for the row and then finds it no
+   * longer pending. Null when it was not pending (unknown, or settled already): the
+   * general path answers those.
+   */
+  private async settlePending(
+    key: string,
+    target: 'committed' | 'released',
+    reason: string,
+  ): Promise<ReservationEntity | null> {
+    const now = this.clock.now();
+    const rows = await this.dataSource.query<
+      { user_id: string; video_credits: number; image_credits: number; expires_at: Date }[]
+    >(
+      `WITH r AS (
+         UPDATE billing.reservations SET status = $2, settled_at = $3, settle_reason = $4
+          WHERE key = $1 AND status = 'pending'
+         RETURNING user_id, video_credits, image_credits, expires_at
+       ), amounts AS (
+         SELECT r.user_id, v.pool, v.amount
+           FROM r, LATERAL (VALUES ('video', r.video_credits), ('image', r.image_credits)) AS v (pool, amount)
+          WHERE v.amount > 0
+       ), balance AS (
+         UPDATE billing.credit_balances b
+            SET reserved = b.reserved - a.amount, used = b.used + CASE WHEN $2 = 'committed' THEN a.amount ELSE 0 END
+           FROM amounts a
+          WHERE b.user_id = a.user_id AND b.pool = a.pool
+       ), entries AS (
+         INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key, created_at)
+         SELECT user_id, pool, CASE WHEN $2 = 'committed' THEN 'commit' ELSE 'release' END, amount, $1, $3 FROM amounts
+       )
+       SELECT * FROM r`,
+      [key, target, now, reason || null],
+    );
+    const row = rows[0];
+    if (!row) {
+      return null;
+    }
+    return Object.assign(new ReservationEntity(), {
+      key,
+      userId: row.user_id,
+      status: target,
+      videoCredits: row.video_credits,
+      imageCredits: row.image_credits,
+      expiresAt: row.expires_at,
+      settledAt: now,
+      settleReason: reason || null,
+    });
   }
 
   /** Releases every pending reservation whose time is up; returns how many. */
