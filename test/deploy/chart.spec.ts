@@ -19,11 +19,10 @@ const readByTelemetrySdk = [
   'OTEL_TRACES_SAMPLER_ARG',
 ];
 /**
- * Secrets wired now for features whose settings land with their issues: Stripe (billing,
- * issue 8) and SMTP (notifications, issue 6). Shrink this list as those settings arrive.
+ * Secrets wired now for features whose settings land with their issues: SMTP (notifications,
+ * issue 6). Shrink this list as those settings arrive.
  */
 const readByComingFeatures: Record<string, string[]> = {
-  billing: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
   notifications: ['SMTP_URL'],
 };
 

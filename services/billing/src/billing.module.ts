@@ -9,7 +9,7 @@ import { LedgerEventsConsumer } from './ledger/ledger.events';
 import { LedgerGrpcController } from './ledger/ledger.grpc';
 import { LedgerService } from './ledger/ledger.service';
 import { PaymentProcessor } from './payments/payment-processor';
-import { SimulatedPaymentProcessor } from './payments/simulated-processor';
+import { paymentProcessorFor } from './payments/processor-choice';
 import { PaymentsGrpcController } from './payments.grpc';
 import { RefundService } from './refunds/refund.service';
 import { PlanActions } from './subscriptions/plan-actions';
@@ -30,8 +30,7 @@ export class BillingModule {
         {
           provide: PaymentProcessor,
           inject: [Clock],
-          useFactory: (clock: Clock) =>
-            new SimulatedPaymentProcessor(clock, config.SIMULATED_REFUND_SETTLE_SECONDS),
+          useFactory: (clock: Clock) => paymentProcessorFor(config, clock),
         },
         LedgerService,
         LedgerEventsConsumer,

@@ -25,6 +25,24 @@ export interface UsageView {
   >;
 }
 
+function pendingReservation(
+  key: string,
+  userId: string,
+  credits: CreditAmounts,
+  expiresAt: Date,
+): ReservationEntity {
+  return Object.assign(new ReservationEntity(), {
+    key,
+    userId,
+    status: 'pending',
+    videoCredits: credits.video,
+    imageCredits: credits.image,
+    expiresAt,
+    settledAt: null,
+    settleReason: null,
+  });
+}
+
 /**
  * The credit ledger: two-phase reservations over maintained balances.
  * Every change appends entries and updates the balance row in one transaction;
@@ -189,16 +207,7 @@ export class LedgerService {
           }
           await this.appendEntry(manager, userId, pool, 'reserve', amount, key);
         }
-        const reservation = manager.create(ReservationEntity, {
-          key,
-          userId,
-          status: 'pending',
-          videoCredits: credits.video,
-          imageCredits: credits.image,
-          expiresAt,
-          settledAt: null,
-          settleReason: null,
-        });
+        const reservation = pendingReservation(key, userId, credits, expiresAt);
         await manager.insert(ReservationEntity, reservation);
         return reservation;
       });
@@ -266,16 +275,7 @@ export class LedgerService {
       }
       throw error;
     }
-    return Object.assign(new ReservationEntity(), {
-      key,
-      userId,
-      status: 'pending',
-      videoCredits: credits.video,
-      imageCredits: credits.image,
-      expiresAt,
-      settledAt: null,
-      settleReason: null,
-    });
+    return pendingReservation(key, userId, credits, expiresAt);
   }
 
   /**
