@@ -5,10 +5,15 @@ import { CreditEntryEntity } from './ledger/credit-entry.entity';
 import { ReservationEntity } from './ledger/reservation.entity';
 import { InitialLedger1763700000000 } from './migrations/1763700000000-initial-ledger';
 import { SubscriptionsChargesRefunds1763800000000 } from './migrations/1763800000000-subscriptions-charges-refunds';
+import { CreditGrants1763900000000 } from './migrations/1763900000000-credit-grants';
 
 /** The billing schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const billingDatabase: ServiceDatabase = {
   service: 'billing',
   entities: [CreditAccountEntity, CreditBalanceEntity, ReservationEntity, CreditEntryEntity],
-  migrations: [InitialLedger1763700000000, SubscriptionsChargesRefunds1763800000000],
+  migrations: [
+    InitialLedger1763700000000,
+    SubscriptionsChargesRefunds1763800000000,
+    CreditGrants1763900000000,
+  ],
 };

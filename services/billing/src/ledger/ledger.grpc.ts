@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { billingV1 } from '@fluxnote/contracts';
-import { LedgerService } from './ledger.service';
+import { billingV1, ProblemError } from '@fluxnote/contracts';
+import { LedgerService, type CreditGrant } from './ledger.service';
 import type { ReservationEntity } from './reservation.entity';
 
 function toReservation(r: ReservationEntity): billingV1.Reservation {
@@ -10,6 +10,17 @@ function toReservation(r: ReservationEntity): billingV1.Reservation {
     status: r.status,
     credits: { video: r.videoCredits, image: r.imageCredits },
     expiresAt: r.expiresAt.toISOString(),
+  };
+}
+
+function toGrant(g: CreditGrant): billingV1.CreditGrant {
+  return {
+    key: g.key,
+    userId: g.userId,
+    credits: g.credits,
+    reason: g.reason,
+    agentId: g.agentId ?? '',
+    createdAt: g.createdAt.toISOString(),
   };
 }
 
@@ -42,5 +53,28 @@ export class LedgerGrpcController implements billingV1.LedgerServiceController {
       video: usage.pools.video,
       image: usage.pools.image,
     };
+  }
+
+  async grant(request: billingV1.GrantRequest): Promise<billingV1.CreditGrant> {
+    if (request.key.length === 0) {
+      throw ProblemError.badRequest('key is required.', { field: 'key' });
+    }
+    return toGrant(
+      await this.ledger.grant(
+        request.key,
+        request.userId,
+        { video: request.credits?.video ?? 0, image: request.credits?.image ?? 0 },
+        request.reason,
+        request.agentId || null,
+      ),
+    );
+  }
+
+  async refundJobCredits(
+    request: billingV1.RefundJobCreditsRequest,
+  ): Promise<billingV1.CreditGrant> {
+    return toGrant(
+      await this.ledger.refundJobCredits(request.key, request.reason, request.agentId || null),
+    );
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
+import { Outbox } from '@fluxnote/messaging';
 import { openServiceDatabase } from '@fluxnote/persistence';
 import { createTestDatabase, type TestDatabase } from '@fluxnote/testing';
 import { billingConfigSchema } from '../config/billing.config';
@@ -24,7 +25,7 @@ describe('LedgerService (Postgres)', () => {
       poolSize: 40,
     });
     const config = billingConfigSchema.parse({ DATABASE_URL: db.url });
-    ledger = new LedgerService(dataSource, clock, config);
+    ledger = new LedgerService(dataSource, clock, config, new Outbox('billing', 'billing'));
   });
 
   afterAll(async () => {
@@ -136,5 +137,63 @@ describe('LedgerService (Postgres)', () => {
     clock.advance(61_000);
     expect(await ledger.releaseExpired()).toBeGreaterThanOrEqual(1);
     expect((await ledger.usage(userId)).pools.video).toMatchObject({ reserved: 0, remaining: 1 });
+  });
+
+  it('grants credits once per key, as extra credits, and refunds a committed job once', async () => {
+    const userId = await newUser();
+    const agentId = randomUUID();
+    const first = await ledger.grant(
+      'g-1',
+      userId,
+      { video: 1, image: 0 },
+      'approved prompt',
+      agentId,
+    );
+    const again = await ledger.grant(
+      'g-1',
+      userId,
+      { video: 1, image: 0 },
+      'approved prompt',
+      agentId,
+    );
+    expect(again.createdAt).toEqual(first.createdAt);
+    expect((await ledger.usage(userId)).pools.video).toMatchObject({
+      packCredits: 1,
+      remaining: 2,
+    });
+
+    const job = randomUUID();
+    await ledger.reserve(job, userId, { video: 1, image: 0 });
+    await expect(ledger.refundJobCredits(job, 'review', agentId)).rejects.toMatchObject({
+      problem: { status: 409 },
+    });
+    await ledger.commit(job, 'succeeded');
+    const refunded = await Promise.all(
+      Array.from({ length: 5 }, () => ledger.refundJobCredits(job, 'audio out of sync', agentId)),
+    );
+    expect(new Set(refunded.map((g) => g.key))).toEqual(new Set([`job-refund:${job}`]));
+    expect((await ledger.usage(userId)).pools.video).toMatchObject({
+      packCredits: 2,
+      remaining: 2,
+    });
+    const granted = await dataSource.query<unknown[]>(
+      `SELECT 1 FROM billing.outbox WHERE key = $1 AND envelope->>'type' = 'billing.credits.granted.v1'`,
+      [userId],
+    );
+    expect(granted).toHaveLength(2);
+
+    await expect(ledger.refundJobCredits(randomUUID(), '', null)).rejects.toMatchObject({
+      problem: { status: 404 },
+    });
+    await expect(
+      ledger.grant('g-2', randomUUID(), { video: 1, image: 0 }, 'x', null),
+    ).rejects.toMatchObject({
+      problem: { status: 404 },
+    });
+    await expect(
+      ledger.grant('g-3', userId, { video: 0, image: 0 }, 'x', null),
+    ).rejects.toMatchObject({
+      problem: { status: 400 },
+    });
   });
 });

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
-import { ProblemError } from '@fluxnote/contracts';
+import { creditsGrantedV1, ProblemError } from '@fluxnote/contracts';
+import { Outbox } from '@fluxnote/messaging';
 import { isUniqueViolation } from '@fluxnote/persistence';
 import { BILLING_CONFIG, type BillingConfig } from '../config/billing.config';
 import { currencyForCountry, findPlan, isBrand, type Plan } from '../plans/plan-catalog';
@@ -23,6 +24,38 @@ export interface UsageView {
     CreditPool,
     { allowance: number; used: number; reserved: number; remaining: number; packCredits: number }
   >;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface CreditGrant {
+  key: string;
+  userId: string;
+  credits: CreditAmounts;
+  reason: string;
+  agentId: string | null;
+  createdAt: Date;
+}
+
+interface CreditGrantRow {
+  key: string;
+  user_id: string;
+  video_credits: number;
+  image_credits: number;
+  reason: string;
+  agent_id: string | null;
+  created_at: Date;
+}
+
+function toGrant(r: CreditGrantRow): CreditGrant {
+  return {
+    key: r.key,
+    userId: r.user_id,
+    credits: { video: r.video_credits, image: r.image_credits },
+    reason: r.reason,
+    agentId: r.agent_id,
+    createdAt: r.created_at,
+  };
 }
 
 function pendingReservation(
@@ -55,7 +88,85 @@ export class LedgerService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
+    private readonly outbox: Outbox,
   ) {}
+
+  /**
+   * Gives credits (support's goodwill, an approved false-positive prompt) as extra
+   * credits, once per key: a repeated call answers the first grant.
+   */
+  async grant(
+    key: string,
+    userId: string,
+    credits: CreditAmounts,
+    reason: string,
+    agentId: string | null,
+  ): Promise<CreditGrant> {
+    if (credits.video < 0 || credits.image < 0 || credits.video + credits.image === 0) {
+      throw ProblemError.badRequest('A grant gives a positive number of credits.');
+    }
+    if (agentId !== null && !uuidPattern.test(agentId)) {
+      throw ProblemError.badRequest('agent_id is a user id.', { field: 'agentId' });
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const account = await manager.query<unknown[]>(
+        `SELECT 1 FROM billing.credit_accounts WHERE user_id = $1 FOR SHARE`,
+        [userId],
+      );
+      if (account.length === 0) {
+        throw ProblemError.notFound('No billing account for this user.');
+      }
+      const now = this.clock.now();
+      const inserted = await manager.query<CreditGrantRow[]>(
+        `INSERT INTO billing.credit_grants (key, user_id, video_credits, image_credits, reason, agent_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING RETURNING *`,
+        [key, userId, credits.video, credits.image, reason, agentId, now],
+      );
+      if (!inserted[0]) {
+        const [first] = await manager.query<CreditGrantRow[]>(
+          `SELECT * FROM billing.credit_grants WHERE key = $1`,
+          [key],
+        );
+        if (!first || first.user_id !== userId) {
+          throw ProblemError.conflict('This grant key belongs to another grant.');
+        }
+        return toGrant(first);
+      }
+      await this.addPackCredits(manager, userId, credits, `grant:${key}`);
+      await this.outbox.add(manager, creditsGrantedV1, userId, {
+        userId,
+        videoCredits: credits.video,
+        imageCredits: credits.image,
+        reason,
+      });
+      return toGrant(inserted[0]);
+    });
+  }
+
+  /** Gives back what a committed job spent, once per job (support, after a technical-fault review). */
+  async refundJobCredits(
+    key: string,
+    reason: string,
+    agentId: string | null,
+  ): Promise<CreditGrant> {
+    const reservation = await this.dataSource.getRepository(ReservationEntity).findOneBy({ key });
+    if (!reservation || reservation.userId === null) {
+      throw ProblemError.notFound(`No job reservation ${key}.`);
+    }
+    if (reservation.status !== 'committed') {
+      throw ProblemError.conflict(
+        `Only credits a job spent can be refunded; this reservation is ${reservation.status}.`,
+        { reservationStatus: reservation.status },
+      );
+    }
+    return this.grant(
+      `job-refund:${key}`,
+      reservation.userId,
+      { video: reservation.videoCredits, image: reservation.imageCredits },
+      reason || 'job credits refunded after review',
+      agentId,
+    );
+  }
 
   /** Opens the free-plan account of a new user (idempotent). */
   async openAccount(

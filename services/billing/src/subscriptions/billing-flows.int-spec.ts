@@ -37,7 +37,7 @@ describe('subscriptions, charges and refunds (Postgres)', () => {
     const config = billingConfigSchema.parse({ DATABASE_URL: db.url });
     const outbox = new Outbox('billing', 'billing');
     const processor = new SimulatedPaymentProcessor(clock, 3 * 86_400);
-    ledger = new LedgerService(dataSource, clock, config);
+    ledger = new LedgerService(dataSource, clock, config, new Outbox('billing', 'billing'));
     const charges = new ChargeService(processor, outbox, clock);
     refunds = new RefundService(
       dataSource,

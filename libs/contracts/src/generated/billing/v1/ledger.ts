@@ -13,6 +13,32 @@ export const protobufPackage = "fluxnote.billing.v1";
 
 export const protobufFileName = "billing/v1/ledger.proto";
 
+export interface GrantRequest {
+  key: string;
+  userId: string;
+  credits?: Credits | undefined;
+  reason: string;
+  /** The agent who decided it. */
+  agentId: string;
+}
+
+export interface RefundJobCreditsRequest {
+  /** The job's reservation key (its job id). */
+  key: string;
+  reason: string;
+  agentId: string;
+}
+
+/** Granted credits are extra credits: spent after the allowance, not reset at the cycle end. */
+export interface CreditGrant {
+  key: string;
+  userId: string;
+  credits?: Credits | undefined;
+  reason: string;
+  agentId: string;
+  createdAt: string;
+}
+
 export interface Credits {
   video: number;
   image: number;
@@ -88,6 +114,14 @@ export interface LedgerServiceClient {
   release(request: SettleRequest, metadata?: Metadata): Observable<Reservation>;
 
   getUsage(request: GetUsageRequest, metadata?: Metadata): Observable<Usage>;
+
+  /** Gives credits (support: goodwill, an approved false-positive prompt). Once per key. */
+
+  grant(request: GrantRequest, metadata?: Metadata): Observable<CreditGrant>;
+
+  /** Gives back the credits a committed job spent (support, after a technical-fault review). Once per job. */
+
+  refundJobCredits(request: RefundJobCreditsRequest, metadata?: Metadata): Observable<CreditGrant>;
 }
 
 /**
@@ -112,11 +146,22 @@ export interface LedgerServiceController {
   release(request: SettleRequest, metadata?: Metadata): Promise<Reservation> | Observable<Reservation> | Reservation;
 
   getUsage(request: GetUsageRequest, metadata?: Metadata): Promise<Usage> | Observable<Usage> | Usage;
+
+  /** Gives credits (support: goodwill, an approved false-positive prompt). Once per key. */
+
+  grant(request: GrantRequest, metadata?: Metadata): Promise<CreditGrant> | Observable<CreditGrant> | CreditGrant;
+
+  /** Gives back the credits a committed job spent (support, after a technical-fault review). Once per job. */
+
+  refundJobCredits(
+    request: RefundJobCreditsRequest,
+    metadata?: Metadata,
+  ): Promise<CreditGrant> | Observable<CreditGrant> | CreditGrant;
 }
 
 export function LedgerServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["reserve", "commit", "release", "getUsage"];
+    const grpcMethods: string[] = ["reserve", "commit", "release", "getUsage", "grant", "refundJobCredits"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("LedgerService", method)(constructor.prototype[method], method, descriptor);
