@@ -1,4 +1,5 @@
 export * from './problems/problem';
+export * from './ids';
 export * from './events';
 export * as accountsV1 from './generated/accounts/v1/accounts';
 export * as billingV1 from './generated/billing/v1/ledger';

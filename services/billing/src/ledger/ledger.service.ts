@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
-import { creditsGrantedV1, ProblemError } from '@fluxnote/contracts';
+import { creditsGrantedV1, isUuid, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { isUniqueViolation } from '@fluxnote/persistence';
 import { BILLING_CONFIG, type BillingConfig } from '../config/billing.config';
@@ -25,8 +25,6 @@ export interface UsageView {
     { allowance: number; used: number; reserved: number; remaining: number; packCredits: number }
   >;
 }
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface CreditGrant {
   key: string;
@@ -105,7 +103,7 @@ export class LedgerService {
     if (credits.video < 0 || credits.image < 0 || credits.video + credits.image === 0) {
       throw ProblemError.badRequest('A grant gives a positive number of credits.');
     }
-    if (agentId !== null && !uuidPattern.test(agentId)) {
+    if (agentId !== null && !isUuid(agentId)) {
       throw ProblemError.badRequest('agent_id is a user id.', { field: 'agentId' });
     }
     return this.dataSource.transaction(async (manager) => {

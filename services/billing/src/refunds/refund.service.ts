@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
-import { ProblemError, refundDecidedV1, refundProcessedV1 } from '@fluxnote/contracts';
+import { isUuid, ProblemError, refundDecidedV1, refundProcessedV1 } from '@fluxnote/contracts';
+import { isUniqueViolation } from '@fluxnote/persistence';
 import { Outbox } from '@fluxnote/messaging';
 import { ChargeService, type Charge } from '../charges/charge.service';
 import { BILLING_CONFIG, type BillingConfig } from '../config/billing.config';
@@ -30,7 +31,14 @@ import {
   type RefundKind,
 } from './refund-policy';
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+interface DecideOptions {
+  source: RefundSource;
+  /** Decides instead of the policy (an agent's goodwill), given what is left of the charge. */
+  decide?: (left: Money) => RefundDecision;
+  agentId?: string;
+  /** Record nothing unless the records show a billing error (automatic detection). */
+  onlyBillingErrors?: boolean;
+}
 
 export type RefundSource = 'policy' | 'automatic' | 'goodwill';
 
@@ -176,7 +184,19 @@ export class RefundService {
 
   /** Refunds at once a billing error the platform finds on a charge it just recorded (no request needed). */
   async refundDetectedErrors(userId: string, chargeId: string): Promise<Refund | null> {
-    return this.decideAndAct(
+    return this.dataSource.transaction((manager) =>
+      this.refundDetectedErrorsIn(manager, userId, chargeId),
+    );
+  }
+
+  /** The same, inside the transaction that recorded the charge: the charge and its refund commit together. */
+  async refundDetectedErrorsIn(
+    manager: EntityManager,
+    userId: string,
+    chargeId: string,
+  ): Promise<Refund | null> {
+    return this.decideAndActIn(
+      manager,
       userId,
       { chargeId, reason: 'billing error found by the platform', kind: 'billing_error' },
       `automatic:${chargeId}`,
@@ -238,88 +258,107 @@ export class RefundService {
     userId: string,
     request: RefundRequest,
     key: string,
-    options: {
-      source: RefundSource;
-      /** Decides instead of the policy (an agent's goodwill), given what is left of the charge. */
-      decide?: (left: Money) => RefundDecision;
-      agentId?: string;
-      /** Record nothing unless the records show a billing error (automatic detection). */
-      onlyBillingErrors?: boolean;
-    },
+    options: DecideOptions,
+  ): Promise<Refund | null> {
+    try {
+      return await this.dataSource.transaction((manager) =>
+        this.decideAndActIn(manager, userId, request, key, options),
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        // The same key on another charge (a same-charge retry is answered under the charge's lock).
+        throw ProblemError.conflict('This idempotency key was used for another refund request.');
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Decides and acts inside the caller's transaction, under the charge's row lock:
+   * a repeated key answers the first decision, and the processor gets the same key,
+   * so neither a retry nor a crash between the processor's answer and the commit pays twice.
+   */
+  private async decideAndActIn(
+    manager: EntityManager,
+    userId: string,
+    request: RefundRequest,
+    key: string,
+    options: DecideOptions,
   ): Promise<Refund | null> {
     const { source, decide, agentId = null, onlyBillingErrors = false } = options;
-    const existing = await this.dataSource.query<RefundRow[]>(
+    const charge = await this.chargeOf(manager, userId, request.chargeId, true);
+    const existing = await manager.query<RefundRow[]>(
       `SELECT * FROM billing.refunds WHERE idempotency_key = $1`,
       [key],
     );
     if (existing[0]) {
       return toRefund(existing[0]);
     }
-    return this.dataSource.transaction(async (manager) => {
-      const charge = await this.chargeOf(manager, userId, request.chargeId, true);
-      const facts = await this.facts(manager, charge, request);
-      if (onlyBillingErrors && !facts.billingError) {
-        return null;
+    if (
+      onlyBillingErrors &&
+      !(await this.detectBillingError(manager, charge, await readAccount(manager, userId)))
+    ) {
+      return null; // the common case after a charge: nothing more to read
+    }
+    const facts = await this.facts(manager, charge, request);
+    const decision = decide
+      ? decide(nonNegative(subtract(charge.amount, facts.alreadyRefunded)))
+      : decideRefund(facts);
+    const id = randomUUID();
+    let status: Refund['status'] = 'none';
+    let processorRef: string | null = null;
+    if (decision.decision === 'approved') {
+      if (!charge.processorRef) {
+        throw ProblemError.conflict('This charge has no payment to refund.');
       }
-      const decision = decide
-        ? decide(nonNegative(subtract(charge.amount, facts.alreadyRefunded)))
-        : decideRefund(facts);
-      const id = randomUUID();
-      let status: Refund['status'] = 'none';
-      let processorRef: string | null = null;
-      if (decision.decision === 'approved') {
-        if (!charge.processorRef) {
-          throw ProblemError.conflict('This charge has no payment to refund.');
-        }
-        const outcome = await this.processor.refund({
-          idempotencyKey: id,
-          chargeReference: charge.processorRef,
-          amount: decision.amount,
-        });
-        status = outcome.status;
-        processorRef = outcome.reference;
-      }
-      const rows = await manager.query<RefundRow[]>(
-        `INSERT INTO billing.refunds (id, charge_id, user_id, source, kind, reason, decision, status, amount, currency,
+      const outcome = await this.processor.refund({
+        idempotencyKey: key,
+        chargeReference: charge.processorRef,
+        amount: decision.amount,
+      });
+      status = outcome.status;
+      processorRef = outcome.reference;
+    }
+    const rows = await manager.query<RefundRow[]>(
+      `INSERT INTO billing.refunds (id, charge_id, user_id, source, kind, reason, decision, status, amount, currency,
            rule, explanation, action, agent_id, processor_ref, idempotency_key, created_at, settled_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING *`,
-        [
-          id,
-          charge.id,
-          userId,
-          source,
-          request.kind ?? null,
-          request.reason,
-          decision.decision,
-          status,
-          decision.amount.amount,
-          decision.amount.currency,
-          decision.rule,
-          decision.explanation,
-          decision.action,
-          agentId,
-          processorRef,
-          key,
-          this.clock.now(),
-          status === 'succeeded' || status === 'failed' ? this.clock.now() : null,
-        ],
-      );
-      const refund = toRefund(rows[0]);
-      if (decision.decision === 'approved') {
-        await this.planActions.apply(manager, charge, decision.action);
-      }
-      await this.outbox.add(manager, refundDecidedV1, userId, {
-        refundId: refund.id,
-        chargeId: charge.id,
+      [
+        id,
+        charge.id,
         userId,
-        decision: refund.decision,
-        amount: refund.amount,
-        rule: refund.rule,
-        explanation: refund.explanation,
         source,
-      });
-      return refund;
+        request.kind ?? null,
+        request.reason,
+        decision.decision,
+        status,
+        decision.amount.amount,
+        decision.amount.currency,
+        decision.rule,
+        decision.explanation,
+        decision.action,
+        agentId,
+        processorRef,
+        key,
+        this.clock.now(),
+        status === 'succeeded' || status === 'failed' ? this.clock.now() : null,
+      ],
+    );
+    const refund = toRefund(rows[0]);
+    if (decision.decision === 'approved') {
+      await this.planActions.apply(manager, charge, decision.action);
+    }
+    await this.outbox.add(manager, refundDecidedV1, userId, {
+      refundId: refund.id,
+      chargeId: charge.id,
+      userId,
+      decision: refund.decision,
+      amount: refund.amount,
+      rule: refund.rule,
+      explanation: refund.explanation,
+      source,
     });
+    return refund;
   }
 
   private async chargeOf(
@@ -328,7 +367,7 @@ export class RefundService {
     chargeId: string,
     lock: boolean,
   ): Promise<Charge> {
-    const charge = uuidPattern.test(chargeId)
+    const charge = isUuid(chargeId)
       ? await this.charges.findForUser(manager, userId, chargeId, lock)
       : null;
     if (!charge || charge.status !== 'succeeded') {

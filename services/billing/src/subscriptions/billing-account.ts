@@ -63,45 +63,39 @@ function toAccount(r: AccountRow): BillingAccount {
   };
 }
 
-function notOpened(): ProblemError {
-  return ProblemError.notFound('No billing account for this user yet.');
+function notOpened(): never {
+  throw ProblemError.notFound('No billing account for this user yet.');
+}
+
+async function selectAccount(
+  manager: EntityManager,
+  userId: string,
+  condition: string,
+  params: unknown[] = [],
+): Promise<BillingAccount | null> {
+  const rows = await manager.query<AccountRow[]>(
+    `SELECT ${columns} FROM billing.credit_accounts WHERE user_id = $1 ${condition}`,
+    [userId, ...params],
+  );
+  return rows[0] ? toAccount(rows[0]) : null;
 }
 
 export async function readAccount(manager: EntityManager, userId: string): Promise<BillingAccount> {
-  const rows = await manager.query<AccountRow[]>(
-    `SELECT ${columns} FROM billing.credit_accounts WHERE user_id = $1`,
-    [userId],
-  );
-  if (!rows[0]) {
-    throw notOpened();
-  }
-  return toAccount(rows[0]);
+  return (await selectAccount(manager, userId, '')) ?? notOpened();
 }
 
 /** Reads and locks the account for the rest of the transaction: changes to one account run one at a time. */
 export async function lockAccount(manager: EntityManager, userId: string): Promise<BillingAccount> {
-  const rows = await manager.query<AccountRow[]>(
-    `SELECT ${columns} FROM billing.credit_accounts WHERE user_id = $1 FOR UPDATE`,
-    [userId],
-  );
-  if (!rows[0]) {
-    throw notOpened();
-  }
-  return toAccount(rows[0]);
+  return (await selectAccount(manager, userId, 'FOR UPDATE')) ?? notOpened();
 }
 
 /** Locks the account if its allowance cycle has ended and no one else is renewing it. */
-export async function lockDueAccount(
+export function lockDueAccount(
   manager: EntityManager,
   userId: string,
   now: Date,
 ): Promise<BillingAccount | null> {
-  const rows = await manager.query<AccountRow[]>(
-    `SELECT ${columns} FROM billing.credit_accounts
-      WHERE user_id = $1 AND period_end <= $2 FOR UPDATE SKIP LOCKED`,
-    [userId, now],
-  );
-  return rows[0] ? toAccount(rows[0]) : null;
+  return selectAccount(manager, userId, 'AND period_end <= $2 FOR UPDATE SKIP LOCKED', [now]);
 }
 
 /** Writes every mutable field of the account back. */

@@ -293,6 +293,22 @@ describe('subscriptions, charges and refunds (Postgres)', () => {
     expect(Number(paid?.total)).toBe(4900);
   });
 
+  it('the same request sent five times at once is decided and paid once', async () => {
+    const userId = await newUser();
+    const { charge } = await subscriptions.change(userId, {
+      plan: 'pro',
+      interval: 'month',
+      idempotencyKey: 'a',
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        refunds.request(userId, { chargeId: charge!.id, reason: 'x' }, 'same'),
+      ),
+    );
+    expect(new Set(answers.map((r) => r.id)).size).toBe(1);
+    expect(await refunds.list(userId)).toHaveLength(1);
+  });
+
   it("a user cannot quote or refund another user's charge", async () => {
     const owner = await newUser();
     const other = await newUser();

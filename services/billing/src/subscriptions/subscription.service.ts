@@ -84,57 +84,74 @@ export class SubscriptionService {
     request: ChangeRequest,
   ): Promise<{ subscription: SubscriptionView; charge: Charge | null }> {
     const result = await this.dataSource.transaction(async (manager) => {
-      const account = await lockAccount(manager, userId);
-      const earlier = await this.charges.findByKeys(manager, [
-        `subscribe:${userId}:${request.idempotencyKey}`,
-        `change:${userId}:${request.idempotencyKey}`,
-      ]);
-      if (earlier) {
-        return { charge: earlier, account }; // a repeated request: the answer of the first
-      }
-      const target = planOrFail(account, request.plan);
-      if (request.country !== undefined && request.country !== null) {
-        account.country = request.country;
-      }
-      if (target.id === 'free') {
-        return { charge: null, account: await this.scheduleCancel(manager, account) };
-      }
-      const paid = account.termEnd !== null;
-      if (!paid) {
-        return this.startTerm(manager, account, target, request);
-      }
-      const current = planOrFail(account, account.plan);
-      if (target.rank > current.rank && request.interval === account.interval) {
-        return this.upgrade(manager, account, current, target, request);
-      }
-      if (
-        request.interval === 'year' &&
-        account.interval === 'month' &&
-        target.rank >= current.rank
-      ) {
-        return this.switchToAnnual(manager, account, current, target, request);
-      }
-      if (target.id === account.plan && request.interval === account.interval) {
-        if (!account.pendingPlan) {
-          throw ProblemError.conflict(`You are already on ${target.name} (${account.interval}ly).`);
+      const outcome = await this.decideChange(manager, await lockAccount(manager, userId), request);
+      if (outcome.charge?.status === 'succeeded') {
+        // A billing error in what was just charged (the USD price in India) is refunded in the same transaction.
+        const refunded = await this.refunds.refundDetectedErrorsIn(
+          manager,
+          userId,
+          outcome.charge.id,
+        );
+        if (refunded) {
+          return { charge: outcome.charge, account: await readAccount(manager, userId) };
         }
-        account.pendingPlan = null;
-        account.pendingInterval = null;
-        await saveAndAnnounce(this.outbox, manager, account, account.plan, 'resumed');
-        return { charge: null, account };
       }
-      account.pendingPlan = target.id;
-      account.pendingInterval = request.interval;
-      await saveAndAnnounce(this.outbox, manager, account, account.plan, 'downgrade_scheduled');
-      return { charge: null, account };
+      return outcome;
     });
     if (result.charge?.status === 'failed') {
       throw declined(result.charge);
     }
-    if (result.charge) {
-      await this.refunds.refundDetectedErrors(userId, result.charge.id);
-    }
     return { subscription: view(result.account), charge: result.charge };
+  }
+
+  private async decideChange(
+    manager: EntityManager,
+    account: BillingAccount,
+    request: ChangeRequest,
+  ): Promise<{ charge: Charge | null; account: BillingAccount }> {
+    const userId = account.userId;
+    const earlier = await this.charges.findByKeys(manager, [
+      `subscribe:${userId}:${request.idempotencyKey}`,
+      `change:${userId}:${request.idempotencyKey}`,
+    ]);
+    if (earlier) {
+      return { charge: earlier, account }; // a repeated request: the answer of the first
+    }
+    const target = planOrFail(account, request.plan);
+    if (request.country !== undefined && request.country !== null) {
+      account.country = request.country;
+    }
+    if (target.id === 'free') {
+      return { charge: null, account: await this.scheduleCancel(manager, account) };
+    }
+    const paid = account.termEnd !== null;
+    if (!paid) {
+      return this.startTerm(manager, account, target, request);
+    }
+    const current = planOrFail(account, account.plan);
+    if (target.rank > current.rank && request.interval === account.interval) {
+      return this.upgrade(manager, account, current, target, request);
+    }
+    if (
+      request.interval === 'year' &&
+      account.interval === 'month' &&
+      target.rank >= current.rank
+    ) {
+      return this.switchToAnnual(manager, account, current, target, request);
+    }
+    if (target.id === account.plan && request.interval === account.interval) {
+      if (!account.pendingPlan) {
+        throw ProblemError.conflict(`You are already on ${target.name} (${account.interval}ly).`);
+      }
+      account.pendingPlan = null;
+      account.pendingInterval = null;
+      await saveAndAnnounce(this.outbox, manager, account, account.plan, 'resumed');
+      return { charge: null, account };
+    }
+    account.pendingPlan = target.id;
+    account.pendingInterval = request.interval;
+    await saveAndAnnounce(this.outbox, manager, account, account.plan, 'downgrade_scheduled');
+    return { charge: null, account };
   }
 
   async cancel(userId: string): Promise<SubscriptionView> {
