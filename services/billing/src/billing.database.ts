@@ -6,6 +6,7 @@ import { ReservationEntity } from './ledger/reservation.entity';
 import { InitialLedger1763700000000 } from './migrations/1763700000000-initial-ledger';
 import { SubscriptionsChargesRefunds1763800000000 } from './migrations/1763800000000-subscriptions-charges-refunds';
 import { CreditGrants1763900000000 } from './migrations/1763900000000-credit-grants';
+import { Stripe1764000000000 } from './migrations/1764000000000-stripe';
 
 /** The billing schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const billingDatabase: ServiceDatabase = {
@@ -15,5 +16,6 @@ export const billingDatabase: ServiceDatabase = {
     InitialLedger1763700000000,
     SubscriptionsChargesRefunds1763800000000,
     CreditGrants1763900000000,
+    Stripe1764000000000,
   ],
 };

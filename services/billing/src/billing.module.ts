@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { serviceInfrastructure } from '@fluxnote/platform';
 import { billingDatabase } from './billing.database';
@@ -10,6 +11,7 @@ import { LedgerGrpcController } from './ledger/ledger.grpc';
 import { LedgerService } from './ledger/ledger.service';
 import { PaymentProcessor } from './payments/payment-processor';
 import { paymentProcessorFor } from './payments/processor-choice';
+import { StripeWebhooks } from './payments/stripe-webhooks';
 import { PaymentsGrpcController } from './payments.grpc';
 import { RefundService } from './refunds/refund.service';
 import { PlanActions } from './subscriptions/plan-actions';
@@ -29,8 +31,9 @@ export class BillingModule {
         { provide: BILLING_CONFIG, useValue: config },
         {
           provide: PaymentProcessor,
-          inject: [Clock],
-          useFactory: (clock: Clock) => paymentProcessorFor(config, clock),
+          inject: [Clock, DataSource],
+          useFactory: (clock: Clock, dataSource: DataSource) =>
+            paymentProcessorFor(config, clock, dataSource),
         },
         LedgerService,
         LedgerEventsConsumer,
@@ -38,6 +41,7 @@ export class BillingModule {
         PlanActions,
         RefundService,
         SubscriptionService,
+        StripeWebhooks,
         BillingSweeps,
       ],
     };

@@ -13,6 +13,7 @@ import {
   type Interval,
 } from './plans/plan-catalog';
 import { refundKinds, type RefundDecision, type RefundKind } from './refunds/refund-policy';
+import { StripeWebhooks } from './payments/stripe-webhooks';
 import { RefundService, type Refund } from './refunds/refund.service';
 import { SubscriptionService, type SubscriptionView } from './subscriptions/subscription.service';
 
@@ -127,6 +128,7 @@ export class PaymentsGrpcController implements v1.PaymentsServiceController {
     private readonly subscriptions: SubscriptionService,
     private readonly charges: ChargeService,
     private readonly refunds: RefundService,
+    private readonly webhooks: StripeWebhooks,
   ) {}
 
   listPlans(request: v1.ListPlansRequest): v1.PlanCatalog {
@@ -227,5 +229,13 @@ export class PaymentsGrpcController implements v1.PaymentsServiceController {
         key(request.idempotencyKey),
       ),
     );
+  }
+
+  async handleStripeWebhook(request: v1.StripeWebhook): Promise<v1.StripeWebhookResult> {
+    const { outcome, event } = await this.webhooks.handle(
+      Buffer.from(request.payload),
+      request.signature,
+    );
+    return { eventId: event.id, type: event.type, outcome };
   }
 }

@@ -21,6 +21,7 @@ import { BillingController } from './routes/billing.controller';
 import { CatalogController } from './routes/catalog.controller';
 import { GenerationsController } from './routes/generations.controller';
 import { NotificationsController } from './routes/notifications.controller';
+import { WebhooksController } from './routes/webhooks.controller';
 import { PLATFORM_DB } from './routes/platform-db';
 
 @Injectable()
@@ -55,6 +56,7 @@ export class GatewayModule {
         GenerationsController,
         NotificationsController,
         AdminController,
+        WebhooksController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

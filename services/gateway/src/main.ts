@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), {
     logger: new PinoNestLogger(createLogger('gateway', config.LOG_LEVEL)),
     bodyParser: false,
+    // Keeps the bytes each JSON body was parsed from (webhook signatures cover those bytes).
+    rawBody: true,
   });
   app.enableShutdownHooks();
   app.set(

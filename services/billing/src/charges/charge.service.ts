@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
-import { chargeFailedV1, chargeSucceededV1 } from '@fluxnote/contracts';
+import { chargeFailedV1, chargeSucceededV1, isUuid } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { money, type Currency, type Money } from '../money/money';
 import { PaymentProcessor } from '../payments/payment-processor';
@@ -27,6 +27,8 @@ export interface Charge {
   processor: string;
   processorRef: string | null;
   paymentMethod: string | null;
+  /** Paid at the processor but never fulfilled by the platform (found by reconciliation); refunded in full. */
+  unfulfilled: boolean;
   createdAt: Date;
 }
 
@@ -67,6 +69,7 @@ interface ChargeRow {
   processor: string;
   processor_ref: string | null;
   payment_method: string | null;
+  unfulfilled: boolean;
   created_at: Date;
 }
 
@@ -89,8 +92,36 @@ function toCharge(r: ChargeRow): Charge {
     processor: r.processor,
     processorRef: r.processor_ref,
     paymentMethod: r.payment_method,
+    unfulfilled: r.unfulfilled,
     createdAt: r.created_at,
   };
+}
+
+function isChargeKind(kind: string | undefined): kind is ChargeKind {
+  return kind === 'subscription' || kind === 'upgrade' || kind === 'credit_pack';
+}
+
+/** What a charge pays for, as the processor keeps it (strings only); read back by `recordUnfulfilled`. */
+export function chargeLabels(request: ChargeRequest): Record<string, string> {
+  const labels: Record<string, string> = {
+    charge_key: request.idempotencyKey,
+    user_id: request.userId,
+    brand: request.brand,
+    kind: request.kind,
+  };
+  const optional = {
+    plan: request.plan,
+    interval: request.interval,
+    pack: request.pack,
+    period_start: request.periodStart?.toISOString(),
+    period_end: request.periodEnd?.toISOString(),
+  };
+  for (const [name, value] of Object.entries(optional)) {
+    if (value !== undefined) {
+      labels[name] = value;
+    }
+  }
+  return labels;
 }
 
 /** Charges through the payment processor and records every attempt, succeeded or declined. */
@@ -124,6 +155,7 @@ export class ChargeService {
             amount: request.amount,
             description: request.description,
             paymentMethod: request.paymentMethod,
+            labels: chargeLabels(request),
           });
     const rows = await manager.query<ChargeRow[]>(
       `INSERT INTO billing.charges (id, user_id, brand, kind, plan, interval, pack, previous_plan, previous_interval,
@@ -148,7 +180,7 @@ export class ChargeService {
         outcome.status === 'succeeded' ? 'succeeded' : 'failed',
         outcome.status === 'declined' ? outcome.reason : null,
         this.processor.name,
-        outcome.status === 'succeeded' ? outcome.reference : null,
+        outcome.reference ?? null,
         request.paymentMethod,
         request.idempotencyKey,
         this.clock.now(),
@@ -173,6 +205,66 @@ export class ChargeService {
       });
     }
     return { charge, fresh: true };
+  }
+
+  /**
+   * Reconciliation: the processor reports a payment it took. When the platform has
+   * no succeeded charge for it (a crash between the processor's answer and the
+   * commit, or an attempt recorded as failed that the processor completed later),
+   * records it as an unfulfilled charge under the attempt's key — a retry of the
+   * attempt then finds it and does not fulfil it — and returns it for a full
+   * refund. Returns null when the payment is already recorded or not the platform's.
+   */
+  async recordUnfulfilled(
+    manager: EntityManager,
+    payment: { reference: string; amount: Money; labels: Record<string, string> },
+  ): Promise<Charge | null> {
+    const { reference, amount, labels } = payment;
+    const key = labels.charge_key;
+    if (!key || !isUuid(labels.user_id ?? '') || !labels.brand || !isChargeKind(labels.kind)) {
+      return null;
+    }
+    const rows = await manager.query<ChargeRow[]>(
+      `SELECT * FROM billing.charges WHERE idempotency_key = $1 OR (processor = $2 AND processor_ref = $3)
+        ORDER BY (processor_ref = $3) DESC NULLS LAST FOR UPDATE`,
+      [key, this.processor.name, reference],
+    );
+    const known = rows[0] ? toCharge(rows[0]) : null;
+    if (known && known.processorRef === reference && known.status === 'succeeded') {
+      return null;
+    }
+    if (known && known.status === 'failed') {
+      const [updated] = await manager.query<[ChargeRow[], number]>(
+        `UPDATE billing.charges SET status = 'succeeded', failure_reason = NULL, processor_ref = $2, unfulfilled = true
+          WHERE id = $1 RETURNING *`,
+        [known.id, reference],
+      );
+      return toCharge(updated[0]);
+    }
+    // No record, or the key already paid through another payment: a record of its own.
+    const inserted = await manager.query<ChargeRow[]>(
+      `INSERT INTO billing.charges (id, user_id, brand, kind, plan, interval, pack, amount, currency, period_start,
+         period_end, status, processor, processor_ref, idempotency_key, unfulfilled, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'succeeded', $12, $13, $14, true, $15) RETURNING *`,
+      [
+        randomUUID(),
+        labels.user_id,
+        labels.brand,
+        labels.kind,
+        labels.plan ?? null,
+        labels.interval ?? null,
+        labels.pack ?? null,
+        amount.amount,
+        amount.currency,
+        labels.period_start ?? null,
+        labels.period_end ?? null,
+        this.processor.name,
+        reference,
+        known ? `${key}#${reference}` : key,
+        this.clock.now(),
+      ],
+    );
+    return toCharge(inserted[0]);
   }
 
   async findByKey(manager: EntityManager, key: string): Promise<Charge | null> {

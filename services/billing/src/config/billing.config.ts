@@ -19,6 +19,8 @@ export const billingConfigSchema = serviceConfigSchema(
     INR_PER_USD: z.coerce.number().int().positive().default(88),
     /** Stripe (secret): without it, the clearly labelled simulated processor — never in production. */
     STRIPE_SECRET_KEY: z.string().min(1).optional(),
+    /** The Stripe API's address; tests and staging point it at a double. Stripe's own when unset. */
+    STRIPE_API_URL: z.string().url().optional(),
     /** Signing secret of the Stripe webhook endpoint (secret). */
     STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   },

@@ -12,10 +12,18 @@ export interface ChargeInput {
   description: string;
   /** The processor's payment method reference (a card, or a UPI source for INR). */
   paymentMethod: string;
+  /**
+   * What the charge pays for (user, brand, kind, plan or pack, idempotency key), kept
+   * with the processor's record so a payment the platform never recorded (a crash
+   * between the processor's answer and the commit) can be found and refunded.
+   */
+  labels: Record<string, string>;
 }
 
 export type ChargeOutcome =
-  { status: 'succeeded'; reference: string } | { status: 'declined'; reason: string };
+  | { status: 'succeeded'; reference: string }
+  /** `reference` is set when the processor kept a record of the attempt (an intent it may still complete). */
+  | { status: 'declined'; reason: string; reference?: string };
 
 export interface RefundInput {
   idempotencyKey: string;

@@ -1,27 +1,34 @@
 import { FixedClock } from '@fluxnote/clock';
 import { billingConfigSchema } from '../config/billing.config';
 import { paymentProcessorFor } from './processor-choice';
+import type { DataSource } from 'typeorm';
 import { SimulatedPaymentProcessor } from './simulated-processor';
+import { StripePaymentProcessor } from './stripe-processor';
 
 const clock = new FixedClock(new Date('2026-11-01T00:00:00Z'));
 const base = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
+// Choosing a processor touches no database; the Stripe adapter keeps it for customer ids.
+const dataSource = {} as DataSource;
 
 describe('payment processor choice', () => {
   it('uses the simulator in embedded mode', () => {
-    const processor = paymentProcessorFor(billingConfigSchema.parse(base), clock);
+    const processor = paymentProcessorFor(billingConfigSchema.parse(base), clock, dataSource);
     expect(processor).toBeInstanceOf(SimulatedPaymentProcessor);
     expect(processor.name).toBe('simulated');
   });
 
-  it('refuses the simulator in production', () => {
-    const config = billingConfigSchema.parse({
+  it('charges through Stripe when it has a key, and production cannot start without one', () => {
+    const production = {
       ...base,
       NODE_ENV: 'production',
       KAFKA_BROKERS: 'kafka:9092',
-      STRIPE_SECRET_KEY: 'sk_live_x',
       STRIPE_WEBHOOK_SECRET: 'whsec_x',
-    });
-    expect(() => paymentProcessorFor(config, clock)).toThrow(/refuses the simulated one/);
+    };
+    const config = billingConfigSchema.parse({ ...production, STRIPE_SECRET_KEY: 'sk_live_x' });
+    const processor = paymentProcessorFor(config, clock, dataSource);
+    expect(processor).toBeInstanceOf(StripePaymentProcessor);
+    expect(processor.name).toBe('stripe');
+    expect(() => billingConfigSchema.parse(production)).toThrow(/STRIPE_SECRET_KEY/);
   });
 });
 
@@ -36,6 +43,7 @@ describe('simulated processor', () => {
       amount: usd,
       description: 'd',
       paymentMethod: 'sim_card',
+      labels: {},
     };
     const first = await processor.charge(input);
     expect(first).toEqual(await processor.charge(input));

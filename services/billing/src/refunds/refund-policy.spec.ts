@@ -216,6 +216,12 @@ describe('refund policy — fluxnote', () => {
       600,
       'billing-error.regional-price',
     ],
+    [
+      'a payment the platform never fulfilled',
+      { type: 'unfulfilled' },
+      1900,
+      'billing-error.unfulfilled-payment',
+    ],
   ])('a detected billing error (%s) is refunded at any time', (_name, error, amount, rule) => {
     const decision = decideRefund(
       pro({
@@ -408,6 +414,7 @@ function billingError(
     case 'duplicate':
       return { type, ofChargeId: 'an-earlier-charge' };
     case 'after_cancellation':
+    case 'unfulfilled':
       return { type };
     case 'regional_price':
       return { type, overage };
@@ -438,6 +445,7 @@ describe('refund policy — invariants (property tests)', () => {
           'after_cancellation' as const,
           'duplicate' as const,
           'regional_price' as const,
+          'unfulfilled' as const,
         ),
         { nil: null },
       ),

@@ -46,7 +46,9 @@ export type RefundAction =
 export type DetectedBillingError =
   | { type: 'duplicate'; ofChargeId: string }
   | { type: 'after_cancellation' }
-  | { type: 'regional_price'; overage: Money };
+  | { type: 'regional_price'; overage: Money }
+  /** The processor took the payment but the platform never completed what it paid for. */
+  | { type: 'unfulfilled' };
 
 export interface RefundCase {
   brand: Brand;
@@ -163,6 +165,14 @@ function billingErrorDecision(c: RefundCase, error: DetectedBillingError): Refun
         (paid) =>
           `You are in India but were charged the USD price. The difference (${formatMoney(paid)}) is refunded to your original payment method and your next charges use INR pricing.`,
         'switch_to_inr',
+      );
+    case 'unfulfilled':
+      return approve(
+        c,
+        'billing-error.unfulfilled-payment',
+        left(c),
+        (paid) =>
+          `Your payment went through but we could not complete what it was for, so nothing was added to your account. It is refunded in full (${formatMoney(paid)}) to your original payment method.`,
       );
   }
 }

@@ -233,25 +233,32 @@ export class RefundService {
 
   /** Records the processor's final word on a refund, once (also called from processor webhooks). */
   async settle(processorRef: string, status: Exclude<RefundStatus, 'pending'>): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const [rows] = await manager.query<[RefundRow[], number]>(
-        `UPDATE billing.refunds SET status = $2, settled_at = $3
-          WHERE processor_ref = $1 AND status = 'pending' RETURNING *`,
-        [processorRef, status, this.clock.now()],
-      );
-      const refund = rows[0] ? toRefund(rows[0]) : null;
-      if (!refund) {
-        return false;
-      }
-      await this.outbox.add(manager, refundProcessedV1, refund.userId, {
-        refundId: refund.id,
-        chargeId: refund.chargeId,
-        userId: refund.userId,
-        status,
-        amount: refund.amount,
-      });
-      return true;
+    return this.dataSource.transaction((manager) => this.settleIn(manager, processorRef, status));
+  }
+
+  /** The same, inside the caller's transaction (a webhook records its event id with the effect). */
+  async settleIn(
+    manager: EntityManager,
+    processorRef: string,
+    status: Exclude<RefundStatus, 'pending'>,
+  ): Promise<boolean> {
+    const [rows] = await manager.query<[RefundRow[], number]>(
+      `UPDATE billing.refunds SET status = $2, settled_at = $3
+        WHERE processor_ref = $1 AND status = 'pending' RETURNING *`,
+      [processorRef, status, this.clock.now()],
+    );
+    const refund = rows[0] ? toRefund(rows[0]) : null;
+    if (!refund) {
+      return false;
+    }
+    await this.outbox.add(manager, refundProcessedV1, refund.userId, {
+      refundId: refund.id,
+      chargeId: refund.chargeId,
+      userId: refund.userId,
+      status,
+      amount: refund.amount,
     });
+    return true;
   }
 
   private async decideAndAct(
@@ -422,6 +429,9 @@ export class RefundService {
     charge: Charge,
     account: Awaited<ReturnType<typeof readAccount>>,
   ): Promise<DetectedBillingError | null> {
+    if (charge.unfulfilled) {
+      return { type: 'unfulfilled' };
+    }
     const earlier = await this.charges.earlierChargeForSamePeriod(manager, charge);
     if (earlier) {
       return { type: 'duplicate', ofChargeId: earlier.id };

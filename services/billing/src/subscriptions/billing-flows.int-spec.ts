@@ -2,18 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
-import { Outbox } from '@fluxnote/messaging';
 import { openServiceDatabase } from '@fluxnote/persistence';
 import { createTestDatabase, type TestDatabase } from '@fluxnote/testing';
 import { billingDatabase } from '../billing.database';
-import { ChargeService } from '../charges/charge.service';
 import { billingConfigSchema } from '../config/billing.config';
-import { LedgerService } from '../ledger/ledger.service';
+import type { LedgerService } from '../ledger/ledger.service';
 import { money } from '../money/money';
 import { SimulatedPaymentProcessor, simulatedMethods } from '../payments/simulated-processor';
-import { RefundService } from '../refunds/refund.service';
-import { PlanActions } from './plan-actions';
-import { SubscriptionService } from './subscription.service';
+import type { RefundService } from '../refunds/refund.service';
+import { billingServices } from '../testing/billing-services';
+import type { SubscriptionService } from './subscription.service';
 
 const DAY = 86_400_000;
 
@@ -35,29 +33,8 @@ describe('subscriptions, charges and refunds (Postgres)', () => {
       poolSize: 20,
     });
     const config = billingConfigSchema.parse({ DATABASE_URL: db.url });
-    const outbox = new Outbox('billing', 'billing');
     const processor = new SimulatedPaymentProcessor(clock, 3 * 86_400);
-    ledger = new LedgerService(dataSource, clock, config, new Outbox('billing', 'billing'));
-    const charges = new ChargeService(processor, outbox, clock);
-    refunds = new RefundService(
-      dataSource,
-      clock,
-      charges,
-      ledger,
-      processor,
-      new PlanActions(clock, ledger, outbox),
-      outbox,
-      config,
-    );
-    subscriptions = new SubscriptionService(
-      dataSource,
-      clock,
-      ledger,
-      charges,
-      refunds,
-      processor,
-      outbox,
-    );
+    ({ ledger, refunds, subscriptions } = billingServices(dataSource, clock, config, processor));
   });
 
   afterAll(async () => {

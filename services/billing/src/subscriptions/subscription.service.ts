@@ -47,13 +47,25 @@ export interface ChangeRequest {
   idempotencyKey: string;
 }
 
+/** A retry of a request whose payment was found unfulfilled and refunded: it is not fulfilled now either. */
+function unfulfilled(charge: Charge): ProblemError {
+  return ProblemError.conflict(
+    'The payment of this request could not be completed and was refunded in full; nothing changed. Send the purchase again as a new request.',
+    { chargeId: charge.id },
+  );
+}
+
 function declined(charge: Charge): ProblemError {
+  const detail =
+    charge.failureReason === 'payment_processing'
+      ? 'The payment did not confirm at once (UPI can take a while); nothing changed. If it completes later it is refunded automatically. Try again, or pay by card.'
+      : `The payment of the charge was declined (${charge.failureReason ?? 'declined'}); nothing changed. Use another payment method.`;
   return new ProblemError({
     type: 'payment-declined',
     title: 'Payment declined',
     status: 402,
-    detail: `The payment of the charge was declined (${charge.failureReason ?? 'declined'}); nothing changed. Use another payment method.`,
-    extensions: { chargeId: charge.id },
+    detail,
+    chargeId: charge.id,
   });
 }
 
@@ -100,6 +112,9 @@ export class SubscriptionService {
     });
     if (result.charge?.status === 'failed') {
       throw declined(result.charge);
+    }
+    if (result.charge?.unfulfilled) {
+      throw unfulfilled(result.charge);
     }
     return { subscription: view(result.account), charge: result.charge };
   }
@@ -203,6 +218,9 @@ export class SubscriptionService {
     if (charge.status === 'failed') {
       throw declined(charge);
     }
+    if (charge.unfulfilled) {
+      throw unfulfilled(charge);
+    }
     return charge;
   }
 
@@ -278,7 +296,8 @@ export class SubscriptionService {
         description: `${next.name} plan, ${interval}ly renewal`,
         idempotencyKey: `renewal:${account.userId}:${start.toISOString()}`,
       });
-      if (charge.status === 'succeeded') {
+      // An unfulfilled charge (found by reconciliation and refunded) does not pay for the term.
+      if (charge.status === 'succeeded' && !charge.unfulfilled) {
         account.plan = next.id;
         account.interval = interval;
         account.termStart = start;

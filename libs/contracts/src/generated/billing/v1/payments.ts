@@ -173,6 +173,20 @@ export interface GoodwillRefundRequest {
   idempotencyKey: string;
 }
 
+export interface StripeWebhook {
+  /** The request body exactly as received: the signature covers these bytes. */
+  payload: Uint8Array;
+  /** The Stripe-Signature header. */
+  signature: string;
+}
+
+export interface StripeWebhookResult {
+  eventId: string;
+  type: string;
+  /** handled, duplicate (already handled once) or ignored (not an event billing acts on) */
+  outcome: string;
+}
+
 export const FLUXNOTE_BILLING_V1_PACKAGE_NAME = "fluxnote.billing.v1";
 
 /**
@@ -210,6 +224,10 @@ export interface PaymentsServiceClient {
   /** An agent's goodwill refund (a recorded decision with the agent's id). */
 
   grantGoodwillRefund(request: GoodwillRefundRequest, metadata?: Metadata): Observable<Refund>;
+
+  /** A Stripe webhook delivery, forwarded by the gateway byte for byte; billing checks the signature. */
+
+  handleStripeWebhook(request: StripeWebhook, metadata?: Metadata): Observable<StripeWebhookResult>;
 }
 
 /**
@@ -265,6 +283,13 @@ export interface PaymentsServiceController {
     request: GoodwillRefundRequest,
     metadata?: Metadata,
   ): Promise<Refund> | Observable<Refund> | Refund;
+
+  /** A Stripe webhook delivery, forwarded by the gateway byte for byte; billing checks the signature. */
+
+  handleStripeWebhook(
+    request: StripeWebhook,
+    metadata?: Metadata,
+  ): Promise<StripeWebhookResult> | Observable<StripeWebhookResult> | StripeWebhookResult;
 }
 
 export function PaymentsServiceControllerMethods() {
@@ -280,6 +305,7 @@ export function PaymentsServiceControllerMethods() {
       "requestRefund",
       "listRefunds",
       "grantGoodwillRefund",
+      "handleStripeWebhook",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

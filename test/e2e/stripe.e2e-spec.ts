@@ -1,0 +1,130 @@
+import { rmSync } from 'node:fs';
+import request from 'supertest';
+import {
+  createTestDatabase,
+  expectEventually,
+  makeTempDir,
+  StripeDouble,
+  type TestDatabase,
+} from '@fluxnote/testing';
+import { Platform } from '../../tools/launcher/platform';
+
+jest.setTimeout(120_000);
+
+const WEBHOOK_SECRET = 'whsec_e2e_secret';
+
+/**
+ * The platform configured for Stripe (a secret key, the API pointed at a local
+ * double, a webhook signing secret): a subscription paid through Stripe, a refund
+ * that stays pending until Stripe's signed webhook — sent through the gateway as
+ * Stripe sends it — settles it.
+ */
+describe('Stripe through the gateway', () => {
+  let db: TestDatabase;
+  let platform: Platform;
+  let dataDir: string;
+  let api: ReturnType<typeof request>;
+  const stripe = new StripeDouble();
+
+  beforeAll(async () => {
+    const apiUrl = await stripe.start();
+    db = await createTestDatabase('e2e_stripe');
+    dataDir = makeTempDir('e2e-stripe');
+    platform = await Platform.start({
+      dataDir,
+      databaseUrl: db.url,
+      port: 0,
+      env: {
+        LOG_LEVEL: 'warn',
+        STRIPE_SECRET_KEY: 'sk_test_e2e',
+        STRIPE_API_URL: apiUrl,
+        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      },
+    });
+    api = request(platform.gatewayUrl);
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await db?.drop();
+    await stripe.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  function webhook(payload: string, signature: string): request.Test {
+    return api
+      .post('/v1/webhooks/stripe')
+      .set('content-type', 'application/json; charset=utf-8')
+      .set('stripe-signature', signature)
+      .send(payload);
+  }
+
+  it('charges through Stripe and settles the refund from the signed webhook, once', async () => {
+    const signup = await api
+      .post('/v1/auth/signup')
+      .send({ email: `payer-${Date.now()}@example.com`, password: 'a long enough password' })
+      .expect(201);
+    const token = `Bearer ${(signup.body as { accessToken: string }).accessToken}`;
+    await expectEventually(async () => {
+      await api.get('/v1/usage').set('authorization', token).expect(200);
+    });
+
+    // Stripe has no default card: a payment method collected by the client is required.
+    const none = await api
+      .post('/v1/billing/subscription')
+      .set('authorization', token)
+      .send({ plan: 'pro', interval: 'month' })
+      .expect(400);
+    expect(none.headers['content-type']).toMatch(/application\/problem\+json/);
+
+    const subscribed = await api
+      .post('/v1/billing/subscription')
+      .set('authorization', token)
+      .send({ plan: 'pro', interval: 'month', paymentMethod: 'pm_card_visa_e2e' })
+      .expect(200);
+    const chargeId = (subscribed.body as { charge: { id: string } }).charge.id;
+    expect(subscribed.body).toMatchObject({
+      subscription: { plan: 'pro', status: 'active' },
+      charge: { status: 'succeeded', amount: { amount: 1900, currency: 'USD' } },
+    });
+    expect([...stripe.paymentIntents.values()]).toEqual([
+      expect.objectContaining({ amount: 1900, currency: 'usd', status: 'succeeded' }),
+    ]);
+
+    const refund = await api
+      .post('/v1/billing/refunds')
+      .set('authorization', token)
+      .send({ chargeId, reason: 'not what I expected' })
+      .expect(201);
+    expect(refund.body).toMatchObject({ decision: 'approved', status: 'pending' });
+    const [atStripe] = [...stripe.refunds.values()];
+    expect(atStripe?.amount).toBe((refund.body as { amount: { amount: number } }).amount.amount);
+
+    const settled = stripe.webhook(
+      'refund.updated',
+      stripe.settleRefund(atStripe.id, 'succeeded'),
+      WEBHOOK_SECRET,
+    );
+    // A body altered on the way no longer matches its signature.
+    const forged = await webhook(
+      settled.payload.replace('succeeded', 'failed'),
+      settled.signature,
+    ).expect(400);
+    expect(forged.headers['content-type']).toMatch(/application\/problem\+json/);
+    await api.post('/v1/webhooks/stripe').send({}).expect(400);
+
+    const first = await webhook(settled.payload, settled.signature).expect(200);
+    expect(first.body).toMatchObject({
+      received: true,
+      type: 'refund.updated',
+      outcome: 'handled',
+    });
+    const again = await webhook(settled.payload, settled.signature).expect(200);
+    expect(again.body).toMatchObject({ outcome: 'duplicate' });
+
+    const refunds = await api.get('/v1/billing/refunds').set('authorization', token).expect(200);
+    expect((refunds.body as { items: unknown[] }).items).toEqual([
+      expect.objectContaining({ status: 'succeeded', settledAt: expect.any(String) }),
+    ]);
+  });
+});
