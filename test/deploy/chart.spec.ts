@@ -18,13 +18,6 @@ const readByTelemetrySdk = [
   'OTEL_TRACES_SAMPLER',
   'OTEL_TRACES_SAMPLER_ARG',
 ];
-/**
- * Secrets wired now for features whose settings land with their issues: SMTP (notifications,
- * issue 6). Shrink this list as those settings arrive.
- */
-const readByComingFeatures: Record<string, string[]> = {
-  notifications: ['SMTP_URL'],
-};
 
 function configSchema(service: string): ZodType & { shape: Record<string, unknown> } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -54,7 +47,9 @@ function containerEnvironment(objects: KubeObject[], service: string): Record<st
         ? 'postgres://user:secret@db.internal:5432/fluxnote'
         : variable.name === 'ADMIN_EMAIL'
           ? 'admin@fluxnote.dev'
-          : 'a-secret-value-from-the-cluster';
+          : variable.name === 'SMTP_URL'
+            ? 'smtps://mailer:secret@smtp.internal:465'
+            : 'a-secret-value-from-the-cluster';
   }
   return env;
 }
@@ -169,10 +164,7 @@ describe.each(environments)('the chart with deploy/values-%s.yaml', (environment
       const schema = configSchema(service);
       expect(() => loadConfig(schema, service, env)).not.toThrow();
       const unknown = Object.keys(env).filter(
-        (key) =>
-          !(key in schema.shape) &&
-          !readByTelemetrySdk.includes(key) &&
-          !(readByComingFeatures[service] ?? []).includes(key),
+        (key) => !(key in schema.shape) && !readByTelemetrySdk.includes(key),
       );
       expect({ service, unknown }).toEqual({ service, unknown: [] });
     }

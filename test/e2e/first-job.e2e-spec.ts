@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import {
   createTestDatabase,
@@ -10,9 +11,14 @@ import { Platform } from '../../tools/launcher/platform';
 
 jest.setTimeout(120_000);
 
-interface Tokens {
+interface Session {
   accessToken: string;
   user: { id: string };
+}
+
+/** A signed-up user: the session and the address mail goes to. */
+interface Tokens extends Session {
+  email: string;
 }
 
 /**
@@ -62,7 +68,7 @@ describe('first job end to end', () => {
       .post('/v1/auth/signup')
       .send({ email, password: 'a long enough password', country })
       .expect(201);
-    const tokens = response.body as Tokens;
+    const tokens: Tokens = { ...(response.body as Session), email };
     // The billing account opens from the sign-up event.
     await expectEventually(async () => {
       await api.get('/v1/usage').set('authorization', `Bearer ${tokens.accessToken}`).expect(200);
@@ -70,11 +76,11 @@ describe('first job end to end', () => {
     return tokens;
   }
 
-  async function logIn(email: string, password: string): Promise<Tokens> {
-    return (await api.post('/v1/auth/login').send({ email, password }).expect(200)).body as Tokens;
+  async function logIn(email: string, password: string): Promise<Session> {
+    return (await api.post('/v1/auth/login').send({ email, password }).expect(200)).body as Session;
   }
 
-  function as(tokens: Tokens | string): {
+  function as(tokens: Session | string): {
     get(path: string): request.Test;
     post(path: string): request.Test;
     put(path: string): request.Test;
@@ -200,6 +206,36 @@ describe('first job end to end', () => {
       });
       expect(feed.items[0].title).toMatch(/refunded/);
       expect(feed.items[0].body).toContain('1 video credit');
+
+      // The same message by email (embedded mode writes .eml files), its delivery shown on the item.
+      await expectEventually(async () => {
+        const body = (await as(user).get('/v1/notifications').expect(200)).body;
+        expect(body.items[0].deliveries).toEqual([
+          expect.objectContaining({ channel: 'email', status: 'sent', attempts: 1 }),
+        ]);
+      });
+      const mails = readdirSync(platform.mailDir).map((f) =>
+        readFileSync(join(platform.mailDir, f), 'utf8'),
+      );
+      expect(mails.filter((m) => m.includes(user.email))).toHaveLength(1);
+
+      // Preferences: email for jobs can be turned off; billing cannot.
+      const prefs = (await as(user).get('/v1/notifications/preferences').expect(200)).body;
+      expect(prefs.billing).toEqual({ in_app: true, email: true, mustDeliver: true });
+      const refused = await as(user)
+        .put('/v1/notifications/preferences')
+        .send({ billing: { email: false } })
+        .expect(422);
+      expect(refused.headers['content-type']).toMatch(/problem\+json/);
+      await as(user)
+        .put('/v1/notifications/preferences')
+        .send({ jobs: { sms: true } })
+        .expect(400);
+      const changed = await as(user)
+        .put('/v1/notifications/preferences')
+        .send({ jobs: { email: false } })
+        .expect(200);
+      expect(changed.body.jobs).toEqual({ in_app: true, email: false, mustDeliver: false });
     } finally {
       await simulate('hailuo-2.3', null);
     }

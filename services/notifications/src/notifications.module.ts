@@ -1,10 +1,15 @@
+import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { serviceInfrastructure } from '@fluxnote/platform';
 import { notificationsDatabase } from './notifications.database';
-import type { NotificationsConfig } from './config/notifications.config';
-import { FeedEventsConsumer } from './feed/feed.events';
+import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from './config/notifications.config';
+import { DeliveryWorker } from './delivery/delivery-worker';
+import { EmailSender, FileEmailSender, SmtpEmailSender } from './delivery/email-sender';
+import { NotificationEventsConsumer } from './delivery/notification.events';
+import { Notifier } from './delivery/notifier';
 import { FeedGrpcController } from './feed/feed.grpc';
 import { FeedService } from './feed/feed.service';
+import { PreferencesService } from './preferences/preferences.service';
 
 @Module({})
 export class NotificationsModule {
@@ -16,7 +21,21 @@ export class NotificationsModule {
         config,
       }),
       controllers: [FeedGrpcController],
-      providers: [FeedService, FeedEventsConsumer],
+      providers: [
+        { provide: NOTIFICATIONS_CONFIG, useValue: config },
+        {
+          provide: EmailSender,
+          useFactory: () =>
+            config.SMTP_URL
+              ? new SmtpEmailSender(config.SMTP_URL)
+              : new FileEmailSender(join(config.DATA_DIR, 'mail')),
+        },
+        FeedService,
+        PreferencesService,
+        Notifier,
+        NotificationEventsConsumer,
+        DeliveryWorker,
+      ],
     };
   }
 }

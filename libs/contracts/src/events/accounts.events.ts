@@ -8,6 +8,8 @@ export const userRegisteredV1 = defineEvent(
     userId: z.string().uuid(),
     brand: z.string(),
     country: z.string().length(2).nullable(),
+    /** Where notifications send email (kept by notifications until the account is purged). */
+    email: z.string().email().optional(),
     /** Free-plan allowance is opened for every new user. */
     plan: z.string(),
   }),

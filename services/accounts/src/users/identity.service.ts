@@ -61,6 +61,7 @@ export class IdentityService {
           userId: user.id,
           brand: user.brand,
           country: user.country,
+          email: user.email,
           plan: 'free',
         });
         return this.openSession(manager, user);

@@ -1,4 +1,15 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -10,6 +21,11 @@ import { ServiceClients } from '../clients/service-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { validate } from '../http/validate';
 import { PLATFORM_DB } from './platform-db';
+import { deliveryView } from './views';
+
+const deadLetterQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
 
 const clockBody = z.union([
   z.object({ now: z.string().datetime({ offset: true }) }).strict(),
@@ -35,6 +51,16 @@ export class AdminController {
     @Inject(PLATFORM_DB) private readonly db: Pool,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
+
+  /** Deliveries that failed every attempt (the notifications dead-letter record), newest first. */
+  @Get('notifications/dead-letters')
+  async deadLetters(
+    @Query('limit') limit?: string,
+  ): Promise<{ items: ReturnType<typeof deliveryView>[] }> {
+    const parsed = validate(deadLetterQuery, { limit });
+    const list = await this.clients.notifications.listDeadDeliveries({ limit: parsed.limit });
+    return { items: list.deliveries.map(deliveryView) };
+  }
 
   @Post('clock')
   @HttpCode(200)

@@ -1,4 +1,15 @@
-import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import type { notificationsV1 } from '@fluxnote/contracts';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
@@ -12,6 +23,29 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(500).optional(),
 });
+
+const channelSwitches = z.object({ in_app: z.boolean(), email: z.boolean() }).partial().strict();
+const preferencesBody = z
+  .object({
+    jobs: channelSwitches,
+    billing: channelSwitches,
+    security: channelSwitches,
+    support: channelSwitches,
+    product: channelSwitches,
+  })
+  .partial()
+  .strict();
+
+type PreferencesView = Record<string, { in_app: boolean; email: boolean; mustDeliver: boolean }>;
+
+function preferencesView(p: notificationsV1.Preferences): PreferencesView {
+  return Object.fromEntries(
+    p.categories.map((c) => [
+      c.category,
+      { in_app: c.inApp, email: c.email, mustDeliver: c.mustDeliver },
+    ]),
+  );
+}
 
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -37,6 +71,31 @@ export class NotificationsController {
       nextCursor: page.nextCursor || null,
       unreadCount: page.unreadCount,
     };
+  }
+
+  /** Per category, which channels are on; security and billing are must-deliver. */
+  @Get('preferences')
+  async preferences(@CurrentCaller() caller: Caller): Promise<PreferencesView> {
+    return preferencesView(await this.clients.notifications.getPreferences({ userId: caller.id }));
+  }
+
+  /** `{jobs: {email: false}}` changes only what it names; turning off security or billing is 422. */
+  @Put('preferences')
+  async updatePreferences(
+    @CurrentCaller() caller: Caller,
+    @Body() body: unknown,
+  ): Promise<PreferencesView> {
+    const input = validate(preferencesBody, body);
+    const changes = Object.entries(input).flatMap(([category, switches]) =>
+      Object.entries(switches ?? {}).map(([channel, enabled]) => ({
+        category,
+        channel,
+        enabled: enabled === true,
+      })),
+    );
+    return preferencesView(
+      await this.clients.notifications.updatePreferences({ userId: caller.id, changes }),
+    );
   }
 
   @Post(':id/read')

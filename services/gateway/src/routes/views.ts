@@ -64,6 +64,8 @@ export interface NotificationView {
   createdAt: string;
   readAt: string | null;
   data: unknown;
+  /** How it went out on the other channels (email): pending, sent or dead. */
+  deliveries: { channel: string; status: string; attempts: number; sentAt: string | null }[];
 }
 
 export function notificationView(n: notificationsV1.Notification): NotificationView {
@@ -75,5 +77,25 @@ export function notificationView(n: notificationsV1.Notification): NotificationV
     createdAt: n.createdAt,
     readAt: n.readAt ?? null,
     data: n.dataJson ? (JSON.parse(n.dataJson) as unknown) : {},
+    deliveries: n.deliveries.map((d) => ({
+      channel: d.channel,
+      status: d.status,
+      attempts: d.attempts,
+      sentAt: d.sentAt || null,
+    })),
+  };
+}
+
+/** A delivery as operations see it in the dead-letter list. */
+export function deliveryView(d: notificationsV1.Delivery) {
+  return {
+    id: d.id,
+    userId: d.userId,
+    channel: d.channel,
+    category: d.category,
+    status: d.status,
+    attempts: d.attempts,
+    lastError: d.lastError || null,
+    createdAt: d.createdAt,
   };
 }

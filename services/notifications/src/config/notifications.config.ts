@@ -1,5 +1,20 @@
 import { serviceConfigSchema, z } from '@fluxnote/config';
 
-export const notificationsConfigSchema = serviceConfigSchema({});
+export const notificationsConfigSchema = serviceConfigSchema(
+  {
+    /** Outgoing mail server, e.g. `smtps://user:pass@smtp.example.com:465` (secret). Unset: `.eml` files in DATA_DIR/mail. */
+    SMTP_URL: z.string().url().optional(),
+    /** How often due deliveries are looked for. */
+    DELIVERY_POLL_MS: z.coerce.number().int().positive().default(1000),
+    /** Attempts per delivery before it is dead-lettered. */
+    DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
+    /** First retry delay; each next one doubles (capped at an hour). */
+    DELIVERY_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
+    /** A claimed delivery whose sender died is tried again after this long. */
+    DELIVERY_LEASE_MS: z.coerce.number().int().positive().default(120_000),
+  },
+  ['SMTP_URL'],
+);
 
 export type NotificationsConfig = z.infer<typeof notificationsConfigSchema>;
+export const NOTIFICATIONS_CONFIG = Symbol('NOTIFICATIONS_CONFIG');

@@ -3,8 +3,58 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
-import type { FeedMessage } from './feed-messages';
+import type { NotificationCategory } from '../messages/templates';
 import { NotificationEntity } from './notification.entity';
+
+export interface FeedItem {
+  category: NotificationCategory;
+  title: string;
+  body: string;
+}
+
+export interface DeliveryView {
+  id: string;
+  eventId: string;
+  userId: string;
+  channel: string;
+  category: string;
+  status: 'pending' | 'sent' | 'dead';
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  user_id: string;
+  channel: string;
+  category: string;
+  status: DeliveryView['status'];
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+const deliveryColumns =
+  'id, event_id, user_id, channel, category, status, attempts, last_error, created_at, sent_at';
+
+function toDelivery(r: DeliveryRow): DeliveryView {
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    userId: r.user_id,
+    channel: r.channel,
+    category: r.category,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+  };
+}
 
 /** The in-app feed: written from events, read by its owner only. */
 @Injectable()
@@ -18,7 +68,7 @@ export class FeedService {
     manager: EntityManager,
     userId: string,
     eventId: string,
-    message: FeedMessage,
+    message: FeedItem,
     data: Record<string, unknown>,
   ): Promise<void> {
     await manager.query(
@@ -74,6 +124,28 @@ export class FeedService {
           : null,
       unreadCount,
     };
+  }
+
+  /** How each listed item went out on the other channels, by its event. */
+  async deliveriesOf(userId: string, eventIds: string[]): Promise<DeliveryView[]> {
+    if (eventIds.length === 0) {
+      return [];
+    }
+    const rows = await this.dataSource.query<DeliveryRow[]>(
+      `SELECT ${deliveryColumns} FROM notifications.deliveries WHERE user_id = $1 AND event_id = ANY($2)`,
+      [userId, eventIds],
+    );
+    return rows.map(toDelivery);
+  }
+
+  /** The dead-letter record: deliveries that failed every attempt, newest first. */
+  async deadDeliveries(limit: number): Promise<DeliveryView[]> {
+    const rows = await this.dataSource.query<DeliveryRow[]>(
+      `SELECT ${deliveryColumns} FROM notifications.deliveries WHERE status = 'dead'
+        ORDER BY created_at DESC LIMIT $1`,
+      [Math.min(Math.max(limit || 100, 1), 500)],
+    );
+    return rows.map(toDelivery);
   }
 
   async markRead(userId: string, id: string): Promise<NotificationEntity> {

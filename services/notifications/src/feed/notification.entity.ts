@@ -1,6 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-
-export type NotificationCategory = 'jobs' | 'billing' | 'security' | 'support' | 'product';
+import type { NotificationCategory } from '../messages/templates';
 
 /** One item of a user's in-app feed. */
 @Entity({ name: 'notifications' })

@@ -24,6 +24,56 @@ export interface Notification {
     | undefined;
   /** Structured facts behind the message (job id, refunded credits...), as JSON. */
   dataJson: string;
+  /** How it went out on the other channels (email...). */
+  deliveries: Delivery[];
+}
+
+export interface Delivery {
+  id: string;
+  channel: string;
+  /** pending, sent or dead */
+  status: string;
+  attempts: number;
+  lastError: string;
+  userId: string;
+  category: string;
+  createdAt: string;
+  sentAt: string;
+}
+
+export interface UserRef {
+  userId: string;
+}
+
+export interface CategoryPreference {
+  category: string;
+  inApp: boolean;
+  email: boolean;
+  /** Security and billing: always delivered, whatever the switches say. */
+  mustDeliver: boolean;
+}
+
+export interface Preferences {
+  categories: CategoryPreference[];
+}
+
+export interface PreferenceChange {
+  category: string;
+  channel: string;
+  enabled: boolean;
+}
+
+export interface UpdatePreferencesRequest {
+  userId: string;
+  changes: PreferenceChange[];
+}
+
+export interface ListDeadDeliveriesRequest {
+  limit: number;
+}
+
+export interface DeliveryList {
+  deliveries: Delivery[];
 }
 
 export interface ListNotificationsRequest {
@@ -52,6 +102,18 @@ export interface NotificationsServiceClient {
   listNotifications(request: ListNotificationsRequest, metadata?: Metadata): Observable<NotificationPage>;
 
   markRead(request: MarkReadRequest, metadata?: Metadata): Observable<Notification>;
+
+  /** What reaches the user per category and channel (everything on by default). */
+
+  getPreferences(request: UserRef, metadata?: Metadata): Observable<Preferences>;
+
+  /** Security and billing are must-deliver: turning them off is refused (422). */
+
+  updatePreferences(request: UpdatePreferencesRequest, metadata?: Metadata): Observable<Preferences>;
+
+  /** Deliveries that failed every attempt (operations). */
+
+  listDeadDeliveries(request: ListDeadDeliveriesRequest, metadata?: Metadata): Observable<DeliveryList>;
 }
 
 /** The in-app feed of each user. */
@@ -66,11 +128,35 @@ export interface NotificationsServiceController {
     request: MarkReadRequest,
     metadata?: Metadata,
   ): Promise<Notification> | Observable<Notification> | Notification;
+
+  /** What reaches the user per category and channel (everything on by default). */
+
+  getPreferences(request: UserRef, metadata?: Metadata): Promise<Preferences> | Observable<Preferences> | Preferences;
+
+  /** Security and billing are must-deliver: turning them off is refused (422). */
+
+  updatePreferences(
+    request: UpdatePreferencesRequest,
+    metadata?: Metadata,
+  ): Promise<Preferences> | Observable<Preferences> | Preferences;
+
+  /** Deliveries that failed every attempt (operations). */
+
+  listDeadDeliveries(
+    request: ListDeadDeliveriesRequest,
+    metadata?: Metadata,
+  ): Promise<DeliveryList> | Observable<DeliveryList> | DeliveryList;
 }
 
 export function NotificationsServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["listNotifications", "markRead"];
+    const grpcMethods: string[] = [
+      "listNotifications",
+      "markRead",
+      "getPreferences",
+      "updatePreferences",
+      "listDeadDeliveries",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("NotificationsService", method)(constructor.prototype[method], method, descriptor);

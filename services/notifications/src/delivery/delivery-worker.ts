@@ -1,0 +1,119 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock, startPeriodicTask, type PeriodicTask } from '@fluxnote/clock';
+import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config/notifications.config';
+import { EmailSender } from './email-sender';
+
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  user_id: string;
+  channel: 'email';
+  address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  sender: string;
+  attempts: number;
+}
+
+const MAX_BACKOFF_MS = 3_600_000;
+
+/**
+ * Sends due deliveries. A batch is claimed with `FOR UPDATE SKIP LOCKED` and a
+ * lease (so several replicas share the work and no transaction stays open while
+ * a mail server answers); a success is recorded as `sent`; a failure is retried
+ * with doubling delays, and after the last attempt the delivery is `dead` with
+ * its error — the dead-letter record operations read. A sender that dies
+ * mid-send leaves the lease to expire and the delivery is tried again; the
+ * stable Message-ID lets mail systems drop that copy.
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DeliveryWorker.name);
+  private task?: PeriodicTask;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly email: EmailSender,
+    @Inject(NOTIFICATIONS_CONFIG) private readonly config: NotificationsConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.logger.log(`email goes to ${this.email.description}`);
+    this.task = startPeriodicTask(
+      this.config.DELIVERY_POLL_MS,
+      async () => {
+        while ((await this.runOnce()) > 0) {
+          // drain what is due before sleeping
+        }
+      },
+      { onError: (error) => this.logger.error(`delivery pass failed: ${String(error)}`) },
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.task?.stop();
+    this.email.close();
+  }
+
+  /** One batch: claims due deliveries, sends them, records each outcome. Returns how many were tried. */
+  async runOnce(batch = 20): Promise<number> {
+    const now = this.clock.now();
+    const [claimed] = await this.dataSource.query<[DeliveryRow[], number]>(
+      `UPDATE notifications.deliveries SET attempts = attempts + 1, next_attempt_at = $2
+        WHERE id IN (SELECT id FROM notifications.deliveries
+                      WHERE status = 'pending' AND next_attempt_at <= $1
+                      ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING id, event_id, user_id, channel, address, subject, text_body, html_body, sender, attempts`,
+      [now, new Date(now.getTime() + this.config.DELIVERY_LEASE_MS), batch],
+    );
+    await Promise.all(claimed.map((row) => this.deliver(row)));
+    return claimed.length;
+  }
+
+  private async deliver(row: DeliveryRow): Promise<void> {
+    try {
+      await this.email.send({
+        messageId: `<${row.id}@notifications.fluxnote>`,
+        from: row.sender,
+        to: row.address,
+        subject: row.subject,
+        text: row.text_body,
+        html: row.html_body,
+      });
+      await this.dataSource.query(
+        `UPDATE notifications.deliveries SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1`,
+        [row.id, this.clock.now()],
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const dead = row.attempts >= this.config.DELIVERY_MAX_ATTEMPTS;
+      const delay = Math.min(
+        this.config.DELIVERY_RETRY_BASE_MS * 2 ** (row.attempts - 1),
+        MAX_BACKOFF_MS,
+      );
+      await this.dataSource.query(
+        `UPDATE notifications.deliveries SET status = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1`,
+        [
+          row.id,
+          dead ? 'dead' : 'pending',
+          new Date(this.clock.now().getTime() + delay),
+          message.slice(0, 1000),
+        ],
+      );
+      if (dead) {
+        this.logger.warn(
+          `delivery ${row.id} (${row.channel}) dead after ${row.attempts} attempts: ${message}`,
+        );
+      }
+    }
+  }
+}

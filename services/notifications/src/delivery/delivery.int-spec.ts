@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import type { DataSource } from 'typeorm';
+import { FixedClock } from '@fluxnote/clock';
+import {
+  jobFailedV1,
+  jobSucceededV1,
+  ProblemError,
+  refundDecidedV1,
+  userRegisteredV1,
+  type EventDefinition,
+  type EventPayload,
+} from '@fluxnote/contracts';
+import { createEnvelope, EventRouter, type EventEnvelope } from '@fluxnote/messaging';
+import { openServiceDatabase } from '@fluxnote/persistence';
+import { createTestDatabase, makeTempDir, type TestDatabase } from '@fluxnote/testing';
+import { notificationsConfigSchema } from '../config/notifications.config';
+import { FeedService } from '../feed/feed.service';
+import { notificationsDatabase } from '../notifications.database';
+import { PreferencesService } from '../preferences/preferences.service';
+import { DeliveryWorker } from './delivery-worker';
+import { FileEmailSender, SmtpEmailSender, type EmailSender } from './email-sender';
+import { NotificationEventsConsumer } from './notification.events';
+import { Notifier } from './notifier';
+
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+/** A real SMTP server on 127.0.0.1 that requires a password and can be told to refuse mail. */
+async function startSmtp(): Promise<{
+  url: string;
+  received: Received[];
+  refuse: { on: boolean };
+  stop: () => Promise<void>;
+}> {
+  const received: Received[] = [];
+  const refuse = { on: false };
+  const server = new SMTPServer({
+    authOptional: false,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onAuth(auth, _session, callback) {
+      if (auth.username === 'mailer' && auth.password === 'secret') {
+        callback(null, { user: auth.username });
+      } else {
+        callback(new Error('Invalid username or password'));
+      }
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        if (refuse.on) {
+          const error = new Error('Mailbox busy, try later') as Error & { responseCode: number };
+          error.responseCode = 451;
+          callback(error);
+          return;
+        }
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://mailer:secret@127.0.0.1:${port}`,
+    received,
+    refuse,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function parse(mail: Received): Promise<ParsedMail> {
+  return simpleParser(mail.raw);
+}
+
+describe('notification delivery (Postgres, real SMTP)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let router: EventRouter;
+  let feed: FeedService;
+  let preferences: PreferencesService;
+  let worker: DeliveryWorker;
+  let sender: EmailSender;
+  const clock = new FixedClock(new Date('2026-11-01T12:00:00Z'));
+
+  beforeAll(async () => {
+    db = await createTestDatabase('notifications_delivery');
+    dataSource = await openServiceDatabase({
+      url: db.url,
+      schema: 'notifications',
+      entities: notificationsDatabase.entities,
+      migrations: notificationsDatabase.migrations,
+      poolSize: 5,
+    });
+    smtp = await startSmtp();
+    const config = notificationsConfigSchema.parse({
+      DATABASE_URL: db.url,
+      SMTP_URL: smtp.url,
+      DELIVERY_MAX_ATTEMPTS: '3',
+      DELIVERY_RETRY_BASE_MS: '1000',
+    });
+    feed = new FeedService(dataSource, clock);
+    preferences = new PreferencesService(dataSource, clock);
+    const consumer = new NotificationEventsConsumer(new Notifier(feed, preferences, clock), clock);
+    router = new EventRouter(consumer.group, dataSource, 'notifications');
+    consumer.register(router);
+    sender = new SmtpEmailSender(config.SMTP_URL!);
+    worker = new DeliveryWorker(dataSource, clock, sender, config);
+  });
+
+  afterAll(async () => {
+    sender?.close();
+    await smtp?.stop();
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  beforeEach(() => {
+    smtp.refuse.on = false;
+    smtp.received.length = 0;
+  });
+
+  function envelope<D extends EventDefinition>(
+    definition: D,
+    data: EventPayload<D>,
+    userId: string,
+  ): EventEnvelope {
+    return createEnvelope({ type: definition.type, source: 'test', subject: userId, data });
+  }
+
+  async function newUser(brand = 'fluxnote'): Promise<{ userId: string; email: string }> {
+    const userId = randomUUID();
+    const email = `user-${userId.slice(0, 8)}@example.com`;
+    await router.deliver(
+      envelope(userRegisteredV1, { userId, brand, country: 'US', email, plan: 'free' }, userId),
+    );
+    return { userId, email };
+  }
+
+  function jobFailed(userId: string): EventEnvelope {
+    return envelope(
+      jobFailedV1,
+      {
+        jobId: randomUUID(),
+        userId,
+        model: 'wan-2.6',
+        mode: 'text-to-video',
+        reason: 'provider_5xx',
+        refunded: { videoCredits: 2, imageCredits: 0 },
+      },
+      userId,
+    );
+  }
+
+  function refundRejected(userId: string): EventEnvelope {
+    return envelope(
+      refundDecidedV1,
+      {
+        refundId: randomUUID(),
+        chargeId: randomUUID(),
+        userId,
+        decision: 'rejected',
+        amount: { amount: 0, currency: 'USD' },
+        rule: 'fluxnote.pack-not-refundable',
+        explanation: 'Credit packs are not refundable.',
+        source: 'policy',
+      },
+      userId,
+    );
+  }
+
+  async function deliveries(userId: string): Promise<Record<string, unknown>[]> {
+    return dataSource.query(
+      `SELECT channel, category, status, attempts, last_error FROM notifications.deliveries
+        WHERE user_id = $1 ORDER BY created_at, id`,
+      [userId],
+    );
+  }
+
+  it('sends a failed job to the feed and by SMTP, once, however often the event arrives', async () => {
+    const { userId, email } = await newUser();
+    const failed = jobFailed(userId);
+    await router.deliver(failed);
+    await router.deliver(failed);
+    await router.deliverBatch([failed, failed]);
+
+    const page = await feed.list(userId, { unreadOnly: false, limit: 10 });
+    expect(page.items).toHaveLength(1);
+    expect(await deliveries(userId)).toEqual([
+      expect.objectContaining({ channel: 'email', status: 'pending', attempts: 0 }),
+    ]);
+
+    expect(await worker.runOnce()).toBe(1);
+    expect(await worker.runOnce()).toBe(0);
+    expect(smtp.received).toHaveLength(1);
+    const mail = smtp.received[0];
+    expect(mail.to).toEqual([email]);
+    expect(mail.from).toBe('notifications@fluxnote.dev');
+    const parsed = await parse(mail);
+    expect(parsed.subject).toBe('FluxNote: Your generation failed — credits refunded');
+    expect(parsed.text).toContain('We gave back 2 video credits');
+    expect(parsed.text).toMatch(/Open the job: https:\/\/app\.fluxnote\.dev\/generations\//);
+    expect(parsed.html).toContain('<h1 style="font-size:20px">Your generation failed');
+    expect(parsed.messageId).toMatch(/^<[0-9a-f-]{36}@notifications\.fluxnote>$/);
+    expect(await deliveries(userId)).toEqual([
+      expect.objectContaining({ status: 'sent', attempts: 1 }),
+    ]);
+  });
+
+  it('keeps finished jobs in the feed only, and honours opt-outs except for must-deliver billing', async () => {
+    const { userId } = await newUser('flux-kontext');
+    await router.deliver(
+      envelope(
+        jobSucceededV1,
+        { jobId: randomUUID(), userId, model: 'm', mode: 'image', outputUrl: 'x' },
+        userId,
+      ),
+    );
+    expect(await deliveries(userId)).toEqual([]);
+
+    await preferences.update(userId, { jobs: { email: false } });
+    await router.deliver(jobFailed(userId));
+    expect(await deliveries(userId)).toEqual([]);
+    await preferences.update(userId, { jobs: { in_app: false } });
+    await router.deliver(jobFailed(userId));
+    expect((await feed.list(userId, { unreadOnly: false, limit: 10 })).items).toHaveLength(2);
+
+    await expect(preferences.update(userId, { billing: { email: false } })).rejects.toThrow(
+      ProblemError,
+    );
+    await expect(preferences.update(userId, { security: { in_app: false } })).rejects.toThrow(
+      /must-deliver/,
+    );
+    const matrix = await preferences.get(userId);
+    expect(matrix.jobs).toEqual({ in_app: false, email: false, mustDeliver: false });
+    expect(matrix.billing).toEqual({ in_app: true, email: true, mustDeliver: true });
+
+    await router.deliver(refundRejected(userId));
+    expect(await deliveries(userId)).toEqual([
+      expect.objectContaining({ channel: 'email', category: 'billing' }),
+    ]);
+    await worker.runOnce();
+    expect(smtp.received[0]?.raw).toMatch(
+      /^Subject: Flux Kontext: Your refund request was declined/m,
+    );
+  });
+
+  it('retries a refused email with growing delays, then dead-letters it with the error', async () => {
+    const { userId } = await newUser();
+    await router.deliver(jobFailed(userId));
+    smtp.refuse.on = true;
+
+    expect(await worker.runOnce()).toBe(1);
+    expect(await deliveries(userId)).toEqual([
+      expect.objectContaining({
+        status: 'pending',
+        attempts: 1,
+        last_error: expect.stringMatching(/451/),
+      }),
+    ]);
+    expect(await worker.runOnce()).toBe(0); // not due for a second yet
+    clock.advance(1000);
+    expect(await worker.runOnce()).toBe(1);
+    clock.advance(1000);
+    expect(await worker.runOnce()).toBe(0); // the second delay is two seconds
+    clock.advance(1000);
+    expect(await worker.runOnce()).toBe(1);
+    expect(await deliveries(userId)).toEqual([
+      expect.objectContaining({ status: 'dead', attempts: 3 }),
+    ]);
+    clock.advance(3_600_000);
+    expect(await worker.runOnce()).toBe(0);
+    const dead = await feed.deadDeliveries(10);
+    expect(dead.find((d) => d.userId === userId)).toMatchObject({
+      channel: 'email',
+      status: 'dead',
+      lastError: expect.stringMatching(/Mailbox busy/),
+    });
+
+    // The next message goes out once the server takes mail again.
+    smtp.refuse.on = false;
+    await router.deliver(jobFailed(userId));
+    expect(await worker.runOnce()).toBe(1);
+    expect(smtp.received).toHaveLength(1);
+  });
+
+  it('writes the same MIME message to an .eml file in embedded mode', async () => {
+    const dir = makeTempDir('mail');
+    try {
+      const files = new FileEmailSender(dir);
+      await files.send({
+        messageId: '<m1@notifications.fluxnote>',
+        from: 'FluxNote <notifications@fluxnote.dev>',
+        to: 'someone@example.com',
+        subject: 'Hello',
+        text: 'plain words',
+        html: '<p>html words</p>',
+      });
+      files.close();
+      const [name] = readdirSync(dir);
+      expect(name).toMatch(/\.eml$/);
+      const eml = await simpleParser(readFileSync(`${dir}/${name}`));
+      expect(eml.to).toMatchObject({ text: 'someone@example.com' });
+      expect(eml.text?.trim()).toBe('plain words');
+      expect(eml.html).toBe('<p>html words</p>');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import {
+  jobFailedV1,
+  jobSucceededV1,
+  refundDecidedV1,
+  refundProcessedV1,
+  subscriptionChangedV1,
+  userRegisteredV1,
+} from '@fluxnote/contracts';
+import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
+import { Clock } from '@fluxnote/clock';
+import {
+  jobFailedMessage,
+  jobSucceededMessage,
+  refundDecidedMessage,
+  refundProcessedMessage,
+  subscriptionChangedMessage,
+} from '../messages/event-messages';
+import { Notifier } from './notifier';
+
+/** Every event a user must hear about, into their feed and their chosen channels; who they are, from accounts. */
+@Injectable()
+export class NotificationEventsConsumer extends EventConsumer {
+  readonly group = 'notifications.feed';
+
+  constructor(
+    private readonly notifier: Notifier,
+    private readonly clock: Clock,
+  ) {
+    super();
+  }
+
+  register(router: EventRouter): void {
+    router
+      .on(userRegisteredV1, async (event, { manager }) => {
+        await manager.query(
+          `INSERT INTO notifications.recipients (user_id, brand, email, created_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (user_id) DO UPDATE SET brand = $2, email = COALESCE($3, notifications.recipients.email)`,
+          [event.userId, event.brand, event.email ?? null, this.clock.now()],
+        );
+      })
+      .on(jobFailedV1, (event, { manager, envelope }) =>
+        this.notifier.notify(manager, event.userId, envelope.id, jobFailedMessage(event), {
+          jobId: event.jobId,
+          reason: event.reason,
+          refunded: event.refunded,
+        }),
+      )
+      .on(jobSucceededV1, (event, { manager, envelope }) =>
+        this.notifier.notify(manager, event.userId, envelope.id, jobSucceededMessage(event), {
+          jobId: event.jobId,
+        }),
+      )
+      .on(refundDecidedV1, (event, { manager, envelope }) =>
+        this.notifier.notify(manager, event.userId, envelope.id, refundDecidedMessage(event), {
+          refundId: event.refundId,
+          chargeId: event.chargeId,
+          decision: event.decision,
+          amount: event.amount,
+          rule: event.rule,
+        }),
+      )
+      .on(refundProcessedV1, (event, { manager, envelope }) =>
+        this.notifier.notify(manager, event.userId, envelope.id, refundProcessedMessage(event), {
+          refundId: event.refundId,
+          status: event.status,
+          amount: event.amount,
+        }),
+      )
+      .on(subscriptionChangedV1, async (event, { manager, envelope }) => {
+        const message = subscriptionChangedMessage(event);
+        if (message) {
+          await this.notifier.notify(manager, event.userId, envelope.id, message, {
+            plan: event.plan,
+            previousPlan: event.previousPlan,
+          });
+        }
+      });
+  }
+}

@@ -1,0 +1,144 @@
+import type {
+  EventPayload,
+  jobFailedV1,
+  jobSucceededV1,
+  refundDecidedV1,
+  refundProcessedV1,
+  subscriptionChangedV1,
+} from '@fluxnote/contracts';
+import type { Message } from './templates';
+
+/** The words a user reads for each event: what happened, what came back, what to do next. */
+
+const reasons: Record<string, string> = {
+  provider_5xx: 'the model provider had a server error',
+  timeout: 'the model took too long to answer',
+  crash: 'the model crashed while generating',
+  internal: 'something went wrong on our side',
+};
+
+type Money = { amount: number; currency: 'USD' | 'INR' };
+
+/** For reading only (billing keeps money in integer minor units; this only prints them). */
+export function formatMoney(money: Money): string {
+  return new Intl.NumberFormat('en', { style: 'currency', currency: money.currency }).format(
+    money.amount / 100,
+  );
+}
+
+function credits(refunded: { videoCredits: number; imageCredits: number }): string {
+  const parts: string[] = [];
+  if (refunded.videoCredits > 0) {
+    parts.push(`${refunded.videoCredits} video credit${refunded.videoCredits === 1 ? '' : 's'}`);
+  }
+  if (refunded.imageCredits > 0) {
+    parts.push(`${refunded.imageCredits} image credit${refunded.imageCredits === 1 ? '' : 's'}`);
+  }
+  return parts.join(' and ');
+}
+
+export function jobFailedMessage(event: EventPayload<typeof jobFailedV1>): Message {
+  const given = credits(event.refunded);
+  return {
+    category: 'jobs',
+    title: 'Your generation failed — credits refunded',
+    paragraphs: [
+      `Your ${event.mode} job on ${event.model} failed because ${reasons[event.reason] ?? event.reason}.`,
+      given ? `We gave back ${given}; nothing was charged.` : 'Nothing was charged.',
+      'You can submit it again, or try another model.',
+    ],
+    action: { label: 'Open the job', path: `/generations/${event.jobId}` },
+    channels: ['in_app', 'email'],
+  };
+}
+
+/** Finished jobs are many: the feed only, no email for each. */
+export function jobSucceededMessage(event: EventPayload<typeof jobSucceededV1>): Message {
+  return {
+    category: 'jobs',
+    title: 'Your generation is ready',
+    paragraphs: [`Your ${event.mode} job on ${event.model} finished. Open it from your history.`],
+    action: { label: 'Open the job', path: `/generations/${event.jobId}` },
+    channels: ['in_app'],
+  };
+}
+
+export function refundDecidedMessage(event: EventPayload<typeof refundDecidedV1>): Message {
+  const amount = formatMoney(event.amount);
+  const action = { label: 'See your refunds', path: '/billing/refunds' };
+  switch (event.decision) {
+    case 'approved':
+      return {
+        category: 'billing',
+        title: `Refund approved: ${amount}`,
+        paragraphs: [
+          event.explanation,
+          `${amount} goes back to the payment method you paid with. Card refunds usually arrive within 5–10 business days; we will tell you when it is done.`,
+        ],
+        action,
+        channels: ['in_app', 'email'],
+      };
+    case 'rejected':
+      return {
+        category: 'billing',
+        title: 'Your refund request was declined',
+        paragraphs: [event.explanation],
+        action,
+        channels: ['in_app', 'email'],
+      };
+    case 'review':
+      return {
+        category: 'billing',
+        title: 'Your refund request is with our team',
+        paragraphs: [
+          event.explanation,
+          'A person from our billing team will decide and write to you; you do not need to do anything now.',
+        ],
+        action,
+        channels: ['in_app', 'email'],
+      };
+  }
+}
+
+export function refundProcessedMessage(event: EventPayload<typeof refundProcessedV1>): Message {
+  const amount = formatMoney(event.amount);
+  return event.status === 'succeeded'
+    ? {
+        category: 'billing',
+        title: `Your refund of ${amount} was sent`,
+        paragraphs: [
+          `The payment processor confirmed the refund of ${amount} to your original payment method. Depending on your bank it shows on your statement within a few days.`,
+        ],
+        action: { label: 'See your refunds', path: '/billing/refunds' },
+        channels: ['in_app', 'email'],
+      }
+    : {
+        category: 'billing',
+        title: `Your refund of ${amount} could not be completed`,
+        paragraphs: [
+          `The payment processor could not return ${amount} to your original payment method (it may have expired or been closed).`,
+          'Contact support from the Help page: an agent will send it another way.',
+        ],
+        action: { label: 'Contact support', path: '/help' },
+        channels: ['in_app', 'email'],
+      };
+}
+
+/** Only the subscription changes a user did not make themselves (the others they saw happen). */
+export function subscriptionChangedMessage(
+  event: EventPayload<typeof subscriptionChangedV1>,
+): Message | null {
+  if (event.reason !== 'payment_failed') {
+    return null;
+  }
+  return {
+    category: 'billing',
+    title: 'Your plan renewal did not go through',
+    paragraphs: [
+      `The payment for renewing your ${event.previousPlan} plan was declined, so your account is on the Free plan now. Nothing was charged.`,
+      'Update your payment method and subscribe again to get your plan and its credits back.',
+    ],
+    action: { label: 'Update payment method', path: '/billing' },
+    channels: ['in_app', 'email'],
+  };
+}

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '@fluxnote/clock';
+import { ProblemError } from '@fluxnote/contracts';
+import {
+  categories,
+  channels,
+  mustDeliver,
+  type Channel,
+  type Message,
+  type NotificationCategory,
+} from '../messages/templates';
+
+export type PreferenceMatrix = Record<
+  NotificationCategory,
+  Record<Channel, boolean> & { mustDeliver: boolean }
+>;
+
+export type PreferenceChanges = Partial<
+  Record<NotificationCategory, Partial<Record<Channel, boolean>>>
+>;
+
+interface PreferenceRow {
+  category: NotificationCategory;
+  channel: Channel;
+  enabled: boolean;
+}
+
+/**
+ * What each user wants per category and channel. Everything is on until the user
+ * turns it off; security and billing cannot be turned off (must-deliver).
+ */
+@Injectable()
+export class PreferencesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(userId: string): Promise<PreferenceMatrix> {
+    const rows = await this.dataSource.query<PreferenceRow[]>(
+      `SELECT category, channel, enabled FROM notifications.preferences WHERE user_id = $1`,
+      [userId],
+    );
+    const matrix = {} as PreferenceMatrix;
+    for (const category of categories) {
+      const locked = mustDeliver.has(category);
+      const entry = { mustDeliver: locked } as PreferenceMatrix[NotificationCategory];
+      for (const channel of channels) {
+        const row = rows.find((r) => r.category === category && r.channel === channel);
+        entry[channel] = locked || (row?.enabled ?? true);
+      }
+      matrix[category] = entry;
+    }
+    return matrix;
+  }
+
+  async update(userId: string, changes: PreferenceChanges): Promise<PreferenceMatrix> {
+    const writes: PreferenceRow[] = [];
+    for (const [category, perChannel] of Object.entries(changes) as [
+      NotificationCategory,
+      Partial<Record<Channel, boolean>>,
+    ][]) {
+      for (const [channel, enabled] of Object.entries(perChannel) as [Channel, boolean][]) {
+        if (mustDeliver.has(category) && !enabled) {
+          throw ProblemError.unprocessable(
+            'must-deliver',
+            'Cannot be turned off',
+            `${category} messages are must-deliver and cannot be turned off.`,
+            { field: `${category}.${channel}` },
+          );
+        }
+        writes.push({ category, channel, enabled });
+      }
+    }
+    await this.dataSource.transaction(async (manager) => {
+      for (const write of writes) {
+        await manager.query(
+          `INSERT INTO notifications.preferences (user_id, category, channel, enabled, updated_at)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (user_id, category, channel) DO UPDATE SET enabled = $4, updated_at = $5`,
+          [userId, write.category, write.channel, write.enabled, this.clock.now()],
+        );
+      }
+    });
+    return this.get(userId);
+  }
+
+  /** The channels a message reaches: its own channels, less those the user turned off (unless must-deliver). */
+  async channelsFor(
+    manager: EntityManager,
+    userId: string,
+    message: Message,
+  ): Promise<Set<Channel>> {
+    if (mustDeliver.has(message.category)) {
+      return new Set(message.channels);
+    }
+    const off = await manager.query<{ channel: Channel }[]>(
+      `SELECT channel FROM notifications.preferences
+        WHERE user_id = $1 AND category = $2 AND NOT enabled`,
+      [userId, message.category],
+    );
+    const disabled = new Set(off.map((r) => r.channel));
+    return new Set(message.channels.filter((c) => !disabled.has(c)));
+  }
+}
