@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
 import {
@@ -239,6 +240,86 @@ describe('first job end to end', () => {
     } finally {
       await simulate('hailuo-2.3', null);
     }
+  });
+
+  /** An SSE connection read as it arrives: the events so far, and a way to hang up. */
+  function openStream(
+    user: Session,
+    lastEventId?: string,
+  ): { events: { id: string; data: { title: string } }[]; status: Promise<number>; close(): void } {
+    const events: { id: string; data: { title: string } }[] = [];
+    const headers: Record<string, string> = { authorization: `Bearer ${user.accessToken}` };
+    if (lastEventId) {
+      headers['last-event-id'] = lastEventId;
+    }
+    let buffer = '';
+    const req = httpGet(`${platform.gatewayUrl}/v1/notifications/stream`, { headers });
+    const status = new Promise<number>((resolve, reject) => {
+      req.on('response', (res) => {
+        resolve(res.statusCode ?? 0);
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const id = /^id: (.*)$/m.exec(block)?.[1];
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (id && data) {
+              events.push({ id, data: JSON.parse(data) as { title: string } });
+            }
+          }
+        });
+      });
+      req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+    });
+    return { events, status, close: () => req.destroy() };
+  }
+
+  async function failOneJob(user: Tokens): Promise<void> {
+    const submitted = await as(user)
+      .post('/v1/generations')
+      .send({ ...job, model: 'hailuo-2.3' })
+      .expect(202);
+    await expectEventually(async () => {
+      expect((await jobStatus(user, submitted.body.id))['status']).toBe('failed');
+    });
+  }
+
+  it('the live stream sends new notifications and resumes after Last-Event-ID without loss or duplicates', async () => {
+    await simulate('hailuo-2.3', 'provider_5xx');
+    const user = await signUp();
+    const first = openStream(user);
+    try {
+      expect(await first.status).toBe(200);
+      await failOneJob(user);
+      await expectEventually(() => expect(first.events).toHaveLength(1));
+      expect(first.events[0].data.title).toMatch(/failed/);
+    } finally {
+      first.close();
+    }
+    // Two more while disconnected.
+    await failOneJob(user);
+    await failOneJob(user);
+    await expectEventually(async () => {
+      expect((await as(user).get('/v1/notifications').expect(200)).body.items).toHaveLength(3);
+    });
+    const resumed = openStream(user, first.events[0].id);
+    try {
+      await expectEventually(() => expect(resumed.events).toHaveLength(2));
+      const ids = [first.events[0].id, ...resumed.events.map((e) => e.id)].map(Number);
+      expect(new Set(ids).size).toBe(3);
+      expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    } finally {
+      resumed.close();
+      await simulate('hailuo-2.3', null);
+    }
+    const bad = await as(user)
+      .get('/v1/notifications/stream')
+      .set('last-event-id', 'x')
+      .expect(400);
+    expect(bad.headers['content-type']).toMatch(/problem\+json/);
   });
 
   it('20 concurrent submits on 1 credit accept exactly one', async () => {

@@ -2,10 +2,15 @@ import type { ServiceDatabase } from '@fluxnote/platform';
 import { NotificationEntity } from './feed/notification.entity';
 import { InitialNotifications1763700000300 } from './migrations/1763700000300-initial-notifications';
 import { DeliveryChannels1764000000300 } from './migrations/1764000000300-delivery-channels';
+import { FeedSequence1764100000300 } from './migrations/1764100000300-feed-sequence';
 
 /** The notifications schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const notificationsDatabase: ServiceDatabase = {
   service: 'notifications',
   entities: [NotificationEntity],
-  migrations: [InitialNotifications1763700000300, DeliveryChannels1764000000300],
+  migrations: [
+    InitialNotifications1763700000300,
+    DeliveryChannels1764000000300,
+    FeedSequence1764100000300,
+  ],
 };

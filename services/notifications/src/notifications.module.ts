@@ -8,6 +8,7 @@ import { EmailSender, FileEmailSender, SmtpEmailSender } from './delivery/email-
 import { NotificationEventsConsumer } from './delivery/notification.events';
 import { Notifier } from './delivery/notifier';
 import { FeedGrpcController } from './feed/feed.grpc';
+import { FeedWaiter } from './feed/feed-waiter';
 import { FeedService } from './feed/feed.service';
 import { PreferencesService } from './preferences/preferences.service';
 
@@ -31,6 +32,7 @@ export class NotificationsModule {
               : new FileEmailSender(join(config.DATA_DIR, 'mail')),
         },
         FeedService,
+        FeedWaiter,
         PreferencesService,
         Notifier,
         NotificationEventsConsumer,

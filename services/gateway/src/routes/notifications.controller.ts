@@ -2,14 +2,20 @@ import {
   Body,
   Controller,
   Get,
+  Headers,
   HttpCode,
+  type OnApplicationShutdown,
   Param,
   Post,
   Put,
   Query,
+  Req,
+  Res,
   UseGuards,
 } from '@nestjs/common';
-import type { notificationsV1 } from '@fluxnote/contracts';
+import type { Request, Response } from 'express';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProblemError, type notificationsV1 } from '@fluxnote/contracts';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
@@ -47,12 +53,26 @@ function preferencesView(p: notificationsV1.Preferences): PreferencesView {
   );
 }
 
+/** How long one long poll of the stream waits before a keep-alive comment. */
+const STREAM_WAIT_MS = 15_000;
+
 @ApiTags('notifications')
 @ApiBearerAuth()
 @UseGuards(AuthGuard)
 @Controller('v1/notifications')
-export class NotificationsController {
+export class NotificationsController implements OnApplicationShutdown {
+  /** Open live streams, ended when the gateway stops (an open stream would hold the shutdown). */
+  private readonly streams = new Set<Response>();
+  private stopping = false;
+
   constructor(private readonly clients: ServiceClients) {}
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
+    for (const stream of this.streams) {
+      stream.end();
+    }
+  }
 
   @Get()
   async list(
@@ -71,6 +91,70 @@ export class NotificationsController {
       nextCursor: page.nextCursor || null,
       unreadCount: page.unreadCount,
     };
+  }
+
+  /**
+   * Server-Sent Events of new notifications (`event: notification`, `id:` the item's
+   * sequence number). A client that reconnects with `Last-Event-ID` gets exactly what
+   * came after that id — nothing lost, nothing twice; without it the stream starts now.
+   */
+  @Get('stream')
+  async stream(
+    @CurrentCaller() caller: Caller,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    let after = -1;
+    if (lastEventId !== undefined) {
+      if (!/^\d{1,15}$/.test(lastEventId)) {
+        throw ProblemError.badRequest('Last-Event-ID is an id this stream sent.', {
+          field: 'Last-Event-ID',
+        });
+      }
+      after = Number(lastEventId);
+    }
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const send = (text: string): void => {
+      if (!response.writableEnded) {
+        response.write(text);
+      }
+    };
+    send('retry: 3000\n\n');
+    let open = true;
+    request.on('close', () => (open = false));
+    this.streams.add(response);
+    while (open && !this.stopping) {
+      let batch: notificationsV1.NotificationBatch;
+      try {
+        batch = await this.clients.notifications.waitNotifications(
+          { userId: caller.id, afterSeq: after, waitMs: STREAM_WAIT_MS },
+          { deadlineMs: STREAM_WAIT_MS + 5000 },
+        );
+      } catch {
+        if (open) {
+          send(': notifications unavailable, trying again\n\n');
+          await sleep(1000);
+        }
+        continue;
+      }
+      for (const item of batch.items) {
+        send(
+          `id: ${item.seq}\nevent: notification\ndata: ${JSON.stringify(notificationView(item))}\n\n`,
+        );
+      }
+      after = batch.lastSeq;
+      if (batch.items.length === 0) {
+        send(': keep-alive\n\n');
+      }
+    }
+    this.streams.delete(response);
+    response.end();
   }
 
   /** Per category, which channels are on; security and billing are must-deliver. */

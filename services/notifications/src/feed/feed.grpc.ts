@@ -11,6 +11,7 @@ import {
   type PreferenceChanges,
   type PreferenceMatrix,
 } from '../preferences/preferences.service';
+import { FeedWaiter } from './feed-waiter';
 import { FeedService, type DeliveryView } from './feed.service';
 import type { NotificationEntity } from './notification.entity';
 
@@ -37,6 +38,7 @@ function toNotification(n: NotificationEntity, deliveries: DeliveryView[] = []):
     createdAt: n.createdAt.toISOString(),
     readAt: n.readAt?.toISOString(),
     dataJson: JSON.stringify(n.data),
+    seq: n.seq,
     deliveries: deliveries.filter((d) => d.eventId === n.eventId).map(deliveryOut),
   };
 }
@@ -77,6 +79,7 @@ export class FeedGrpcController implements v1.NotificationsServiceController {
   constructor(
     private readonly feed: FeedService,
     private readonly preferences: PreferencesService,
+    private readonly waiter: FeedWaiter,
   ) {}
 
   async listNotifications(request: v1.ListNotificationsRequest): Promise<v1.NotificationPage> {
@@ -98,6 +101,11 @@ export class FeedGrpcController implements v1.NotificationsServiceController {
 
   async markRead(request: v1.MarkReadRequest): Promise<v1.Notification> {
     return toNotification(await this.feed.markRead(request.userId, request.notificationId));
+  }
+
+  async waitNotifications(request: v1.WaitNotificationsRequest): Promise<v1.NotificationBatch> {
+    const batch = await this.waiter.waitAfter(request.userId, request.afterSeq, request.waitMs);
+    return { items: batch.items.map((n) => toNotification(n)), lastSeq: batch.lastSeq };
   }
 
   async getPreferences(request: v1.UserRef): Promise<v1.Preferences> {

@@ -56,6 +56,8 @@ function toDelivery(r: DeliveryRow): DeliveryView {
   };
 }
 
+export const FEED_CHANNEL = 'notifications_feed';
+
 /** The in-app feed: written from events, read by its owner only. */
 @Injectable()
 export class FeedService {
@@ -71,9 +73,9 @@ export class FeedService {
     message: FeedItem,
     data: Record<string, unknown>,
   ): Promise<void> {
-    await manager.query(
+    const inserted = await manager.query<{ id: string }[]>(
       `INSERT INTO notifications.notifications (id, user_id, event_id, category, title, body, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING RETURNING id`,
       [
         randomUUID(),
         userId,
@@ -84,6 +86,10 @@ export class FeedService {
         JSON.stringify(data),
       ],
     );
+    if (inserted.length > 0) {
+      // Heard by live streams when this transaction commits.
+      await manager.query(`SELECT pg_notify($1, $2)`, [FEED_CHANNEL, userId]);
+    }
   }
 
   async list(
@@ -124,6 +130,26 @@ export class FeedService {
           : null,
       unreadCount,
     };
+  }
+
+  /** The user's items after `afterSeq`, oldest first (a live stream's next batch). */
+  async after(userId: string, afterSeq: number, limit = 100): Promise<NotificationEntity[]> {
+    return this.dataSource
+      .getRepository(NotificationEntity)
+      .createQueryBuilder('n')
+      .where('n.user_id = :userId AND n.seq > :afterSeq', { userId, afterSeq })
+      .orderBy('n.seq', 'ASC')
+      .take(limit)
+      .getMany();
+  }
+
+  /** The user's newest sequence number (0 before the first item): where a fresh stream starts. */
+  async lastSeq(userId: string): Promise<number> {
+    const rows = await this.dataSource.query<{ seq: string | null }[]>(
+      `SELECT max(seq) AS seq FROM notifications.notifications WHERE user_id = $1`,
+      [userId],
+    );
+    return Number(rows[0]?.seq ?? 0);
   }
 
   /** How each listed item went out on the other channels, by its event. */

@@ -29,6 +29,15 @@ export class NotificationEntity {
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;
 
+  /** The live stream's event id (bigint; a JavaScript number holds it exactly for 2^53 items). */
+  @Column({
+    type: 'bigint',
+    insert: false,
+    update: false,
+    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
+  })
+  seq!: number;
+
   @Column('timestamptz', { name: 'read_at', nullable: true })
   readAt!: Date | null;
 }

@@ -26,6 +26,20 @@ export interface Notification {
   dataJson: string;
   /** How it went out on the other channels (email...). */
   deliveries: Delivery[];
+  /** Grows with every item of one user: the live stream's event id. */
+  seq: number;
+}
+
+export interface WaitNotificationsRequest {
+  userId: string;
+  afterSeq: number;
+  waitMs: number;
+}
+
+export interface NotificationBatch {
+  items: Notification[];
+  /** The newest sequence number covered (the next call's after_seq). */
+  lastSeq: number;
 }
 
 export interface Delivery {
@@ -103,6 +117,13 @@ export interface NotificationsServiceClient {
 
   markRead(request: MarkReadRequest, metadata?: Metadata): Observable<Notification>;
 
+  /**
+   * The live stream's long poll: items after `after_seq` at once, or the first ones to come within
+   * `wait_ms` (at most 30 s). `after_seq` -1 starts from the user's newest item.
+   */
+
+  waitNotifications(request: WaitNotificationsRequest, metadata?: Metadata): Observable<NotificationBatch>;
+
   /** What reaches the user per category and channel (everything on by default). */
 
   getPreferences(request: UserRef, metadata?: Metadata): Observable<Preferences>;
@@ -129,6 +150,16 @@ export interface NotificationsServiceController {
     metadata?: Metadata,
   ): Promise<Notification> | Observable<Notification> | Notification;
 
+  /**
+   * The live stream's long poll: items after `after_seq` at once, or the first ones to come within
+   * `wait_ms` (at most 30 s). `after_seq` -1 starts from the user's newest item.
+   */
+
+  waitNotifications(
+    request: WaitNotificationsRequest,
+    metadata?: Metadata,
+  ): Promise<NotificationBatch> | Observable<NotificationBatch> | NotificationBatch;
+
   /** What reaches the user per category and channel (everything on by default). */
 
   getPreferences(request: UserRef, metadata?: Metadata): Promise<Preferences> | Observable<Preferences> | Preferences;
@@ -153,6 +184,7 @@ export function NotificationsServiceControllerMethods() {
     const grpcMethods: string[] = [
       "listNotifications",
       "markRead",
+      "waitNotifications",
       "getPreferences",
       "updatePreferences",
       "listDeadDeliveries",
