@@ -7,7 +7,7 @@ import { Outbox } from '@fluxnote/messaging';
 import { money, type Currency, type Money } from '../money/money';
 import { PaymentProcessor } from '../payments/payment-processor';
 import type { Interval, PlanId } from '../plans/plan-catalog';
-import type { ChargeKind } from '../refunds/refund-policy';
+import { chargeKinds, type ChargeKind } from '../refunds/refund-policy';
 
 export interface Charge {
   id: string;
@@ -98,7 +98,7 @@ function toCharge(r: ChargeRow): Charge {
 }
 
 function isChargeKind(kind: string | undefined): kind is ChargeKind {
-  return kind === 'subscription' || kind === 'upgrade' || kind === 'credit_pack';
+  return chargeKinds.includes(kind as ChargeKind);
 }
 
 /** What a charge pays for, as the processor keeps it (strings only); read back by `recordUnfulfilled`. */

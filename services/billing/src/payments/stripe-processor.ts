@@ -69,9 +69,9 @@ export class StripePaymentProcessor extends PaymentProcessor {
 
   async charge(input: ChargeInput): Promise<ChargeOutcome> {
     return this.translated(async () => {
-      const customer = await this.customerOf(input.userId);
-      const method = await this.attached(input.paymentMethod, customer);
       try {
+        const customer = await this.customerOf(input.userId);
+        const method = await this.attached(input.paymentMethod, customer);
         const intent = await this.stripe.paymentIntents.create(
           {
             amount: input.amount.amount,
@@ -96,6 +96,15 @@ export class StripePaymentProcessor extends PaymentProcessor {
             reason: error.decline_code || error.code || 'card_declined',
             ...(error.payment_intent?.id ? { reference: error.payment_intent.id } : {}),
           };
+        }
+        // The payment method the caller gave does not exist or cannot pay: their mistake, a 400.
+        if (
+          error instanceof Stripe.errors.StripeInvalidRequestError &&
+          (error.code === 'resource_missing' || (error.param ?? '').includes('payment_method'))
+        ) {
+          throw ProblemError.badRequest(`The payment processor refused it: ${error.message}`, {
+            field: 'paymentMethod',
+          });
         }
         throw error;
       }
@@ -179,20 +188,11 @@ export class StripePaymentProcessor extends PaymentProcessor {
     return this.stripe.paymentMethods.attach(id, { customer });
   }
 
-  /** Stripe's errors as problems: the caller's mistakes are 400, Stripe being unreachable is 503. */
+  /** Stripe being unreachable is a 503 (nothing happened; the same key may be sent again). */
   private async translated<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      if (error instanceof Stripe.errors.StripeInvalidRequestError) {
-        const param = error.param ?? '';
-        if (error.code === 'resource_missing' || param.includes('payment_method')) {
-          throw ProblemError.badRequest(`The payment processor refused it: ${error.message}`, {
-            field: 'paymentMethod',
-          });
-        }
-        throw error;
-      }
       if (
         error instanceof Stripe.errors.StripeConnectionError ||
         error instanceof Stripe.errors.StripeAPIError ||

@@ -27,7 +27,8 @@ export const refundKinds = [
   'other',
 ] as const;
 export type RefundKind = (typeof refundKinds)[number];
-export type ChargeKind = 'subscription' | 'upgrade' | 'credit_pack';
+export const chargeKinds = ['subscription', 'upgrade', 'credit_pack'] as const;
+export type ChargeKind = (typeof chargeKinds)[number];
 export type Decision = 'approved' | 'rejected' | 'review';
 
 /** What the refund service does besides paying money back. */

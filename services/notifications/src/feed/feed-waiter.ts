@@ -28,25 +28,23 @@ export class FeedWaiter implements OnModuleDestroy {
   ): Promise<{ items: NotificationEntity[]; lastSeq: number }> {
     await this.listen();
     const from = afterSeq < 0 ? await this.feed.lastSeq(userId) : afterSeq;
-    let woken = false;
-    const wake = (): void => void (woken = true);
+    // Listening before the first read: an item committed in between still wakes this wait.
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
     this.wakeups.on(userId, wake);
+    let timer: NodeJS.Timeout | undefined;
     try {
       let items = await this.feed.after(userId, from);
-      if (items.length === 0 && !woken) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(Math.max(waitMs, 0), 30_000));
-          this.wakeups.once(userId, () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
       if (items.length === 0) {
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, Math.min(Math.max(waitMs, 0), 30_000));
+        });
+        await Promise.race([woken, timeout]);
         items = await this.feed.after(userId, from);
       }
       return { items, lastSeq: items.at(-1)?.seq ?? from };
     } finally {
+      clearTimeout(timer);
       this.wakeups.off(userId, wake);
     }
   }
