@@ -24,7 +24,15 @@ export function problemToGrpcError(problem: Problem): {
   metadata: Metadata;
 } {
   const metadata = new Metadata();
-  metadata.set(PROBLEM_KEY, JSON.stringify(problem));
+  // Metadata values travel as HTTP/2 header values: printable ASCII only, so
+  // anything else (curly quotes, other scripts) goes as JSON \u escapes.
+  metadata.set(
+    PROBLEM_KEY,
+    JSON.stringify(problem).replace(
+      /[^\x20-\x7e]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    ),
+  );
   return {
     code: statusByHttp[problem.status] ?? status.UNKNOWN,
     details: problem.detail,

@@ -1,2 +1,3 @@
 export * from './service-infrastructure';
 export * from './migrate-command';
+export * from './account-standing';

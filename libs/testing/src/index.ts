@@ -2,3 +2,4 @@ export * from './embedded-postgres-process';
 export * from './test-database';
 export * from './expect-eventually';
 export * from './stripe-double';
+export * from './problem-of';

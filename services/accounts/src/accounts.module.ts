@@ -2,12 +2,20 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { serviceInfrastructure } from '@fluxnote/platform';
 import { accountsDatabase } from './accounts.database';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from './config/accounts.config';
+import { ActionTokens } from './security/action-tokens';
+import { LoginHistory } from './security/login-history';
+import { LoginService } from './security/login.service';
+import { LoginThrottle } from './security/login-throttle';
+import { RecoveryService } from './security/recovery.service';
+import { Sessions } from './sessions/sessions';
+import { AccountStatus } from './users/account-status';
 import { JwksController } from './tokens/jwks.controller';
 import { TokenIssuer } from './tokens/token-issuer';
 import { AdminBootstrap } from './users/admin-bootstrap';
 import { IdentityGrpcController } from './users/identity.grpc';
 import { IdentityService } from './users/identity.service';
 import { PasswordHasher } from './users/password-hasher';
+import { StaffActionsService } from './users/staff-actions.service';
 
 @Module({})
 export class AccountsModule {
@@ -23,7 +31,15 @@ export class AccountsModule {
         { provide: ACCOUNTS_CONFIG, useValue: config },
         PasswordHasher,
         TokenIssuer,
+        Sessions,
+        AccountStatus,
+        LoginHistory,
+        LoginThrottle,
+        ActionTokens,
+        LoginService,
+        RecoveryService,
         IdentityService,
+        StaffActionsService,
         AdminBootstrap,
       ],
     };

@@ -7,6 +7,7 @@ import { InitialLedger1763700000000 } from './migrations/1763700000000-initial-l
 import { SubscriptionsChargesRefunds1763800000000 } from './migrations/1763800000000-subscriptions-charges-refunds';
 import { CreditGrants1763900000000 } from './migrations/1763900000000-credit-grants';
 import { Stripe1764000000000 } from './migrations/1764000000000-stripe';
+import { AccountStanding1764200000000 } from './migrations/1764200000000-account-standing';
 
 /** The billing schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const billingDatabase: ServiceDatabase = {
@@ -17,5 +18,6 @@ export const billingDatabase: ServiceDatabase = {
     SubscriptionsChargesRefunds1763800000000,
     CreditGrants1763900000000,
     Stripe1764000000000,
+    AccountStanding1764200000000,
   ],
 };

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
-import { serviceInfrastructure } from '@fluxnote/platform';
+import { accountStandingProviders, serviceInfrastructure } from '@fluxnote/platform';
 import { billingDatabase } from './billing.database';
 import { BillingSweeps } from './billing-sweeps';
 import { ChargeService } from './charges/charge.service';
@@ -28,6 +28,7 @@ export class BillingModule {
       }),
       controllers: [LedgerGrpcController, PaymentsGrpcController],
       providers: [
+        ...accountStandingProviders('billing'),
         { provide: BILLING_CONFIG, useValue: config },
         {
           provide: PaymentProcessor,

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { billingPaymentsV1 as v1, ProblemError } from '@fluxnote/contracts';
+import { AccountStanding } from '@fluxnote/platform';
 import type { Charge } from './charges/charge.service';
 import { ChargeService } from './charges/charge.service';
 import { isCurrency, type Money } from './money/money';
@@ -129,6 +130,7 @@ export class PaymentsGrpcController implements v1.PaymentsServiceController {
     private readonly charges: ChargeService,
     private readonly refunds: RefundService,
     private readonly webhooks: StripeWebhooks,
+    private readonly standing: AccountStanding,
   ) {}
 
   listPlans(request: v1.ListPlansRequest): v1.PlanCatalog {
@@ -162,6 +164,7 @@ export class PaymentsGrpcController implements v1.PaymentsServiceController {
   }
 
   async changeSubscription(request: v1.ChangeSubscriptionRequest): Promise<v1.SubscriptionChange> {
+    await this.standing.assertActive(request.userId, 'Plan changes');
     const result = await this.subscriptions.change(request.userId, {
       plan: request.plan,
       interval: interval(request.interval),
@@ -177,10 +180,12 @@ export class PaymentsGrpcController implements v1.PaymentsServiceController {
   }
 
   async cancelSubscription(request: v1.UserRef): Promise<v1.Subscription> {
+    await this.standing.assertActive(request.userId, 'Plan changes');
     return subscriptionOut(await this.subscriptions.cancel(request.userId));
   }
 
   async buyCreditPack(request: v1.BuyCreditPackRequest): Promise<v1.Charge> {
+    await this.standing.assertActive(request.userId, 'Purchases');
     return chargeOut(
       await this.subscriptions.buyPack(request.userId, {
         pack: request.pack,
@@ -207,6 +212,7 @@ export class PaymentsGrpcController implements v1.PaymentsServiceController {
   }
 
   async requestRefund(request: v1.RefundRequest): Promise<v1.Refund> {
+    await this.standing.assertActive(request.userId, 'Refund requests');
     return refundOut(
       await this.refunds.request(
         request.userId,

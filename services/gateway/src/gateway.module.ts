@@ -10,6 +10,7 @@ import { checkGrpcHealth } from '@fluxnote/grpc';
 import { serviceInfrastructure } from '@fluxnote/platform';
 import { gatewayDatabase } from './gateway.database';
 import { AuthGuard } from './auth/auth.guard';
+import { RevocationList } from './auth/revocation-list';
 import { TokenVerifier } from './auth/token-verifier';
 import { ServiceClients } from './clients/service-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
@@ -65,6 +66,7 @@ export class GatewayModule {
           useFactory: () => new Pool({ connectionString: config.DATABASE_URL, max: 2 }),
         },
         PlatformDbLifecycle,
+        RevocationList,
         TokenVerifier,
         AuthGuard,
         ServiceClients,

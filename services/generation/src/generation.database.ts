@@ -2,11 +2,12 @@ import type { ServiceDatabase } from '@fluxnote/platform';
 import { JobEntity } from './jobs/job.entity';
 import { JobLogEntity } from './jobs/job-log.entity';
 import { InitialGeneration1763700000200 } from './migrations/1763700000200-initial-generation';
+import { AccountStanding1764200000200 } from './migrations/1764200000200-account-standing';
 import { SimulatorModelEntity } from './simulator/simulator-model.entity';
 
 /** The generation schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const generationDatabase: ServiceDatabase = {
   service: 'generation',
   entities: [JobEntity, JobLogEntity, SimulatorModelEntity],
-  migrations: [InitialGeneration1763700000200],
+  migrations: [InitialGeneration1763700000200, AccountStanding1764200000200],
 };

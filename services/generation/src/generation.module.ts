@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { serviceInfrastructure } from '@fluxnote/platform';
+import { accountStandingProviders, serviceInfrastructure } from '@fluxnote/platform';
 import { generationDatabase } from './generation.database';
 import { BillingLedger } from './billing/billing-ledger';
 import { CatalogService } from './catalog/catalog.service';
@@ -25,6 +25,7 @@ export class GenerationModule {
       }),
       controllers: [JobsGrpcController],
       providers: [
+        ...accountStandingProviders('generation'),
         { provide: GENERATION_CONFIG, useValue: config },
         BillingLedger,
         CatalogService,

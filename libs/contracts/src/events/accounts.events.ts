@@ -14,3 +14,103 @@ export const userRegisteredV1 = defineEvent(
     plan: z.string(),
   }),
 );
+
+/**
+ * A log-in from a new device or an unusual country waits for this code, sent by
+ * email only (notifications never puts it in the feed). Valid ten minutes.
+ */
+export const loginChallengedV1 = defineEvent(
+  'accounts.login.challenged.v1',
+  topics.accounts,
+  z.object({
+    userId: z.string().uuid(),
+    challengeId: z.string().uuid(),
+    code: z.string().regex(/^\d{6}$/),
+    expiresAt: z.string(),
+    country: z.string().nullable(),
+    device: z.string(),
+  }),
+);
+
+/**
+ * Too many wrong passwords from new devices: log-ins from new devices are paused
+ * until `lockedUntil`; the owner gets a link that lifts the pause at once.
+ */
+export const loginThrottledV1 = defineEvent(
+  'accounts.login.throttled.v1',
+  topics.accounts,
+  z.object({
+    userId: z.string().uuid(),
+    unlockToken: z.string(),
+    lockedUntil: z.string(),
+    failures: z.number().int(),
+  }),
+);
+
+/** Forgot-password: a one-hour link to choose a new password (it also unlocks a locked account). */
+export const passwordResetRequestedV1 = defineEvent(
+  'accounts.password.reset_requested.v1',
+  topics.accounts,
+  z.object({
+    userId: z.string().uuid(),
+    resetToken: z.string(),
+    expiresAt: z.string(),
+  }),
+);
+
+export const passwordChangedV1 = defineEvent(
+  'accounts.password.changed.v1',
+  topics.accounts,
+  z.object({ userId: z.string().uuid() }),
+);
+
+export const userStatuses = ['active', 'locked', 'frozen', 'suspended', 'deleting'] as const;
+
+/**
+ * An account's status changed. Every service that acts for users keeps the
+ * latest status and refuses new work while it is not `active`.
+ */
+export const userStatusChangedV1 = defineEvent(
+  'accounts.user.status_changed.v1',
+  topics.accounts,
+  z.object({
+    userId: z.string().uuid(),
+    status: z.enum(userStatuses),
+    previousStatus: z.enum(userStatuses),
+    /** Why, in words the user can read. */
+    reason: z.string(),
+    /** not_me, password_reset, security_review, unfreeze, suspension, appeal_upheld, appeal_overturned, deletion */
+    cause: z.string(),
+    /** Suspensions: the rule broken and the generations or actions cited. */
+    rule: z.string().optional(),
+    evidence: z.array(z.string()).optional(),
+    at: z.string(),
+  }),
+);
+
+/** A suspended user appealed (once per suspension); support opens a suspension-appeal ticket for senior agents. */
+export const suspensionAppealedV1 = defineEvent(
+  'accounts.suspension.appealed.v1',
+  topics.accounts,
+  z.object({
+    suspensionId: z.string().uuid(),
+    userId: z.string().uuid(),
+    statement: z.string(),
+    rule: z.string(),
+    evidence: z.array(z.string()),
+    /** The 48-hour decision target. */
+    decideBy: z.string(),
+  }),
+);
+
+/** A senior agent decided an appeal; the decision is final. */
+export const suspensionAppealDecidedV1 = defineEvent(
+  'accounts.suspension.appeal_decided.v1',
+  topics.accounts,
+  z.object({
+    suspensionId: z.string().uuid(),
+    userId: z.string().uuid(),
+    decision: z.enum(['upheld', 'overturned']),
+    note: z.string(),
+  }),
+);

@@ -61,6 +61,8 @@ export class TokenIssuer implements OnModuleInit {
       brand: user.brand,
       country: user.country,
       sid: sessionId,
+      /** Not active (suspended): the gateway allows only reading the suspension and appealing. */
+      st: user.status,
     })
       .setProtectedHeader({ alg: ALG, kid: this.publicJwk.kid! })
       .setSubject(user.id)

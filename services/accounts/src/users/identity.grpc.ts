@@ -1,15 +1,22 @@
 import { Controller } from '@nestjs/common';
 import { z } from 'zod';
-import { accountsV1, ProblemError } from '@fluxnote/contracts';
-import { IdentityService, type SessionView } from './identity.service';
+import { accountsV1, isUuid, ProblemError } from '@fluxnote/contracts';
+import { LoginHistory, loginClient } from '../security/login-history';
+import { LoginService } from '../security/login.service';
+import { RecoveryService } from '../security/recovery.service';
+import { Sessions, type SessionView } from '../sessions/sessions';
+import { IdentityService } from './identity.service';
+import { StaffActionsService, type Suspension } from './staff-actions.service';
 import type { UserEntity } from './user.entity';
+
+const password = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(256, 'must be at most 256 characters');
 
 const signUpInput = z.object({
   email: z.string().trim().email('is not an email address').max(254),
-  password: z
-    .string()
-    .min(8, 'must be at least 8 characters')
-    .max(256, 'must be at most 256 characters'),
+  password,
   brand: z.enum(['fluxnote', 'flux-kontext']),
   country: z
     .string()
@@ -29,6 +36,13 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
     });
   }
   return result.data;
+}
+
+function required(value: string, name: string): string {
+  if (!value) {
+    throw ProblemError.badRequest(`${name} is required.`);
+  }
+  return value;
 }
 
 function toUser(user: UserEntity): accountsV1.User {
@@ -52,38 +66,225 @@ function toSession(session: SessionView): accountsV1.Session {
   };
 }
 
+function toSuspension(s: Suspension): accountsV1.Suspension {
+  return {
+    id: s.id,
+    userId: s.userId,
+    rule: s.rule,
+    evidence: s.evidence,
+    reason: s.reason,
+    createdAt: s.createdAt.toISOString(),
+    appealStatement: s.appeal?.statement ?? '',
+    appealedAt: s.appeal?.appealedAt.toISOString() ?? '',
+    decideBy: s.appeal?.decideBy.toISOString() ?? '',
+    decision: s.decision?.decision ?? '',
+    decisionNote: s.decision?.note ?? '',
+    decidedAt: s.decision?.decidedAt.toISOString() ?? '',
+  };
+}
+
+const suspendInput = z.object({
+  rule: z.string().trim().min(1, 'is required').max(200),
+  evidence: z
+    .array(z.string().trim().min(1).max(200))
+    .min(1, 'must cite at least one generation or action')
+    .max(50),
+  reason: z.string().trim().min(1, 'is required').max(2000),
+});
+
+function uuid(value: string, name: string): string {
+  if (!isUuid(value)) {
+    throw ProblemError.badRequest(`${name} must be a UUID.`);
+  }
+  return value;
+}
+
 @Controller()
 @accountsV1.AccountsServiceControllerMethods()
 export class IdentityGrpcController implements accountsV1.AccountsServiceController {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly logins: LoginService,
+    private readonly recovery: RecoveryService,
+    private readonly history: LoginHistory,
+    private readonly sessions: Sessions,
+    private readonly staff: StaffActionsService,
+  ) {}
+
+  async freezeAccount(request: accountsV1.StaffActionRequest): Promise<accountsV1.User> {
+    return toUser(
+      await this.staff.freeze(
+        uuid(request.userId, 'userId'),
+        uuid(request.actorId, 'actorId'),
+        request.note,
+        request.ticketId || null,
+      ),
+    );
+  }
+
+  async unfreezeAccount(request: accountsV1.StaffActionRequest): Promise<accountsV1.User> {
+    return toUser(
+      await this.staff.unfreeze(
+        uuid(request.userId, 'userId'),
+        uuid(request.actorId, 'actorId'),
+        required(request.note.trim(), 'note'),
+        request.ticketId || null,
+      ),
+    );
+  }
+
+  async suspendAccount(request: accountsV1.SuspendAccountRequest): Promise<accountsV1.Suspension> {
+    const input = parse(suspendInput, {
+      rule: request.rule,
+      evidence: request.evidence,
+      reason: request.reason,
+    });
+    return toSuspension(
+      await this.staff.suspend(
+        uuid(request.userId, 'userId'),
+        uuid(request.actorId, 'actorId'),
+        input,
+      ),
+    );
+  }
+
+  async getSuspension(request: accountsV1.GetUserRequest): Promise<accountsV1.Suspension> {
+    const suspension = await this.staff.currentSuspension(uuid(request.userId, 'userId'));
+    if (!suspension) {
+      throw ProblemError.notFound('This account has never been suspended.');
+    }
+    return toSuspension(suspension);
+  }
+
+  async appealSuspension(
+    request: accountsV1.AppealSuspensionRequest,
+  ): Promise<accountsV1.Suspension> {
+    const { statement } = parse(
+      z.object({ statement: z.string().trim().min(1, 'is required').max(5000) }),
+      { statement: request.statement },
+    );
+    return toSuspension(await this.staff.appeal(uuid(request.userId, 'userId'), statement));
+  }
+
+  async decideAppeal(request: accountsV1.DecideAppealRequest): Promise<accountsV1.Suspension> {
+    if (request.decision !== 'upheld' && request.decision !== 'overturned') {
+      throw ProblemError.badRequest('decision must be upheld or overturned.');
+    }
+    return toSuspension(
+      await this.staff.decideAppeal(
+        uuid(request.suspensionId, 'suspensionId'),
+        uuid(request.actorId, 'actorId'),
+        request.decision,
+        required(request.note.trim(), 'note'),
+        request.ticketId || null,
+      ),
+    );
+  }
 
   async signUp(request: accountsV1.SignUpRequest): Promise<accountsV1.Session> {
+    const client = loginClient(request.client);
     const input = parse(signUpInput, {
       email: request.email,
       password: request.password,
       brand: request.brand || 'fluxnote',
-      country: request.country ? request.country.toUpperCase() : request.client?.country || null,
+      country: request.country ? request.country.toUpperCase() : client.country,
     });
-    return toSession(await this.identity.signUp(input));
+    return toSession(await this.identity.signUp({ ...input, client }));
   }
 
   async logIn(request: accountsV1.LogInRequest): Promise<accountsV1.LogInResult> {
     if (!request.email || !request.password) {
       throw ProblemError.badRequest('email and password are required.');
     }
-    return { session: toSession(await this.identity.logIn(request.email, request.password)) };
+    const result = await this.logins.logIn(
+      request.email,
+      request.password,
+      loginClient(request.client),
+    );
+    return result.kind === 'session'
+      ? { session: toSession(result.session), challengeId: '', challengeExpiresAt: '' }
+      : {
+          challengeId: result.challengeId,
+          challengeExpiresAt: result.expiresAt.toISOString(),
+        };
+  }
+
+  async verifyLogin(request: accountsV1.VerifyLoginRequest): Promise<accountsV1.Session> {
+    if (!isUuid(request.challengeId)) {
+      throw ProblemError.badRequest('challengeId must be the id from the log-in answer.');
+    }
+    const code = required(request.code.trim(), 'code');
+    return toSession(
+      await this.logins.verifyCode(request.challengeId, code, loginClient(request.client)),
+    );
+  }
+
+  async forgotPassword(
+    request: accountsV1.ForgotPasswordRequest,
+  ): Promise<accountsV1.ForgotPasswordResult> {
+    await this.recovery.forgotPassword(required(request.email, 'email'));
+    return {};
+  }
+
+  async resetPassword(
+    request: accountsV1.ResetPasswordRequest,
+  ): Promise<accountsV1.ResetPasswordResult> {
+    const newPassword = parse(z.object({ newPassword: password }), {
+      newPassword: request.newPassword,
+    }).newPassword;
+    await this.recovery.resetPassword(required(request.token, 'token'), newPassword);
+    return {};
+  }
+
+  async unlockLogin(request: accountsV1.UnlockLoginRequest): Promise<accountsV1.UnlockLoginResult> {
+    await this.recovery.unlock(required(request.token, 'token'));
+    return {};
+  }
+
+  async listLogins(request: accountsV1.ListLoginsRequest): Promise<accountsV1.ListLoginsResult> {
+    const limit = Math.min(Math.max(request.limit || 20, 1), 100);
+    const items = await this.history.recent(request.userId, limit);
+    return {
+      items: items.map((login) => ({
+        id: login.id,
+        at: login.at.toISOString(),
+        outcome: login.outcome,
+        device: login.device,
+        ip: login.ip ?? '',
+        country: login.country ?? '',
+      })),
+    };
+  }
+
+  async reportLoginNotMe(request: accountsV1.ReportLoginNotMeRequest): Promise<accountsV1.User> {
+    if (!isUuid(request.loginId)) {
+      throw ProblemError.notFound('No such log-in on your account.');
+    }
+    return toUser(await this.recovery.notMe(request.userId, request.loginId));
+  }
+
+  async listRevocations(
+    request: accountsV1.ListRevocationsRequest,
+  ): Promise<accountsV1.ListRevocationsResult> {
+    const items = await this.sessions.revocationsAfter(request.afterSeq);
+    return {
+      items: items.map((r) => ({
+        seq: r.seq,
+        userId: r.userId,
+        sessionId: r.sessionId,
+        endedAt: r.endedAt.toISOString(),
+        expiresAt: r.expiresAt.toISOString(),
+      })),
+    };
   }
 
   async refresh(request: accountsV1.RefreshRequest): Promise<accountsV1.Session> {
-    if (!request.refreshToken) {
-      throw ProblemError.badRequest('refreshToken is required.');
-    }
-    return toSession(await this.identity.refresh(request.refreshToken));
+    return toSession(await this.sessions.rotate(required(request.refreshToken, 'refreshToken')));
   }
 
   async logOut(request: accountsV1.LogOutRequest): Promise<accountsV1.LogOutResult> {
     if (request.refreshToken) {
-      await this.identity.logOut(request.refreshToken);
+      await this.sessions.logOut(request.refreshToken);
     }
     return {};
   }

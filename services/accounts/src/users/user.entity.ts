@@ -30,3 +30,11 @@ export class UserEntity {
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;
 }
+
+/**
+ * Active users, and suspended ones: a suspended user may log in to read why and
+ * appeal (their token says so and the gateway lets them do nothing else).
+ */
+export function mayHoldSession(user: Pick<UserEntity, 'status'>): boolean {
+  return user.status === 'active' || user.status === 'suspended';
+}

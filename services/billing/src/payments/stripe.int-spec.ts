@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
-import { ProblemError, type Problem } from '@fluxnote/contracts';
 import { openServiceDatabase } from '@fluxnote/persistence';
-import { createTestDatabase, StripeDouble, type TestDatabase } from '@fluxnote/testing';
+import { createTestDatabase, problemOf, StripeDouble, type TestDatabase } from '@fluxnote/testing';
 import { billingDatabase } from '../billing.database';
 import { chargeLabels } from '../charges/charge.service';
 import { billingConfigSchema } from '../config/billing.config';
@@ -15,18 +14,6 @@ import { StripePaymentProcessor, stripeClient } from './stripe-processor';
 import { RECONCILE_AFTER_SECONDS, StripeWebhooks } from './stripe-webhooks';
 
 const SECRET = 'whsec_test_secret';
-
-async function problem(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) {
-      return error.problem;
-    }
-    throw error;
-  }
-  throw new Error('expected a problem');
-}
 
 /** The Stripe adapter and webhooks against a local HTTP double of Stripe's API, through the official SDK. */
 describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => {
@@ -140,7 +127,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
 
   it('records a declined card (402), refuses an unknown or someone else’s payment method (400) and a missing one', async () => {
     const userId = await newUser();
-    const declined = await problem(
+    const declined = await problemOf(
       subscriptions.buyPack(userId, {
         pack: 'video-10',
         paymentMethod: `pm_card_chargeDeclined_${userId}`,
@@ -149,7 +136,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
     );
     expect(declined.status).toBe(402);
     expect(declined.detail).toMatch(/generic_decline/);
-    const needsAuth = await problem(
+    const needsAuth = await problemOf(
       subscriptions.change(userId, {
         plan: 'pro',
         interval: 'month',
@@ -165,7 +152,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
       ['failed', 'generic_decline'],
     ]);
 
-    const unknown = await problem(
+    const unknown = await problemOf(
       subscriptions.buyPack(userId, {
         pack: 'video-10',
         paymentMethod: 'pm_nope',
@@ -183,7 +170,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
       idempotencyKey: 'o1',
     });
     expect(
-      await problem(
+      await problemOf(
         subscriptions.buyPack(userId, {
           pack: 'video-10',
           paymentMethod: theirs,
@@ -192,7 +179,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
       ),
     ).toMatchObject({ status: 400 });
     expect(
-      await problem(subscriptions.buyPack(userId, { pack: 'video-10', idempotencyKey: 'none' })),
+      await problemOf(subscriptions.buyPack(userId, { pack: 'video-10', idempotencyKey: 'none' })),
     ).toMatchObject({ status: 400 });
     expect(await events('billing.charge.succeeded.v1', userId)).toHaveLength(0);
   });
@@ -205,7 +192,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
       idempotencyKey: 'outage',
     };
     stripe.down = true;
-    expect(await problem(subscriptions.buyPack(userId, request))).toMatchObject({ status: 503 });
+    expect(await problemOf(subscriptions.buyPack(userId, request))).toMatchObject({ status: 503 });
     expect(await chargesOf(userId)).toEqual([]);
     stripe.down = false;
     await subscriptions.buyPack(userId, request);
@@ -255,15 +242,15 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
       SECRET,
     );
     const tampered = payload.replace('succeeded', 'failed');
-    expect(await problem(webhooks.handle(Buffer.from(tampered), signature))).toMatchObject({
+    expect(await problemOf(webhooks.handle(Buffer.from(tampered), signature))).toMatchObject({
       status: 400,
     });
     const otherSecret = stripe.webhook('refund.updated', { id: 're_x' }, 'whsec_other');
     expect(
-      await problem(webhooks.handle(Buffer.from(otherSecret.payload), otherSecret.signature)),
+      await problemOf(webhooks.handle(Buffer.from(otherSecret.payload), otherSecret.signature)),
     ).toMatchObject({ status: 400 });
     clock.advance(10 * 60_000);
-    expect(await problem(webhooks.handle(Buffer.from(payload), signature))).toMatchObject({
+    expect(await problemOf(webhooks.handle(Buffer.from(payload), signature))).toMatchObject({
       status: 400,
     });
     const eventId = (JSON.parse(payload) as { id: string }).id;
@@ -313,7 +300,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
       }),
     });
     const early = deliver('payment_intent.succeeded', intent);
-    expect(await problem(early.send())).toMatchObject({ status: 503 });
+    expect(await problemOf(early.send())).toMatchObject({ status: 503 });
     expect(await chargesOf(userId)).toEqual([]);
 
     clock.advance((RECONCILE_AFTER_SECONDS + 1) * 1000);
@@ -341,7 +328,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
     );
 
     // The user retries the purchase with the same key: told it was refunded, no credits appear.
-    const retry = await problem(
+    const retry = await problemOf(
       subscriptions.buyPack(userId, {
         pack: 'video-10',
         paymentMethod: 'pm_card_visa_lost',
@@ -366,7 +353,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
 
   it('refunds a UPI payment that confirmed after billing recorded it as not paid', async () => {
     const userId = await newUser('IN');
-    const slow = await problem(
+    const slow = await problemOf(
       subscriptions.buyPack(userId, {
         pack: 'video-10',
         paymentMethod: `pm_upi_${userId}`,

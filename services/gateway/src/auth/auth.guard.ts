@@ -11,10 +11,18 @@ import { ProblemError } from '@fluxnote/contracts';
 import { TokenVerifier, type Caller } from './token-verifier';
 
 const ROLES = 'fluxnote:roles';
+const OPEN_TO_SUSPENDED = 'fluxnote:open-to-suspended';
 
 /** Routes only for callers holding one of these roles. */
 export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator =>
   SetMetadata(ROLES, roles);
+
+/**
+ * Routes a suspended user may still use: seeing who they are and why they are
+ * suspended, appealing, their notifications and log-ins, deleting the account.
+ */
+export const OpenToSuspended = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(OPEN_TO_SUSPENDED, true);
 
 type AuthedRequest = Request & { caller?: Caller };
 
@@ -35,6 +43,18 @@ export class AuthGuard implements CanActivate {
       throw ProblemError.unauthorized('Send Authorization: Bearer <accessToken>.');
     }
     request.caller = await this.verifier.verify(match[1]);
+    if (
+      request.caller.status !== 'active' &&
+      !this.reflector.getAllAndOverride<boolean | undefined>(OPEN_TO_SUSPENDED, targets)
+    ) {
+      throw new ProblemError({
+        type: 'account-' + request.caller.status,
+        title: 'Account ' + request.caller.status,
+        status: 423,
+        detail:
+          'This account is suspended: you can read why (GET /v1/account/suspension) and appeal once (POST /v1/account/suspension/appeal).',
+      });
+    }
     const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES, targets);
     if (roles && !roles.some((role) => request.caller!.roles.includes(role))) {
       throw ProblemError.forbidden(`This needs the ${roles.join(' or ')} role.`);

@@ -3,6 +3,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { RevocationList } from './revocation-list';
 
 export interface Caller {
   id: string;
@@ -10,6 +11,8 @@ export interface Caller {
   brand: string;
   country: string | null;
   sessionId: string;
+  /** `active`, or `suspended` (a session that may only read the suspension and appeal). */
+  status: string;
 }
 
 /**
@@ -22,6 +25,7 @@ export class TokenVerifier {
 
   constructor(
     private readonly clock: Clock,
+    private readonly revocations: RevocationList,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
     this.jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', config.ACCOUNTS_HTTP_URL), {
@@ -31,6 +35,19 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Caller> {
+    const caller = await this.verifySignature(token);
+    if (this.revocations.isEnded(caller.sessionId)) {
+      throw new ProblemError({
+        type: 'session-ended',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'This session has ended. Log in again.',
+      });
+    }
+    return caller;
+  }
+
+  private async verifySignature(token: string): Promise<Caller> {
     try {
       const { payload } = await jwtVerify(token, this.jwks, {
         issuer: this.config.JWT_ISSUER,
@@ -47,6 +64,7 @@ export class TokenVerifier {
         brand: typeof payload['brand'] === 'string' ? payload['brand'] : 'fluxnote',
         country: typeof payload['country'] === 'string' ? payload['country'] : null,
         sessionId: typeof payload['sid'] === 'string' ? payload['sid'] : '',
+        status: typeof payload['st'] === 'string' ? payload['st'] : 'active',
       };
     } catch (error) {
       const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';

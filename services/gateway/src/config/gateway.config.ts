@@ -15,6 +15,8 @@ export const gatewayConfigSchema = serviceConfigSchema({
   JWT_AUDIENCE: z.string().default('fluxnote-api'),
   /** Proxies whose X-Forwarded-For is believed: comma-separated IPs, or "loopback". */
   TRUSTED_PROXIES: z.string().default(''),
+  /** How often ended sessions are pulled from accounts (their access tokens stop working within this). */
+  REVOCATION_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /** Largest JSON body accepted. */
   BODY_LIMIT: z.string().default('256kb'),
 });

@@ -35,6 +35,9 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     const { type, ...rest } = problem;
+    if (problem.status === 429 && typeof problem['retryAfter'] === 'number') {
+      response.setHeader('Retry-After', String(problem['retryAfter']));
+    }
     response
       .status(problem.status)
       .type('application/problem+json')

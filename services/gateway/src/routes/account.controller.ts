@@ -1,7 +1,9 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ProblemError } from '@fluxnote/contracts';
-import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
+import { ProblemError, type accountsV1 } from '@fluxnote/contracts';
+import { z } from 'zod';
+import { validate } from '../http/validate';
+import { AuthGuard, CurrentCaller, OpenToSuspended } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { userView, type UserView } from './views';
@@ -14,6 +16,56 @@ interface PoolView {
   packCredits: number;
 }
 
+interface LoginView {
+  id: string;
+  at: string;
+  outcome: string;
+  device: string;
+  ip: string | null;
+  country: string | null;
+}
+
+export interface SuspensionView {
+  id: string;
+  rule: string;
+  evidence: string[];
+  reason: string;
+  createdAt: string;
+  appeal: { statement: string; appealedAt: string; decideBy: string } | null;
+  decision: { decision: string; note: string; decidedAt: string } | null;
+}
+
+export function suspensionView(s: accountsV1.Suspension): SuspensionView {
+  return {
+    id: s.id,
+    rule: s.rule,
+    evidence: s.evidence,
+    reason: s.reason,
+    createdAt: s.createdAt,
+    appeal: s.appealedAt
+      ? { statement: s.appealStatement, appealedAt: s.appealedAt, decideBy: s.decideBy }
+      : null,
+    decision: s.decision
+      ? { decision: s.decision, note: s.decisionNote, decidedAt: s.decidedAt }
+      : null,
+  };
+}
+
+const appealBody = z.object({ statement: z.string().max(5000) });
+
+const loginsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+
+function loginView(login: accountsV1.Login): LoginView {
+  return {
+    id: login.id,
+    at: login.at,
+    outcome: login.outcome,
+    device: login.device,
+    ip: login.ip || null,
+    country: login.country || null,
+  };
+}
+
 @ApiTags('accounts')
 @ApiBearerAuth()
 @UseGuards(AuthGuard)
@@ -22,6 +74,7 @@ export class AccountController {
   constructor(private readonly clients: ServiceClients) {}
 
   @Get('me')
+  @OpenToSuspended()
   async me(@CurrentCaller() caller: Caller): Promise<UserView & { plan: string | null }> {
     const [user, usage] = await Promise.all([
       this.clients.accounts.getUser({ userId: caller.id }),
@@ -51,5 +104,50 @@ export class AccountController {
       periodStart: usage.periodStart,
       periodEnd: usage.periodEnd,
     };
+  }
+
+  /** Recent log-ins (and attempts) on the caller's account, newest first. */
+  @Get('account/logins')
+  @OpenToSuspended()
+  async logins(
+    @CurrentCaller() caller: Caller,
+    @Query() query: unknown,
+  ): Promise<{ items: LoginView[] }> {
+    const { limit } = validate(loginsQuery, query);
+    const result = await this.clients.accounts.listLogins({ userId: caller.id, limit });
+    return { items: result.items.map(loginView) };
+  }
+
+  /** Locks the account at once and ends every session; the email says how to recover. */
+  @Post('account/logins/:id/not-me')
+  @HttpCode(200)
+  async notMe(
+    @CurrentCaller() caller: Caller,
+    @Param('id') loginId: string,
+  ): Promise<{ status: string; detail: string }> {
+    const user = await this.clients.accounts.reportLoginNotMe({ userId: caller.id, loginId });
+    return {
+      status: user.status,
+      detail:
+        'Your account is locked and every session has ended. We emailed you how to get back in: choose a new password from the link.',
+    };
+  }
+
+  /** Why the account is suspended (rule, cited generations) and where its appeal stands. */
+  @Get('account/suspension')
+  @OpenToSuspended()
+  async suspension(@CurrentCaller() caller: Caller): Promise<SuspensionView> {
+    return suspensionView(await this.clients.accounts.getSuspension({ userId: caller.id }));
+  }
+
+  /** One appeal per suspension (a second is 409); a senior agent decides within 48 hours. */
+  @Post('account/suspension/appeal')
+  @HttpCode(201)
+  @OpenToSuspended()
+  async appeal(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<SuspensionView> {
+    const { statement } = validate(appealBody, body);
+    return suspensionView(
+      await this.clients.accounts.appealSuspension({ userId: caller.id, statement }),
+    );
   }
 }

@@ -16,7 +16,9 @@ import { z } from 'zod';
 import { movePlatformClock, parseIsoDuration } from '@fluxnote/clock';
 import { isProduction } from '@fluxnote/config';
 import { ProblemError } from '@fluxnote/contracts';
-import { AuthGuard, Roles } from '../auth/auth.guard';
+import { AuthGuard, CurrentCaller, Roles } from '../auth/auth.guard';
+import type { Caller } from '../auth/token-verifier';
+import { suspensionView, type SuspensionView } from './account.controller';
 import { ServiceClients } from '../clients/service-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { validate } from '../http/validate';
@@ -37,6 +39,12 @@ const clockBody = z.union([
 const simulatorBody = z.object({
   failure: z.enum(['provider_5xx', 'timeout', 'crash']).nullable(),
   latencyMs: z.number().int().min(0).max(900_000).optional(),
+});
+
+const suspendBody = z.object({
+  rule: z.string().max(200),
+  evidence: z.array(z.string().max(200)).max(50),
+  reason: z.string().max(2000),
 });
 
 /** Operations endpoints. The clock and the simulator exist only outside production. */
@@ -100,5 +108,19 @@ export class AdminController {
     if (isProduction(this.config)) {
       throw ProblemError.forbidden(`The ${what} cannot be changed in production mode.`);
     }
+  }
+
+  /** Suspends a user for a rule, citing generations or actions; the user is emailed both and may appeal once. */
+  @Post('users/:id/suspend')
+  @HttpCode(201)
+  async suspend(
+    @CurrentCaller() caller: Caller,
+    @Param('id') userId: string,
+    @Body() body: unknown,
+  ): Promise<SuspensionView> {
+    const input = validate(suspendBody, body);
+    return suspensionView(
+      await this.clients.accounts.suspendAccount({ userId, actorId: caller.id, ...input }),
+    );
   }
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { accountsV1 } from '@fluxnote/contracts';
 import { ServiceClients } from '../clients/service-clients';
@@ -20,6 +20,23 @@ const logInBody = z.object({
   deviceId: z.string().max(200).optional(),
 });
 const refreshBody = z.object({ refreshToken: z.string().min(1).max(200) });
+const verifyBody = z.object({
+  challengeId: z.string().uuid('must be the challengeId from the log-in answer'),
+  code: z.string().regex(/^\s*\d{6}\s*$/, 'must be the six-digit code from the email'),
+});
+const forgotBody = z.object({ email: z.string().min(1).max(254) });
+const resetBody = z.object({
+  token: z.string().min(1).max(200),
+  newPassword: z.string().max(256),
+});
+const unlockBody = z.object({ token: z.string().min(1).max(200) });
+
+export interface ChallengeView {
+  status: 'verification_required';
+  challengeId: string;
+  expiresAt: string;
+  detail: string;
+}
 
 export interface TokensView {
   user: UserView;
@@ -57,16 +74,65 @@ export class AuthController {
     );
   }
 
+  /** 200 with tokens, or 202 when a code was emailed (a new device or an unusual country). */
   @Post('login')
-  @HttpCode(200)
-  async logIn(@Body() body: unknown, @Req() request: Request): Promise<TokensView> {
+  async logIn(
+    @Body() body: unknown,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TokensView | ChallengeView> {
     const input = validate(logInBody, body);
     const result = await this.clients.accounts.logIn({
       email: input.email,
       password: input.password,
       client: { ...clientInfo(request), deviceId: input.deviceId ?? '' },
     });
-    return tokens(result.session!);
+    if (result.session) {
+      response.status(200);
+      return tokens(result.session);
+    }
+    response.status(202);
+    return {
+      status: 'verification_required',
+      challengeId: result.challengeId,
+      expiresAt: result.challengeExpiresAt,
+      detail:
+        'We emailed you a six-digit code because this log-in is from a new device or place. Send it to /v1/auth/login/verify.',
+    };
+  }
+
+  @Post('login/verify')
+  @HttpCode(200)
+  async verify(@Body() body: unknown, @Req() request: Request): Promise<TokensView> {
+    const input = validate(verifyBody, body);
+    return tokens(
+      await this.clients.accounts.verifyLogin({
+        challengeId: input.challengeId,
+        code: input.code.trim(),
+        client: clientInfo(request),
+      }),
+    );
+  }
+
+  /** Always 202, whether or not the account exists (no way to probe for accounts). */
+  @Post('password/forgot')
+  @HttpCode(202)
+  async forgot(@Body() body: unknown): Promise<{ status: 'sent_if_account_exists' }> {
+    await this.clients.accounts.forgotPassword(validate(forgotBody, body));
+    return { status: 'sent_if_account_exists' };
+  }
+
+  @Post('password/reset')
+  @HttpCode(204)
+  async reset(@Body() body: unknown): Promise<void> {
+    await this.clients.accounts.resetPassword(validate(resetBody, body));
+  }
+
+  /** The link from the "too many attempts" email. */
+  @Post('unlock')
+  @HttpCode(204)
+  async unlock(@Body() body: unknown): Promise<void> {
+    await this.clients.accounts.unlockLogin(validate(unlockBody, body));
   }
 
   @Post('refresh')

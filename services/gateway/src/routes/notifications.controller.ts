@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ProblemError, type notificationsV1 } from '@fluxnote/contracts';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
+import { AuthGuard, CurrentCaller, OpenToSuspended } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
@@ -75,6 +75,7 @@ export class NotificationsController implements OnApplicationShutdown {
   }
 
   @Get()
+  @OpenToSuspended()
   async list(
     @CurrentCaller() caller: Caller,
     @Query() query: unknown,
@@ -99,6 +100,7 @@ export class NotificationsController implements OnApplicationShutdown {
    * came after that id — nothing lost, nothing twice; without it the stream starts now.
    */
   @Get('stream')
+  @OpenToSuspended()
   async stream(
     @CurrentCaller() caller: Caller,
     @Headers('last-event-id') lastEventId: string | undefined,

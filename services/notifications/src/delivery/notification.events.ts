@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
   jobFailedV1,
+  loginChallengedV1,
+  loginThrottledV1,
+  passwordChangedV1,
+  passwordResetRequestedV1,
+  suspensionAppealDecidedV1,
+  userStatusChangedV1,
   jobSucceededV1,
   refundDecidedV1,
   refundProcessedV1,
@@ -16,6 +22,14 @@ import {
   refundProcessedMessage,
   subscriptionChangedMessage,
 } from '../messages/event-messages';
+import {
+  appealDecidedMessage,
+  loginCodeMessage,
+  loginThrottledMessage,
+  passwordChangedMessage,
+  passwordResetMessage,
+  statusChangedMessage,
+} from '../messages/security-messages';
 import { Notifier } from './notifier';
 
 /** Every event a user must hear about, into their feed and their chosen channels; who they are, from accounts. */
@@ -67,6 +81,37 @@ export class NotificationEventsConsumer extends EventConsumer {
           amount: event.amount,
         }),
       )
+      .on(loginChallengedV1, (event, { manager, envelope }) =>
+        this.notifier.notify(manager, event.userId, envelope.id, loginCodeMessage(event), {
+          challengeId: event.challengeId,
+        }),
+      )
+      .on(loginThrottledV1, (event, { manager, envelope }) =>
+        this.notifier.notify(manager, event.userId, envelope.id, loginThrottledMessage(event), {
+          lockedUntil: event.lockedUntil,
+        }),
+      )
+      .on(passwordResetRequestedV1, (event, { manager, envelope }) =>
+        this.notifier.notify(manager, event.userId, envelope.id, passwordResetMessage(event), {}),
+      )
+      .on(passwordChangedV1, (event, { manager, envelope }) =>
+        this.notifier.notify(manager, event.userId, envelope.id, passwordChangedMessage(event), {}),
+      )
+      .on(suspensionAppealDecidedV1, (event, { manager, envelope }) =>
+        this.notifier.notify(manager, event.userId, envelope.id, appealDecidedMessage(event), {
+          suspensionId: event.suspensionId,
+          decision: event.decision,
+        }),
+      )
+      .on(userStatusChangedV1, async (event, { manager, envelope }) => {
+        const message = statusChangedMessage(event);
+        if (message) {
+          await this.notifier.notify(manager, event.userId, envelope.id, message, {
+            status: event.status,
+            cause: event.cause,
+          });
+        }
+      })
       .on(subscriptionChangedV1, async (event, { manager, envelope }) => {
         const message = subscriptionChangedMessage(event);
         if (message) {

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { jobQueuedV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { isUniqueViolation } from '@fluxnote/persistence';
+import { AccountStanding } from '@fluxnote/platform';
 import { BillingLedger } from '../../billing/billing-ledger';
 import { CatalogService } from '../../catalog/catalog.service';
 import type { JobRequest } from '../../catalog/job-request-rules';
@@ -45,6 +46,7 @@ export class SubmitJobUseCase {
     private readonly outbox: Outbox,
     private readonly catalog: CatalogService,
     private readonly safety: PromptSafetyCheck,
+    private readonly standing: AccountStanding,
   ) {}
 
   async execute(input: SubmitJobInput): Promise<JobEntity> {
@@ -67,6 +69,7 @@ export class SubmitJobUseCase {
         );
       }
     }
+    await this.standing.assertActive(input.userId, 'New generations');
     const { quote, model, mode } = evaluation;
     const safety = await this.safety.check(input.prompt);
     const job = jobs.create({

@@ -13,6 +13,54 @@ export const protobufPackage = "fluxnote.accounts.v1";
 
 export const protobufFileName = "accounts/v1/accounts.proto";
 
+export interface StaffActionRequest {
+  userId: string;
+  actorId: string;
+  note: string;
+  /** The support ticket the action was taken on, if any. */
+  ticketId: string;
+}
+
+export interface SuspendAccountRequest {
+  userId: string;
+  actorId: string;
+  rule: string;
+  /** Generation ids or actions cited. */
+  evidence: string[];
+  reason: string;
+}
+
+export interface Suspension {
+  id: string;
+  userId: string;
+  rule: string;
+  evidence: string[];
+  reason: string;
+  createdAt: string;
+  /** Empty until appealed. */
+  appealStatement: string;
+  appealedAt: string;
+  decideBy: string;
+  /** Empty until decided: upheld or overturned. */
+  decision: string;
+  decisionNote: string;
+  decidedAt: string;
+}
+
+export interface AppealSuspensionRequest {
+  userId: string;
+  statement: string;
+}
+
+export interface DecideAppealRequest {
+  suspensionId: string;
+  actorId: string;
+  /** upheld or overturned */
+  decision: string;
+  note: string;
+  ticketId: string;
+}
+
 export interface User {
   id: string;
   email: string;
@@ -55,8 +103,83 @@ export interface LogInRequest {
   client?: ClientInfo | undefined;
 }
 
+/**
+ * Either a session, or (for a new device or an unusual country) a challenge
+ * whose six-digit code was emailed.
+ */
 export interface LogInResult {
   session?: Session | undefined;
+  challengeId: string;
+  challengeExpiresAt: string;
+}
+
+export interface VerifyLoginRequest {
+  challengeId: string;
+  code: string;
+  client?: ClientInfo | undefined;
+}
+
+export interface ForgotPasswordRequest {
+  email: string;
+}
+
+export interface ForgotPasswordResult {
+}
+
+export interface ResetPasswordRequest {
+  token: string;
+  newPassword: string;
+}
+
+export interface ResetPasswordResult {
+}
+
+export interface UnlockLoginRequest {
+  token: string;
+}
+
+export interface UnlockLoginResult {
+}
+
+export interface ListLoginsRequest {
+  userId: string;
+  limit: number;
+}
+
+export interface Login {
+  id: string;
+  at: string;
+  /** signed_up, succeeded, challenged, verified, wrong_password, wrong_code, refused */
+  outcome: string;
+  device: string;
+  ip: string;
+  /** Empty when the address does not tell. */
+  country: string;
+}
+
+export interface ListLoginsResult {
+  items: Login[];
+}
+
+export interface ReportLoginNotMeRequest {
+  userId: string;
+  loginId: string;
+}
+
+export interface ListRevocationsRequest {
+  afterSeq: number;
+}
+
+export interface Revocation {
+  seq: number;
+  userId: string;
+  sessionId: string;
+  endedAt: string;
+  expiresAt: string;
+}
+
+export interface ListRevocationsResult {
+  items: Revocation[];
 }
 
 export interface RefreshRequest {
@@ -88,6 +211,57 @@ export interface AccountsServiceClient {
   logOut(request: LogOutRequest, metadata?: Metadata): Observable<LogOutResult>;
 
   getUser(request: GetUserRequest, metadata?: Metadata): Observable<User>;
+
+  /** The second step of a log-in from a new device or an unusual country. */
+
+  verifyLogin(request: VerifyLoginRequest, metadata?: Metadata): Observable<Session>;
+
+  /** Always succeeds; a reset link goes out only if the account exists. */
+
+  forgotPassword(request: ForgotPasswordRequest, metadata?: Metadata): Observable<ForgotPasswordResult>;
+
+  resetPassword(request: ResetPasswordRequest, metadata?: Metadata): Observable<ResetPasswordResult>;
+
+  /** The link from the throttling email: log-ins from new devices may go on at once. */
+
+  unlockLogin(request: UnlockLoginRequest, metadata?: Metadata): Observable<UnlockLoginResult>;
+
+  listLogins(request: ListLoginsRequest, metadata?: Metadata): Observable<ListLoginsResult>;
+
+  /** "This log-in was not me": locks the account and ends every session. */
+
+  reportLoginNotMe(request: ReportLoginNotMeRequest, metadata?: Metadata): Observable<User>;
+
+  /** Ended sessions whose access tokens may still be alive; the gateway pulls these. */
+
+  listRevocations(request: ListRevocationsRequest, metadata?: Metadata): Observable<ListRevocationsResult>;
+
+  /**
+   * Staff actions: the actor's roles are checked here, from accounts' own records.
+   * Freeze (agent; support on a SECURITY ticket): no log-ins, no new jobs, no billing changes.
+   */
+
+  freezeAccount(request: StaffActionRequest, metadata?: Metadata): Observable<User>;
+
+  /** Unfreeze (senior agent) after the review. */
+
+  unfreezeAccount(request: StaffActionRequest, metadata?: Metadata): Observable<User>;
+
+  /** Suspend (admin) for a rule, citing generations or actions. */
+
+  suspendAccount(request: SuspendAccountRequest, metadata?: Metadata): Observable<Suspension>;
+
+  /** The user's current suspension, if any (not found when never suspended). */
+
+  getSuspension(request: GetUserRequest, metadata?: Metadata): Observable<Suspension>;
+
+  /** One appeal per suspension; a second is refused (409). */
+
+  appealSuspension(request: AppealSuspensionRequest, metadata?: Metadata): Observable<Suspension>;
+
+  /** Senior agent; final. */
+
+  decideAppeal(request: DecideAppealRequest, metadata?: Metadata): Observable<Suspension>;
 }
 
 /** Identity and sessions. Times are ISO 8601 UTC strings. */
@@ -102,11 +276,108 @@ export interface AccountsServiceController {
   logOut(request: LogOutRequest, metadata?: Metadata): Promise<LogOutResult> | Observable<LogOutResult> | LogOutResult;
 
   getUser(request: GetUserRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+
+  /** The second step of a log-in from a new device or an unusual country. */
+
+  verifyLogin(request: VerifyLoginRequest, metadata?: Metadata): Promise<Session> | Observable<Session> | Session;
+
+  /** Always succeeds; a reset link goes out only if the account exists. */
+
+  forgotPassword(
+    request: ForgotPasswordRequest,
+    metadata?: Metadata,
+  ): Promise<ForgotPasswordResult> | Observable<ForgotPasswordResult> | ForgotPasswordResult;
+
+  resetPassword(
+    request: ResetPasswordRequest,
+    metadata?: Metadata,
+  ): Promise<ResetPasswordResult> | Observable<ResetPasswordResult> | ResetPasswordResult;
+
+  /** The link from the throttling email: log-ins from new devices may go on at once. */
+
+  unlockLogin(
+    request: UnlockLoginRequest,
+    metadata?: Metadata,
+  ): Promise<UnlockLoginResult> | Observable<UnlockLoginResult> | UnlockLoginResult;
+
+  listLogins(
+    request: ListLoginsRequest,
+    metadata?: Metadata,
+  ): Promise<ListLoginsResult> | Observable<ListLoginsResult> | ListLoginsResult;
+
+  /** "This log-in was not me": locks the account and ends every session. */
+
+  reportLoginNotMe(request: ReportLoginNotMeRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+
+  /** Ended sessions whose access tokens may still be alive; the gateway pulls these. */
+
+  listRevocations(
+    request: ListRevocationsRequest,
+    metadata?: Metadata,
+  ): Promise<ListRevocationsResult> | Observable<ListRevocationsResult> | ListRevocationsResult;
+
+  /**
+   * Staff actions: the actor's roles are checked here, from accounts' own records.
+   * Freeze (agent; support on a SECURITY ticket): no log-ins, no new jobs, no billing changes.
+   */
+
+  freezeAccount(request: StaffActionRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+
+  /** Unfreeze (senior agent) after the review. */
+
+  unfreezeAccount(request: StaffActionRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+
+  /** Suspend (admin) for a rule, citing generations or actions. */
+
+  suspendAccount(
+    request: SuspendAccountRequest,
+    metadata?: Metadata,
+  ): Promise<Suspension> | Observable<Suspension> | Suspension;
+
+  /** The user's current suspension, if any (not found when never suspended). */
+
+  getSuspension(
+    request: GetUserRequest,
+    metadata?: Metadata,
+  ): Promise<Suspension> | Observable<Suspension> | Suspension;
+
+  /** One appeal per suspension; a second is refused (409). */
+
+  appealSuspension(
+    request: AppealSuspensionRequest,
+    metadata?: Metadata,
+  ): Promise<Suspension> | Observable<Suspension> | Suspension;
+
+  /** Senior agent; final. */
+
+  decideAppeal(
+    request: DecideAppealRequest,
+    metadata?: Metadata,
+  ): Promise<Suspension> | Observable<Suspension> | Suspension;
 }
 
 export function AccountsServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["signUp", "logIn", "refresh", "logOut", "getUser"];
+    const grpcMethods: string[] = [
+      "signUp",
+      "logIn",
+      "refresh",
+      "logOut",
+      "getUser",
+      "verifyLogin",
+      "forgotPassword",
+      "resetPassword",
+      "unlockLogin",
+      "listLogins",
+      "reportLoginNotMe",
+      "listRevocations",
+      "freezeAccount",
+      "unfreezeAccount",
+      "suspendAccount",
+      "getSuspension",
+      "appealSuspension",
+      "decideAppeal",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("AccountsService", method)(constructor.prototype[method], method, descriptor);

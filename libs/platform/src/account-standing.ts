@@ -1,0 +1,90 @@
+import type { Provider } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ProblemError, userStatusChangedV1 } from '@fluxnote/contracts';
+import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
+
+/**
+ * Each service that acts for users keeps the latest account status it heard
+ * from accounts, and refuses new work (jobs, billing changes) while an account
+ * is locked, frozen, suspended or being deleted — even if a request got past
+ * the gateway with a token issued before the change.
+ */
+export function accountStandingTableSql(schema: string): string {
+  return `CREATE TABLE "${schema}".account_standing (
+    user_id uuid PRIMARY KEY,
+    status text NOT NULL,
+    changed_at timestamptz NOT NULL
+  )`;
+}
+
+const refusals: Record<string, string> = {
+  locked: 'This account is locked until its owner recovers it.',
+  frozen: 'This account is frozen while a security review is under way.',
+  suspended: 'This account is suspended.',
+  deleting: 'This account is being deleted.',
+};
+
+export class AccountStanding {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string,
+  ) {}
+
+  /** Throws 423 unless the account is active (no record: never changed, so active). */
+  async assertActive(userId: string, action: string, manager?: EntityManager): Promise<void> {
+    const [row] = await (manager ?? this.dataSource).query<{ status: string }[]>(
+      `SELECT status FROM "${this.schema}".account_standing WHERE user_id = $1`,
+      [userId],
+    );
+    if (row && row.status !== 'active') {
+      throw new ProblemError({
+        type: 'account-' + row.status,
+        title: 'Account ' + row.status,
+        status: 423,
+        detail: `${refusals[row.status] ?? 'This account is not active.'} ${action} must wait.`,
+      });
+    }
+  }
+
+  /** Applies a status change unless a later one was already applied (events of a user arrive in order; this guards replays). */
+  async apply(manager: EntityManager, userId: string, status: string, at: Date): Promise<void> {
+    await manager.query(
+      `INSERT INTO "${this.schema}".account_standing (user_id, status, changed_at) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id) DO UPDATE SET status = $2, changed_at = $3
+         WHERE "${this.schema}".account_standing.changed_at <= $3`,
+      [userId, status, at],
+    );
+  }
+}
+
+export class AccountStandingConsumer extends EventConsumer {
+  constructor(
+    readonly group: string,
+    private readonly standing: AccountStanding,
+  ) {
+    super();
+  }
+
+  register(router: EventRouter): void {
+    router.on(userStatusChangedV1, (event, { manager }) =>
+      this.standing.apply(manager, event.userId, event.status, new Date(event.at)),
+    );
+  }
+}
+
+/** The standing store and its consumer, for a service's module. */
+export function accountStandingProviders(schema: string): Provider[] {
+  return [
+    {
+      provide: AccountStanding,
+      useFactory: (dataSource: DataSource) => new AccountStanding(dataSource, schema),
+      inject: [DataSource],
+    },
+    {
+      provide: AccountStandingConsumer,
+      useFactory: (standing: AccountStanding) =>
+        new AccountStandingConsumer(`${schema}.account-standing`, standing),
+      inject: [AccountStanding],
+    },
+  ];
+}

@@ -1,0 +1,291 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '@fluxnote/clock';
+import { ProblemError, suspensionAppealDecidedV1, suspensionAppealedV1 } from '@fluxnote/contracts';
+import { Outbox } from '@fluxnote/messaging';
+import { AccountStatus } from './account-status';
+import { UserEntity, type Role, type UserStatus } from './user.entity';
+
+export interface Suspension {
+  id: string;
+  userId: string;
+  rule: string;
+  evidence: string[];
+  reason: string;
+  createdAt: Date;
+  appeal: { statement: string; appealedAt: Date; decideBy: Date } | null;
+  decision: { decision: 'upheld' | 'overturned'; note: string; decidedAt: Date } | null;
+}
+
+interface SuspensionRow {
+  id: string;
+  user_id: string;
+  rule: string;
+  evidence: string[];
+  reason: string;
+  created_at: Date;
+  appeal_statement: string | null;
+  appealed_at: Date | null;
+  decide_by: Date | null;
+  decision: 'upheld' | 'overturned' | null;
+  decision_note: string | null;
+  decided_at: Date | null;
+}
+
+const APPEAL_DECISION_MS = 48 * 60 * 60_000;
+const agents: Role[] = ['agent', 'senior_agent', 'admin'];
+const seniors: Role[] = ['senior_agent', 'admin'];
+
+function suspensionOf(row: SuspensionRow): Suspension {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    rule: row.rule,
+    evidence: row.evidence,
+    reason: row.reason,
+    createdAt: row.created_at,
+    appeal:
+      row.appeal_statement !== null && row.appealed_at && row.decide_by
+        ? { statement: row.appeal_statement, appealedAt: row.appealed_at, decideBy: row.decide_by }
+        : null,
+    decision:
+      row.decision && row.decided_at
+        ? { decision: row.decision, note: row.decision_note ?? '', decidedAt: row.decided_at }
+        : null,
+  };
+}
+
+/**
+ * What staff do to an account — freeze for a security review, unfreeze,
+ * suspend, decide an appeal — each checked against the actor's roles as
+ * accounts knows them (not as a caller claims them) and audited with actor,
+ * time, ticket and before/after. And the user's one appeal per suspension.
+ */
+@Injectable()
+export class StaffActionsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly status: AccountStatus,
+    private readonly outbox: Outbox,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Support freezes an account on a SECURITY ticket: no log-ins, no new jobs, no billing changes. */
+  async freeze(
+    userId: string,
+    actorId: string,
+    reason: string,
+    ticketId: string | null,
+  ): Promise<UserEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.requireRole(manager, actorId, agents, 'Freezing an account');
+      const user = await this.status.lockUser(manager, userId);
+      if (user.status === 'frozen') {
+        return user;
+      }
+      if (user.status === 'suspended' || user.status === 'deleting') {
+        throw ProblemError.conflict(`This account is ${user.status}; it cannot be frozen.`);
+      }
+      const before = user.status;
+      await this.status.change(manager, user, 'frozen', {
+        cause: 'security_review',
+        reason:
+          'We froze your account to protect it while our security team reviews recent activity.',
+      });
+      await this.audit(manager, user.id, actorId, 'freeze', before, 'frozen', reason, ticketId);
+      return user;
+    });
+  }
+
+  /** Only a senior agent lifts a freeze. */
+  async unfreeze(
+    userId: string,
+    actorId: string,
+    note: string,
+    ticketId: string | null,
+  ): Promise<UserEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.requireRole(manager, actorId, seniors, 'Unfreezing an account');
+      const user = await this.status.lockUser(manager, userId);
+      if (user.status !== 'frozen') {
+        throw ProblemError.conflict(`This account is ${user.status}, not frozen.`);
+      }
+      await this.status.change(manager, user, 'active', {
+        cause: 'unfreeze',
+        reason: 'The security review is over and your account is active again.',
+      });
+      await this.audit(manager, user.id, actorId, 'unfreeze', 'frozen', 'active', note, ticketId);
+      return user;
+    });
+  }
+
+  /** An admin suspends for a rule, citing the generations or actions; the email names both. */
+  async suspend(
+    userId: string,
+    actorId: string,
+    input: { rule: string; evidence: string[]; reason: string },
+  ): Promise<Suspension> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.requireRole(manager, actorId, ['admin'], 'Suspending an account');
+      const user = await this.status.lockUser(manager, userId);
+      if (user.status === 'suspended' || user.status === 'deleting') {
+        throw ProblemError.conflict(`This account is already ${user.status}.`);
+      }
+      const before = user.status;
+      const id = randomUUID();
+      await manager.query(
+        `INSERT INTO accounts.suspensions (id, user_id, rule, evidence, reason, suspended_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [id, userId, input.rule, input.evidence, input.reason, actorId, this.clock.now()],
+      );
+      await this.status.change(manager, user, 'suspended', {
+        cause: 'suspension',
+        reason: input.reason,
+        rule: input.rule,
+        evidence: input.evidence,
+      });
+      await this.audit(
+        manager,
+        userId,
+        actorId,
+        'suspend',
+        before,
+        'suspended',
+        input.reason,
+        null,
+      );
+      return (await this.latest(manager, userId))!;
+    });
+  }
+
+  async currentSuspension(userId: string): Promise<Suspension | null> {
+    return this.latest(this.dataSource.manager, userId);
+  }
+
+  /** The user's one appeal of their current suspension; a senior agent decides within 48 hours. */
+  async appeal(userId: string, statement: string): Promise<Suspension> {
+    return this.dataSource.transaction(async (manager) => {
+      const user = await this.status.lockUser(manager, userId);
+      const suspension = await this.latest(manager, userId);
+      if (user.status !== 'suspended' || !suspension) {
+        throw ProblemError.conflict('This account is not suspended; there is nothing to appeal.');
+      }
+      if (suspension.appeal) {
+        throw ProblemError.conflict(
+          'This suspension was already appealed. Each suspension can be appealed once.',
+        );
+      }
+      const now = this.clock.now();
+      const decideBy = new Date(now.getTime() + APPEAL_DECISION_MS);
+      await manager.query(
+        `UPDATE accounts.suspensions SET appeal_statement = $2, appealed_at = $3, decide_by = $4 WHERE id = $1`,
+        [suspension.id, statement, now, decideBy],
+      );
+      await this.outbox.add(manager, suspensionAppealedV1, userId, {
+        suspensionId: suspension.id,
+        userId,
+        statement,
+        rule: suspension.rule,
+        evidence: suspension.evidence,
+        decideBy: decideBy.toISOString(),
+      });
+      return (await this.latest(manager, userId))!;
+    });
+  }
+
+  /** Final: a decided appeal cannot be decided again. Overturned reactivates the account. */
+  async decideAppeal(
+    suspensionId: string,
+    actorId: string,
+    decision: 'upheld' | 'overturned',
+    note: string,
+    ticketId: string | null,
+  ): Promise<Suspension> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.requireRole(manager, actorId, seniors, 'Deciding a suspension appeal');
+      const [row] = await manager.query<SuspensionRow[]>(
+        `SELECT * FROM accounts.suspensions WHERE id = $1 FOR UPDATE`,
+        [suspensionId],
+      );
+      if (!row) {
+        throw ProblemError.notFound('No such suspension.');
+      }
+      if (row.appeal_statement === null) {
+        throw ProblemError.conflict('This suspension has not been appealed.');
+      }
+      if (row.decision) {
+        throw ProblemError.conflict(
+          `This appeal was already decided (${row.decision}); the decision is final.`,
+        );
+      }
+      await manager.query(
+        `UPDATE accounts.suspensions SET decision = $2, decision_note = $3, decided_by = $4, decided_at = $5
+          WHERE id = $1`,
+        [suspensionId, decision, note, actorId, this.clock.now()],
+      );
+      const user = await this.status.lockUser(manager, row.user_id);
+      const before = user.status;
+      if (decision === 'overturned' && user.status === 'suspended') {
+        await this.status.change(manager, user, 'active', {
+          cause: 'appeal_overturned',
+          reason: 'Your appeal was accepted and the suspension is lifted.',
+        });
+      }
+      await this.outbox.add(manager, suspensionAppealDecidedV1, row.user_id, {
+        suspensionId,
+        userId: row.user_id,
+        decision,
+        note,
+      });
+      await this.audit(
+        manager,
+        row.user_id,
+        actorId,
+        `appeal_${decision}`,
+        before,
+        user.status,
+        note,
+        ticketId,
+      );
+      return (await this.latest(manager, row.user_id))!;
+    });
+  }
+
+  private async latest(manager: EntityManager, userId: string): Promise<Suspension | null> {
+    const [row] = await manager.query<SuspensionRow[]>(
+      `SELECT * FROM accounts.suspensions WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1`,
+      [userId],
+    );
+    return row ? suspensionOf(row) : null;
+  }
+
+  private async requireRole(
+    manager: EntityManager,
+    actorId: string,
+    roles: Role[],
+    action: string,
+  ): Promise<void> {
+    const actor = await manager.getRepository(UserEntity).findOneBy({ id: actorId });
+    if (!actor || actor.status !== 'active' || !actor.roles.some((r) => roles.includes(r))) {
+      throw ProblemError.forbidden(`${action} needs the ${roles.join(' or ')} role.`);
+    }
+  }
+
+  private async audit(
+    manager: EntityManager,
+    userId: string,
+    actorId: string,
+    action: string,
+    before: UserStatus,
+    after: UserStatus,
+    note: string,
+    ticketId: string | null,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO accounts.staff_actions (id, user_id, actor_id, action, status_before, status_after, note, ticket_id, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [randomUUID(), userId, actorId, action, before, after, note, ticketId, this.clock.now()],
+    );
+  }
+}

@@ -1,0 +1,389 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import request from 'supertest';
+import { accountsV1, billingPaymentsV1, generationV1, type Problem } from '@fluxnote/contracts';
+import { createGrpcClient, type GrpcClientHandle } from '@fluxnote/grpc';
+import {
+  createTestDatabase,
+  expectEventually,
+  makeTempDir,
+  problemOf,
+  type TestDatabase,
+} from '@fluxnote/testing';
+import { Platform } from '../../tools/launcher/platform';
+
+jest.setTimeout(120_000);
+
+interface Session {
+  accessToken: string;
+  refreshToken: string;
+  user: { id: string; status: string };
+}
+
+interface Mail {
+  subject: string;
+  text: string;
+}
+
+/** Log-in risk, throttling, recovery and “not me”, through the gateway, on the whole platform. */
+describe('account security end to end', () => {
+  let db: TestDatabase;
+  let platform: Platform;
+  let dataDir: string;
+  let api: ReturnType<typeof request>;
+  const handles: { close(): void }[] = [];
+
+  /** A service's gRPC API, as support and the gateway call it. */
+  function grpc<T>(
+    name: 'accounts' | 'generation' | 'billing',
+    spec: { package: string; file: string; service: string },
+  ): GrpcClientHandle<T>['client'] {
+    const handle = createGrpcClient<T>(spec, platform.grpcAddress(name), { deadlineMs: 5000 });
+    handles.push(handle);
+    return handle.client;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase('e2e_accounts');
+    dataDir = makeTempDir('e2e-accounts');
+    platform = await Platform.start({
+      dataDir,
+      databaseUrl: db.url,
+      port: 0,
+      env: {
+        LOG_LEVEL: 'warn',
+        TRUSTED_PROXIES: 'loopback',
+        ARGON2_MEMORY_KIB: '8192',
+        ARGON2_TIME_COST: '1',
+        REVOCATION_POLL_MS: '200',
+      },
+    });
+    api = request(platform.gatewayUrl);
+  });
+
+  afterAll(async () => {
+    handles.forEach((h) => h.close());
+    await platform?.stop();
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** The mail a user got whose subject matches, once it has been written. */
+  async function mailTo(email: string, subject: RegExp): Promise<Mail> {
+    return expectEventually(async () => {
+      const dir = platform.mailDir;
+      const files = existsSync(dir) ? readdirSync(dir) : [];
+      for (const file of files) {
+        const parsed = await simpleParser(readFileSync(join(dir, file)));
+        const to = Array.isArray(parsed.to) ? parsed.to[0] : parsed.to;
+        if (to?.text.includes(email) && subject.test(parsed.subject ?? '')) {
+          return { subject: parsed.subject ?? '', text: parsed.text ?? '' };
+        }
+      }
+      throw new Error(`no mail to ${email} matching ${subject}`);
+    });
+  }
+
+  const from = (ip: string) => ({ 'x-forwarded-for': ip, 'user-agent': 'FluxNote Web 5.0' });
+  let counter = 0;
+
+  async function signUp(ip = '8.8.8.8'): Promise<Session & { email: string }> {
+    const email = `secure${++counter}-${Date.now()}@example.com`;
+    const response = await api
+      .post('/v1/auth/signup')
+      .set(from(ip))
+      .send({ email, password: 'a long enough password' })
+      .expect(201);
+    return { ...(response.body as Session), email };
+  }
+
+  it('asks a new country for the emailed code, lists the log-in, and “not me” locks out the intruder at once', async () => {
+    const owner = await signUp();
+    // same browser, same country: straight in
+    await api
+      .post('/v1/auth/login')
+      .set(from('8.8.4.4'))
+      .send({ email: owner.email, password: 'a long enough password' })
+      .expect(200);
+
+    // the intruder, from India, knows the password
+    const challenge = await api
+      .post('/v1/auth/login')
+      .set(from('49.44.0.1'))
+      .send({ email: owner.email, password: 'a long enough password', deviceId: 'intruder-1' })
+      .expect(202);
+    expect(challenge.body).toMatchObject({ status: 'verification_required' });
+    const mail = await mailTo(owner.email, /log-in code/);
+    const code = /(\d{6})/.exec(mail.subject)![1];
+    expect(mail.text).toContain('in IN');
+    const wrong = await api
+      .post('/v1/auth/login/verify')
+      .send({
+        challengeId: challenge.body.challengeId,
+        code: code === '000000' ? '000001' : '000000',
+      })
+      .expect(401);
+    expect(wrong.headers['content-type']).toContain('application/problem+json');
+    expect(wrong.body.attemptsLeft).toBe(4);
+    await api
+      .post('/v1/auth/login/verify')
+      .send({ challengeId: 'not-a-challenge', code })
+      .expect(400);
+    const intruder = (
+      await api
+        .post('/v1/auth/login/verify')
+        .send({ challengeId: challenge.body.challengeId, code })
+        .expect(200)
+    ).body as Session;
+    await api.get('/v1/me').set('authorization', `Bearer ${intruder.accessToken}`).expect(200);
+
+    const logins = await api
+      .get('/v1/account/logins')
+      .set('authorization', `Bearer ${owner.accessToken}`)
+      .expect(200);
+    const items = (logins.body as { items: { id: string; outcome: string }[] }).items;
+    const theirs = items[0];
+    expect(theirs).toMatchObject({ outcome: 'verified', country: 'IN', ip: '49.44.0.1' });
+    expect(items.map((l) => l.outcome)).toEqual([
+      'verified',
+      'wrong_code',
+      'challenged',
+      'succeeded',
+      'signed_up',
+    ]);
+
+    // another user cannot see or report it
+    const stranger = await signUp();
+    await api
+      .post(`/v1/account/logins/${theirs.id}/not-me`)
+      .set('authorization', `Bearer ${stranger.accessToken}`)
+      .expect(404);
+    await api.get('/v1/account/logins').expect(401);
+
+    const notMe = await api
+      .post(`/v1/account/logins/${theirs.id}/not-me`)
+      .set('authorization', `Bearer ${owner.accessToken}`)
+      .expect(200);
+    expect(notMe.body.status).toBe('locked');
+
+    // every session ends at once: access tokens stop working within the revocation poll
+    await expectEventually(async () => {
+      const ended = await api
+        .get('/v1/me')
+        .set('authorization', `Bearer ${intruder.accessToken}`)
+        .expect(401);
+      expect(ended.body.type).toContain('session-ended');
+    });
+    await api.get('/v1/me').set('authorization', `Bearer ${owner.accessToken}`).expect(401);
+    await api.post('/v1/auth/refresh').send({ refreshToken: intruder.refreshToken }).expect(401);
+    const locked = await api
+      .post('/v1/auth/login')
+      .set(from('8.8.4.4'))
+      .send({ email: owner.email, password: 'a long enough password' })
+      .expect(423);
+    expect(locked.body.type).toContain('account-locked');
+    const lockedMail = await mailTo(owner.email, /account is locked/);
+    expect(lockedMail.text).toContain('Forgot password');
+
+    // recovery: the emailed link sets a new password and unlocks
+    await api.post('/v1/auth/password/forgot').send({ email: owner.email }).expect(202);
+    await api.post('/v1/auth/password/forgot').send({ email: 'nobody@example.com' }).expect(202);
+    const reset = await mailTo(owner.email, /Choose a new password/);
+    const token = decodeURIComponent(/reset-password\?token=([^\s\]]+)/.exec(reset.text)![1]);
+    await api.post('/v1/auth/password/reset').send({ token, newPassword: 'short' }).expect(400);
+    await api
+      .post('/v1/auth/password/reset')
+      .send({ token, newPassword: 'my own account again' })
+      .expect(204);
+    await api
+      .post('/v1/auth/password/reset')
+      .send({ token, newPassword: 'my own account again' })
+      .expect(400);
+    const back = await api
+      .post('/v1/auth/login')
+      .set(from('8.8.4.4'))
+      .send({ email: owner.email, password: 'my own account again' })
+      .expect(200);
+    expect(back.body.user.status).toBe('active');
+    await mailTo(owner.email, /password was changed/);
+  });
+
+  it('answers 429 with Retry-After after repeated failures, and the unlock link lets the owner in', async () => {
+    const owner = await signUp();
+    for (let i = 0; i < 5; i++) {
+      await api
+        .post('/v1/auth/login')
+        .set(from(`198.51.100.${i + 1}`))
+        .send({ email: owner.email, password: 'not the password', deviceId: `bot-${i}` })
+        .expect(401);
+    }
+    const paused = await api
+      .post('/v1/auth/login')
+      .set(from('198.51.100.99'))
+      .send({ email: owner.email, password: 'a long enough password', deviceId: 'new-laptop' })
+      .expect(429);
+    expect(Number(paused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(paused.body.type).toContain('too-many-attempts');
+
+    const mail = await mailTo(owner.email, /paused log-ins/);
+    const token = decodeURIComponent(/unlock\?token=([^\s\]]+)/.exec(mail.text)![1]);
+    await api.post('/v1/auth/unlock').send({ token }).expect(204);
+    await api
+      .post('/v1/auth/login')
+      .set(from('198.51.100.99'))
+      .send({ email: owner.email, password: 'a long enough password', deviceId: 'new-laptop' })
+      .expect(202);
+    await api.post('/v1/auth/unlock').send({ token }).expect(400);
+    await api.post('/v1/auth/unlock').send({}).expect(400);
+  });
+
+  it('a freeze stops log-ins, jobs and billing changes in every service; a suspension leaves a session that can only appeal, once', async () => {
+    const accounts = grpc<accountsV1.AccountsServiceClient>('accounts', {
+      package: accountsV1.protobufPackage,
+      file: accountsV1.protobufFileName,
+      service: accountsV1.ACCOUNTS_SERVICE_NAME,
+    });
+    const generation = grpc<generationV1.GenerationServiceClient>('generation', {
+      package: generationV1.protobufPackage,
+      file: generationV1.protobufFileName,
+      service: generationV1.GENERATION_SERVICE_NAME,
+    });
+    const payments = grpc<billingPaymentsV1.PaymentsServiceClient>('billing', {
+      package: billingPaymentsV1.protobufPackage,
+      file: billingPaymentsV1.protobufFileName,
+      service: billingPaymentsV1.PAYMENTS_SERVICE_NAME,
+    });
+    const admin = (
+      await api
+        .post('/v1/auth/login')
+        .send({ email: platform.admin.email, password: platform.admin.password })
+        .expect(200)
+    ).body as Session;
+    const member = await signUp();
+    await expectEventually(async () => {
+      await api.get('/v1/usage').set('authorization', `Bearer ${member.accessToken}`).expect(200);
+    });
+
+    // support freezes on a SECURITY ticket (over gRPC, as the support service will)
+    const frozen = await accounts.freezeAccount({
+      userId: member.user.id,
+      actorId: admin.user.id,
+      note: 'SECURITY: "someone changed my email"',
+      ticketId: 'T-100',
+    });
+    expect(frozen.status).toBe('frozen');
+    // a plain user cannot freeze anyone
+    expect(
+      (
+        await problemOf(
+          accounts.freezeAccount({
+            userId: admin.user.id,
+            actorId: member.user.id,
+            note: '',
+            ticketId: '',
+          }),
+        )
+      ).status,
+    ).toBe(403);
+    // other services hear it by event and refuse new work even when called directly
+    const job = {
+      userId: member.user.id,
+      model: 'wan-2.6',
+      mode: 'text-to-video',
+      prompt: 'a lighthouse at dawn',
+    } as generationV1.SubmitJobRequest;
+    await expectEventually(async () => {
+      expect(await problemOf(generation.submitJob(job))).toMatchObject({
+        status: 423,
+        type: 'account-frozen',
+      });
+    });
+    expect(
+      await problemOf(
+        payments.buyCreditPack({
+          userId: member.user.id,
+          pack: 'video-10',
+        } as billingPaymentsV1.BuyCreditPackRequest),
+      ),
+    ).toMatchObject({ status: 423 });
+    await expectEventually(async () => {
+      await api.get('/v1/me').set('authorization', `Bearer ${member.accessToken}`).expect(401);
+    });
+    await api
+      .post('/v1/auth/login')
+      .set(from('8.8.8.8'))
+      .send({ email: member.email, password: 'a long enough password' })
+      .expect(423);
+    await mailTo(member.email, /frozen/);
+
+    await accounts.unfreezeAccount({
+      userId: member.user.id,
+      actorId: admin.user.id,
+      note: 'owner confirmed by phone',
+      ticketId: 'T-100',
+    });
+    await expectEventually(async () => {
+      const accepted = await generation.submitJob(job);
+      expect(accepted.status).toBe('queued');
+    });
+
+    // suspension by an admin, through the gateway
+    await api
+      .post(`/v1/admin/users/${member.user.id}/suspend`)
+      .set('authorization', `Bearer ${member.accessToken}`)
+      .send({ rule: 'x', evidence: ['y'], reason: 'z' })
+      .expect(401); // the freeze ended that session
+    const suspended = await api
+      .post(`/v1/admin/users/${member.user.id}/suspend`)
+      .set('authorization', `Bearer ${admin.accessToken}`)
+      .send({
+        rule: 'Non-consensual imagery of real people',
+        evidence: ['gen_01', 'gen_02'],
+        reason: 'Repeated after two warnings.',
+      })
+      .expect(201);
+    expect(suspended.body).toMatchObject({ evidence: ['gen_01', 'gen_02'], appeal: null });
+    await api
+      .post(`/v1/admin/users/${member.user.id}/suspend`)
+      .set('authorization', `Bearer ${admin.accessToken}`)
+      .send({ rule: '', evidence: [], reason: '' })
+      .expect(400);
+    const mail = await mailTo(member.email, /suspended/);
+    expect(mail.text).toContain('Non-consensual imagery of real people');
+    expect(mail.text).toContain('gen_01, gen_02');
+
+    const restricted = (
+      await api
+        .post('/v1/auth/login')
+        .set(from('8.8.8.8'))
+        .send({ email: member.email, password: 'a long enough password' })
+        .expect(200)
+    ).body as Session;
+    expect(restricted.user.status).toBe('suspended');
+    const as = (path: string) =>
+      api.get(path).set('authorization', `Bearer ${restricted.accessToken}`);
+    const refused = await as('/v1/generations').expect(423);
+    expect((refused.body as Problem).type).toContain('account-suspended');
+    await as('/v1/me').expect(200);
+    const appeal = await api
+      .post('/v1/account/suspension/appeal')
+      .set('authorization', `Bearer ${restricted.accessToken}`)
+      .send({ statement: 'Those were photos of me, shared with consent.' })
+      .expect(201);
+    expect(appeal.body.appeal).toMatchObject({
+      statement: 'Those were photos of me, shared with consent.',
+    });
+    await api
+      .post('/v1/account/suspension/appeal')
+      .set('authorization', `Bearer ${restricted.accessToken}`)
+      .send({ statement: 'Again.' })
+      .expect(409);
+    expect((await as('/v1/account/suspension').expect(200)).body.appeal.decideBy).toBeTruthy();
+    // another user has no suspension to see
+    await api
+      .get('/v1/account/suspension')
+      .set('authorization', `Bearer ${admin.accessToken}`)
+      .expect(404);
+  });
+});
