@@ -386,4 +386,81 @@ describe('account security end to end', () => {
       .set('authorization', `Bearer ${admin.accessToken}`)
       .expect(404);
   });
+
+  it('deletes an account: sessions end at once, every service purges, and no table in any schema keeps a row about the user', async () => {
+    const member = await signUp();
+    const as = (token: string) => ({
+      get: (path: string) => api.get(path).set('authorization', `Bearer ${token}`),
+      post: (path: string) => api.post(path).set('authorization', `Bearer ${token}`),
+      delete: (path: string) => api.delete(path).set('authorization', `Bearer ${token}`),
+    });
+    await expectEventually(async () => {
+      await as(member.accessToken).get('/v1/usage').expect(200);
+    });
+    // leave traces everywhere: a job (generation, billing, notifications), a stored idempotent response (gateway),
+    // log-ins and a reset link (accounts)
+    const job = await as(member.accessToken)
+      .post('/v1/generations')
+      .set('Idempotency-Key', 'before-deletion')
+      .send({ model: 'wan-2.6', mode: 'text-to-video', prompt: 'a paper boat on a pond' })
+      .expect(202);
+    await expectEventually(
+      async () => {
+        const feed = await as(member.accessToken).get('/v1/notifications').expect(200);
+        expect((feed.body as { items: unknown[] }).items.length).toBeGreaterThan(0);
+      },
+      { timeoutMs: 20_000 },
+    );
+    await api.post('/v1/auth/password/forgot').send({ email: member.email }).expect(202);
+    await mailTo(member.email, /Choose a new password/);
+
+    const deletion = await as(member.accessToken).delete('/v1/account').expect(202);
+    expect(deletion.body.status).toBe('deleting');
+    const hours = (Date.parse(deletion.body.purgeBy) - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(71.9);
+    expect(hours).toBeLessThanOrEqual(72);
+
+    const { Client } = await import('pg');
+    const db = new Client({ connectionString: platform.databaseUrl });
+    await db.connect();
+    try {
+      const traces = async (): Promise<string[]> => {
+        const tables = await db.query<{ schema: string; name: string }>(
+          `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+            WHERE table_type = 'BASE TABLE'
+              AND table_schema IN ('accounts', 'billing', 'generation', 'notifications', 'support', 'gateway')`,
+        );
+        expect(tables.rows.length).toBeGreaterThan(20);
+        const found: string[] = [];
+        for (const t of tables.rows) {
+          const hit = await db.query(
+            `SELECT 1 FROM "${t.schema}"."${t.name}" r
+              WHERE r::text ILIKE '%' || $1 || '%' OR r::text ILIKE '%' || $2 || '%' OR r::text ILIKE '%' || $3 || '%' LIMIT 1`,
+            [member.user.id, member.email, (job.body as { id: string }).id],
+          );
+          if (hit.rowCount) {
+            found.push(`${t.schema}.${t.name}`);
+          }
+        }
+        return found;
+      };
+      expect(await traces()).not.toEqual([]); // the scan does see the user before the purge completes…
+      await expectEventually(async () => expect(await traces()).toEqual([]), { timeoutMs: 30_000 });
+      // …and only the record that a purge happened remains, without personal data
+      const records = await db.query(
+        `SELECT services FROM accounts.purge_records WHERE completed_at IS NOT NULL`,
+      );
+      expect(records.rows).toContainEqual({
+        services: ['accounts', 'billing', 'generation', 'notifications', 'support'],
+      });
+    } finally {
+      await db.end();
+    }
+    await as(member.accessToken).get('/v1/me').expect(401);
+    await api
+      .post('/v1/auth/login')
+      .set(from('8.8.8.8'))
+      .send({ email: member.email, password: 'a long enough password' })
+      .expect(401);
+  });
 });

@@ -2,6 +2,7 @@ import type { ServiceDatabase } from '@fluxnote/platform';
 import { InitialAccounts1763700000100 } from './migrations/1763700000100-initial-accounts';
 import { LoginSecurity1764200000100 } from './migrations/1764200000100-login-security';
 import { Standing1764200000200 } from './migrations/1764200000200-standing';
+import { Deletions1764200000300 } from './migrations/1764200000300-deletions';
 import { RefreshTokenEntity } from './sessions/refresh-token.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -9,5 +10,10 @@ import { UserEntity } from './users/user.entity';
 export const accountsDatabase: ServiceDatabase = {
   service: 'accounts',
   entities: [UserEntity, RefreshTokenEntity],
-  migrations: [InitialAccounts1763700000100, LoginSecurity1764200000100, Standing1764200000200],
+  migrations: [
+    InitialAccounts1763700000100,
+    LoginSecurity1764200000100,
+    Standing1764200000200,
+    Deletions1764200000300,
+  ],
 };

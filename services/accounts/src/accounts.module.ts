@@ -9,6 +9,9 @@ import { LoginThrottle } from './security/login-throttle';
 import { RecoveryService } from './security/recovery.service';
 import { Sessions } from './sessions/sessions';
 import { AccountStatus } from './users/account-status';
+import { DeletionSweep } from './deletion/deletion-sweep';
+import { DeletionEventsConsumer } from './deletion/deletion.events';
+import { DeletionService } from './deletion/deletion.service';
 import { JwksController } from './tokens/jwks.controller';
 import { TokenIssuer } from './tokens/token-issuer';
 import { AdminBootstrap } from './users/admin-bootstrap';
@@ -40,6 +43,9 @@ export class AccountsModule {
         RecoveryService,
         IdentityService,
         StaffActionsService,
+        DeletionService,
+        DeletionEventsConsumer,
+        DeletionSweep,
         AdminBootstrap,
       ],
     };

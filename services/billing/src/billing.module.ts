@@ -1,7 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
-import { accountStandingProviders, serviceInfrastructure } from '@fluxnote/platform';
+import {
+  accountStandingProviders,
+  serviceInfrastructure,
+  userPurgeProviders,
+} from '@fluxnote/platform';
 import { billingDatabase } from './billing.database';
 import { BillingSweeps } from './billing-sweeps';
 import { ChargeService } from './charges/charge.service';
@@ -17,6 +21,19 @@ import { RefundService } from './refunds/refund.service';
 import { PlanActions } from './subscriptions/plan-actions';
 import { SubscriptionService } from './subscriptions/subscription.service';
 
+/** Account deletion: every row this service holds for a user, in an order its foreign keys allow. */
+const purgeStatements = [
+  `DELETE FROM billing.refunds WHERE user_id = $1`,
+  `DELETE FROM billing.charges WHERE user_id = $1`,
+  `DELETE FROM billing.credit_entries WHERE user_id = $1`,
+  `DELETE FROM billing.reservations WHERE user_id = $1`,
+  `DELETE FROM billing.credit_grants WHERE user_id = $1`,
+  `DELETE FROM billing.credit_balances WHERE user_id = $1`,
+  `DELETE FROM billing.processor_customers WHERE user_id = $1`,
+  `DELETE FROM billing.credit_accounts WHERE user_id = $1`,
+  `DELETE FROM billing.account_standing WHERE user_id = $1`,
+];
+
 @Module({})
 export class BillingModule {
   static forRoot(config: BillingConfig): DynamicModule {
@@ -28,6 +45,7 @@ export class BillingModule {
       }),
       controllers: [LedgerGrpcController, PaymentsGrpcController],
       providers: [
+        ...userPurgeProviders('billing', purgeStatements),
         ...accountStandingProviders('billing'),
         { provide: BILLING_CONFIG, useValue: config },
         {

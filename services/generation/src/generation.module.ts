@@ -1,5 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { accountStandingProviders, serviceInfrastructure } from '@fluxnote/platform';
+import {
+  accountStandingProviders,
+  serviceInfrastructure,
+  userPurgeProviders,
+} from '@fluxnote/platform';
 import { generationDatabase } from './generation.database';
 import { BillingLedger } from './billing/billing-ledger';
 import { CatalogService } from './catalog/catalog.service';
@@ -14,6 +18,13 @@ import { ModelSimulator } from './simulator/model-simulator';
 import { JobRecovery } from './workers/job-recovery';
 import { JobWorker } from './workers/job-worker';
 
+/** Account deletion: every row this service holds for a user, in an order its foreign keys allow. */
+const purgeStatements = [
+  `DELETE FROM generation.job_logs WHERE job_id IN (SELECT id FROM generation.jobs WHERE user_id = $1)`,
+  `DELETE FROM generation.jobs WHERE user_id = $1`,
+  `DELETE FROM generation.account_standing WHERE user_id = $1`,
+];
+
 @Module({})
 export class GenerationModule {
   static forRoot(config: GenerationConfig): DynamicModule {
@@ -25,6 +36,7 @@ export class GenerationModule {
       }),
       controllers: [JobsGrpcController],
       providers: [
+        ...userPurgeProviders('generation', purgeStatements),
         ...accountStandingProviders('generation'),
         { provide: GENERATION_CONFIG, useValue: config },
         BillingLedger,

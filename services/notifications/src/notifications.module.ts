@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { serviceInfrastructure } from '@fluxnote/platform';
+import { serviceInfrastructure, userPurgeProviders } from '@fluxnote/platform';
 import { notificationsDatabase } from './notifications.database';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from './config/notifications.config';
 import { DeliveryWorker } from './delivery/delivery-worker';
@@ -11,6 +11,14 @@ import { FeedGrpcController } from './feed/feed.grpc';
 import { FeedWaiter } from './feed/feed-waiter';
 import { FeedService } from './feed/feed.service';
 import { PreferencesService } from './preferences/preferences.service';
+
+/** Account deletion: every row this service holds for a user, in an order its foreign keys allow. */
+const purgeStatements = [
+  `DELETE FROM notifications.deliveries WHERE user_id = $1`,
+  `DELETE FROM notifications.notifications WHERE user_id = $1`,
+  `DELETE FROM notifications.preferences WHERE user_id = $1`,
+  `DELETE FROM notifications.recipients WHERE user_id = $1`,
+];
 
 @Module({})
 export class NotificationsModule {
@@ -23,6 +31,7 @@ export class NotificationsModule {
       }),
       controllers: [FeedGrpcController],
       providers: [
+        ...userPurgeProviders('notifications', purgeStatements),
         { provide: NOTIFICATIONS_CONFIG, useValue: config },
         {
           provide: EmailSender,

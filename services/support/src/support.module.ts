@@ -1,7 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { serviceInfrastructure } from '@fluxnote/platform';
+import { serviceInfrastructure, userPurgeProviders } from '@fluxnote/platform';
 import { supportDatabase } from './support.database';
 import type { SupportConfig } from './config/support.config';
+
+/** Account deletion: support holds no user rows yet (tickets will add theirs); it still confirms. */
+const purgeStatements: string[] = [];
 
 @Module({})
 export class SupportModule {
@@ -12,6 +15,7 @@ export class SupportModule {
         ...supportDatabase,
         config,
       }),
+      providers: [...userPurgeProviders('support', purgeStatements)],
     };
   }
 }

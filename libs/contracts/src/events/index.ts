@@ -2,3 +2,4 @@ export * from './event-definition';
 export * from './accounts.events';
 export * from './generation.events';
 export * from './billing.events';
+export * from './purge.events';

@@ -11,6 +11,7 @@ import { Sessions } from '../sessions/sessions';
 import { TokenIssuer } from '../tokens/token-issuer';
 import { AccountStatus } from '../users/account-status';
 import { IdentityService } from '../users/identity.service';
+import { DeletionService } from '../deletion/deletion.service';
 import { PasswordHasher } from '../users/password-hasher';
 import { StaffActionsService } from '../users/staff-actions.service';
 
@@ -27,6 +28,7 @@ export async function accountsServices(
   history: LoginHistory;
   status: AccountStatus;
   staff: StaffActionsService;
+  deletions: DeletionService;
 }> {
   const outbox = new Outbox('accounts', 'accounts');
   const issuer = new TokenIssuer(dataSource, clock, config);
@@ -63,5 +65,6 @@ export async function accountsServices(
     history,
     status,
     staff: new StaffActionsService(dataSource, status, outbox, clock),
+    deletions: new DeletionService(dataSource, status, outbox, clock),
   };
 }

@@ -5,6 +5,7 @@ import { LoginHistory, loginClient } from '../security/login-history';
 import { LoginService } from '../security/login.service';
 import { RecoveryService } from '../security/recovery.service';
 import { Sessions, type SessionView } from '../sessions/sessions';
+import { DeletionService } from '../deletion/deletion.service';
 import { IdentityService } from './identity.service';
 import { StaffActionsService, type Suspension } from './staff-actions.service';
 import type { UserEntity } from './user.entity';
@@ -109,7 +110,13 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
     private readonly history: LoginHistory,
     private readonly sessions: Sessions,
     private readonly staff: StaffActionsService,
+    private readonly deletions: DeletionService,
   ) {}
+
+  async deleteAccount(request: accountsV1.GetUserRequest): Promise<accountsV1.AccountDeletion> {
+    const deletion = await this.deletions.request(uuid(request.userId, 'userId'));
+    return { deletionId: deletion.deletionId, purgeBy: deletion.purgeBy.toISOString() };
+  }
 
   async freezeAccount(request: accountsV1.StaffActionRequest): Promise<accountsV1.User> {
     return toUser(

@@ -22,6 +22,13 @@ const ABANDONED_MS = 60_000;
 export class IdempotencyService {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Account deletion: the stored responses of a user go with the account. */
+  async forget(userId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM gateway.idempotency_keys WHERE user_id = $1`, [
+      userId,
+    ]);
+  }
+
   async run(
     userId: string,
     key: string | undefined,

@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ProblemError, type accountsV1 } from '@fluxnote/contracts';
 import { z } from 'zod';
@@ -6,6 +16,7 @@ import { validate } from '../http/validate';
 import { AuthGuard, CurrentCaller, OpenToSuspended } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
+import { IdempotencyService } from '../idempotency/idempotency.service';
 import { userView, type UserView } from './views';
 
 interface PoolView {
@@ -71,7 +82,25 @@ function loginView(login: accountsV1.Login): LoginView {
 @UseGuards(AuthGuard)
 @Controller('v1')
 export class AccountController {
-  constructor(private readonly clients: ServiceClients) {}
+  constructor(
+    private readonly clients: ServiceClients,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  /**
+   * Deletes the account and every service's data about it within 72 hours (no
+   * soft delete, no archive); sessions end now. Asking again answers the same.
+   */
+  @Delete('account')
+  @HttpCode(202)
+  @OpenToSuspended()
+  async deleteAccount(
+    @CurrentCaller() caller: Caller,
+  ): Promise<{ status: 'deleting'; purgeBy: string }> {
+    const deletion = await this.clients.accounts.deleteAccount({ userId: caller.id });
+    await this.idempotency.forget(caller.id);
+    return { status: 'deleting', purgeBy: deletion.purgeBy };
+  }
 
   @Get('me')
   @OpenToSuspended()

@@ -13,6 +13,11 @@ export const protobufPackage = "fluxnote.accounts.v1";
 
 export const protobufFileName = "accounts/v1/accounts.proto";
 
+export interface AccountDeletion {
+  deletionId: string;
+  purgeBy: string;
+}
+
 export interface StaffActionRequest {
   userId: string;
   actorId: string;
@@ -262,6 +267,10 @@ export interface AccountsServiceClient {
   /** Senior agent; final. */
 
   decideAppeal(request: DecideAppealRequest, metadata?: Metadata): Observable<Suspension>;
+
+  /** Starts the 72-hour purge: status deleting, sessions end, every service purges. */
+
+  deleteAccount(request: GetUserRequest, metadata?: Metadata): Observable<AccountDeletion>;
 }
 
 /** Identity and sessions. Times are ISO 8601 UTC strings. */
@@ -354,6 +363,13 @@ export interface AccountsServiceController {
     request: DecideAppealRequest,
     metadata?: Metadata,
   ): Promise<Suspension> | Observable<Suspension> | Suspension;
+
+  /** Starts the 72-hour purge: status deleting, sessions end, every service purges. */
+
+  deleteAccount(
+    request: GetUserRequest,
+    metadata?: Metadata,
+  ): Promise<AccountDeletion> | Observable<AccountDeletion> | AccountDeletion;
 }
 
 export function AccountsServiceControllerMethods() {
@@ -377,6 +393,7 @@ export function AccountsServiceControllerMethods() {
       "getSuspension",
       "appealSuspension",
       "decideAppeal",
+      "deleteAccount",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

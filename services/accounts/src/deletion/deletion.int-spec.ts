@@ -1,0 +1,100 @@
+import type { DataSource } from 'typeorm';
+import { FixedClock } from '@fluxnote/clock';
+import { purgingServices } from '@fluxnote/contracts';
+import { openServiceDatabase } from '@fluxnote/persistence';
+import { createTestDatabase, type TestDatabase } from '@fluxnote/testing';
+import { accountsDatabase } from '../accounts.database';
+import { accountsConfigSchema } from '../config/accounts.config';
+import { loginClient } from '../security/login-history';
+import { accountsServices } from '../testing/accounts-services';
+
+describe('account deletion (Postgres)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let services: Awaited<ReturnType<typeof accountsServices>>;
+  const clock = new FixedClock(new Date('2026-11-04T09:00:00Z'));
+
+  beforeAll(async () => {
+    db = await createTestDatabase('deletion');
+    dataSource = await openServiceDatabase({
+      url: db.url,
+      schema: 'accounts',
+      entities: accountsDatabase.entities,
+      migrations: accountsDatabase.migrations,
+    });
+    const config = accountsConfigSchema.parse({
+      DATABASE_URL: db.url,
+      ARGON2_MEMORY_KIB: '8192',
+      ARGON2_TIME_COST: '1',
+    });
+    services = await accountsServices(dataSource, clock, config);
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  async function outbox(type: string): Promise<Record<string, unknown>[]> {
+    const rows = await dataSource.query<{ envelope: { data: Record<string, unknown> } }[]>(
+      `SELECT envelope FROM accounts.outbox WHERE envelope->>'type' = $1 ORDER BY seq`,
+      [type],
+    );
+    return rows.map((r) => r.envelope.data);
+  }
+
+  it('asks every service to purge once, alerts operations near the 72-hour deadline, and completes on the last confirmation', async () => {
+    const session = await services.identity.signUp({
+      email: 'leaving@example.com',
+      password: 'correct horse battery',
+      brand: 'fluxnote',
+      country: 'US',
+      client: loginClient({ ip: '8.8.8.8', country: '', deviceId: 'p', userAgent: 'App' }),
+    });
+    const userId = session.user.id;
+    const first = await services.deletions.request(userId);
+    expect(first.purgeBy.getTime() - clock.now().getTime()).toBe(72 * 3_600_000);
+    expect(await services.deletions.request(userId)).toEqual(first);
+    expect(await outbox('accounts.deletion.requested.v1')).toEqual([
+      expect.objectContaining({ deletionId: first.deletionId, userId }),
+    ]);
+    expect((await services.identity.getUser(userId)).status).toBe('deleting');
+
+    await dataSource.transaction((m) => services.deletions.confirm(m, first.deletionId, 'billing'));
+    await dataSource.transaction((m) => services.deletions.confirm(m, first.deletionId, 'billing'));
+
+    clock.advance(59 * 3_600_000);
+    expect(await services.deletions.alertNearDeadline()).toBe(0);
+    clock.advance(2 * 3_600_000);
+    expect(await services.deletions.alertNearDeadline()).toBe(1);
+    expect(await services.deletions.alertNearDeadline()).toBe(0);
+    const [alert] = await outbox('accounts.operations.alert.v1');
+    expect(alert).toMatchObject({
+      kind: 'purge_deadline',
+      severity: 'warning',
+      details: { waitingFor: ['generation', 'notifications', 'support'] },
+    });
+
+    for (const service of purgingServices) {
+      await dataSource.transaction((m) => services.deletions.confirm(m, first.deletionId, service));
+    }
+    const left = await dataSource.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM accounts.users WHERE id = $1`,
+      [userId],
+    );
+    expect(left[0].n).toBe('0');
+    const logins = await dataSource.query<unknown[]>(
+      `SELECT 1 FROM accounts.logins WHERE user_id = $1`,
+      [userId],
+    );
+    expect(logins).toEqual([]);
+    expect(
+      await dataSource.query(`SELECT deletion_id, services FROM accounts.purge_records`),
+    ).toEqual([
+      {
+        deletion_id: first.deletionId,
+        services: ['accounts', 'billing', 'generation', 'notifications', 'support'],
+      },
+    ]);
+  });
+});
