@@ -1,38 +1,21 @@
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import { purgingServices } from '@fluxnote/contracts';
-import { openServiceDatabase } from '@fluxnote/persistence';
-import { createTestDatabase, type TestDatabase } from '@fluxnote/testing';
-import { accountsDatabase } from '../accounts.database';
-import { accountsConfigSchema } from '../config/accounts.config';
 import { loginClient } from '../security/login-history';
-import { accountsServices } from '../testing/accounts-services';
+import { openAccountsTestbed, type AccountsServices } from '../testing/accounts-services';
 
 describe('account deletion (Postgres)', () => {
-  let db: TestDatabase;
   let dataSource: DataSource;
-  let services: Awaited<ReturnType<typeof accountsServices>>;
+  let services: AccountsServices;
+  let close: () => Promise<void>;
   const clock = new FixedClock(new Date('2026-11-04T09:00:00Z'));
 
   beforeAll(async () => {
-    db = await createTestDatabase('deletion');
-    dataSource = await openServiceDatabase({
-      url: db.url,
-      schema: 'accounts',
-      entities: accountsDatabase.entities,
-      migrations: accountsDatabase.migrations,
-    });
-    const config = accountsConfigSchema.parse({
-      DATABASE_URL: db.url,
-      ARGON2_MEMORY_KIB: '8192',
-      ARGON2_TIME_COST: '1',
-    });
-    services = await accountsServices(dataSource, clock, config);
+    ({ dataSource, services, close } = await openAccountsTestbed('deletion', clock));
   });
 
   afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+    await close();
   });
 
   async function outbox(type: string): Promise<Record<string, unknown>[]> {

@@ -1,10 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
-import { openServiceDatabase } from '@fluxnote/persistence';
-import { createTestDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
-import { accountsDatabase } from '../accounts.database';
-import { accountsConfigSchema } from '../config/accounts.config';
-import { accountsServices } from '../testing/accounts-services';
+import { problemOf } from '@fluxnote/testing';
+import { openAccountsTestbed, type AccountsServices } from '../testing/accounts-services';
 import type { LoginClient } from './login-history';
 import { loginClient } from './login-history';
 import type { LoginResult } from './login.service';
@@ -14,31 +11,18 @@ const GB = '81.2.69.142';
 const IN = '49.44.0.1';
 
 describe('log-in security (Postgres)', () => {
-  let db: TestDatabase;
   let dataSource: DataSource;
-  let services: Awaited<ReturnType<typeof accountsServices>>;
+  let services: AccountsServices;
+  let close: () => Promise<void>;
   const clock = new FixedClock(new Date('2026-11-02T09:00:00Z'));
   let n = 0;
 
   beforeAll(async () => {
-    db = await createTestDatabase('logins');
-    dataSource = await openServiceDatabase({
-      url: db.url,
-      schema: 'accounts',
-      entities: accountsDatabase.entities,
-      migrations: accountsDatabase.migrations,
-    });
-    const config = accountsConfigSchema.parse({
-      DATABASE_URL: db.url,
-      ARGON2_MEMORY_KIB: '8192',
-      ARGON2_TIME_COST: '1',
-    });
-    services = await accountsServices(dataSource, clock, config);
+    ({ dataSource, services, close } = await openAccountsTestbed('logins', clock));
   });
 
   afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+    await close();
   });
 
   const device = (id: string, ip = US): LoginClient =>

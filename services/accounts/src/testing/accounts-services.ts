@@ -1,7 +1,10 @@
 import type { DataSource } from 'typeorm';
+import { openServiceDatabase } from '@fluxnote/persistence';
+import { createTestDatabase, type TestDatabase } from '@fluxnote/testing';
+import { accountsDatabase } from '../accounts.database';
 import type { Clock } from '@fluxnote/clock';
 import { Outbox } from '@fluxnote/messaging';
-import type { AccountsConfig } from '../config/accounts.config';
+import { accountsConfigSchema, type AccountsConfig } from '../config/accounts.config';
 import { ActionTokens } from '../security/action-tokens';
 import { LoginHistory } from '../security/login-history';
 import { LoginService } from '../security/login.service';
@@ -66,5 +69,34 @@ export async function accountsServices(
     status,
     staff: new StaffActionsService(dataSource, status, outbox, clock),
     deletions: new DeletionService(dataSource, status, outbox, clock),
+  };
+}
+
+export type AccountsServices = Awaited<ReturnType<typeof accountsServices>>;
+
+/** A fresh migrated accounts database with the services wired on it (cheap argon2 for speed). */
+export async function openAccountsTestbed(
+  prefix: string,
+  clock: Clock,
+): Promise<{ dataSource: DataSource; services: AccountsServices; close: () => Promise<void> }> {
+  const db: TestDatabase = await createTestDatabase(prefix);
+  const dataSource = await openServiceDatabase({
+    url: db.url,
+    schema: 'accounts',
+    entities: accountsDatabase.entities,
+    migrations: accountsDatabase.migrations,
+  });
+  const config = accountsConfigSchema.parse({
+    DATABASE_URL: db.url,
+    ARGON2_MEMORY_KIB: '8192',
+    ARGON2_TIME_COST: '1',
+  });
+  return {
+    dataSource,
+    services: await accountsServices(dataSource, clock, config),
+    close: async () => {
+      await dataSource.destroy();
+      await db.drop();
+    },
   };
 }

@@ -1,17 +1,14 @@
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
-import { openServiceDatabase } from '@fluxnote/persistence';
-import { createTestDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
-import { accountsDatabase } from '../accounts.database';
-import { accountsConfigSchema } from '../config/accounts.config';
+import { problemOf } from '@fluxnote/testing';
 import { loginClient } from '../security/login-history';
-import { accountsServices } from '../testing/accounts-services';
+import { openAccountsTestbed, type AccountsServices } from '../testing/accounts-services';
 import type { Role } from './user.entity';
 
 describe('freeze, suspension and appeal (Postgres)', () => {
-  let db: TestDatabase;
   let dataSource: DataSource;
-  let services: Awaited<ReturnType<typeof accountsServices>>;
+  let services: AccountsServices;
+  let close: () => Promise<void>;
   const clock = new FixedClock(new Date('2026-11-03T09:00:00Z'));
   const phone = loginClient({ ip: '8.8.8.8', country: '', deviceId: 'phone', userAgent: 'App' });
   let n = 0;
@@ -20,27 +17,14 @@ describe('freeze, suspension and appeal (Postgres)', () => {
   let admin: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('staff');
-    dataSource = await openServiceDatabase({
-      url: db.url,
-      schema: 'accounts',
-      entities: accountsDatabase.entities,
-      migrations: accountsDatabase.migrations,
-    });
-    const config = accountsConfigSchema.parse({
-      DATABASE_URL: db.url,
-      ARGON2_MEMORY_KIB: '8192',
-      ARGON2_TIME_COST: '1',
-    });
-    services = await accountsServices(dataSource, clock, config);
+    ({ dataSource, services, close } = await openAccountsTestbed('staff', clock));
     agent = (await user(['user', 'agent'])).id;
     senior = (await user(['user', 'agent', 'senior_agent'])).id;
     admin = (await user(['user', 'admin'])).id;
   });
 
   afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+    await close();
   });
 
   async function user(roles: Role[] = ['user']): Promise<{ id: string; email: string }> {
