@@ -106,21 +106,18 @@ export class LoginHistory {
   /**
    * A new device, or a country the user has not logged in from recently, needs a
    * code. An account that has never logged in anywhere (an operator-created
-   * admin) trusts its first device, as sign-up does.
+   * admin) trusts its first device, as sign-up does. `trustedDevice` is what
+   * `isTrustedDevice` answered for this attempt (asked once per log-in).
    */
-  async needsCode(userId: string, client: LoginClient): Promise<boolean> {
-    const [row] = await this.dataSource.query<
-      { trusted: boolean; any_device: boolean; known_country: boolean }[]
-    >(
+  async needsCode(userId: string, client: LoginClient, trustedDevice: boolean): Promise<boolean> {
+    const [row] = await this.dataSource.query<{ any_device: boolean; known_country: boolean }[]>(
       `SELECT
-         EXISTS (SELECT 1 FROM accounts.known_devices WHERE user_id = $1 AND device_key = $2) AS trusted,
          EXISTS (SELECT 1 FROM accounts.known_devices WHERE user_id = $1) AS any_device,
-         ($3::text IS NULL OR EXISTS (
-           SELECT 1 FROM accounts.logins WHERE user_id = $1 AND country = $3
-              AND outcome = ANY($4) AND created_at > $5)) AS known_country`,
+         ($2::text IS NULL OR EXISTS (
+           SELECT 1 FROM accounts.logins WHERE user_id = $1 AND country = $2
+              AND outcome = ANY($3) AND created_at > $4)) AS known_country`,
       [
         userId,
-        client.deviceKey,
         client.country,
         trustedOutcomes,
         new Date(this.clock.now().getTime() - KNOWN_COUNTRY_DAYS * 86_400_000),
@@ -129,7 +126,7 @@ export class LoginHistory {
     if (!row.any_device) {
       return false;
     }
-    return !row.trusted || !row.known_country;
+    return !trustedDevice || !row.known_country;
   }
 
   /** A device reported as not the user's is trusted no more. */

@@ -91,7 +91,7 @@ export class LoginService {
       await this.dataSource.transaction((m) => this.history.record(m, user.id, client, 'refused'));
       assertActive(user);
     }
-    if (await this.history.needsCode(user.id, client)) {
+    if (await this.history.needsCode(user.id, client, trusted)) {
       return this.challenge(user, client);
     }
     const session = await this.dataSource.transaction(async (manager) => {
