@@ -6,7 +6,7 @@ import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
 /**
  * Each service that acts for users keeps the latest account status it heard
  * from accounts, and refuses new work (jobs, billing changes) while an account
- * is locked, frozen, suspended or being deleted — even if a request got past
+ * is locked, frozen or suspended — even if a request got past
  * the gateway with a token issued before the change.
  */
 export function accountStandingTableSql(schema: string): string {
@@ -21,7 +21,6 @@ const refusals: Record<string, string> = {
   locked: 'This account is locked until its owner recovers it.',
   frozen: 'This account is frozen while a security review is under way.',
   suspended: 'This account is suspended.',
-  deleting: 'This account is being deleted.',
 };
 
 export class AccountStanding {
@@ -46,8 +45,21 @@ export class AccountStanding {
     }
   }
 
-  /** Applies a status change unless a later one was already applied (events of a user arrive in order; this guards replays). */
+  /**
+   * Applies a status change unless a later one was already applied (events of a
+   * user arrive in order; this guards replays). `deleting` is the last status an
+   * account ever has, and the service's purge may already have run (the purge
+   * request travels on another topic), so it removes the row rather than writing
+   * one that nothing would ever delete. Sessions end when deletion starts, so no
+   * new work can arrive for the account anyway.
+   */
   async apply(manager: EntityManager, userId: string, status: string, at: Date): Promise<void> {
+    if (status === 'deleting') {
+      await manager.query(`DELETE FROM "${this.schema}".account_standing WHERE user_id = $1`, [
+        userId,
+      ]);
+      return;
+    }
     await manager.query(
       `INSERT INTO "${this.schema}".account_standing (user_id, status, changed_at) VALUES ($1, $2, $3)
        ON CONFLICT (user_id) DO UPDATE SET status = $2, changed_at = $3
