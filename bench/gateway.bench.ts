@@ -16,16 +16,18 @@ export interface LoadResult {
 const CONNECTIONS = 32;
 const SECONDS = 10;
 
-async function load(
+/** POSTs `body` to `url` from `connections` clients for `seconds`. */
+export async function load(
   url: string,
   headers: () => Record<string, string>,
   body: string,
+  { connections = CONNECTIONS, seconds = SECONDS } = {},
 ): Promise<LoadResult> {
   const result = await autocannon({
     url,
     method: 'POST',
-    connections: CONNECTIONS,
-    duration: SECONDS,
+    connections,
+    duration: seconds,
     body,
     headers: { 'content-type': 'application/json' },
     requests: [

@@ -8,6 +8,7 @@ import { Platform } from '../tools/launcher/platform';
 import { benchBus } from './bus.bench';
 import { benchBareRoute, benchSubmit, type LoadResult } from './gateway.bench';
 import { benchLedger } from './ledger.bench';
+import { benchLogins } from './login.bench';
 import { fmt } from './stats';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
     log('\ncredit ledger');
     const ledger = await benchLedger(platform, log);
 
+    log('\nlog-in');
+    const logins = await benchLogins(platform, log);
+
     log('\ngateway submit');
     const submit = await benchSubmit(platform, log);
 
@@ -54,6 +58,12 @@ async function main(): Promise<void> {
       );
     log(
       `ledger reserve→commit pairs/s (gRPC)      ${fmt(ledger.grpcPairsPerSecond).padEnd(20)}${fmt(ledger.rawPairsPerSecond).padEnd(20)}${pct(ledger.grpcPairsPerSecond, ledger.rawPairsPerSecond).padEnd(9)}≥ 50 %`,
+    );
+    log(
+      `logins/s via gateway (${logins.params})`.padEnd(42) +
+        `${fmt(logins.logins.requestsPerSecond)} (${logins.logins.p99} ms)`.padEnd(20) +
+        `${fmt(logins.verifiesPerSecond)} hashes/s`.padEnd(20) +
+        pct(logins.logins.requestsPerSecond, logins.verifiesPerSecond).padEnd(9),
     );
     submitRow('gateway submit req/s (p99)', submit.submitPath, '≥ 25 %');
     submitRow('  … with every job run meanwhile', submit.withWorkers, '');

@@ -7,6 +7,7 @@ import { createGrpcClient, type GrpcClientHandle } from '@fluxnote/grpc';
 import {
   createTestDatabase,
   expectEventually,
+  IdTokenIssuerDouble,
   makeTempDir,
   problemOf,
   type TestDatabase,
@@ -32,6 +33,8 @@ describe('account security end to end', () => {
   let platform: Platform;
   let dataDir: string;
   let api: ReturnType<typeof request>;
+  let google: IdTokenIssuerDouble;
+  const GOOGLE_CLIENT_ID = 'fluxnote-e2e.apps.googleusercontent.test';
   const handles: { close(): void }[] = [];
 
   /** A service's gRPC API, as support and the gateway call it. */
@@ -47,6 +50,7 @@ describe('account security end to end', () => {
   beforeAll(async () => {
     db = await createTestDatabase('e2e_accounts');
     dataDir = makeTempDir('e2e-accounts');
+    google = await IdTokenIssuerDouble.start();
     platform = await Platform.start({
       dataDir,
       databaseUrl: db.url,
@@ -57,6 +61,9 @@ describe('account security end to end', () => {
         ARGON2_MEMORY_KIB: '8192',
         ARGON2_TIME_COST: '1',
         REVOCATION_POLL_MS: '200',
+        GOOGLE_CLIENT_IDS: GOOGLE_CLIENT_ID,
+        GOOGLE_ISSUERS: google.issuer,
+        GOOGLE_JWKS_URL: google.jwksUrl,
       },
     });
     api = request(platform.gatewayUrl);
@@ -65,6 +72,7 @@ describe('account security end to end', () => {
   afterAll(async () => {
     handles.forEach((h) => h.close());
     await platform?.stop();
+    await google?.stop();
     await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -97,6 +105,49 @@ describe('account security end to end', () => {
       .expect(201);
     return { ...(response.body as Session), email };
   }
+
+  it('signs in with a Google ID token (creating the account), and refuses a forged or malformed one', async () => {
+    const email = `google-${Date.now()}@gmail.test`;
+    const idToken = await google.sign(
+      { sub: `g-${Date.now()}`, email },
+      { audience: GOOGLE_CLIENT_ID, now: new Date() },
+    );
+    const first = await api
+      .post('/v1/auth/google')
+      .set(from('8.8.8.8'))
+      .send({ idToken })
+      .expect(200);
+    expect((first.body as Session).user.status).toBe('active');
+    const me = await api
+      .get('/v1/me')
+      .set('authorization', `Bearer ${(first.body as Session).accessToken}`)
+      .expect(200);
+    expect(me.body).toMatchObject({ email, brand: 'fluxnote' });
+    // the same browser again: straight in, to the same account
+    const again = await api
+      .post('/v1/auth/google')
+      .set(from('8.8.8.8'))
+      .send({ idToken })
+      .expect(200);
+    expect((again.body as Session).user.id).toBe((first.body as Session).user.id);
+
+    const forged = await api
+      .post('/v1/auth/google')
+      .send({
+        idToken: await google.sign(
+          { sub: 'g-forged', email },
+          {
+            audience: GOOGLE_CLIENT_ID,
+            now: new Date(),
+            key: await IdTokenIssuerDouble.strangerKey(),
+          },
+        ),
+      })
+      .expect(401);
+    expect(forged.headers['content-type']).toContain('application/problem+json');
+    expect((forged.body as Problem).type).toContain('invalid-google-token');
+    await api.post('/v1/auth/google').send({}).expect(400);
+  });
 
   it('asks a new country for the emailed code, lists the log-in, and “not me” locks out the intruder at once', async () => {
     const owner = await signUp();

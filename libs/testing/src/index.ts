@@ -3,3 +3,4 @@ export * from './test-database';
 export * from './expect-eventually';
 export * from './stripe-double';
 export * from './problem-of';
+export * from './id-token-issuer-double';

@@ -3,6 +3,7 @@ import { InitialAccounts1763700000100 } from './migrations/1763700000100-initial
 import { LoginSecurity1764200000100 } from './migrations/1764200000100-login-security';
 import { Standing1764200000200 } from './migrations/1764200000200-standing';
 import { Deletions1764200000300 } from './migrations/1764200000300-deletions';
+import { GoogleSignIn1764300000100 } from './migrations/1764300000100-google-sign-in';
 import { RefreshTokenEntity } from './sessions/refresh-token.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -15,5 +16,6 @@ export const accountsDatabase: ServiceDatabase = {
     LoginSecurity1764200000100,
     Standing1764200000200,
     Deletions1764200000300,
+    GoogleSignIn1764300000100,
   ],
 };

@@ -3,6 +3,8 @@ import { serviceInfrastructure } from '@fluxnote/platform';
 import { accountsDatabase } from './accounts.database';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from './config/accounts.config';
 import { ActionTokens } from './security/action-tokens';
+import { GoogleIdTokens } from './security/google-id-tokens';
+import { GoogleSignInService } from './security/google-sign-in.service';
 import { LoginHistory } from './security/login-history';
 import { LoginService } from './security/login.service';
 import { LoginThrottle } from './security/login-throttle';
@@ -40,6 +42,8 @@ export class AccountsModule {
         LoginThrottle,
         ActionTokens,
         LoginService,
+        GoogleIdTokens,
+        GoogleSignInService,
         RecoveryService,
         IdentityService,
         StaffActionsService,

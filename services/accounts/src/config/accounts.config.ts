@@ -14,6 +14,10 @@ export const accountsConfigSchema = serviceConfigSchema(
     /** argon2id cost (OWASP minimum: 19 MiB, 2 passes, 1 lane). */
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19_456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
+    /** Google sign-in: the OAuth client ids (web, iOS, Android) whose ID tokens we accept; unset turns it off. */
+    GOOGLE_CLIENT_IDS: z.string().optional(),
+    GOOGLE_ISSUERS: z.string().min(1).default('https://accounts.google.com,accounts.google.com'),
+    GOOGLE_JWKS_URL: z.string().url().default('https://www.googleapis.com/oauth2/v3/certs'),
   },
   ['JWT_PRIVATE_KEY'],
 );

@@ -87,15 +87,30 @@ export class LoginService {
       });
       throw invalidCredentials();
     }
+    return this.admit(user, client, trusted, [accountKey]);
+  }
+
+  /**
+   * The judgement after the person proved who they are (password, or a Google
+   * token): a blocked account stays shut, a new device or an unusual country
+   * gets the emailed code, anything else a session. `clearKeys` are the
+   * throttle counters a success resets.
+   */
+  async admit(
+    user: UserEntity,
+    client: LoginClient,
+    trustedDevice: boolean,
+    clearKeys: string[] = [],
+  ): Promise<LoginResult> {
     if (!mayHoldSession(user)) {
       await this.dataSource.transaction((m) => this.history.record(m, user.id, client, 'refused'));
       assertActive(user);
     }
-    if (await this.history.needsCode(user.id, client, trusted)) {
+    if (await this.history.needsCode(user.id, client, trustedDevice)) {
       return this.challenge(user, client);
     }
     const session = await this.dataSource.transaction(async (manager) => {
-      await this.throttle.clear(manager, accountKey);
+      await this.throttle.clear(manager, ...clearKeys);
       await this.history.record(manager, user.id, client, 'succeeded');
       return this.sessions.open(manager, user);
     });

@@ -6,6 +6,8 @@ import type { Clock } from '@fluxnote/clock';
 import { Outbox } from '@fluxnote/messaging';
 import { accountsConfigSchema, type AccountsConfig } from '../config/accounts.config';
 import { ActionTokens } from '../security/action-tokens';
+import { GoogleIdTokens } from '../security/google-id-tokens';
+import { GoogleSignInService } from '../security/google-sign-in.service';
 import { LoginHistory } from '../security/login-history';
 import { LoginService } from '../security/login.service';
 import { LoginThrottle } from '../security/login-throttle';
@@ -26,6 +28,7 @@ export async function accountsServices(
 ): Promise<{
   identity: IdentityService;
   logins: LoginService;
+  google: GoogleSignInService;
   recovery: RecoveryService;
   sessions: Sessions;
   history: LoginHistory;
@@ -42,17 +45,26 @@ export async function accountsServices(
   const throttle = new LoginThrottle(dataSource, clock);
   const tokens = new ActionTokens(clock);
   const status = new AccountStatus(sessions, outbox, clock);
+  const identity = new IdentityService(dataSource, hasher, sessions, history, outbox);
+  const logins = new LoginService(
+    dataSource,
+    hasher,
+    sessions,
+    history,
+    throttle,
+    tokens,
+    outbox,
+    clock,
+  );
   return {
-    identity: new IdentityService(dataSource, hasher, sessions, history, outbox),
-    logins: new LoginService(
+    identity,
+    logins,
+    google: new GoogleSignInService(
       dataSource,
-      hasher,
-      sessions,
+      new GoogleIdTokens(clock, config),
+      identity,
       history,
-      throttle,
-      tokens,
-      outbox,
-      clock,
+      logins,
     ),
     recovery: new RecoveryService(
       dataSource,
@@ -78,6 +90,7 @@ export type AccountsServices = Awaited<ReturnType<typeof accountsServices>>;
 export async function openAccountsTestbed(
   prefix: string,
   clock: Clock,
+  settings: Record<string, string> = {},
 ): Promise<{ dataSource: DataSource; services: AccountsServices; close: () => Promise<void> }> {
   const db: TestDatabase = await createTestDatabase(prefix);
   const dataSource = await openServiceDatabase({
@@ -90,6 +103,7 @@ export async function openAccountsTestbed(
     DATABASE_URL: db.url,
     ARGON2_MEMORY_KIB: '8192',
     ARGON2_TIME_COST: '1',
+    ...settings,
   });
   return {
     dataSource,

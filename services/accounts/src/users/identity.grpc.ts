@@ -2,7 +2,8 @@ import { Controller } from '@nestjs/common';
 import { z } from 'zod';
 import { accountsV1, isUuid, ProblemError } from '@fluxnote/contracts';
 import { LoginHistory, loginClient } from '../security/login-history';
-import { LoginService } from '../security/login.service';
+import { GoogleSignInService } from '../security/google-sign-in.service';
+import { LoginService, type LoginResult } from '../security/login.service';
 import { RecoveryService } from '../security/recovery.service';
 import { Sessions, type SessionView } from '../sessions/sessions';
 import { DeletionService } from '../deletion/deletion.service';
@@ -67,6 +68,12 @@ function toSession(session: SessionView): accountsV1.Session {
   };
 }
 
+function toLogInResult(result: LoginResult): accountsV1.LogInResult {
+  return result.kind === 'session'
+    ? { session: toSession(result.session), challengeId: '', challengeExpiresAt: '' }
+    : { challengeId: result.challengeId, challengeExpiresAt: result.expiresAt.toISOString() };
+}
+
 function toSuspension(s: Suspension): accountsV1.Suspension {
   return {
     id: s.id,
@@ -106,6 +113,7 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
   constructor(
     private readonly identity: IdentityService,
     private readonly logins: LoginService,
+    private readonly google: GoogleSignInService,
     private readonly recovery: RecoveryService,
     private readonly history: LoginHistory,
     private readonly sessions: Sessions,
@@ -203,17 +211,22 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
     if (!request.email || !request.password) {
       throw ProblemError.badRequest('email and password are required.');
     }
-    const result = await this.logins.logIn(
-      request.email,
-      request.password,
-      loginClient(request.client),
+    return toLogInResult(
+      await this.logins.logIn(request.email, request.password, loginClient(request.client)),
     );
-    return result.kind === 'session'
-      ? { session: toSession(result.session), challengeId: '', challengeExpiresAt: '' }
-      : {
-          challengeId: result.challengeId,
-          challengeExpiresAt: result.expiresAt.toISOString(),
-        };
+  }
+
+  async googleSignIn(request: accountsV1.GoogleSignInRequest): Promise<accountsV1.LogInResult> {
+    const { brand } = parse(z.object({ brand: signUpInput.shape.brand }), {
+      brand: request.brand || 'fluxnote',
+    });
+    return toLogInResult(
+      await this.google.signIn(
+        required(request.idToken.trim(), 'idToken'),
+        brand,
+        loginClient(request.client),
+      ),
+    );
   }
 
   async verifyLogin(request: accountsV1.VerifyLoginRequest): Promise<accountsV1.Session> {

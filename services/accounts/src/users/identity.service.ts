@@ -20,16 +20,20 @@ export class IdentityService {
     private readonly outbox: Outbox,
   ) {}
 
-  /** The device that signs up is the account's first trusted device. */
+  /**
+   * The device that signs up is the account's first trusted device. An account
+   * created with Google has no password (until the owner sets one by reset).
+   */
   async signUp(input: {
     email: string;
-    password: string;
+    password: string | null;
+    googleSubject?: string;
     brand: string;
     country: string | null;
     client: LoginClient | null;
     roles?: Role[];
   }): Promise<SessionView> {
-    const passwordHash = await this.hasher.hash(input.password);
+    const passwordHash = input.password === null ? null : await this.hasher.hash(input.password);
     try {
       return await this.dataSource.transaction(async (manager) => {
         const user = await manager.save(
@@ -37,6 +41,7 @@ export class IdentityService {
             id: randomUUID(),
             email: input.email.toLowerCase(),
             passwordHash,
+            googleSubject: input.googleSubject ?? null,
             brand: input.brand,
             country: input.country,
             roles: input.roles ?? ['user'],

@@ -12,8 +12,13 @@ export class UserEntity {
   @Column('text')
   email!: string;
 
+  /** Null for accounts created with Google that never chose a password. */
   @Column('text', { name: 'password_hash', nullable: true })
   passwordHash!: string | null;
+
+  /** The linked Google account's stable id (`sub`), if any; unique. */
+  @Column('text', { name: 'google_subject', nullable: true })
+  googleSubject!: string | null;
 
   @Column('text')
   brand!: string;

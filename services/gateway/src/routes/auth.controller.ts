@@ -19,6 +19,11 @@ const logInBody = z.object({
   password: z.string().max(256),
   deviceId: z.string().max(200).optional(),
 });
+const googleBody = z.object({
+  idToken: z.string().min(1).max(8192),
+  deviceId: z.string().max(200).optional(),
+  brand: z.enum(['fluxnote', 'flux-kontext']).optional(),
+});
 const refreshBody = z.object({ refreshToken: z.string().min(1).max(200) });
 const verifyBody = z.object({
   challengeId: z.string().uuid('must be the challengeId from the log-in answer'),
@@ -51,6 +56,24 @@ function tokens(session: accountsV1.Session): TokensView {
     accessToken: session.accessToken,
     refreshToken: session.refreshToken,
     expiresIn: session.expiresIn,
+  };
+}
+
+function logInAnswer(
+  result: accountsV1.LogInResult,
+  response: Response,
+): TokensView | ChallengeView {
+  if (result.session) {
+    response.status(200);
+    return tokens(result.session);
+  }
+  response.status(202);
+  return {
+    status: 'verification_required',
+    challengeId: result.challengeId,
+    expiresAt: result.challengeExpiresAt,
+    detail:
+      'We emailed you a six-digit code because this log-in is from a new device or place. Send it to /v1/auth/login/verify.',
   };
 }
 
@@ -87,18 +110,27 @@ export class AuthController {
       password: input.password,
       client: { ...clientInfo(request), deviceId: input.deviceId ?? '' },
     });
-    if (result.session) {
-      response.status(200);
-      return tokens(result.session);
-    }
-    response.status(202);
-    return {
-      status: 'verification_required',
-      challengeId: result.challengeId,
-      expiresAt: result.challengeExpiresAt,
-      detail:
-        'We emailed you a six-digit code because this log-in is from a new device or place. Send it to /v1/auth/login/verify.',
-    };
+    return logInAnswer(result, response);
+  }
+
+  /**
+   * Sign-in with a Google ID token: 200 with tokens (the account is created or
+   * linked by its verified email the first time), or 202 with a challenge as
+   * for a password log-in.
+   */
+  @Post('google')
+  async google(
+    @Body() body: unknown,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TokensView | ChallengeView> {
+    const input = validate(googleBody, body);
+    const result = await this.clients.accounts.googleSignIn({
+      idToken: input.idToken,
+      brand: input.brand ?? '',
+      client: { ...clientInfo(request), deviceId: input.deviceId ?? '' },
+    });
+    return logInAnswer(result, response);
   }
 
   @Post('login/verify')

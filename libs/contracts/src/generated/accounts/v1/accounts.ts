@@ -118,6 +118,13 @@ export interface LogInResult {
   challengeExpiresAt: string;
 }
 
+export interface GoogleSignInRequest {
+  idToken: string;
+  /** For a new account; empty means fluxnote. */
+  brand: string;
+  client?: ClientInfo | undefined;
+}
+
 export interface VerifyLoginRequest {
   challengeId: string;
   code: string;
@@ -221,6 +228,10 @@ export interface AccountsServiceClient {
 
   verifyLogin(request: VerifyLoginRequest, metadata?: Metadata): Observable<Session>;
 
+  /** Sign-in with a Google ID token: creates or links the account; judged like a log-in. */
+
+  googleSignIn(request: GoogleSignInRequest, metadata?: Metadata): Observable<LogInResult>;
+
   /** Always succeeds; a reset link goes out only if the account exists. */
 
   forgotPassword(request: ForgotPasswordRequest, metadata?: Metadata): Observable<ForgotPasswordResult>;
@@ -289,6 +300,13 @@ export interface AccountsServiceController {
   /** The second step of a log-in from a new device or an unusual country. */
 
   verifyLogin(request: VerifyLoginRequest, metadata?: Metadata): Promise<Session> | Observable<Session> | Session;
+
+  /** Sign-in with a Google ID token: creates or links the account; judged like a log-in. */
+
+  googleSignIn(
+    request: GoogleSignInRequest,
+    metadata?: Metadata,
+  ): Promise<LogInResult> | Observable<LogInResult> | LogInResult;
 
   /** Always succeeds; a reset link goes out only if the account exists. */
 
@@ -381,6 +399,7 @@ export function AccountsServiceControllerMethods() {
       "logOut",
       "getUser",
       "verifyLogin",
+      "googleSignIn",
       "forgotPassword",
       "resetPassword",
       "unlockLogin",
