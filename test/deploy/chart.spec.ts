@@ -49,7 +49,9 @@ function containerEnvironment(objects: KubeObject[], service: string): Record<st
           ? 'admin@fluxnote.dev'
           : variable.name === 'SMTP_URL'
             ? 'smtps://mailer:secret@smtp.internal:465'
-            : 'a-secret-value-from-the-cluster';
+            : variable.name === 'PUSH_URL'
+              ? 'https://push.internal/v1/projects/fluxnote'
+              : 'a-secret-value-from-the-cluster';
   }
   return env;
 }
@@ -190,7 +192,14 @@ describe.each(environments)('the chart with deploy/values-%s.yaml', (environment
       .flatMap((o) => podSpec(o).containers.flatMap((c) => c.env ?? []))
       .filter((e) => e.valueFrom?.secretKeyRef);
     expect(refs.map((e) => e.name)).toEqual(
-      expect.arrayContaining(['DATABASE_URL', 'JWT_PRIVATE_KEY', 'STRIPE_SECRET_KEY', 'SMTP_URL']),
+      expect.arrayContaining([
+        'DATABASE_URL',
+        'JWT_PRIVATE_KEY',
+        'STRIPE_SECRET_KEY',
+        'SMTP_URL',
+        'PUSH_URL',
+        'PUSH_API_KEY',
+      ]),
     );
     expect(objects.some((o) => JSON.stringify(o).includes('a-secret-value'))).toBe(false);
   });

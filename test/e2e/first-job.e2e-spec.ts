@@ -189,6 +189,20 @@ describe('first job end to end', () => {
     await simulate('hailuo-2.3', 'provider_5xx');
     try {
       const user = await signUp();
+      // The phone app registers for push (embedded mode logs each push instead of calling a provider).
+      await as(user)
+        .post('/v1/notifications/devices')
+        .send({ token: 'e2e-phone-token', platform: 'ios' })
+        .expect(201);
+      await as(user)
+        .post('/v1/notifications/devices')
+        .send({ token: 'x', platform: 'nokia' })
+        .expect(400);
+      const stranger = await signUp();
+      await as(stranger).delete('/v1/notifications/devices/e2e-phone-token').expect(404);
+      expect((await as(user).get('/v1/notifications/devices').expect(200)).body.items).toEqual([
+        expect.objectContaining({ token: 'e2e-phone-token', platform: 'ios' }),
+      ]);
       const submitted = await as(user)
         .post('/v1/generations')
         .send({ ...job, model: 'hailuo-2.3' })
@@ -211,9 +225,12 @@ describe('first job end to end', () => {
       // The same message by email (embedded mode writes .eml files), its delivery shown on the item.
       await expectEventually(async () => {
         const body = (await as(user).get('/v1/notifications').expect(200)).body;
-        expect(body.items[0].deliveries).toEqual([
-          expect.objectContaining({ channel: 'email', status: 'sent', attempts: 1 }),
-        ]);
+        expect(body.items[0].deliveries).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ channel: 'email', status: 'sent', attempts: 1 }),
+            expect.objectContaining({ channel: 'push', status: 'sent', attempts: 1 }),
+          ]),
+        );
       });
       const mails = readdirSync(platform.mailDir).map((f) =>
         readFileSync(join(platform.mailDir, f), 'utf8'),
@@ -222,7 +239,7 @@ describe('first job end to end', () => {
 
       // Preferences: email for jobs can be turned off; billing cannot.
       const prefs = (await as(user).get('/v1/notifications/preferences').expect(200)).body;
-      expect(prefs.billing).toEqual({ in_app: true, email: true, mustDeliver: true });
+      expect(prefs.billing).toEqual({ in_app: true, email: true, push: true, mustDeliver: true });
       const refused = await as(user)
         .put('/v1/notifications/preferences')
         .send({ billing: { email: false } })
@@ -236,7 +253,14 @@ describe('first job end to end', () => {
         .put('/v1/notifications/preferences')
         .send({ jobs: { email: false } })
         .expect(200);
-      expect(changed.body.jobs).toEqual({ in_app: true, email: false, mustDeliver: false });
+      expect(changed.body.jobs).toEqual({
+        in_app: true,
+        email: false,
+        push: true,
+        mustDeliver: false,
+      });
+      await as(user).delete('/v1/notifications/devices/e2e-phone-token').expect(204);
+      expect((await as(user).get('/v1/notifications/devices').expect(200)).body.items).toEqual([]);
     } finally {
       await simulate('hailuo-2.3', null);
     }

@@ -131,6 +131,9 @@ listen addresses, the addresses of the services it calls, telemetry, then its ow
 {{- $refs = append $refs (list "STRIPE_WEBHOOK_SECRET" $secrets.stripe.name $secrets.stripe.webhookSecretKey) -}}
 {{- else if eq $kind "smtp" -}}
 {{- $refs = append $refs (list "SMTP_URL" $secrets.smtp.name $secrets.smtp.key) -}}
+{{- else if eq $kind "push" -}}
+{{- $refs = append $refs (list "PUSH_URL" $secrets.push.name $secrets.push.urlKey) -}}
+{{- $refs = append $refs (list "PUSH_API_KEY" $secrets.push.name $secrets.push.apiKeyKey) -}}
 {{- end -}}
 {{- end -}}
 {{- if .root.Values.global.kafka.sasl.mechanism -}}

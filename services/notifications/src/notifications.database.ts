@@ -3,6 +3,7 @@ import { NotificationEntity } from './feed/notification.entity';
 import { InitialNotifications1763700000300 } from './migrations/1763700000300-initial-notifications';
 import { DeliveryChannels1764000000300 } from './migrations/1764000000300-delivery-channels';
 import { FeedSequence1764100000300 } from './migrations/1764100000300-feed-sequence';
+import { Push1764300000300 } from './migrations/1764300000300-push';
 
 /** The notifications schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const notificationsDatabase: ServiceDatabase = {
@@ -12,5 +13,6 @@ export const notificationsDatabase: ServiceDatabase = {
     InitialNotifications1763700000300,
     DeliveryChannels1764000000300,
     FeedSequence1764100000300,
+    Push1764300000300,
   ],
 };

@@ -5,6 +5,8 @@ import { notificationsDatabase } from './notifications.database';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from './config/notifications.config';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { EmailSender, FileEmailSender, SmtpEmailSender } from './delivery/email-sender';
+import { HttpPushSender, LogPushSender, PushSender } from './delivery/push-sender';
+import { PushDevices } from './push/push-devices.service';
 import { NotificationEventsConsumer } from './delivery/notification.events';
 import { Notifier } from './delivery/notifier';
 import { FeedGrpcController } from './feed/feed.grpc';
@@ -17,6 +19,7 @@ const purgeStatements = [
   `DELETE FROM notifications.deliveries WHERE user_id = $1`,
   `DELETE FROM notifications.notifications WHERE user_id = $1`,
   `DELETE FROM notifications.preferences WHERE user_id = $1`,
+  `DELETE FROM notifications.push_devices WHERE user_id = $1`,
   `DELETE FROM notifications.recipients WHERE user_id = $1`,
 ];
 
@@ -40,6 +43,14 @@ export class NotificationsModule {
               ? new SmtpEmailSender(config.SMTP_URL)
               : new FileEmailSender(join(config.DATA_DIR, 'mail')),
         },
+        {
+          provide: PushSender,
+          useFactory: () =>
+            config.PUSH_URL && config.PUSH_API_KEY
+              ? new HttpPushSender(config.PUSH_URL, config.PUSH_API_KEY)
+              : new LogPushSender(),
+        },
+        PushDevices,
         FeedService,
         FeedWaiter,
         PreferencesService,

@@ -1,6 +1,7 @@
 import {
   Body,
   Controller,
+  Delete,
   Get,
   Headers,
   HttpCode,
@@ -30,7 +31,14 @@ const listQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 
-const channelSwitches = z.object({ in_app: z.boolean(), email: z.boolean() }).partial().strict();
+const channelSwitches = z
+  .object({ in_app: z.boolean(), email: z.boolean(), push: z.boolean() })
+  .partial()
+  .strict();
+const deviceBody = z.object({
+  token: z.string().min(1).max(4096),
+  platform: z.enum(['ios', 'android', 'web']),
+});
 const preferencesBody = z
   .object({
     jobs: channelSwitches,
@@ -42,13 +50,28 @@ const preferencesBody = z
   .partial()
   .strict();
 
-type PreferencesView = Record<string, { in_app: boolean; email: boolean; mustDeliver: boolean }>;
+type PreferencesView = Record<
+  string,
+  { in_app: boolean; email: boolean; push: boolean; mustDeliver: boolean }
+>;
+
+interface PushDeviceView {
+  token: string;
+  platform: string;
+  registeredAt: string;
+}
+
+const pushDeviceView = (d: notificationsV1.PushDevice): PushDeviceView => ({
+  token: d.token,
+  platform: d.platform,
+  registeredAt: d.registeredAt,
+});
 
 function preferencesView(p: notificationsV1.Preferences): PreferencesView {
   return Object.fromEntries(
     p.categories.map((c) => [
       c.category,
-      { in_app: c.inApp, email: c.email, mustDeliver: c.mustDeliver },
+      { in_app: c.inApp, email: c.email, push: c.push, mustDeliver: c.mustDeliver },
     ]),
   );
 }
@@ -182,6 +205,38 @@ export class NotificationsController implements OnApplicationShutdown {
     return preferencesView(
       await this.clients.notifications.updatePreferences({ userId: caller.id, changes }),
     );
+  }
+
+  /** Registers this device for push (the app's provider token); registering again refreshes it. */
+  @OpenToSuspended()
+  @Post('devices')
+  @HttpCode(201)
+  async registerDevice(
+    @CurrentCaller() caller: Caller,
+    @Body() body: unknown,
+  ): Promise<PushDeviceView> {
+    const input = validate(deviceBody, body);
+    return pushDeviceView(
+      await this.clients.notifications.registerPushDevice({ userId: caller.id, ...input }),
+    );
+  }
+
+  @OpenToSuspended()
+  @Get('devices')
+  async devices(@CurrentCaller() caller: Caller): Promise<{ items: PushDeviceView[] }> {
+    const list = await this.clients.notifications.listPushDevices({ userId: caller.id });
+    return { items: list.devices.map(pushDeviceView) };
+  }
+
+  /** On log-out or when the user turns push off on the device. */
+  @OpenToSuspended()
+  @Delete('devices/:token')
+  @HttpCode(204)
+  async unregisterDevice(
+    @CurrentCaller() caller: Caller,
+    @Param('token') token: string,
+  ): Promise<void> {
+    await this.clients.notifications.unregisterPushDevice({ userId: caller.id, token });
   }
 
   @Post(':id/read')

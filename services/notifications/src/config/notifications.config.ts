@@ -4,6 +4,10 @@ export const notificationsConfigSchema = serviceConfigSchema(
   {
     /** Outgoing mail server, e.g. `smtps://user:pass@smtp.example.com:465` (secret). Unset: `.eml` files in DATA_DIR/mail. */
     SMTP_URL: z.string().url().optional(),
+    /** FCM-style push provider, e.g. `https://fcm.googleapis.com/v1/projects/<project>`. Unset: pushes are logged. */
+    PUSH_URL: z.string().url().optional(),
+    /** Bearer key for the push provider (secret). */
+    PUSH_API_KEY: z.string().min(1).optional(),
     /** How often due deliveries are looked for. */
     DELIVERY_POLL_MS: z.coerce.number().int().positive().default(1000),
     /** Attempts per delivery before it is dead-lettered. */
@@ -13,8 +17,12 @@ export const notificationsConfigSchema = serviceConfigSchema(
     /** A claimed delivery whose sender died is tried again after this long. */
     DELIVERY_LEASE_MS: z.coerce.number().int().positive().default(120_000),
   },
-  ['SMTP_URL'],
-);
+  ['SMTP_URL', 'PUSH_URL', 'PUSH_API_KEY'],
+).superRefine((c, ctx) => {
+  if (c.PUSH_URL && !c.PUSH_API_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['PUSH_API_KEY'], message: 'is required with PUSH_URL' });
+  }
+});
 
 export type NotificationsConfig = z.infer<typeof notificationsConfigSchema>;
 export const NOTIFICATIONS_CONFIG = Symbol('NOTIFICATIONS_CONFIG');

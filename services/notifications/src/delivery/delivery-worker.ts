@@ -9,18 +9,23 @@ import { DataSource } from 'typeorm';
 import { Clock, startPeriodicTask, type PeriodicTask } from '@fluxnote/clock';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config/notifications.config';
 import { EmailSender } from './email-sender';
+import { PushSender, type PushPlatform, type PushResult } from './push-sender';
 
 interface DeliveryRow {
   id: string;
   event_id: string;
   user_id: string;
-  channel: 'email';
+  channel: 'email' | 'push';
+  category: string;
   address: string;
   subject: string;
   text_body: string;
-  html_body: string;
-  sender: string;
+  html_body: string | null;
+  sender: string | null;
+  link: string | null;
   attempts: number;
+  /** Push: the device's platform, or null when the device is no longer registered. */
+  platform: PushPlatform | null;
 }
 
 const MAX_BACKOFF_MS = 3_600_000;
@@ -43,11 +48,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly email: EmailSender,
+    private readonly push: PushSender,
     @Inject(NOTIFICATIONS_CONFIG) private readonly config: NotificationsConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.logger.log(`email goes to ${this.email.description}`);
+    this.logger.log(`email goes to ${this.email.description}; push to ${this.push.description}`);
     this.task = startPeriodicTask(
       this.config.DELIVERY_POLL_MS,
       async () => {
@@ -67,12 +73,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   /** One batch: claims due deliveries, sends them, records each outcome. Returns how many were tried. */
   async runOnce(batch = 20): Promise<number> {
     const now = this.clock.now();
-    const [claimed] = await this.dataSource.query<[DeliveryRow[], number]>(
-      `UPDATE notifications.deliveries SET attempts = attempts + 1, next_attempt_at = $2
-        WHERE id IN (SELECT id FROM notifications.deliveries
-                      WHERE status = 'pending' AND next_attempt_at <= $1
-                      ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-        RETURNING id, event_id, user_id, channel, address, subject, text_body, html_body, sender, attempts`,
+    // Personal messages (priority 0) before broadcasts, then oldest due first.
+    const claimed = await this.dataSource.query<DeliveryRow[]>(
+      `WITH claimed AS (
+         UPDATE notifications.deliveries SET attempts = attempts + 1, next_attempt_at = $2
+          WHERE id IN (SELECT id FROM notifications.deliveries
+                        WHERE status = 'pending' AND next_attempt_at <= $1
+                        ORDER BY priority, next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+          RETURNING id, event_id, user_id, channel, category, address, subject, text_body, html_body,
+                    sender, link, attempts)
+       SELECT c.*, d.platform FROM claimed c
+         LEFT JOIN notifications.push_devices d ON c.channel = 'push' AND d.token = c.address`,
       [now, new Date(now.getTime() + this.config.DELIVERY_LEASE_MS), batch],
     );
     await Promise.all(claimed.map((row) => this.deliver(row)));
@@ -81,14 +92,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async deliver(row: DeliveryRow): Promise<void> {
     try {
-      await this.email.send({
-        messageId: `<${row.id}@notifications.fluxnote>`,
-        from: row.sender,
-        to: row.address,
-        subject: row.subject,
-        text: row.text_body,
-        html: row.html_body,
-      });
+      const result = await this.send(row);
+      if (result === 'unregistered') {
+        // The device is gone: no use retrying, and not a failure operations must look at.
+        await this.dataSource.query(
+          `UPDATE notifications.deliveries SET status = 'discarded', last_error = $2 WHERE id = $1`,
+          [row.id, 'the device is no longer registered for push; its token was removed'],
+        );
+        await this.dataSource.query(`DELETE FROM notifications.push_devices WHERE token = $1`, [
+          row.address,
+        ]);
+        return;
+      }
       await this.dataSource.query(
         `UPDATE notifications.deliveries SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1`,
         [row.id, this.clock.now()],
@@ -114,6 +129,34 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
           `delivery ${row.id} (${row.channel}) dead after ${row.attempts} attempts: ${message}`,
         );
       }
+    }
+  }
+
+  private async send(row: DeliveryRow): Promise<PushResult> {
+    switch (row.channel) {
+      case 'email':
+        await this.email.send({
+          messageId: `<${row.id}@notifications.fluxnote>`,
+          from: row.sender ?? '',
+          to: row.address,
+          subject: row.subject,
+          text: row.text_body,
+          html: row.html_body ?? '',
+        });
+        return 'sent';
+      case 'push':
+        if (!row.platform) {
+          return 'unregistered'; // the user removed the device since this was queued
+        }
+        return this.push.send({
+          id: row.id,
+          token: row.address,
+          platform: row.platform,
+          title: row.subject,
+          body: row.text_body,
+          link: row.link,
+          category: row.category,
+        });
     }
   }
 }

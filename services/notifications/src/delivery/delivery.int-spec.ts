@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
@@ -11,6 +12,7 @@ import {
   ProblemError,
   refundDecidedV1,
   userRegisteredV1,
+  userStatusChangedV1,
   type EventDefinition,
   type EventPayload,
 } from '@fluxnote/contracts';
@@ -22,7 +24,9 @@ import { FeedService } from '../feed/feed.service';
 import { notificationsDatabase } from '../notifications.database';
 import { PreferencesService } from '../preferences/preferences.service';
 import { DeliveryWorker } from './delivery-worker';
+import { PushDevices } from '../push/push-devices.service';
 import { FileEmailSender, SmtpEmailSender, type EmailSender } from './email-sender';
+import { HttpPushSender, LogPushSender } from './push-sender';
 import { NotificationEventsConsumer } from './notification.events';
 import { Notifier } from './notifier';
 
@@ -82,6 +86,63 @@ async function startSmtp(): Promise<{
   };
 }
 
+interface PushRequest {
+  authorization: string | undefined;
+  message: {
+    token: string;
+    notification: { title: string; body: string };
+    data: Record<string, string>;
+    android: { collapse_key: string };
+  };
+}
+
+/**
+ * An FCM-style push provider on 127.0.0.1: tokens starting `dead-` are
+ * unregistered (404 UNREGISTERED), `busy-` answer 503, anything else is accepted.
+ */
+async function startPushProvider(): Promise<{
+  url: string;
+  received: PushRequest[];
+  stop: () => Promise<void>;
+}> {
+  const received: PushRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/projects/fluxnote/messages:send') {
+        res.writeHead(404).end();
+        return;
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as PushRequest;
+      const token = body.message.token;
+      const json = (status: number, value: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      if (token.startsWith('dead-')) {
+        json(404, {
+          error: {
+            code: 404,
+            status: 'NOT_FOUND',
+            message: 'Requested entity was not found.',
+            details: [{ errorCode: 'UNREGISTERED' }],
+          },
+        });
+      } else if (token.startsWith('busy-')) {
+        json(503, { error: { code: 503, status: 'UNAVAILABLE', message: 'try later' } });
+      } else {
+        received.push({ ...body, authorization: req.headers.authorization });
+        json(200, { name: `projects/fluxnote/messages/${received.length}` });
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/projects/fluxnote`,
+    received,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 async function parse(mail: Received): Promise<ParsedMail> {
   return simpleParser(mail.raw);
 }
@@ -90,6 +151,8 @@ describe('notification delivery (Postgres, real SMTP)', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let pushProvider: Awaited<ReturnType<typeof startPushProvider>>;
+  let devices: PushDevices;
   let router: EventRouter;
   let feed: FeedService;
   let preferences: PreferencesService;
@@ -107,6 +170,7 @@ describe('notification delivery (Postgres, real SMTP)', () => {
       poolSize: 5,
     });
     smtp = await startSmtp();
+    pushProvider = await startPushProvider();
     const config = notificationsConfigSchema.parse({
       DATABASE_URL: db.url,
       SMTP_URL: smtp.url,
@@ -115,16 +179,27 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     });
     feed = new FeedService(dataSource, clock);
     preferences = new PreferencesService(dataSource, clock);
-    const consumer = new NotificationEventsConsumer(new Notifier(feed, preferences, clock), clock);
+    devices = new PushDevices(dataSource, clock);
+    const consumer = new NotificationEventsConsumer(
+      new Notifier(feed, preferences, devices, clock),
+      clock,
+    );
     router = new EventRouter(consumer.group, dataSource, 'notifications');
     consumer.register(router);
     sender = new SmtpEmailSender(config.SMTP_URL!);
-    worker = new DeliveryWorker(dataSource, clock, sender, config);
+    worker = new DeliveryWorker(
+      dataSource,
+      clock,
+      sender,
+      new HttpPushSender(pushProvider.url, 'push-test-key'),
+      config,
+    );
   });
 
   afterAll(async () => {
     sender?.close();
     await smtp?.stop();
+    await pushProvider?.stop();
     await dataSource?.destroy();
     await db?.drop();
   });
@@ -132,6 +207,7 @@ describe('notification delivery (Postgres, real SMTP)', () => {
   beforeEach(() => {
     smtp.refuse.on = false;
     smtp.received.length = 0;
+    pushProvider.received.length = 0;
   });
 
   function envelope<D extends EventDefinition>(
@@ -246,8 +322,8 @@ describe('notification delivery (Postgres, real SMTP)', () => {
       /must-deliver/,
     );
     const matrix = await preferences.get(userId);
-    expect(matrix.jobs).toEqual({ in_app: false, email: false, mustDeliver: false });
-    expect(matrix.billing).toEqual({ in_app: true, email: true, mustDeliver: true });
+    expect(matrix.jobs).toEqual({ in_app: false, email: false, push: true, mustDeliver: false });
+    expect(matrix.billing).toEqual({ in_app: true, email: true, push: true, mustDeliver: true });
 
     await router.deliver(refundRejected(userId));
     expect(await deliveries(userId)).toEqual([
@@ -296,6 +372,113 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     await router.deliver(jobFailed(userId));
     expect(await worker.runOnce()).toBe(1);
     expect(smtp.received).toHaveLength(1);
+  });
+
+  it('pushes to every registered device once, prunes a token the provider calls dead, and retries a busy provider', async () => {
+    const { userId } = await newUser();
+    await devices.register(userId, 'phone-token-1', 'ios');
+    await devices.register(userId, 'dead-tablet-token', 'android');
+    await devices.register(userId, 'busy-web-token', 'web');
+    const failed = jobFailed(userId);
+    await router.deliver(failed);
+    await router.deliver(failed);
+    expect(await deliveries(userId)).toHaveLength(4); // email + three devices, once
+
+    await worker.runOnce();
+    expect(pushProvider.received).toHaveLength(1);
+    const push = pushProvider.received[0];
+    expect(push.authorization).toBe('Bearer push-test-key');
+    expect(push.message).toMatchObject({
+      token: 'phone-token-1',
+      notification: {
+        title: 'Your generation failed — credits refunded',
+        body: expect.stringContaining('failed because'),
+      },
+      data: {
+        category: 'jobs',
+        link: expect.stringMatching(/^https:\/\/app\.fluxnote\.dev\/generations\//),
+      },
+    });
+    const rows = await dataSource.query<{ address: string; status: string; last_error: string }[]>(
+      `SELECT address, status, last_error FROM notifications.deliveries
+        WHERE user_id = $1 AND channel = 'push' ORDER BY address`,
+      [userId],
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        address: 'busy-web-token',
+        status: 'pending',
+        last_error: expect.stringMatching(/503/),
+      }),
+      expect.objectContaining({ address: 'dead-tablet-token', status: 'discarded' }),
+      expect.objectContaining({ address: 'phone-token-1', status: 'sent' }),
+    ]);
+    expect((await devices.list(userId)).map((d) => d.token).sort()).toEqual([
+      'busy-web-token',
+      'phone-token-1',
+    ]);
+    // the dead device gets nothing more, and the discarded push is not a dead letter
+    await router.deliver(jobFailed(userId));
+    const pushes = await dataSource.query<{ address: string }[]>(
+      `SELECT DISTINCT address FROM notifications.deliveries WHERE user_id = $1 AND channel = 'push'`,
+      [userId],
+    );
+    expect(pushes).toHaveLength(3);
+    expect((await feed.deadDeliveries(100)).some((d) => d.userId === userId)).toBe(false);
+  });
+
+  it('turns push off per category, except for must-deliver security messages', async () => {
+    const { userId } = await newUser();
+    await devices.register(userId, 'phone-token-2', 'android');
+    await preferences.update(userId, { jobs: { push: false } });
+    await router.deliver(jobFailed(userId));
+    await router.deliver(
+      envelope(
+        userStatusChangedV1,
+        {
+          userId,
+          status: 'frozen',
+          previousStatus: 'active',
+          cause: 'security_review',
+          reason: 'A security ticket asked us to freeze it.',
+          at: clock.now().toISOString(),
+        },
+        userId,
+      ),
+    );
+    await worker.runOnce();
+    const toThisPhone = pushProvider.received.filter((p) => p.message.token === 'phone-token-2');
+    expect(toThisPhone.map((p) => p.message.notification.title)).toEqual([
+      'Your account is frozen for a security review',
+    ]);
+    await expect(preferences.update(userId, { security: { push: false } })).rejects.toThrow(
+      /must-deliver/,
+    );
+  });
+
+  it('registers devices for their owner only: a token moves to whoever registers it, and only the owner removes it', async () => {
+    const a = await newUser();
+    const b = await newUser();
+    await devices.register(a.userId, 'shared-phone', 'ios');
+    await expect(devices.register(a.userId, 'has spaces', 'ios')).rejects.toThrow(/token/);
+    await expect(devices.register(a.userId, 'ok-token', 'blackberry')).rejects.toThrow(/platform/);
+    await devices.register(b.userId, 'shared-phone', 'ios'); // b logged in on that phone
+    expect(await devices.list(a.userId)).toEqual([]);
+    await expect(devices.unregister(a.userId, 'shared-phone')).rejects.toThrow(/No such device/);
+    await devices.unregister(b.userId, 'shared-phone');
+    expect(await devices.list(b.userId)).toEqual([]);
+    // embedded mode: no provider, the push is logged and counts as sent
+    await expect(
+      new LogPushSender().send({
+        id: randomUUID(),
+        token: 'abcdef123456',
+        platform: 'ios',
+        title: 't',
+        body: 'b',
+        link: null,
+        category: 'jobs',
+      }),
+    ).resolves.toBe('sent');
   });
 
   it('writes the same MIME message to an .eml file in embedded mode', async () => {

@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { notificationsV1 as v1, ProblemError } from '@fluxnote/contracts';
+import { isUuid, notificationsV1 as v1, ProblemError } from '@fluxnote/contracts';
+import { PushDevices, type PushDevice } from '../push/push-devices.service';
 import {
   categories,
   channels,
@@ -49,9 +50,25 @@ function preferencesOut(matrix: PreferenceMatrix): v1.Preferences {
       category,
       inApp: matrix[category].in_app,
       email: matrix[category].email,
+      push: matrix[category].push,
       mustDeliver: matrix[category].mustDeliver,
     })),
   };
+}
+
+function pushDeviceOut(device: PushDevice): v1.PushDevice {
+  return {
+    token: device.token,
+    platform: device.platform,
+    registeredAt: device.registeredAt.toISOString(),
+  };
+}
+
+function userIdOf(request: { userId: string }): string {
+  if (!isUuid(request.userId)) {
+    throw ProblemError.badRequest('userId must be a UUID.');
+  }
+  return request.userId;
 }
 
 function changesIn(changes: v1.PreferenceChange[]): PreferenceChanges {
@@ -80,7 +97,23 @@ export class FeedGrpcController implements v1.NotificationsServiceController {
     private readonly feed: FeedService,
     private readonly preferences: PreferencesService,
     private readonly waiter: FeedWaiter,
+    private readonly devices: PushDevices,
   ) {}
+
+  async registerPushDevice(request: v1.RegisterPushDeviceRequest): Promise<v1.PushDevice> {
+    return pushDeviceOut(
+      await this.devices.register(userIdOf(request), request.token, request.platform),
+    );
+  }
+
+  async unregisterPushDevice(request: v1.PushDeviceRef): Promise<v1.UnregisterPushDeviceResult> {
+    await this.devices.unregister(userIdOf(request), request.token);
+    return {};
+  }
+
+  async listPushDevices(request: v1.UserRef): Promise<v1.PushDeviceList> {
+    return { devices: (await this.devices.list(userIdOf(request))).map(pushDeviceOut) };
+  }
 
   async listNotifications(request: v1.ListNotificationsRequest): Promise<v1.NotificationPage> {
     const page = await this.feed.list(request.userId, {

@@ -18,7 +18,7 @@ export interface DeliveryView {
   userId: string;
   channel: string;
   category: string;
-  status: 'pending' | 'sent' | 'dead';
+  status: 'pending' | 'sent' | 'dead' | 'discarded';
   attempts: number;
   lastError: string | null;
   createdAt: Date;

@@ -33,7 +33,7 @@ describe('event messages', () => {
     expect(feedBody(message)).toContain('wan-2.6');
     expect(feedBody(message)).toContain('server error');
     expect(feedBody(message)).toContain('1 video credit;');
-    expect(message.channels).toEqual(['in_app', 'email']);
+    expect(message.channels).toEqual(['in_app', 'email', 'push']);
   });
 
   it('names both pools when both were refunded', () => {

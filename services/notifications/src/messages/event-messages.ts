@@ -48,7 +48,7 @@ export function jobFailedMessage(event: EventPayload<typeof jobFailedV1>): Messa
       'You can submit it again, or try another model.',
     ],
     action: { label: 'Open the job', path: `/generations/${event.jobId}` },
-    channels: ['in_app', 'email'],
+    channels: ['in_app', 'email', 'push'],
   };
 }
 
@@ -76,7 +76,7 @@ export function refundDecidedMessage(event: EventPayload<typeof refundDecidedV1>
           `${amount} goes back to the payment method you paid with. Card refunds usually arrive within 5–10 business days; we will tell you when it is done.`,
         ],
         action,
-        channels: ['in_app', 'email'],
+        channels: ['in_app', 'email', 'push'],
       };
     case 'rejected':
       return {
@@ -84,7 +84,7 @@ export function refundDecidedMessage(event: EventPayload<typeof refundDecidedV1>
         title: 'Your refund request was declined',
         paragraphs: [event.explanation],
         action,
-        channels: ['in_app', 'email'],
+        channels: ['in_app', 'email', 'push'],
       };
     case 'review':
       return {
@@ -95,7 +95,7 @@ export function refundDecidedMessage(event: EventPayload<typeof refundDecidedV1>
           'A person from our billing team will decide and write to you; you do not need to do anything now.',
         ],
         action,
-        channels: ['in_app', 'email'],
+        channels: ['in_app', 'email', 'push'],
       };
   }
 }
@@ -110,7 +110,7 @@ export function refundProcessedMessage(event: EventPayload<typeof refundProcesse
           `The payment processor confirmed the refund of ${amount} to your original payment method. Depending on your bank it shows on your statement within a few days.`,
         ],
         action: { label: 'See your refunds', path: '/billing/refunds' },
-        channels: ['in_app', 'email'],
+        channels: ['in_app', 'email', 'push'],
       }
     : {
         category: 'billing',
@@ -120,7 +120,7 @@ export function refundProcessedMessage(event: EventPayload<typeof refundProcesse
           'Contact support from the Help page: an agent will send it another way.',
         ],
         action: { label: 'Contact support', path: '/help' },
-        channels: ['in_app', 'email'],
+        channels: ['in_app', 'email', 'push'],
       };
 }
 
@@ -139,6 +139,6 @@ export function subscriptionChangedMessage(
       'Update your payment method and subscribe again to get your plan and its credits back.',
     ],
     action: { label: 'Update payment method', path: '/billing' },
-    channels: ['in_app', 'email'],
+    channels: ['in_app', 'email', 'push'],
   };
 }

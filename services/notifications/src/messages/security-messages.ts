@@ -75,7 +75,7 @@ export function passwordChangedMessage(_event: EventPayload<typeof passwordChang
       'If you did not do this, contact support at once from the Help page.',
     ],
     action: { label: 'Contact support', path: '/help' },
-    channels: ['in_app', 'email'],
+    channels: ['in_app', 'email', 'push'],
   };
 }
 
@@ -93,7 +93,7 @@ export function statusChangedMessage(
           'To get back in, choose a new password with “Forgot password” on the log-in page: it unlocks your account and only you, with access to this inbox, can do it.',
         ],
         action: { label: 'Recover your account', path: '/forgot-password' },
-        channels: ['in_app', 'email'],
+        channels: ['in_app', 'email', 'push'],
       };
     case 'frozen':
       return {
@@ -104,7 +104,7 @@ export function statusChangedMessage(
           'While it is frozen, nobody can log in, start generations or change billing. A senior agent will review it and write to you; you do not need to do anything now.',
         ],
         action: { label: 'Open your support tickets', path: '/help/tickets' },
-        channels: ['in_app', 'email'],
+        channels: ['in_app', 'email', 'push'],
       };
     case 'suspended':
       return {
@@ -117,7 +117,7 @@ export function statusChangedMessage(
           'You can appeal once, with a statement: a senior agent decides within 48 hours, and that decision is final.',
         ],
         action: { label: 'Appeal', path: '/account/suspension' },
-        channels: ['in_app', 'email'],
+        channels: ['in_app', 'email', 'push'],
       };
     case 'active':
       if (event.cause === 'password_reset' || event.cause === 'appeal_overturned') {
@@ -128,7 +128,7 @@ export function statusChangedMessage(
         title: 'Your account is active again',
         paragraphs: [event.reason],
         action: { label: 'Open FluxNote', path: '/' },
-        channels: ['in_app', 'email'],
+        channels: ['in_app', 'email', 'push'],
       };
     case 'deleting':
       return null; // the deletion has its own messages
@@ -147,7 +147,7 @@ export function appealDecidedMessage(
           ...(event.note ? [event.note] : []),
         ],
         action: { label: 'Open FluxNote', path: '/' },
-        channels: ['in_app', 'email'],
+        channels: ['in_app', 'email', 'push'],
       }
     : {
         category: 'security',
@@ -158,6 +158,6 @@ export function appealDecidedMessage(
           'If you wish, you can delete your account and all of its data from Settings.',
         ],
         action: { label: 'Account settings', path: '/account' },
-        channels: ['in_app', 'email'],
+        channels: ['in_app', 'email', 'push'],
       };
 }

@@ -17,8 +17,8 @@ export const categories: readonly NotificationCategory[] = [
 /** Security and billing messages are must-deliver: no preference turns them off (SPEC §7). */
 export const mustDeliver: ReadonlySet<NotificationCategory> = new Set(['security', 'billing']);
 
-export type Channel = 'in_app' | 'email';
-export const channels: readonly Channel[] = ['in_app', 'email'];
+export type Channel = 'in_app' | 'email' | 'push';
+export const channels: readonly Channel[] = ['in_app', 'email', 'push'];
 
 export interface Message {
   category: NotificationCategory;
@@ -78,6 +78,24 @@ export function escapeHtml(text: string): string {
 /** The feed's body: the paragraphs as one text. */
 export function feedBody(message: Message): string {
   return message.paragraphs.join(' ');
+}
+
+export interface RenderedPush {
+  title: string;
+  body: string;
+  link: string | null;
+}
+
+const PUSH_BODY_MAX = 180;
+
+/** A push is the title and the first paragraph (cut to what a lock screen shows), tapping opens the link. */
+export function renderPush(message: Message, brand: Brand): RenderedPush {
+  const first = message.paragraphs[0] ?? '';
+  return {
+    title: message.title,
+    body: first.length > PUSH_BODY_MAX ? `${first.slice(0, PUSH_BODY_MAX - 1).trimEnd()}…` : first,
+    link: message.action ? new URL(message.action.path, brand.url).toString() : null,
+  };
 }
 
 export function renderEmail(message: Message, brand: Brand): RenderedEmail {

@@ -13,6 +13,31 @@ export const protobufPackage = "fluxnote.notifications.v1";
 
 export const protobufFileName = "notifications/v1/notifications.proto";
 
+export interface RegisterPushDeviceRequest {
+  userId: string;
+  token: string;
+  /** ios, android or web */
+  platform: string;
+}
+
+export interface PushDevice {
+  token: string;
+  platform: string;
+  registeredAt: string;
+}
+
+export interface PushDeviceRef {
+  userId: string;
+  token: string;
+}
+
+export interface UnregisterPushDeviceResult {
+}
+
+export interface PushDeviceList {
+  devices: PushDevice[];
+}
+
 export interface Notification {
   id: string;
   category: string;
@@ -45,7 +70,7 @@ export interface NotificationBatch {
 export interface Delivery {
   id: string;
   channel: string;
-  /** pending, sent or dead */
+  /** pending, sent, dead (every attempt failed) or discarded (the push device is gone) */
   status: string;
   attempts: number;
   lastError: string;
@@ -65,6 +90,7 @@ export interface CategoryPreference {
   email: boolean;
   /** Security and billing: always delivered, whatever the switches say. */
   mustDeliver: boolean;
+  push: boolean;
 }
 
 export interface Preferences {
@@ -135,6 +161,16 @@ export interface NotificationsServiceClient {
   /** Deliveries that failed every attempt (operations). */
 
   listDeadDeliveries(request: ListDeadDeliveriesRequest, metadata?: Metadata): Observable<DeliveryList>;
+
+  /** Mobile push: the devices a user gets push on (a token registered by another account moves to it). */
+
+  registerPushDevice(request: RegisterPushDeviceRequest, metadata?: Metadata): Observable<PushDevice>;
+
+  /** Only the owner's own token; anyone else's is not found. */
+
+  unregisterPushDevice(request: PushDeviceRef, metadata?: Metadata): Observable<UnregisterPushDeviceResult>;
+
+  listPushDevices(request: UserRef, metadata?: Metadata): Observable<PushDeviceList>;
 }
 
 /** The in-app feed of each user. */
@@ -177,6 +213,25 @@ export interface NotificationsServiceController {
     request: ListDeadDeliveriesRequest,
     metadata?: Metadata,
   ): Promise<DeliveryList> | Observable<DeliveryList> | DeliveryList;
+
+  /** Mobile push: the devices a user gets push on (a token registered by another account moves to it). */
+
+  registerPushDevice(
+    request: RegisterPushDeviceRequest,
+    metadata?: Metadata,
+  ): Promise<PushDevice> | Observable<PushDevice> | PushDevice;
+
+  /** Only the owner's own token; anyone else's is not found. */
+
+  unregisterPushDevice(
+    request: PushDeviceRef,
+    metadata?: Metadata,
+  ): Promise<UnregisterPushDeviceResult> | Observable<UnregisterPushDeviceResult> | UnregisterPushDeviceResult;
+
+  listPushDevices(
+    request: UserRef,
+    metadata?: Metadata,
+  ): Promise<PushDeviceList> | Observable<PushDeviceList> | PushDeviceList;
 }
 
 export function NotificationsServiceControllerMethods() {
@@ -188,6 +243,9 @@ export function NotificationsServiceControllerMethods() {
       "getPreferences",
       "updatePreferences",
       "listDeadDeliveries",
+      "registerPushDevice",
+      "unregisterPushDevice",
+      "listPushDevices",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

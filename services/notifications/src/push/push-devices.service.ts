@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '@fluxnote/clock';
+import { ProblemError } from '@fluxnote/contracts';
+import type { PushPlatform } from '../delivery/push-sender';
+
+export interface PushDevice {
+  token: string;
+  platform: PushPlatform;
+  registeredAt: Date;
+}
+
+const platforms: readonly PushPlatform[] = ['ios', 'android', 'web'];
+/** A user's devices beyond this many: the oldest registrations go. */
+const MAX_DEVICES = 20;
+
+/**
+ * The devices a user gets push on. A token belongs to one device, so when
+ * another account registers it (someone else logged in on that phone) it moves
+ * to them; tokens the provider calls dead are pruned.
+ */
+@Injectable()
+export class PushDevices {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async register(userId: string, token: string, platform: string): Promise<PushDevice> {
+    const clean = token.trim();
+    if (!clean || clean.length > 4096 || /\s/.test(clean)) {
+      throw ProblemError.badRequest(
+        'token must be the device token the push provider gave the app.',
+        {
+          field: 'token',
+        },
+      );
+    }
+    if (!platforms.includes(platform as PushPlatform)) {
+      throw ProblemError.badRequest(`platform must be one of ${platforms.join(', ')}.`, {
+        field: 'platform',
+      });
+    }
+    const registeredAt = this.clock.now();
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO notifications.push_devices (token, user_id, platform, registered_at)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (token) DO UPDATE SET user_id = $2, platform = $3, registered_at = $4`,
+        [clean, userId, platform, registeredAt],
+      );
+      await manager.query(
+        `DELETE FROM notifications.push_devices WHERE token IN (
+           SELECT token FROM notifications.push_devices WHERE user_id = $1
+            ORDER BY registered_at DESC OFFSET $2)`,
+        [userId, MAX_DEVICES],
+      );
+    });
+    return { token: clean, platform: platform as PushPlatform, registeredAt };
+  }
+
+  /** Only the owner can remove a registration; anyone else's token is simply not found. */
+  async unregister(userId: string, token: string): Promise<void> {
+    const [, removed] = await this.dataSource.query<[unknown[], number]>(
+      `DELETE FROM notifications.push_devices WHERE token = $1 AND user_id = $2`,
+      [token, userId],
+    );
+    if (!removed) {
+      throw ProblemError.notFound('No such device is registered for push on this account.');
+    }
+  }
+
+  async list(userId: string): Promise<PushDevice[]> {
+    const rows = await this.dataSource.query<
+      { token: string; platform: PushPlatform; registered_at: Date }[]
+    >(
+      `SELECT token, platform, registered_at FROM notifications.push_devices
+        WHERE user_id = $1 ORDER BY registered_at DESC`,
+      [userId],
+    );
+    return rows.map((r) => ({
+      token: r.token,
+      platform: r.platform,
+      registeredAt: r.registered_at,
+    }));
+  }
+
+  /** The tokens a message to this user goes to. */
+  async tokensOf(manager: EntityManager, userId: string): Promise<string[]> {
+    const rows = await manager.query<{ token: string }[]>(
+      `SELECT token FROM notifications.push_devices WHERE user_id = $1`,
+      [userId],
+    );
+    return rows.map((r) => r.token);
+  }
+}
