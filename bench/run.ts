@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startEmbeddedPostgres } from '@fluxnote/testing';
 import { Platform } from '../tools/launcher/platform';
+import { benchBroadcast } from './broadcast.bench';
 import { benchBus } from './bus.bench';
 import { benchBareRoute, benchSubmit, type LoadResult } from './gateway.bench';
 import { benchLedger } from './ledger.bench';
@@ -24,6 +25,9 @@ async function main(): Promise<void> {
   try {
     log('\nevent bus (embedded, on Postgres)');
     const bus = await benchBus(pg.url, log);
+
+    log('\nnotifications: an incident broadcast');
+    const broadcast = await benchBroadcast(pg.url, log);
 
     log('\ngateway');
     const bare = await benchBareRoute(log);
@@ -64,6 +68,13 @@ async function main(): Promise<void> {
         `${fmt(logins.logins.requestsPerSecond)} (${logins.logins.p99} ms)`.padEnd(20) +
         `${fmt(logins.verifiesPerSecond)} hashes/s`.padEnd(20) +
         pct(logins.logins.requestsPerSecond, logins.verifiesPerSecond).padEnd(9),
+    );
+    log(
+      '10,000-user broadcast notifications/s'.padEnd(42) +
+        fmt(broadcast.fanOutPerSecond).padEnd(20) +
+        `${fmt(broadcast.deliveriesPerSecond)} sent/s`.padEnd(20) +
+        ''.padEnd(9) +
+        `personal p99 ${fmt(broadcast.personalP99)} ms meanwhile`,
     );
     submitRow('gateway submit req/s (p99)', submit.submitPath, '≥ 25 %');
     submitRow('  … with every job run meanwhile', submit.withWorkers, '');

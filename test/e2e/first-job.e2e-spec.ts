@@ -657,4 +657,53 @@ describe('first job end to end', () => {
     await as(admin2).post('/v1/admin/clock').send({ advance: 'tomorrow' }).expect(400);
     await as(later).post('/v1/admin/clock').send({ advance: 'P1D' }).expect(403);
   });
+
+  it('an incident tells everyone who used the model in the last 48 hours by the platform clock, once, and no one else', async () => {
+    const before = await signUp(); // used the model 49 hours before the incident
+    await as(before).post('/v1/generations').send(job).expect(202);
+    await as((await logIn('ops@fluxnote.test', 'operations-password')).accessToken)
+      .post('/v1/admin/clock')
+      .send({ advance: 'P2DT1H' })
+      .expect(200);
+    const recent = await signUp();
+    await as(recent).post('/v1/generations').send(job).expect(202);
+    const other = await signUp(); // used another model
+    await as(other)
+      .post('/v1/generations')
+      .send({ ...job, model: 'hailuo-2.3' })
+      .expect(202);
+
+    const ops = (await logIn('ops@fluxnote.test', 'operations-password')).accessToken;
+    const incident = {
+      model: 'wan-2.6',
+      message: 'Wan 2.6 jobs are failing at the provider.',
+      alternative: 'kling-3.0',
+    };
+    await as(recent).post('/v1/admin/incidents').send(incident).expect(403);
+    await as(ops)
+      .post('/v1/admin/incidents')
+      .send({ ...incident, model: 'no-such-model' })
+      .expect(400)
+      .expect('content-type', /problem\+json/);
+    const declared = await as(ops).post('/v1/admin/incidents').send(incident).expect(201);
+    expect(declared.body).toMatchObject({ model: 'wan-2.6', affectedUsers: 1 });
+
+    const told = await expectEventually(async () => {
+      const items = (await as(recent).get('/v1/notifications').expect(200)).body.items as {
+        title: string;
+        body: string;
+      }[];
+      const found = items.filter((n) => n.title === 'Wan 2.6 is having problems');
+      expect(found).toHaveLength(1);
+      return found[0];
+    });
+    expect(told.body).toContain('Meanwhile you can use kling-3.0');
+    const titles = async (who: Session) =>
+      ((await as(who).get('/v1/notifications').expect(200)).body.items as { title: string }[]).map(
+        (n) => n.title,
+      );
+    const beforeAgain = await logIn(before.email, 'a long enough password');
+    expect(await titles(beforeAgain)).not.toContain('Wan 2.6 is having problems');
+    expect(await titles(other)).not.toContain('Wan 2.6 is having problems');
+  });
 });

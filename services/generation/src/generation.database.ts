@@ -3,11 +3,16 @@ import { JobEntity } from './jobs/job.entity';
 import { JobLogEntity } from './jobs/job-log.entity';
 import { InitialGeneration1763700000200 } from './migrations/1763700000200-initial-generation';
 import { AccountStanding1764200000200 } from './migrations/1764200000200-account-standing';
+import { Incidents1764300000200 } from './migrations/1764300000200-incidents';
 import { SimulatorModelEntity } from './simulator/simulator-model.entity';
 
 /** The generation schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const generationDatabase: ServiceDatabase = {
   service: 'generation',
   entities: [JobEntity, JobLogEntity, SimulatorModelEntity],
-  migrations: [InitialGeneration1763700000200, AccountStanding1764200000200],
+  migrations: [
+    InitialGeneration1763700000200,
+    AccountStanding1764200000200,
+    Incidents1764300000200,
+  ],
 };

@@ -8,6 +8,7 @@ import { generationDatabase } from './generation.database';
 import { BillingLedger } from './billing/billing-ledger';
 import { CatalogService } from './catalog/catalog.service';
 import { GENERATION_CONFIG, type GenerationConfig } from './config/generation.config';
+import { IncidentsService } from './incidents/incidents.service';
 import { JobSettlement } from './jobs/job-settlement';
 import { JobsGrpcController } from './jobs/jobs.grpc';
 import { JobsService } from './jobs/jobs.service';
@@ -23,6 +24,7 @@ const purgeStatements = [
   `DELETE FROM generation.job_logs WHERE job_id IN (SELECT id FROM generation.jobs WHERE user_id = $1)`,
   `DELETE FROM generation.jobs WHERE user_id = $1`,
   `DELETE FROM generation.account_standing WHERE user_id = $1`,
+  `UPDATE generation.incidents SET declared_by = NULL WHERE declared_by = $1`,
 ];
 
 @Module({})
@@ -46,6 +48,7 @@ export class GenerationModule {
         SubmitJobUseCase,
         { provide: PromptSafetyCheck, useClass: RuleBasedSafetyCheck },
         JobsService,
+        IncidentsService,
         JobSettlement,
         JobWorker,
         JobRecovery,

@@ -4,6 +4,7 @@ import { InitialNotifications1763700000300 } from './migrations/1763700000300-in
 import { DeliveryChannels1764000000300 } from './migrations/1764000000300-delivery-channels';
 import { FeedSequence1764100000300 } from './migrations/1764100000300-feed-sequence';
 import { Push1764300000300 } from './migrations/1764300000300-push';
+import { Broadcasts1764300000400 } from './migrations/1764300000400-broadcasts';
 
 /** The notifications schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const notificationsDatabase: ServiceDatabase = {
@@ -14,5 +15,6 @@ export const notificationsDatabase: ServiceDatabase = {
     DeliveryChannels1764000000300,
     FeedSequence1764100000300,
     Push1764300000300,
+    Broadcasts1764300000400,
   ],
 };

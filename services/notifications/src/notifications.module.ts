@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { serviceInfrastructure, userPurgeProviders } from '@fluxnote/platform';
 import { notificationsDatabase } from './notifications.database';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from './config/notifications.config';
+import { Broadcasts } from './broadcasts/broadcasts';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { EmailSender, FileEmailSender, SmtpEmailSender } from './delivery/email-sender';
 import { HttpPushSender, LogPushSender, PushSender } from './delivery/push-sender';
@@ -16,6 +17,7 @@ import { PreferencesService } from './preferences/preferences.service';
 
 /** Account deletion: every row this service holds for a user, in an order its foreign keys allow. */
 const purgeStatements = [
+  `DELETE FROM notifications.broadcast_recipients WHERE user_id = $1`,
   `DELETE FROM notifications.deliveries WHERE user_id = $1`,
   `DELETE FROM notifications.notifications WHERE user_id = $1`,
   `DELETE FROM notifications.preferences WHERE user_id = $1`,
@@ -57,6 +59,7 @@ export class NotificationsModule {
         Notifier,
         NotificationEventsConsumer,
         DeliveryWorker,
+        Broadcasts,
       ],
     };
   }

@@ -33,3 +33,30 @@ export const jobFailedV1 = defineEvent(
     }),
   }),
 );
+
+/** Users named per incident event: a larger incident is published in parts. */
+export const INCIDENT_USERS_PER_EVENT = 1000;
+
+/**
+ * Operations declared an incident on a model: every user who used it in the 48
+ * hours before (by the platform clock), in parts of at most
+ * INCIDENT_USERS_PER_EVENT, each part carrying the whole message.
+ */
+export const incidentDeclaredV1 = defineEvent(
+  'generation.incident.declared.v1',
+  topics.generation,
+  z.object({
+    incidentId: z.string().uuid(),
+    model: z.string(),
+    modelName: z.string(),
+    message: z.string(),
+    /** When operations expect it fixed (ISO 8601). */
+    eta: z.string().optional(),
+    /** A model of the same mode to use meanwhile. */
+    alternative: z.string().optional(),
+    declaredAt: z.string(),
+    userIds: z.array(z.string().uuid()).max(INCIDENT_USERS_PER_EVENT),
+    part: z.number().int().min(1),
+    parts: z.number().int().min(1),
+  }),
+);

@@ -41,6 +41,23 @@ const simulatorBody = z.object({
   latencyMs: z.number().int().min(0).max(900_000).optional(),
 });
 
+const incidentBody = z.object({
+  model: z.string().min(1).max(100),
+  message: z.string().min(1).max(2000),
+  eta: z.string().datetime({ offset: true }).optional(),
+  alternative: z.string().min(1).max(100).optional(),
+});
+
+export interface IncidentView {
+  id: string;
+  model: string;
+  message: string;
+  eta: string | null;
+  alternative: string | null;
+  declaredAt: string;
+  affectedUsers: number;
+}
+
 const suspendBody = z.object({
   rule: z.string().max(200),
   evidence: z.array(z.string().max(200)).max(50),
@@ -108,6 +125,32 @@ export class AdminController {
     if (isProduction(this.config)) {
       throw ProblemError.forbidden(`The ${what} cannot be changed in production mode.`);
     }
+  }
+
+  /** An incident on a model: everyone who used it in the last 48 hours is told once (feed, email, push). */
+  @Post('incidents')
+  @HttpCode(201)
+  async declareIncident(
+    @CurrentCaller() caller: Caller,
+    @Body() body: unknown,
+  ): Promise<IncidentView> {
+    const input = validate(incidentBody, body);
+    const incident = await this.clients.generation.declareIncident({
+      actorId: caller.id,
+      model: input.model,
+      message: input.message,
+      eta: input.eta ?? '',
+      alternative: input.alternative ?? '',
+    });
+    return {
+      id: incident.id,
+      model: incident.model,
+      message: incident.message,
+      eta: incident.eta || null,
+      alternative: incident.alternative || null,
+      declaredAt: incident.declaredAt,
+      affectedUsers: incident.affectedUsers,
+    };
   }
 
   /** Suspends a user for a rule, citing generations or actions; the user is emailed both and may appeal once. */

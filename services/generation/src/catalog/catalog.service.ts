@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemError } from '@fluxnote/contracts';
 import { evaluateJobRequest, type JobRequest, type Quote, type Refusal } from './job-request-rules';
-import { defaultModels, type JobMode, type ModelSpec } from './model-catalog';
+import { defaultModels, findModel, type JobMode, type ModelSpec } from './model-catalog';
 import { defaultTemplates, type TemplateSpec } from './template-catalog';
 
 function refusalProblem(refusal: Refusal): ProblemError {
@@ -27,6 +27,11 @@ export class CatalogService {
   /** Models offered in a country; a model not offered there is not listed at all. */
   models(country: string | null): ModelSpec[] {
     return defaultModels.filter((m) => !country || !m.unavailableIn.includes(country));
+  }
+
+  /** A model by id, wherever it is offered. */
+  model(id: string): ModelSpec | undefined {
+    return findModel(defaultModels, id);
   }
 
   templates(): TemplateSpec[] {

@@ -1,5 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
-import { generationV1, ProblemError } from '@fluxnote/contracts';
+import { generationV1, isUuid, ProblemError } from '@fluxnote/contracts';
+import { IncidentsService } from '../incidents/incidents.service';
 import { isProduction } from '@fluxnote/config';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
 import { ModelSimulator } from '../simulator/model-simulator';
@@ -53,6 +54,7 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
     private readonly jobs: JobsService,
     private readonly simulator: ModelSimulator,
     private readonly catalog: CatalogService,
+    private readonly incidents: IncidentsService,
     @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
   ) {}
 
@@ -104,6 +106,39 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
       internalCost: quote.internalCost,
       durationSec: quote.durationSec,
       aspectRatio: quote.aspectRatio,
+    };
+  }
+
+  async declareIncident(
+    request: generationV1.DeclareIncidentRequest,
+  ): Promise<generationV1.Incident> {
+    if (!isUuid(request.actorId)) {
+      throw ProblemError.badRequest('actorId must be a UUID.');
+    }
+    const message = request.message.trim();
+    if (!message || message.length > 2000) {
+      throw ProblemError.badRequest('message is required (at most 2000 characters).', {
+        field: 'message',
+      });
+    }
+    const eta = request.eta ? new Date(request.eta) : null;
+    if (eta && Number.isNaN(eta.getTime())) {
+      throw ProblemError.badRequest('eta must be an ISO 8601 date and time.', { field: 'eta' });
+    }
+    const incident = await this.incidents.declare(request.actorId, {
+      model: request.model,
+      message,
+      eta,
+      alternative: request.alternative || null,
+    });
+    return {
+      id: incident.id,
+      model: incident.model,
+      message: incident.message,
+      eta: incident.eta?.toISOString() ?? '',
+      alternative: incident.alternative ?? '',
+      declaredAt: incident.declaredAt.toISOString(),
+      affectedUsers: incident.affectedUsers,
     };
   }
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import {
+  incidentDeclaredV1,
   jobFailedV1,
   jobSucceededV1,
   ProblemError,
@@ -24,6 +25,7 @@ import { FeedService } from '../feed/feed.service';
 import { notificationsDatabase } from '../notifications.database';
 import { PreferencesService } from '../preferences/preferences.service';
 import { DeliveryWorker } from './delivery-worker';
+import { Broadcasts } from '../broadcasts/broadcasts';
 import { PushDevices } from '../push/push-devices.service';
 import { FileEmailSender, SmtpEmailSender, type EmailSender } from './email-sender';
 import { HttpPushSender, LogPushSender } from './push-sender';
@@ -153,6 +155,7 @@ describe('notification delivery (Postgres, real SMTP)', () => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let pushProvider: Awaited<ReturnType<typeof startPushProvider>>;
   let devices: PushDevices;
+  let broadcasts: Broadcasts;
   let router: EventRouter;
   let feed: FeedService;
   let preferences: PreferencesService;
@@ -180,10 +183,9 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     feed = new FeedService(dataSource, clock);
     preferences = new PreferencesService(dataSource, clock);
     devices = new PushDevices(dataSource, clock);
-    const consumer = new NotificationEventsConsumer(
-      new Notifier(feed, preferences, devices, clock),
-      clock,
-    );
+    const notifier = new Notifier(feed, preferences, clock);
+    broadcasts = new Broadcasts(dataSource, notifier, clock, config);
+    const consumer = new NotificationEventsConsumer(notifier, broadcasts, clock);
     router = new EventRouter(consumer.group, dataSource, 'notifications');
     consumer.register(router);
     sender = new SmtpEmailSender(config.SMTP_URL!);
@@ -479,6 +481,68 @@ describe('notification delivery (Postgres, real SMTP)', () => {
         category: 'jobs',
       }),
     ).resolves.toBe('sent');
+  });
+
+  it('tells each user an incident names once — feed, email, push — in batches queued behind personal messages', async () => {
+    const named = [await newUser(), await newUser(), await newUser()];
+    await devices.register(named[0].userId, 'incident-phone', 'android');
+    const bystander = await newUser();
+    const incidentId = randomUUID();
+    const part = (userIds: string[], n: number) =>
+      envelope(
+        incidentDeclaredV1,
+        {
+          incidentId,
+          model: 'veo-3.1',
+          modelName: 'Veo 3.1',
+          message: 'Veo 3.1 jobs are timing out at the provider.',
+          eta: '2026-11-01T15:00:00Z',
+          alternative: 'kling-3.0',
+          declaredAt: clock.now().toISOString(),
+          userIds,
+          part: n,
+          parts: 2,
+        },
+        incidentId,
+      );
+    const first = part([named[0].userId, named[1].userId], 1);
+    await router.deliver(first);
+    await router.deliver(first); // redelivered
+    await router.deliver(part([named[2].userId, named[0].userId], 2)); // overlaps the first part
+    // the handler only recorded who waits; a personal message meanwhile goes first
+    expect((await feed.list(named[0].userId, { unreadOnly: false, limit: 10 })).items).toEqual([]);
+    await router.deliver(jobFailed(bystander.userId));
+
+    expect(await broadcasts.runOnce(2)).toBe(2);
+    expect(await broadcasts.runOnce(2)).toBe(1);
+    expect(await broadcasts.runOnce(2)).toBe(0);
+    await router.deliver(first); // a late copy after the fan-out: recorded again, told no one twice
+    await broadcasts.runOnce();
+
+    for (const { userId } of named) {
+      const items = (await feed.list(userId, { unreadOnly: false, limit: 10 })).items;
+      expect(items.map((n) => n.title)).toEqual(['Veo 3.1 is having problems']);
+      expect(items[0].body).toContain('We expect it to be fixed by Sun, 01 Nov 2026 15:00:00 UTC.');
+      expect(items[0].body).toContain('Meanwhile you can use kling-3.0');
+    }
+    expect(
+      (await feed.list(bystander.userId, { unreadOnly: false, limit: 10 })).items,
+    ).toHaveLength(1);
+    const queued = await dataSource.query<{ user_id: string; channel: string; priority: number }[]>(
+      `SELECT user_id, channel, priority FROM notifications.deliveries WHERE user_id = ANY($1)`,
+      [[...named, bystander].map((u) => u.userId)],
+    );
+    expect(queued).toHaveLength(5); // three incident emails, one incident push, one personal email
+    expect(queued.filter((d) => d.priority === 1)).toHaveLength(4);
+
+    // the personal email is sent first, though it was queued last
+    expect(await worker.runOnce(1)).toBe(1);
+    expect(smtp.received[0]?.to).toEqual([bystander.email]);
+    await worker.runOnce();
+    expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(
+      [bystander.email, ...named.map((u) => u.email)].sort(),
+    );
+    expect(pushProvider.received.map((p) => p.message.token)).toEqual(['incident-phone']);
   });
 
   it('writes the same MIME message to an .eml file in embedded mode', async () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  incidentDeclaredV1,
   jobFailedV1,
   loginChallengedV1,
   loginThrottledV1,
@@ -15,7 +16,9 @@ import {
 } from '@fluxnote/contracts';
 import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
 import { Clock } from '@fluxnote/clock';
+import { Broadcasts } from '../broadcasts/broadcasts';
 import {
+  incidentMessage,
   jobFailedMessage,
   jobSucceededMessage,
   refundDecidedMessage,
@@ -39,6 +42,7 @@ export class NotificationEventsConsumer extends EventConsumer {
 
   constructor(
     private readonly notifier: Notifier,
+    private readonly broadcasts: Broadcasts,
     private readonly clock: Clock,
   ) {
     super();
@@ -53,6 +57,16 @@ export class NotificationEventsConsumer extends EventConsumer {
           [event.userId, event.brand, event.email ?? null, this.clock.now()],
         );
       })
+      // Thousands of users: recorded here at once, told by the broadcast worker in batches.
+      .on(incidentDeclaredV1, (event, { manager }) =>
+        this.broadcasts.accept(
+          manager,
+          `incident:${event.incidentId}`,
+          incidentMessage(event),
+          { incidentId: event.incidentId, model: event.model, alternative: event.alternative },
+          event.userIds,
+        ),
+      )
       .on(jobFailedV1, (event, { manager, envelope }) =>
         this.notifier.notify(manager, event.userId, envelope.id, jobFailedMessage(event), {
           jobId: event.jobId,

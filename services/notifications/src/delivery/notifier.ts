@@ -3,14 +3,27 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { FeedService } from '../feed/feed.service';
-import { brandOf, feedBody, renderEmail, renderPush, type Message } from '../messages/templates';
+import {
+  brandOf,
+  feedBody,
+  renderEmail,
+  renderPush,
+  type Brand,
+  type Message,
+  type RenderedEmail,
+  type RenderedPush,
+} from '../messages/templates';
 import { PreferencesService } from '../preferences/preferences.service';
-import { PushDevices } from '../push/push-devices.service';
+
+/** One person to tell, and the id that makes telling them idempotent. */
+export interface NotifyTarget {
+  userId: string;
+  eventId: string;
+}
 
 interface QueuedDelivery {
   eventId: string;
   userId: string;
-  category: string;
   channel: 'email' | 'push';
   address: string;
   subject: string;
@@ -18,22 +31,20 @@ interface QueuedDelivery {
   html: string | null;
   sender: string | null;
   link: string | null;
-  /** 0 for a person's own messages; broadcasts queue behind them. */
-  priority: number;
 }
 
 /**
- * Turns one event into what the user gets, inside the event handler's transaction:
- * the feed item and one delivery per outside channel and address (each push
+ * Turns one event into what its people get, inside the caller's transaction: the
+ * feed item and one delivery per outside channel and address (each push
  * device), each unique by event, user, channel and address — a redelivered
- * event adds nothing and sends nothing twice.
+ * event adds nothing and sends nothing twice. The same set-based path serves
+ * one user (an event about them) and a batch of a broadcast.
  */
 @Injectable()
 export class Notifier {
   constructor(
     private readonly feed: FeedService,
     private readonly preferences: PreferencesService,
-    private readonly devices: PushDevices,
     private readonly clock: Clock,
   ) {}
 
@@ -43,78 +54,136 @@ export class Notifier {
     eventId: string,
     message: Message,
     data: Record<string, unknown>,
-    { priority = 0 }: { priority?: number } = {},
   ): Promise<void> {
-    const wanted = await this.preferences.channelsFor(manager, userId, message);
-    if (wanted.has('in_app')) {
-      await this.feed.add(
-        manager,
-        userId,
-        eventId,
-        { category: message.category, title: message.title, body: feedBody(message) },
-        data,
-      );
-    }
-    if (!wanted.has('email') && !wanted.has('push')) {
-      return;
-    }
-    const [recipient] = await manager.query<{ brand: string; email: string | null }[]>(
-      `SELECT brand, email FROM notifications.recipients WHERE user_id = $1`,
-      [userId],
-    );
-    const brand = brandOf(recipient?.brand);
-    const queue = (
-      delivery: Omit<QueuedDelivery, 'eventId' | 'userId' | 'category' | 'priority'>,
-    ) =>
-      this.queue(manager, { eventId, userId, category: message.category, ...delivery, priority });
-    if (wanted.has('email') && recipient?.email) {
-      const email = renderEmail(message, brand);
-      await queue({
-        channel: 'email',
-        address: recipient.email,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        sender: brand.from,
-        link: null,
-      });
-    }
-    if (wanted.has('push')) {
-      const push = renderPush(message, brand);
-      for (const token of await this.devices.tokensOf(manager, userId)) {
-        await queue({
-          channel: 'push',
-          address: token,
-          subject: push.title,
-          text: push.body,
-          html: null,
-          sender: null,
-          link: push.link,
-        });
-      }
-    }
+    await this.notifyMany(manager, [{ userId, eventId }], message, data);
   }
 
-  /** One delivery, once: the same event, user, channel and address never queue twice. */
-  private async queue(manager: EntityManager, d: QueuedDelivery): Promise<void> {
+  /** `priority` 0 for a person's own messages; broadcasts pass 1 and queue behind them. */
+  async notifyMany(
+    manager: EntityManager,
+    targets: readonly NotifyTarget[],
+    message: Message,
+    data: Record<string, unknown>,
+    { priority = 0 }: { priority?: number } = {},
+  ): Promise<void> {
+    if (targets.length === 0) {
+      return;
+    }
+    const userIds = targets.map((t) => t.userId);
+    const off = await this.preferences.channelsOff(manager, userIds, message);
+    const wants = (userId: string, channel: Message['channels'][number]): boolean =>
+      message.channels.includes(channel) && !off.get(userId)?.has(channel);
+
+    await this.feed.addMany(
+      manager,
+      targets.filter((t) => wants(t.userId, 'in_app')),
+      { category: message.category, title: message.title, body: feedBody(message) },
+      data,
+    );
+
+    const outside = targets.filter((t) => wants(t.userId, 'email') || wants(t.userId, 'push'));
+    if (outside.length === 0) {
+      return;
+    }
+    const ids = outside.map((t) => t.userId);
+    const recipients = new Map(
+      (
+        await manager.query<{ user_id: string; brand: string; email: string | null }[]>(
+          `SELECT user_id, brand, email FROM notifications.recipients WHERE user_id = ANY($1)`,
+          [ids],
+        )
+      ).map((r) => [r.user_id, r]),
+    );
+    const devices = new Map<string, string[]>();
+    if (message.channels.includes('push')) {
+      const rows = await manager.query<{ user_id: string; token: string }[]>(
+        `SELECT user_id, token FROM notifications.push_devices WHERE user_id = ANY($1)`,
+        [ids],
+      );
+      for (const row of rows) {
+        devices.set(row.user_id, [...(devices.get(row.user_id) ?? []), row.token]);
+      }
+    }
+    const rendered = new Map<string, { brand: Brand; email: RenderedEmail; push: RenderedPush }>();
+    const render = (brandId: string | undefined) => {
+      const brand = brandOf(brandId);
+      let r = rendered.get(brand.id);
+      if (!r) {
+        r = { brand, email: renderEmail(message, brand), push: renderPush(message, brand) };
+        rendered.set(brand.id, r);
+      }
+      return r;
+    };
+
+    const queued: QueuedDelivery[] = [];
+    for (const { userId, eventId } of outside) {
+      const recipient = recipients.get(userId);
+      const { brand, email, push } = render(recipient?.brand);
+      if (wants(userId, 'email') && recipient?.email) {
+        queued.push({
+          eventId,
+          userId,
+          channel: 'email',
+          address: recipient.email,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          sender: brand.from,
+          link: null,
+        });
+      }
+      if (wants(userId, 'push')) {
+        for (const token of devices.get(userId) ?? []) {
+          queued.push({
+            eventId,
+            userId,
+            channel: 'push',
+            address: token,
+            subject: push.title,
+            text: push.body,
+            html: null,
+            sender: null,
+            link: push.link,
+          });
+        }
+      }
+    }
+    await this.queue(manager, queued, message.category, priority);
+  }
+
+  /** The deliveries in one statement; one already queued for that event, user, channel and address is left alone. */
+  private async queue(
+    manager: EntityManager,
+    rows: QueuedDelivery[],
+    category: string,
+    priority: number,
+  ): Promise<void> {
+    if (rows.length === 0) {
+      return;
+    }
+    const column = <K extends keyof QueuedDelivery>(key: K) => rows.map((r) => r[key]);
     await manager.query(
       `INSERT INTO notifications.deliveries (id, event_id, user_id, channel, category, address, subject,
          text_body, html_body, sender, link, priority, status, next_attempt_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13, $13)
+       SELECT d.id, d.event_id, d.user_id, d.channel, $11, d.address, d.subject, d.text_body,
+              d.html_body, d.sender, d.link, $12, 'pending', $13, $13
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[],
+                     $7::text[], $8::text[], $9::text[], $10::text[])
+           AS d (id, event_id, user_id, channel, address, subject, text_body, html_body, sender, link)
        ON CONFLICT (event_id, user_id, channel, address) DO NOTHING`,
       [
-        randomUUID(),
-        d.eventId,
-        d.userId,
-        d.channel,
-        d.category,
-        d.address,
-        d.subject,
-        d.text,
-        d.html,
-        d.sender,
-        d.link,
-        d.priority,
+        rows.map(() => randomUUID()),
+        column('eventId'),
+        column('userId'),
+        column('channel'),
+        column('address'),
+        column('subject'),
+        column('text'),
+        column('html'),
+        column('sender'),
+        column('link'),
+        category,
+        priority,
         this.clock.now(),
       ],
     );

@@ -57,6 +57,8 @@ function toDelivery(r: DeliveryRow): DeliveryView {
 }
 
 export const FEED_CHANNEL = 'notifications_feed';
+/** Seeds the per-user feed lock's key, apart from other advisory locks on the same database. */
+const FEED_LOCK_SEED = 7141;
 
 /** The in-app feed: written from events, read by its owner only. */
 @Injectable()
@@ -66,30 +68,50 @@ export class FeedService {
     private readonly clock: Clock,
   ) {}
 
-  async add(
+  /**
+   * One item per target (once per event id). Each user's items are written
+   * under a per-user lock held to commit, so their sequence numbers grow in
+   * commit order even when a broadcast and a user's own events are written at
+   * once — a live stream resuming "after N" never skips one. Live streams hear
+   * of the new items (NOTIFY) when the transaction commits.
+   */
+  async addMany(
     manager: EntityManager,
-    userId: string,
-    eventId: string,
+    targets: readonly { userId: string; eventId: string }[],
     message: FeedItem,
     data: Record<string, unknown>,
   ): Promise<void> {
-    const inserted = await manager.query<{ id: string }[]>(
-      `INSERT INTO notifications.notifications (id, user_id, event_id, category, title, body, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING RETURNING id`,
+    if (targets.length === 0) {
+      return;
+    }
+    const userIds = targets.map((t) => t.userId);
+    // Locks taken in key order, so two writers never wait on each other in a circle.
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(k) FROM (
+         SELECT DISTINCT hashtextextended(u::text, ${FEED_LOCK_SEED}) AS k FROM unnest($1::uuid[]) u ORDER BY 1
+       ) keys`,
+      [userIds],
+    );
+    await manager.query(
+      `WITH added AS (
+         INSERT INTO notifications.notifications (id, user_id, event_id, category, title, body, data)
+         SELECT t.id, t.user_id, t.event_id, $4, $5, $6, $7
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS t (id, user_id, event_id)
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING user_id
+       )
+       SELECT pg_notify($8, user_id::text) FROM added`,
       [
-        randomUUID(),
-        userId,
-        eventId,
+        targets.map(() => randomUUID()),
+        userIds,
+        targets.map((t) => t.eventId),
         message.category,
         message.title,
         message.body,
         JSON.stringify(data),
+        FEED_CHANNEL,
       ],
     );
-    if (inserted.length > 0) {
-      // Heard by live streams when this transaction commits.
-      await manager.query(`SELECT pg_notify($1, $2)`, [FEED_CHANNEL, userId]);
-    }
   }
 
   async list(

@@ -1,5 +1,6 @@
 import type {
   EventPayload,
+  incidentDeclaredV1,
   jobFailedV1,
   jobSucceededV1,
   refundDecidedV1,
@@ -139,6 +140,32 @@ export function subscriptionChangedMessage(
       'Update your payment method and subscribe again to get your plan and its credits back.',
     ],
     action: { label: 'Update payment method', path: '/billing' },
+    channels: ['in_app', 'email', 'push'],
+  };
+}
+
+/** An incident on a model the user used recently: what is wrong, when it should be fixed, what to use meanwhile. */
+export function incidentMessage(event: EventPayload<typeof incidentDeclaredV1>): Message {
+  const eta = event.eta
+    ? `We expect it to be fixed by ${new Date(event.eta).toUTCString().replace(' GMT', ' UTC')}.`
+    : 'We will tell you when it is fixed.';
+  return {
+    category: 'jobs',
+    title: `${event.modelName} is having problems`,
+    paragraphs: [
+      event.message,
+      eta,
+      event.alternative
+        ? `Meanwhile you can use ${event.alternative} for the same kind of job.`
+        : 'You can keep your jobs queued or try another model meanwhile.',
+      'Jobs that fail because of this are refunded automatically.',
+    ],
+    action: event.alternative
+      ? {
+          label: `Try ${event.alternative}`,
+          path: `/create?model=${encodeURIComponent(event.alternative)}`,
+        }
+      : { label: 'See your jobs', path: '/generations' },
     channels: ['in_app', 'email', 'push'],
   };
 }

@@ -86,21 +86,27 @@ export class PreferencesService {
     return this.get(userId);
   }
 
-  /** The channels a message reaches: its own channels, less those the user turned off (unless must-deliver). */
-  async channelsFor(
+  /**
+   * The channels each user turned off for this message's category — none for
+   * must-deliver messages. A message reaches its own channels less these.
+   */
+  async channelsOff(
     manager: EntityManager,
-    userId: string,
+    userIds: readonly string[],
     message: Message,
-  ): Promise<Set<Channel>> {
+  ): Promise<Map<string, Set<Channel>>> {
+    const off = new Map<string, Set<Channel>>();
     if (mustDeliver.has(message.category)) {
-      return new Set(message.channels);
+      return off;
     }
-    const off = await manager.query<{ channel: Channel }[]>(
-      `SELECT channel FROM notifications.preferences
-        WHERE user_id = $1 AND category = $2 AND NOT enabled`,
-      [userId, message.category],
+    const rows = await manager.query<{ user_id: string; channel: Channel }[]>(
+      `SELECT user_id, channel FROM notifications.preferences
+        WHERE user_id = ANY($1) AND category = $2 AND NOT enabled`,
+      [userIds, message.category],
     );
-    const disabled = new Set(off.map((r) => r.channel));
-    return new Set(message.channels.filter((c) => !disabled.has(c)));
+    for (const row of rows) {
+      off.set(row.user_id, (off.get(row.user_id) ?? new Set<Channel>()).add(row.channel));
+    }
+    return off;
   }
 }

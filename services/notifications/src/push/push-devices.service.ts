@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import type { PushPlatform } from '../delivery/push-sender';
@@ -83,14 +83,5 @@ export class PushDevices {
       platform: r.platform,
       registeredAt: r.registered_at,
     }));
-  }
-
-  /** The tokens a message to this user goes to. */
-  async tokensOf(manager: EntityManager, userId: string): Promise<string[]> {
-    const rows = await manager.query<{ token: string }[]>(
-      `SELECT token FROM notifications.push_devices WHERE user_id = $1`,
-      [userId],
-    );
-    return rows.map((r) => r.token);
   }
 }

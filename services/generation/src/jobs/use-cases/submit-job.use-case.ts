@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { Clock } from '@fluxnote/clock';
 import { jobQueuedV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { isUniqueViolation } from '@fluxnote/persistence';
@@ -47,6 +48,7 @@ export class SubmitJobUseCase {
     private readonly catalog: CatalogService,
     private readonly safety: PromptSafetyCheck,
     private readonly standing: AccountStanding,
+    private readonly clock: Clock,
   ) {}
 
   async execute(input: SubmitJobInput): Promise<JobEntity> {
@@ -103,8 +105,8 @@ export class SubmitJobUseCase {
         `WITH job AS (
            INSERT INTO generation.jobs (id, user_id, idempotency_key, status, model, mode, prompt,
              duration_sec, aspect_ratio, template, project_id, video_credits, image_credits, lane,
-             failure_reason, failure_detail)
-           VALUES ($1, $2, $3, $15, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16, $17)
+             failure_reason, failure_detail, created_at)
+           VALUES ($1, $2, $3, $15, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16, $17, $19)
            RETURNING id
          )
          INSERT INTO generation.job_logs (job_id, kind, message, data)
@@ -141,6 +143,8 @@ export class SubmitJobUseCase {
           job.failureReason,
           job.failureDetail,
           JSON.stringify(safety.allowed ? {} : { rule: safety.rule, category: safety.category }),
+          // by the platform clock: "used this model in the last 48 hours" is judged on it
+          this.clock.now(),
         ],
       );
     } catch (error) {

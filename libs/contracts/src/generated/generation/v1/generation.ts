@@ -13,6 +13,28 @@ export const protobufPackage = "fluxnote.generation.v1";
 
 export const protobufFileName = "generation/v1/generation.proto";
 
+export interface DeclareIncidentRequest {
+  /** The admin declaring it. */
+  actorId: string;
+  model: string;
+  message: string;
+  /** ISO 8601; empty when unknown. */
+  eta: string;
+  /** Another model to use meanwhile; empty for none. */
+  alternative: string;
+}
+
+export interface Incident {
+  id: string;
+  model: string;
+  message: string;
+  eta: string;
+  alternative: string;
+  declaredAt: string;
+  /** Users who used the model in the 48 hours before, each told once. */
+  affectedUsers: number;
+}
+
 export interface Credits {
   video: number;
   image: number;
@@ -159,6 +181,10 @@ export interface GenerationServiceClient {
   /** Built-in model simulator controls; refused in production mode. */
 
   setSimulatorModel(request: SetSimulatorModelRequest, metadata?: Metadata): Observable<SimulatorModel>;
+
+  /** Operations: an incident on a model; everyone who used it in the last 48 hours is told. */
+
+  declareIncident(request: DeclareIncidentRequest, metadata?: Metadata): Observable<Incident>;
 }
 
 /** Generation jobs. Every read and write is scoped to the calling user. */
@@ -189,6 +215,13 @@ export interface GenerationServiceController {
     request: SetSimulatorModelRequest,
     metadata?: Metadata,
   ): Promise<SimulatorModel> | Observable<SimulatorModel> | SimulatorModel;
+
+  /** Operations: an incident on a model; everyone who used it in the last 48 hours is told. */
+
+  declareIncident(
+    request: DeclareIncidentRequest,
+    metadata?: Metadata,
+  ): Promise<Incident> | Observable<Incident> | Incident;
 }
 
 export function GenerationServiceControllerMethods() {
@@ -201,6 +234,7 @@ export function GenerationServiceControllerMethods() {
       "listTemplates",
       "quoteJob",
       "setSimulatorModel",
+      "declareIncident",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
