@@ -507,6 +507,8 @@ describe('account security end to end', () => {
     } finally {
       await db.end();
     }
+    // the last email, sent from the completion event (nothing in any schema kept the address)
+    await mailTo(member.email, /Your account is deleted/);
     await as(member.accessToken).get('/v1/me').expect(401);
     await api
       .post('/v1/auth/login')

@@ -5,6 +5,7 @@ import { DeliveryChannels1764000000300 } from './migrations/1764000000300-delive
 import { FeedSequence1764100000300 } from './migrations/1764100000300-feed-sequence';
 import { Push1764300000300 } from './migrations/1764300000300-push';
 import { Broadcasts1764300000400 } from './migrations/1764300000400-broadcasts';
+import { RecipientRoles1764300000500 } from './migrations/1764300000500-recipient-roles';
 
 /** The notifications schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const notificationsDatabase: ServiceDatabase = {
@@ -16,5 +17,6 @@ export const notificationsDatabase: ServiceDatabase = {
     FeedSequence1764100000300,
     Push1764300000300,
     Broadcasts1764300000400,
+    RecipientRoles1764300000500,
   ],
 };

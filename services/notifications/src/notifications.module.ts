@@ -5,6 +5,7 @@ import { notificationsDatabase } from './notifications.database';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from './config/notifications.config';
 import { Broadcasts } from './broadcasts/broadcasts';
 import { DeliveryWorker } from './delivery/delivery-worker';
+import { FarewellMail } from './delivery/farewell-mail';
 import { EmailSender, FileEmailSender, SmtpEmailSender } from './delivery/email-sender';
 import { HttpPushSender, LogPushSender, PushSender } from './delivery/push-sender';
 import { PushDevices } from './push/push-devices.service';
@@ -60,6 +61,7 @@ export class NotificationsModule {
         NotificationEventsConsumer,
         DeliveryWorker,
         Broadcasts,
+        FarewellMail,
       ],
     };
   }

@@ -12,6 +12,8 @@ export const userRegisteredV1 = defineEvent(
     email: z.string().email().optional(),
     /** Free-plan allowance is opened for every new user. */
     plan: z.string(),
+    /** user, agent, senior_agent, admin: notifications sends operations alerts to admins. */
+    roles: z.array(z.string()).optional(),
   }),
 );
 

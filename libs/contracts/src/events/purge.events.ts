@@ -29,6 +29,22 @@ export const userPurgedEvents = {
   support: defineEvent('support.user.purged.v1', topics.support, purged),
 } as const;
 
+/**
+ * The deletion is complete: every service purged and the account is gone. It
+ * carries the address only so that notifications can send the last email;
+ * nothing stores it (the outbox row is removed once published).
+ */
+export const deletionCompletedV1 = defineEvent(
+  'accounts.deletion.completed.v1',
+  topics.accounts,
+  z.object({
+    deletionId: z.string().uuid(),
+    email: z.string().email(),
+    brand: z.string(),
+    completedAt: z.string(),
+  }),
+);
+
 /** Something operations must look at (admins hear it from notifications). */
 export const operationsAlertV1 = defineEvent(
   'accounts.operations.alert.v1',

@@ -79,5 +79,14 @@ describe('account deletion (Postgres)', () => {
         services: ['accounts', 'billing', 'generation', 'notifications', 'support'],
       },
     ]);
+    // once, for the last email: the address travels in the event and is stored nowhere
+    expect(await outbox('accounts.deletion.completed.v1')).toEqual([
+      expect.objectContaining({
+        deletionId: first.deletionId,
+        email: expect.stringContaining('@'),
+      }),
+    ]);
+    await dataSource.transaction((m) => services.deletions.confirm(m, first.deletionId, 'support'));
+    expect(await outbox('accounts.deletion.completed.v1')).toHaveLength(1);
   });
 });

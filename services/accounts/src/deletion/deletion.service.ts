@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import {
   deletionRequestedV1,
+  deletionCompletedV1,
   operationsAlertV1,
   purgingServices,
   type PurgingService,
@@ -89,6 +90,10 @@ export class DeletionService {
       return;
     }
     const userId = row.user_id;
+    const [user] = await manager.query<{ email: string; brand: string }[]>(
+      `SELECT email, brand FROM accounts.users WHERE id = $1`,
+      [userId],
+    );
     // Everything keyed by the user: the user row cascades to log-ins, devices,
     // challenges, tokens, suspensions and staff actions.
     await manager.query(`DELETE FROM accounts.session_revocations WHERE user_id = $1`, [userId]);
@@ -107,6 +112,14 @@ export class DeletionService {
         ['accounts', ...purgingServices],
       ],
     );
+    if (user) {
+      await this.outbox.add(manager, deletionCompletedV1, deletionId, {
+        deletionId,
+        email: user.email,
+        brand: user.brand,
+        completedAt: this.clock.now().toISOString(),
+      });
+    }
   }
 
   /** Raises one operations alert per deletion that is near its deadline and still waiting. */

@@ -57,6 +57,7 @@ export class IdentityService {
           country: user.country,
           email: user.email,
           plan: 'free',
+          roles: user.roles,
         });
         return this.sessions.open(manager, user);
       });

@@ -46,6 +46,7 @@ const preferencesBody = z
     security: channelSwitches,
     support: channelSwitches,
     product: channelSwitches,
+    operations: channelSwitches,
   })
   .partial()
   .strict();

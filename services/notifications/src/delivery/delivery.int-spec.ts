@@ -12,6 +12,8 @@ import {
   jobSucceededV1,
   ProblemError,
   refundDecidedV1,
+  deletionCompletedV1,
+  operationsAlertV1,
   userRegisteredV1,
   userStatusChangedV1,
   type EventDefinition,
@@ -28,6 +30,7 @@ import { DeliveryWorker } from './delivery-worker';
 import { Broadcasts } from '../broadcasts/broadcasts';
 import { PushDevices } from '../push/push-devices.service';
 import { FileEmailSender, SmtpEmailSender, type EmailSender } from './email-sender';
+import { FarewellMail } from './farewell-mail';
 import { HttpPushSender, LogPushSender } from './push-sender';
 import { NotificationEventsConsumer } from './notification.events';
 import { Notifier } from './notifier';
@@ -185,10 +188,15 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     devices = new PushDevices(dataSource, clock);
     const notifier = new Notifier(feed, preferences, clock);
     broadcasts = new Broadcasts(dataSource, notifier, clock, config);
-    const consumer = new NotificationEventsConsumer(notifier, broadcasts, clock);
+    sender = new SmtpEmailSender(config.SMTP_URL!);
+    const consumer = new NotificationEventsConsumer(
+      notifier,
+      broadcasts,
+      new FarewellMail(sender),
+      clock,
+    );
     router = new EventRouter(consumer.group, dataSource, 'notifications');
     consumer.register(router);
-    sender = new SmtpEmailSender(config.SMTP_URL!);
     worker = new DeliveryWorker(
       dataSource,
       clock,
@@ -220,11 +228,18 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     return createEnvelope({ type: definition.type, source: 'test', subject: userId, data });
   }
 
-  async function newUser(brand = 'fluxnote'): Promise<{ userId: string; email: string }> {
+  async function newUser(
+    brand = 'fluxnote',
+    roles = ['user'],
+  ): Promise<{ userId: string; email: string }> {
     const userId = randomUUID();
     const email = `user-${userId.slice(0, 8)}@example.com`;
     await router.deliver(
-      envelope(userRegisteredV1, { userId, brand, country: 'US', email, plan: 'free' }, userId),
+      envelope(
+        userRegisteredV1,
+        { userId, brand, country: 'US', email, plan: 'free', roles },
+        userId,
+      ),
     );
     return { userId, email };
   }
@@ -543,6 +558,66 @@ describe('notification delivery (Postgres, real SMTP)', () => {
       [bystander.email, ...named.map((u) => u.email)].sort(),
     );
     expect(pushProvider.received.map((p) => p.message.token)).toEqual(['incident-phone']);
+  });
+
+  it('sends operations alerts to every admin, whatever their preferences, and to no one else', async () => {
+    const admins = [
+      await newUser('fluxnote', ['user', 'admin']),
+      await newUser('fluxnote', ['admin']),
+    ];
+    const user = await newUser();
+    await expect(
+      preferences.update(admins[0].userId, { operations: { email: false } }),
+    ).rejects.toThrow(/must-deliver/);
+    const alert = envelope(
+      operationsAlertV1,
+      {
+        kind: 'purge-deadline-near',
+        severity: 'critical',
+        summary: 'An account purge is 12 hours from its 72-hour deadline',
+        details: { deletionId: 'd-1', missing: ['support'] },
+      },
+      'd-1',
+    );
+    await router.deliver(alert);
+    await router.deliver(alert);
+    for (const admin of admins) {
+      const items = (await feed.list(admin.userId, { unreadOnly: false, limit: 10 })).items;
+      expect(items.map((n) => n.title)).toEqual([
+        'Critical: An account purge is 12 hours from its 72-hour deadline',
+      ]);
+      expect(items[0].body).toContain('missing: ["support"]');
+    }
+    expect((await feed.list(user.userId, { unreadOnly: false, limit: 10 })).items).toEqual([]);
+    await worker.runOnce();
+    expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(admins.map((a) => a.email).sort());
+  });
+
+  it('sends the last email of a deleted account straight from the event, storing nothing about it', async () => {
+    const deletionId = randomUUID();
+    const done = envelope(
+      deletionCompletedV1,
+      {
+        deletionId,
+        email: 'gone@example.com',
+        brand: 'flux-kontext',
+        completedAt: clock.now().toISOString(),
+      },
+      deletionId,
+    );
+    smtp.refuse.on = true;
+    await expect(router.deliver(done)).rejects.toThrow(/451/); // the bus retries it
+    smtp.refuse.on = false;
+    await router.deliver(done);
+    expect(smtp.received.map((m) => m.to)).toEqual([['gone@example.com']]);
+    const parsed = await parse(smtp.received[0]);
+    expect(parsed.subject).toBe('Flux Kontext: Your account is deleted');
+    expect(parsed.messageId).toBe(`<deletion-${deletionId}@notifications.fluxnote>`);
+    const kept = await dataSource.query<unknown[]>(
+      `SELECT 1 FROM notifications.deliveries WHERE address = 'gone@example.com'
+       UNION ALL SELECT 1 FROM notifications.notifications WHERE body LIKE '%gone@example.com%'`,
+    );
+    expect(kept).toEqual([]);
   });
 
   it('writes the same MIME message to an .eml file in embedded mode', async () => {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import {
+  deletionCompletedV1,
   incidentDeclaredV1,
+  operationsAlertV1,
   jobFailedV1,
   loginChallengedV1,
   loginThrottledV1,
@@ -33,6 +35,8 @@ import {
   passwordResetMessage,
   statusChangedMessage,
 } from '../messages/security-messages';
+import { operationsAlertMessage } from '../messages/operations-messages';
+import { FarewellMail } from './farewell-mail';
 import { Notifier } from './notifier';
 
 /** Every event a user must hear about, into their feed and their chosen channels; who they are, from accounts. */
@@ -43,6 +47,7 @@ export class NotificationEventsConsumer extends EventConsumer {
   constructor(
     private readonly notifier: Notifier,
     private readonly broadcasts: Broadcasts,
+    private readonly farewell: FarewellMail,
     private readonly clock: Clock,
   ) {
     super();
@@ -52,9 +57,23 @@ export class NotificationEventsConsumer extends EventConsumer {
     router
       .on(userRegisteredV1, async (event, { manager }) => {
         await manager.query(
-          `INSERT INTO notifications.recipients (user_id, brand, email, created_at) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (user_id) DO UPDATE SET brand = $2, email = COALESCE($3, notifications.recipients.email)`,
-          [event.userId, event.brand, event.email ?? null, this.clock.now()],
+          `INSERT INTO notifications.recipients (user_id, brand, email, roles, created_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (user_id) DO UPDATE SET brand = $2, email = COALESCE($3, notifications.recipients.email),
+             roles = $4`,
+          [event.userId, event.brand, event.email ?? null, event.roles ?? [], this.clock.now()],
+        );
+      })
+      .on(deletionCompletedV1, (event) => this.farewell.send(event))
+      // For the people who run the platform: every admin, whatever their preferences.
+      .on(operationsAlertV1, async (event, { manager, envelope }) => {
+        const admins = await manager.query<{ user_id: string }[]>(
+          `SELECT user_id FROM notifications.recipients WHERE 'admin' = ANY (roles)`,
+        );
+        await this.notifier.notifyMany(
+          manager,
+          admins.map((a) => ({ userId: a.user_id, eventId: `${envelope.id}/${a.user_id}` })),
+          operationsAlertMessage(event),
+          { kind: event.kind, severity: event.severity, ...event.details },
         );
       })
       // Thousands of users: recorded here at once, told by the broadcast worker in batches.

@@ -4,7 +4,8 @@
  * The feed shows title and paragraphs; the email's text and HTML parts are both
  * rendered from the same message, in the brand's words.
  */
-export type NotificationCategory = 'jobs' | 'billing' | 'security' | 'support' | 'product';
+export type NotificationCategory =
+  'jobs' | 'billing' | 'security' | 'support' | 'product' | 'operations';
 
 export const categories: readonly NotificationCategory[] = [
   'jobs',
@@ -12,10 +13,18 @@ export const categories: readonly NotificationCategory[] = [
   'security',
   'support',
   'product',
+  'operations',
 ];
 
-/** Security and billing messages are must-deliver: no preference turns them off (SPEC §7). */
-export const mustDeliver: ReadonlySet<NotificationCategory> = new Set(['security', 'billing']);
+/**
+ * Security and billing messages are must-deliver: no preference turns them off
+ * (SPEC §7). So are operations alerts, which only admins get.
+ */
+export const mustDeliver: ReadonlySet<NotificationCategory> = new Set([
+  'security',
+  'billing',
+  'operations',
+]);
 
 export type Channel = 'in_app' | 'email' | 'push';
 export const channels: readonly Channel[] = ['in_app', 'email', 'push'];
