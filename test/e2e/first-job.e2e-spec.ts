@@ -49,6 +49,7 @@ describe('first job end to end', () => {
         WORKER_HEARTBEAT_TIMEOUT_MS: '1500',
         RECOVERY_INTERVAL_MS: '300',
         PROVIDER_RETRY_BASE_MS: '20',
+        FAILURE_SPIKE_MIN_JOBS: '3',
         RESERVATION_SWEEP_MS: '500',
       },
     });
@@ -266,6 +267,47 @@ describe('first job end to end', () => {
     }
   });
 
+  it('three failures in a row suggest the most reliable model of the mode; the failure spike alerts the admins', async () => {
+    await simulate('pixverse-v6', 'timeout');
+    try {
+      const user = await signUp();
+      for (let i = 0; i < 3; i++) {
+        const submitted = await as(user)
+          .post('/v1/generations')
+          .send({ ...job, model: 'pixverse-v6' })
+          .expect(202);
+        await expectEventually(async () => {
+          expect((await jobStatus(user, submitted.body.id))['status']).toBe('failed');
+        });
+      }
+      const streak = await expectEventually(async () => {
+        const items = (await as(user).get('/v1/notifications').expect(200)).body.items as {
+          title: string;
+          body: string;
+        }[];
+        const found = items.filter((n) => n.title === 'PixVerse v6 failed 3 times in a row');
+        expect(found).toHaveLength(1);
+        return found[0];
+      });
+      expect(streak.body).toMatch(/every credit came back/);
+      expect(streak.body).toMatch(/has been the most reliable for text-to-video lately/);
+      expect(streak.body).not.toMatch(/PixVerse v6 has been/);
+
+      await expectEventually(async () => {
+        const items = (await as(admin).get('/v1/notifications').expect(200)).body.items as {
+          title: string;
+        }[];
+        expect(items.map((n) => n.title)).toContainEqual(
+          expect.stringMatching(
+            /^Critical: PixVerse v6: 100 % of jobs failed in the last 10 minutes$/,
+          ),
+        );
+      });
+    } finally {
+      await simulate('pixverse-v6', null);
+    }
+  });
+
   /** An SSE connection read as it arrives: the events so far, and a way to hang up. */
   function openStream(
     user: Session,
@@ -323,17 +365,17 @@ describe('first job end to end', () => {
     } finally {
       first.close();
     }
-    // Two more while disconnected.
+    // Two more while disconnected (the third failure in a row also brings the streak message).
     await failOneJob(user);
     await failOneJob(user);
     await expectEventually(async () => {
-      expect((await as(user).get('/v1/notifications').expect(200)).body.items).toHaveLength(3);
+      expect((await as(user).get('/v1/notifications').expect(200)).body.items).toHaveLength(4);
     });
     const resumed = openStream(user, first.events[0].id);
     try {
-      await expectEventually(() => expect(resumed.events).toHaveLength(2));
+      await expectEventually(() => expect(resumed.events).toHaveLength(3));
       const ids = [first.events[0].id, ...resumed.events.map((e) => e.id)].map(Number);
-      expect(new Set(ids).size).toBe(3);
+      expect(new Set(ids).size).toBe(4);
       expect([...ids].sort((a, b) => a - b)).toEqual(ids);
     } finally {
       resumed.close();

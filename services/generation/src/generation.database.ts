@@ -4,6 +4,7 @@ import { JobLogEntity } from './jobs/job-log.entity';
 import { InitialGeneration1763700000200 } from './migrations/1763700000200-initial-generation';
 import { AccountStanding1764200000200 } from './migrations/1764200000200-account-standing';
 import { Incidents1764300000200 } from './migrations/1764300000200-incidents';
+import { FailureSignals1764300000600 } from './migrations/1764300000600-failure-signals';
 import { SimulatorModelEntity } from './simulator/simulator-model.entity';
 
 /** The generation schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
@@ -14,5 +15,6 @@ export const generationDatabase: ServiceDatabase = {
     InitialGeneration1763700000200,
     AccountStanding1764200000200,
     Incidents1764300000200,
+    FailureSignals1764300000600,
   ],
 };

@@ -9,6 +9,7 @@ import { BillingLedger } from './billing/billing-ledger';
 import { CatalogService } from './catalog/catalog.service';
 import { GENERATION_CONFIG, type GenerationConfig } from './config/generation.config';
 import { IncidentsService } from './incidents/incidents.service';
+import { FailureSignals } from './jobs/failure-signals';
 import { JobSettlement } from './jobs/job-settlement';
 import { JobsGrpcController } from './jobs/jobs.grpc';
 import { JobsService } from './jobs/jobs.service';
@@ -50,6 +51,7 @@ export class GenerationModule {
         JobsService,
         IncidentsService,
         JobSettlement,
+        FailureSignals,
         JobWorker,
         JobRecovery,
       ],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, topics } from './event-definition';
+import { operationsAlertSchema } from './purge.events';
 
 const jobRef = {
   jobId: z.string().uuid(),
@@ -59,4 +60,32 @@ export const incidentDeclaredV1 = defineEvent(
     part: z.number().int().min(1),
     parts: z.number().int().min(1),
   }),
+);
+
+/**
+ * Three platform failures in a row for one user on one model: the model of the
+ * same mode that has been most reliable lately, and where the guide is.
+ */
+export const failureStreakV1 = defineEvent(
+  'generation.failure_streak.detected.v1',
+  topics.generation,
+  z.object({
+    userId: z.string().uuid(),
+    model: z.string(),
+    modelName: z.string(),
+    mode: z.string(),
+    failures: z.number().int().min(1),
+    suggestedModel: z.string(),
+    suggestedModelName: z.string(),
+    /** Share of the suggested model's jobs that finished lately (0–1); absent without recent jobs. */
+    suggestedSuccessRate: z.number().min(0).max(1).optional(),
+    guidePath: z.string(),
+  }),
+);
+
+/** A model's failure rate spiked over the sliding window (admins hear it from notifications). */
+export const generationAlertV1 = defineEvent(
+  'generation.operations.alert.v1',
+  topics.generation,
+  operationsAlertSchema,
 );

@@ -45,14 +45,16 @@ export const deletionCompletedV1 = defineEvent(
   }),
 );
 
-/** Something operations must look at (admins hear it from notifications). */
+/** Something operations must look at (admins hear it from notifications); each service raises its own. */
+export const operationsAlertSchema = z.object({
+  kind: z.string(),
+  severity: z.enum(['warning', 'critical']),
+  summary: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+
 export const operationsAlertV1 = defineEvent(
   'accounts.operations.alert.v1',
   topics.accounts,
-  z.object({
-    kind: z.string(),
-    severity: z.enum(['warning', 'critical']),
-    summary: z.string(),
-    details: z.record(z.string(), z.unknown()),
-  }),
+  operationsAlertSchema,
 );

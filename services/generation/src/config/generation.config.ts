@@ -16,6 +16,12 @@ export const generationConfigSchema = serviceConfigSchema({
   RECOVERY_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
   /** Latency of the built-in model simulator unless set per model. */
   SIMULATOR_DEFAULT_LATENCY_MS: z.coerce.number().int().min(0).default(1_500),
+  /** A model whose finished jobs failed at least this share within the window raises an operations alert… */
+  FAILURE_SPIKE_RATE: z.coerce.number().min(0).max(1).default(0.5),
+  /** …once at least this many finished in it. */
+  FAILURE_SPIKE_MIN_JOBS: z.coerce.number().int().min(1).default(20),
+  /** The sliding window, and the quiet time after an alert before the next for the same model. */
+  FAILURE_SPIKE_WINDOW_MS: z.coerce.number().int().positive().default(600_000),
 });
 
 export type GenerationConfig = z.infer<typeof generationConfigSchema>;

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { jobFailedV1, jobSucceededV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { BillingLedger } from '../billing/billing-ledger';
+import { FailureSignals } from './failure-signals';
 import { JobEntity, type JobOutcome } from './job.entity';
 import { appendJobLog } from './job-log';
 
@@ -21,6 +22,7 @@ export class JobSettlement {
     private readonly dataSource: DataSource,
     private readonly ledger: BillingLedger,
     private readonly outbox: Outbox,
+    private readonly signals: FailureSignals,
   ) {}
 
   /** Records the outcome of `attempt`; false if the job moved on meanwhile (watchdog, retry). */
@@ -95,6 +97,7 @@ export class JobSettlement {
           reason: outcome.reason ?? 'internal',
           refunded: { videoCredits: job.videoCredits, imageCredits: job.imageCredits },
         });
+        await this.signals.afterFailure(manager, job);
       } else {
         await this.outbox.add(manager, jobSucceededV1, job.userId, {
           ...ref,

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import {
   deletionCompletedV1,
+  failureStreakV1,
+  generationAlertV1,
+  type EventPayload,
   incidentDeclaredV1,
   operationsAlertV1,
   jobFailedV1,
@@ -20,6 +24,7 @@ import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
 import { Clock } from '@fluxnote/clock';
 import { Broadcasts } from '../broadcasts/broadcasts';
 import {
+  failureStreakMessage,
   incidentMessage,
   jobFailedMessage,
   jobSucceededMessage,
@@ -53,6 +58,22 @@ export class NotificationEventsConsumer extends EventConsumer {
     super();
   }
 
+  private async alertAdmins(
+    manager: EntityManager,
+    eventId: string,
+    alert: EventPayload<typeof operationsAlertV1>,
+  ): Promise<void> {
+    const admins = await manager.query<{ user_id: string }[]>(
+      `SELECT user_id FROM notifications.recipients WHERE 'admin' = ANY (roles)`,
+    );
+    await this.notifier.notifyMany(
+      manager,
+      admins.map((a) => ({ userId: a.user_id, eventId: `${eventId}/${a.user_id}` })),
+      operationsAlertMessage(alert),
+      { kind: alert.kind, severity: alert.severity, ...alert.details },
+    );
+  }
+
   register(router: EventRouter): void {
     router
       .on(userRegisteredV1, async (event, { manager }) => {
@@ -65,17 +86,18 @@ export class NotificationEventsConsumer extends EventConsumer {
       })
       .on(deletionCompletedV1, (event) => this.farewell.send(event))
       // For the people who run the platform: every admin, whatever their preferences.
-      .on(operationsAlertV1, async (event, { manager, envelope }) => {
-        const admins = await manager.query<{ user_id: string }[]>(
-          `SELECT user_id FROM notifications.recipients WHERE 'admin' = ANY (roles)`,
-        );
-        await this.notifier.notifyMany(
-          manager,
-          admins.map((a) => ({ userId: a.user_id, eventId: `${envelope.id}/${a.user_id}` })),
-          operationsAlertMessage(event),
-          { kind: event.kind, severity: event.severity, ...event.details },
-        );
-      })
+      .on(operationsAlertV1, (event, { manager, envelope }) =>
+        this.alertAdmins(manager, envelope.id, event),
+      )
+      .on(generationAlertV1, (event, { manager, envelope }) =>
+        this.alertAdmins(manager, envelope.id, event),
+      )
+      .on(failureStreakV1, (event, { manager, envelope }) =>
+        this.notifier.notify(manager, event.userId, envelope.id, failureStreakMessage(event), {
+          model: event.model,
+          suggestedModel: event.suggestedModel,
+        }),
+      )
       // Thousands of users: recorded here at once, told by the broadcast worker in batches.
       .on(incidentDeclaredV1, (event, { manager }) =>
         this.broadcasts.accept(

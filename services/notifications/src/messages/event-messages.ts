@@ -1,5 +1,6 @@
 import type {
   EventPayload,
+  failureStreakV1,
   incidentDeclaredV1,
   jobFailedV1,
   jobSucceededV1,
@@ -166,6 +167,25 @@ export function incidentMessage(event: EventPayload<typeof incidentDeclaredV1>):
           path: `/create?model=${encodeURIComponent(event.alternative)}`,
         }
       : { label: 'See your jobs', path: '/generations' },
+    channels: ['in_app', 'email', 'push'],
+  };
+}
+
+/** Three failures in a row on one model: say so, say nothing was charged, and point to the model that works. */
+export function failureStreakMessage(event: EventPayload<typeof failureStreakV1>): Message {
+  const rate =
+    event.suggestedSuccessRate === undefined
+      ? ''
+      : ` (${Math.round(event.suggestedSuccessRate * 100)} % of its jobs finished in the last day)`;
+  return {
+    category: 'jobs',
+    title: `${event.modelName} failed ${event.failures} times in a row`,
+    paragraphs: [
+      `Your last ${event.failures} ${event.mode} jobs on ${event.modelName} failed on our side, and every credit came back.`,
+      `${event.suggestedModelName} has been the most reliable for ${event.mode} lately${rate}; you could try it meanwhile.`,
+      'The guide explains how the models differ.',
+    ],
+    action: { label: 'Read the model guide', path: event.guidePath },
     channels: ['in_app', 'email', 'push'],
   };
 }
