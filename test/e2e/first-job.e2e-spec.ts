@@ -511,6 +511,16 @@ describe('first job end to end', () => {
       .send(violent)
       .expect(422);
     expect(again.body.jobId).toBe(refused.body.jobId);
+    // The feed keeps it once, with the rule and how to appeal.
+    await expectEventually(async () => {
+      const items = (await as(user).get('/v1/notifications').expect(200)).body.items as {
+        title: string;
+        body: string;
+      }[];
+      expect(items.filter((n) => n.title === 'Your prompt was blocked')).toEqual([
+        expect.objectContaining({ body: expect.stringContaining('violence.against-people') }),
+      ]);
+    });
     const benign = await as(user)
       .post('/v1/generations')
       .send({ ...job, prompt: 'shooting a documentary about a killer sunset' })

@@ -14,6 +14,7 @@ import { Notifier } from './delivery/notifier';
 import { FeedGrpcController } from './feed/feed.grpc';
 import { FeedWaiter } from './feed/feed-waiter';
 import { FeedService } from './feed/feed.service';
+import { JobsReadyDigest } from './feed/jobs-ready-digest';
 import { PreferencesService } from './preferences/preferences.service';
 
 /** Account deletion: every row this service holds for a user, in an order its foreign keys allow. */
@@ -62,6 +63,7 @@ export class NotificationsModule {
         DeliveryWorker,
         Broadcasts,
         FarewellMail,
+        JobsReadyDigest,
       ],
     };
   }

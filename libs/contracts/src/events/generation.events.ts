@@ -21,6 +21,13 @@ export const jobSucceededV1 = defineEvent(
   z.object({ ...jobRef, outputUrl: z.string() }),
 );
 
+/** The content-safety check refused the prompt: nothing was reserved; support can approve it on appeal. */
+export const jobBlockedV1 = defineEvent(
+  'generation.job.blocked.v1',
+  topics.generation,
+  z.object({ ...jobRef, rule: z.string(), explanation: z.string() }),
+);
+
 export const jobFailedV1 = defineEvent(
   'generation.job.failed.v1',
   topics.generation,

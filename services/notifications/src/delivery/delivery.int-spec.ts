@@ -30,6 +30,7 @@ import { DeliveryWorker } from './delivery-worker';
 import { Broadcasts } from '../broadcasts/broadcasts';
 import { PushDevices } from '../push/push-devices.service';
 import { FileEmailSender, SmtpEmailSender, type EmailSender } from './email-sender';
+import { JobsReadyDigest } from '../feed/jobs-ready-digest';
 import { FarewellMail } from './farewell-mail';
 import { HttpPushSender, LogPushSender } from './push-sender';
 import { NotificationEventsConsumer } from './notification.events';
@@ -193,6 +194,7 @@ describe('notification delivery (Postgres, real SMTP)', () => {
       notifier,
       broadcasts,
       new FarewellMail(sender),
+      new JobsReadyDigest(notifier),
       clock,
     );
     router = new EventRouter(consumer.group, dataSource, 'notifications');
@@ -618,6 +620,38 @@ describe('notification delivery (Postgres, real SMTP)', () => {
        UNION ALL SELECT 1 FROM notifications.notifications WHERE body LIKE '%gone@example.com%'`,
     );
     expect(kept).toEqual([]);
+  });
+
+  it('gathers finished jobs into one unread item that counts them; once read, the next starts anew', async () => {
+    const { userId } = await newUser();
+    const finished = () =>
+      envelope(
+        jobSucceededV1,
+        { jobId: randomUUID(), userId, model: 'wan-2.6', mode: 'text-to-video', outputUrl: 'x' },
+        userId,
+      );
+    const events = [finished(), finished(), finished()];
+    for (const e of events) {
+      await router.deliver(e);
+    }
+    await router.deliver(events[1]); // redelivered: the inbox drops it
+    const page = await feed.list(userId, { unreadOnly: false, limit: 10 });
+    expect(page.items.map((n) => n.title)).toEqual(['3 generations are ready']);
+    expect(page.items[0].data).toMatchObject({
+      digest: 'jobs-ready',
+      count: 3,
+      jobIds: events.map((e) => (e.data as { jobId: string }).jobId),
+      replaces: expect.any(String),
+    });
+    expect(page.unreadCount).toBe(1);
+
+    await feed.markRead(userId, page.items[0].id);
+    await router.deliver(finished());
+    const after = await feed.list(userId, { unreadOnly: false, limit: 10 });
+    expect(after.items.map((n) => n.title)).toEqual([
+      'Your generation is ready',
+      '3 generations are ready',
+    ]);
   });
 
   it('writes the same MIME message to an .eml file in embedded mode', async () => {

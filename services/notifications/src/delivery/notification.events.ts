@@ -4,6 +4,7 @@ import {
   deletionCompletedV1,
   failureStreakV1,
   generationAlertV1,
+  jobBlockedV1,
   type EventPayload,
   incidentDeclaredV1,
   operationsAlertV1,
@@ -26,8 +27,8 @@ import { Broadcasts } from '../broadcasts/broadcasts';
 import {
   failureStreakMessage,
   incidentMessage,
+  jobBlockedMessage,
   jobFailedMessage,
-  jobSucceededMessage,
   refundDecidedMessage,
   refundProcessedMessage,
   subscriptionChangedMessage,
@@ -41,6 +42,7 @@ import {
   statusChangedMessage,
 } from '../messages/security-messages';
 import { operationsAlertMessage } from '../messages/operations-messages';
+import { JobsReadyDigest } from '../feed/jobs-ready-digest';
 import { FarewellMail } from './farewell-mail';
 import { Notifier } from './notifier';
 
@@ -53,6 +55,7 @@ export class NotificationEventsConsumer extends EventConsumer {
     private readonly notifier: Notifier,
     private readonly broadcasts: Broadcasts,
     private readonly farewell: FarewellMail,
+    private readonly jobsReady: JobsReadyDigest,
     private readonly clock: Clock,
   ) {
     super();
@@ -92,6 +95,12 @@ export class NotificationEventsConsumer extends EventConsumer {
       .on(generationAlertV1, (event, { manager, envelope }) =>
         this.alertAdmins(manager, envelope.id, event),
       )
+      .on(jobBlockedV1, (event, { manager, envelope }) =>
+        this.notifier.notify(manager, event.userId, envelope.id, jobBlockedMessage(event), {
+          jobId: event.jobId,
+          rule: event.rule,
+        }),
+      )
       .on(failureStreakV1, (event, { manager, envelope }) =>
         this.notifier.notify(manager, event.userId, envelope.id, failureStreakMessage(event), {
           model: event.model,
@@ -116,9 +125,7 @@ export class NotificationEventsConsumer extends EventConsumer {
         }),
       )
       .on(jobSucceededV1, (event, { manager, envelope }) =>
-        this.notifier.notify(manager, event.userId, envelope.id, jobSucceededMessage(event), {
-          jobId: event.jobId,
-        }),
+        this.jobsReady.add(manager, event, envelope.id),
       )
       .on(refundDecidedV1, (event, { manager, envelope }) =>
         this.notifier.notify(manager, event.userId, envelope.id, refundDecidedMessage(event), {

@@ -1,5 +1,6 @@
 import type {
   EventPayload,
+  jobBlockedV1,
   failureStreakV1,
   incidentDeclaredV1,
   jobFailedV1,
@@ -187,5 +188,20 @@ export function failureStreakMessage(event: EventPayload<typeof failureStreakV1>
     ],
     action: { label: 'Read the model guide', path: event.guidePath },
     channels: ['in_app', 'email', 'push'],
+  };
+}
+
+/** The user saw the refusal when submitting; the feed keeps it with the way to appeal. */
+export function jobBlockedMessage(event: EventPayload<typeof jobBlockedV1>): Message {
+  return {
+    category: 'jobs',
+    title: 'Your prompt was blocked',
+    paragraphs: [
+      `Your ${event.mode} job on ${event.model} was not started: the content check found it breaks the rule “${event.rule}”. ${event.explanation}`,
+      'Nothing was charged.',
+      `If you think this is a mistake, contact support with the job id ${event.jobId}: an agent can approve it and give you a credit for the trouble.`,
+    ],
+    action: { label: 'Contact support', path: `/help?job=${event.jobId}` },
+    channels: ['in_app'],
   };
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
-import { jobQueuedV1, ProblemError } from '@fluxnote/contracts';
+import { jobBlockedV1, jobQueuedV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { isUniqueViolation } from '@fluxnote/persistence';
 import { AccountStanding } from '@fluxnote/platform';
@@ -100,9 +100,10 @@ export class SubmitJobUseCase {
       heartbeatAt: null,
     });
     try {
-      // One statement (atomic on its own): the job (`reserving`, or `blocked`) and its first log lines.
-      await this.dataSource.query(
-        `WITH job AS (
+      // The job (`reserving`, or `blocked`) and its first log lines in one statement; a blocked one's event beside it.
+      await this.dataSource.transaction(async (manager) => {
+        await manager.query(
+          `WITH job AS (
            INSERT INTO generation.jobs (id, user_id, idempotency_key, status, model, mode, prompt,
              duration_sec, aspect_ratio, template, project_id, video_credits, image_credits, lane,
              failure_reason, failure_detail, created_at)
@@ -116,37 +117,48 @@ export class SubmitJobUseCase {
                      ) AS line (n, kind, message, data)
           WHERE line.n = 1 OR $15 = 'blocked'
           ORDER BY line.n`,
-        [
-          job.id,
-          job.userId,
-          job.idempotencyKey,
-          job.model,
-          job.mode,
-          job.prompt,
-          job.durationSec,
-          job.aspectRatio,
-          job.template,
-          job.projectId,
-          job.videoCredits,
-          job.imageCredits,
-          job.lane,
-          JSON.stringify({
+          [
+            job.id,
+            job.userId,
+            job.idempotencyKey,
+            job.model,
+            job.mode,
+            job.prompt,
+            job.durationSec,
+            job.aspectRatio,
+            job.template,
+            job.projectId,
+            job.videoCredits,
+            job.imageCredits,
+            job.lane,
+            JSON.stringify({
+              model: job.model,
+              mode: job.mode,
+              prompt: job.prompt,
+              durationSec: job.durationSec,
+              aspectRatio: job.aspectRatio,
+              template: job.template,
+              quote,
+            }),
+            job.status,
+            job.failureReason,
+            job.failureDetail,
+            JSON.stringify(safety.allowed ? {} : { rule: safety.rule, category: safety.category }),
+            // by the platform clock: "used this model in the last 48 hours" is judged on it
+            this.clock.now(),
+          ],
+        );
+        if (!safety.allowed) {
+          await this.outbox.add(manager, jobBlockedV1, job.userId, {
+            jobId: job.id,
+            userId: job.userId,
             model: job.model,
             mode: job.mode,
-            prompt: job.prompt,
-            durationSec: job.durationSec,
-            aspectRatio: job.aspectRatio,
-            template: job.template,
-            quote,
-          }),
-          job.status,
-          job.failureReason,
-          job.failureDetail,
-          JSON.stringify(safety.allowed ? {} : { rule: safety.rule, category: safety.category }),
-          // by the platform clock: "used this model in the last 48 hours" is judged on it
-          this.clock.now(),
-        ],
-      );
+            rule: safety.rule,
+            explanation: safety.explanation,
+          });
+        }
+      });
     } catch (error) {
       if (isUniqueViolation(error, 'jobs_user_idempotency_key')) {
         return this.execute(input);

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { EventPayload, jobSucceededV1 } from '@fluxnote/contracts';
+import { Notifier } from '../delivery/notifier';
+import { jobSucceededMessage } from '../messages/event-messages';
+import type { Message } from '../messages/templates';
+
+/** Finished jobs within this long of an unread "ready" item join it. */
+const DIGEST_WINDOW = '10 minutes';
+/** Job ids a digest keeps (the newest). */
+const MAX_JOB_IDS = 50;
+
+function jobsReadyMessage(count: number, latest: EventPayload<typeof jobSucceededV1>): Message {
+  return {
+    category: 'jobs',
+    title: `${count} generations are ready`,
+    paragraphs: [
+      `${count} of your jobs finished in the last few minutes, the latest a ${latest.mode} on ${latest.model}. Open them from your history.`,
+    ],
+    action: { label: 'Open your history', path: '/generations' },
+    channels: ['in_app'],
+  };
+}
+
+/**
+ * Finished jobs are the noisy kind: a user who queues twenty gets one item that
+ * counts them, not twenty. A finished job joins the user's unread "ready" item
+ * from the last few minutes — that item is replaced by one with the new count
+ * (a new feed item, so live streams hear of it; `data.replaces` names the one
+ * it supersedes). A read item, or an old one, starts a new digest.
+ */
+@Injectable()
+export class JobsReadyDigest {
+  constructor(private readonly notifier: Notifier) {}
+
+  async add(
+    manager: EntityManager,
+    event: EventPayload<typeof jobSucceededV1>,
+    eventId: string,
+  ): Promise<void> {
+    const [open] = await manager.query<{ id: string; data: { jobIds?: string[] } }[]>(
+      `SELECT id, data FROM notifications.notifications
+        WHERE user_id = $1 AND read_at IS NULL AND data->>'digest' = 'jobs-ready'
+          AND created_at > now() - interval '${DIGEST_WINDOW}'
+        ORDER BY seq DESC LIMIT 1 FOR UPDATE`,
+      [event.userId],
+    );
+    if (!open) {
+      await this.notifier.notify(manager, event.userId, eventId, jobSucceededMessage(event), {
+        digest: 'jobs-ready',
+        jobId: event.jobId,
+        jobIds: [event.jobId],
+      });
+      return;
+    }
+    const jobIds = [...(open.data.jobIds ?? []), event.jobId].slice(-MAX_JOB_IDS);
+    const count = (open.data.jobIds?.length ?? 1) + 1;
+    await manager.query(`DELETE FROM notifications.notifications WHERE id = $1`, [open.id]);
+    await this.notifier.notify(manager, event.userId, eventId, jobsReadyMessage(count, event), {
+      digest: 'jobs-ready',
+      jobId: event.jobId,
+      jobIds,
+      count,
+      replaces: open.id,
+    });
+  }
+}
