@@ -1,0 +1,133 @@
+import { BusinessCalendar, type BusinessHours } from './business-calendar';
+
+export type SupportPlan = 'free' | 'rise' | 'pro' | 'max';
+export type SupportChannel = 'email' | 'chat';
+
+/** A first-response target: in wall-clock minutes, or in business minutes on the calendar. */
+export interface Target {
+  clock: 'wall' | 'business';
+  minutes: number;
+}
+
+export interface SlaPolicy {
+  calendar: BusinessHours;
+  /** Per plan and channel; a channel missing for a plan is not offered on it (free chat). */
+  firstResponse: Record<SupportPlan, Partial<Record<SupportChannel, Target>>>;
+  /** A first line `SECURITY`: senior agents, whatever the plan or channel. */
+  security: Target;
+  /** Share of the target elapsed at which a ticket counts as near its deadline. */
+  nearShare: number;
+}
+
+export type SlaStanding = 'on_track' | 'near' | 'breached';
+
+const hours = (n: number): Target => ({ clock: 'wall', minutes: n * 60 });
+const businessMinutes = (n: number): Target => ({ clock: 'business', minutes: n });
+
+/** US federal holidays (observed) the default support calendar closes on. */
+const usHolidays = [
+  ...[
+    '01-01',
+    '01-19',
+    '02-16',
+    '05-25',
+    '06-19',
+    '07-03',
+    '09-07',
+    '10-12',
+    '11-11',
+    '11-26',
+    '12-25',
+  ].map((d) => `2026-${d}`),
+  ...[
+    '01-01',
+    '01-18',
+    '02-15',
+    '05-31',
+    '06-18',
+    '07-05',
+    '09-06',
+    '10-11',
+    '11-11',
+    '11-25',
+    '12-24',
+  ].map((d) => `2027-${d}`),
+];
+
+const newYorkHours: BusinessHours = {
+  timeZone: 'America/New_York',
+  opens: '09:00',
+  closes: '21:00',
+  days: [1, 2, 3, 4, 5],
+  holidays: usHolidays,
+};
+
+/** SPEC §5 defaults: email 5 business days / 48 h / 12 h; chat (paid plans) 30 / 5 business minutes; security 15 min. */
+export const defaultSlaPolicy: SlaPolicy = {
+  calendar: newYorkHours,
+  firstResponse: {
+    free: { email: businessMinutes(5 * (21 - 9) * 60) },
+    rise: { email: hours(48), chat: businessMinutes(30) },
+    pro: { email: hours(48), chat: businessMinutes(30) },
+    max: { email: hours(12), chat: businessMinutes(5) },
+  },
+  security: { clock: 'wall', minutes: 15 },
+  nearShare: 0.75,
+};
+
+/** Each brand's policy (both brands use the defaults today; a brand may get its own hours or targets). */
+export const brandSlaPolicies: Record<string, SlaPolicy> = {
+  fluxnote: defaultSlaPolicy,
+  'flux-kontext': defaultSlaPolicy,
+};
+
+/**
+ * First-response due times and how a ticket stands against its target. Times
+ * come from the caller — the platform clock — never from the machine's clock.
+ */
+export class SlaClock {
+  private readonly calendar: BusinessCalendar;
+
+  constructor(private readonly policy: SlaPolicy) {
+    this.calendar = new BusinessCalendar(policy.calendar);
+  }
+
+  static forBrand(brand: string): SlaClock {
+    return new SlaClock(brandSlaPolicies[brand] ?? defaultSlaPolicy);
+  }
+
+  /** The target for a new ticket; null when the channel is not offered on the plan. */
+  target(
+    plan: SupportPlan,
+    channel: SupportChannel,
+    options: { security: boolean },
+  ): Target | null {
+    if (options.security) {
+      return this.policy.security;
+    }
+    return this.policy.firstResponse[plan][channel] ?? null;
+  }
+
+  dueAt(openedAt: Date, target: Target): Date {
+    return target.clock === 'wall'
+      ? new Date(openedAt.getTime() + target.minutes * 60_000)
+      : this.calendar.addBusinessMinutes(openedAt, target.minutes);
+  }
+
+  standing(openedAt: Date, target: Target, now: Date): SlaStanding {
+    const due = this.dueAt(openedAt, target);
+    if (now >= due) {
+      return 'breached';
+    }
+    const elapsed =
+      target.clock === 'wall'
+        ? (now.getTime() - openedAt.getTime()) / 60_000
+        : this.calendar.businessMinutesBetween(openedAt, now);
+    return elapsed >= this.policy.nearShare * target.minutes ? 'near' : 'on_track';
+  }
+
+  /** Whether the support team is at work now (chat shows it). */
+  isOpen(at: Date): boolean {
+    return this.calendar.isOpen(at);
+  }
+}
