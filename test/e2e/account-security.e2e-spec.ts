@@ -350,14 +350,17 @@ describe('account security end to end', () => {
         type: 'account-frozen',
       });
     });
-    expect(
-      await problemOf(
-        payments.buyCreditPack({
-          userId: member.user.id,
-          pack: 'video-10',
-        } as billingPaymentsV1.BuyCreditPackRequest),
-      ),
-    ).toMatchObject({ status: 423 });
+    // (billing hears the event on its own consumer, maybe a moment after generation)
+    await expectEventually(async () => {
+      expect(
+        await problemOf(
+          payments.buyCreditPack({
+            userId: member.user.id,
+            pack: 'video-10',
+          } as billingPaymentsV1.BuyCreditPackRequest),
+        ),
+      ).toMatchObject({ status: 423 });
+    });
     await expectEventually(async () => {
       await api.get('/v1/me').set('authorization', `Bearer ${member.accessToken}`).expect(401);
     });
@@ -464,12 +467,15 @@ describe('account security end to end', () => {
     );
     await api.post('/v1/auth/password/forgot').send({ email: member.email }).expect(202);
     await mailTo(member.email, /Choose a new password/);
-
-    const deletion = await as(member.accessToken).delete('/v1/account').expect(202);
-    expect(deletion.body.status).toBe('deleting');
-    const hours = (Date.parse(deletion.body.purgeBy) - Date.now()) / 3_600_000;
-    expect(hours).toBeGreaterThan(71.9);
-    expect(hours).toBeLessThanOrEqual(72);
+    // …and a support ticket naming the job (support)
+    await as(member.accessToken)
+      .post('/v1/support/tickets')
+      .send({
+        channel: 'email',
+        body: 'Where is my video?',
+        jobIds: [(job.body as { id: string }).id],
+      })
+      .expect(201);
 
     const { Client } = await import('pg');
     const db = new Client({ connectionString: platform.databaseUrl });
@@ -495,9 +501,25 @@ describe('account security end to end', () => {
         }
         return found;
       };
-      expect(await traces()).not.toEqual([]); // the scan does see the user before the purge completes…
+      // the scan sees the user everywhere before the deletion…
+      expect(await traces()).toEqual(
+        expect.arrayContaining([
+          'accounts.users',
+          'generation.jobs',
+          'notifications.notifications',
+          'support.tickets',
+        ]),
+      );
+
+      const deletion = await as(member.accessToken).delete('/v1/account').expect(202);
+      expect(deletion.body.status).toBe('deleting');
+      const hours = (Date.parse(deletion.body.purgeBy) - Date.now()) / 3_600_000;
+      expect(hours).toBeGreaterThan(71.9);
+      expect(hours).toBeLessThanOrEqual(72);
+
+      // …and nowhere once every service has purged
       await expectEventually(async () => expect(await traces()).toEqual([]), { timeoutMs: 30_000 });
-      // …and only the record that a purge happened remains, without personal data
+      // only the record that a purge happened remains, without personal data
       const records = await db.query(
         `SELECT services FROM accounts.purge_records WHERE completed_at IS NOT NULL`,
       );

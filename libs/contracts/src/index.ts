@@ -1,4 +1,5 @@
 export * from './problems/problem';
+export * from './problems/parse-input';
 export * from './ids';
 export * from './events';
 export * as accountsV1 from './generated/accounts/v1/accounts';
@@ -6,3 +7,4 @@ export * as billingV1 from './generated/billing/v1/ledger';
 export * as billingPaymentsV1 from './generated/billing/v1/payments';
 export * as generationV1 from './generated/generation/v1/generation';
 export * as notificationsV1 from './generated/notifications/v1/notifications';
+export * as supportV1 from './generated/support/v1/support';

@@ -22,6 +22,7 @@ import { BillingController } from './routes/billing.controller';
 import { CatalogController } from './routes/catalog.controller';
 import { GenerationsController } from './routes/generations.controller';
 import { NotificationsController } from './routes/notifications.controller';
+import { SupportController } from './routes/support.controller';
 import { WebhooksController } from './routes/webhooks.controller';
 import { PLATFORM_DB } from './routes/platform-db';
 
@@ -47,6 +48,7 @@ export class GatewayModule {
           billing: () => checkGrpcHealth(config.BILLING_GRPC_URL),
           generation: () => checkGrpcHealth(config.GENERATION_GRPC_URL),
           notifications: () => checkGrpcHealth(config.NOTIFICATIONS_GRPC_URL),
+          support: () => checkGrpcHealth(config.SUPPORT_GRPC_URL),
         },
       }),
       controllers: [
@@ -56,6 +58,7 @@ export class GatewayModule {
         BillingController,
         GenerationsController,
         NotificationsController,
+        SupportController,
         AdminController,
         WebhooksController,
       ],

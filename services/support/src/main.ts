@@ -1,5 +1,6 @@
 import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
+import { supportV1 } from '@fluxnote/contracts';
 import { bootstrapService } from '@fluxnote/grpc';
 import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
 import { supportConfigSchema } from './config/support.config';
@@ -14,7 +15,13 @@ async function main(): Promise<void> {
   await bootstrapService({
     name: 'support',
     module: SupportModule.forRoot(config),
-    grpc: [],
+    grpc: [
+      {
+        package: supportV1.protobufPackage,
+        file: supportV1.protobufFileName,
+        service: supportV1.SUPPORT_SERVICE_NAME,
+      },
+    ],
     config,
   });
 }

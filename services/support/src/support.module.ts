@@ -2,9 +2,15 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { serviceInfrastructure, userPurgeProviders } from '@fluxnote/platform';
 import { supportDatabase } from './support.database';
 import type { SupportConfig } from './config/support.config';
+import { CustomersConsumer } from './customers/customers.events';
+import { TicketsGrpcController } from './tickets/tickets.grpc';
+import { TicketsService } from './tickets/tickets.service';
 
-/** Account deletion: support holds no user rows yet (tickets will add theirs); it still confirms. */
-const purgeStatements: string[] = [];
+/** Account deletion: every row this service holds for a user (messages go with their tickets). */
+const purgeStatements = [
+  `DELETE FROM support.tickets WHERE user_id = $1`,
+  `DELETE FROM support.customers WHERE user_id = $1`,
+];
 
 @Module({})
 export class SupportModule {
@@ -15,7 +21,12 @@ export class SupportModule {
         ...supportDatabase,
         config,
       }),
-      providers: [...userPurgeProviders('support', purgeStatements)],
+      controllers: [TicketsGrpcController],
+      providers: [
+        ...userPurgeProviders('support', purgeStatements),
+        CustomersConsumer,
+        TicketsService,
+      ],
     };
   }
 }

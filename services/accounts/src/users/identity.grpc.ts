@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { z } from 'zod';
-import { accountsV1, isUuid, ProblemError } from '@fluxnote/contracts';
+import { accountsV1, isUuid, ProblemError, parseInput } from '@fluxnote/contracts';
 import { LoginHistory, loginClient } from '../security/login-history';
 import { GoogleSignInService } from '../security/google-sign-in.service';
 import { LoginService, type LoginResult } from '../security/login.service';
@@ -25,20 +25,6 @@ const signUpInput = z.object({
     .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US or IN')
     .nullable(),
 });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const errors = result.error.issues.map((i) => ({
-      field: i.path.join('.'),
-      message: i.message,
-    }));
-    throw ProblemError.badRequest(errors.map((e) => `${e.field} ${e.message}`).join('; '), {
-      errors,
-    });
-  }
-  return result.data;
-}
 
 function required(value: string, name: string): string {
   if (!value) {
@@ -149,7 +135,7 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
   }
 
   async suspendAccount(request: accountsV1.SuspendAccountRequest): Promise<accountsV1.Suspension> {
-    const input = parse(suspendInput, {
+    const input = parseInput(suspendInput, {
       rule: request.rule,
       evidence: request.evidence,
       reason: request.reason,
@@ -174,7 +160,7 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
   async appealSuspension(
     request: accountsV1.AppealSuspensionRequest,
   ): Promise<accountsV1.Suspension> {
-    const { statement } = parse(
+    const { statement } = parseInput(
       z.object({ statement: z.string().trim().min(1, 'is required').max(5000) }),
       { statement: request.statement },
     );
@@ -198,7 +184,7 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
 
   async signUp(request: accountsV1.SignUpRequest): Promise<accountsV1.Session> {
     const client = loginClient(request.client);
-    const input = parse(signUpInput, {
+    const input = parseInput(signUpInput, {
       email: request.email,
       password: request.password,
       brand: request.brand || 'fluxnote',
@@ -217,7 +203,7 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
   }
 
   async googleSignIn(request: accountsV1.GoogleSignInRequest): Promise<accountsV1.LogInResult> {
-    const { brand } = parse(z.object({ brand: signUpInput.shape.brand }), {
+    const { brand } = parseInput(z.object({ brand: signUpInput.shape.brand }), {
       brand: request.brand || 'fluxnote',
     });
     return toLogInResult(
@@ -249,7 +235,7 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
   async resetPassword(
     request: accountsV1.ResetPasswordRequest,
   ): Promise<accountsV1.ResetPasswordResult> {
-    const newPassword = parse(z.object({ newPassword: password }), {
+    const newPassword = parseInput(z.object({ newPassword: password }), {
       newPassword: request.newPassword,
     }).newPassword;
     await this.recovery.resetPassword(required(request.token, 'token'), newPassword);

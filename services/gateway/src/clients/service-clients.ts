@@ -5,6 +5,7 @@ import {
   billingV1,
   generationV1,
   notificationsV1,
+  supportV1,
 } from '@fluxnote/contracts';
 import { createGrpcClient, type GrpcClientHandle, type GrpcServiceSpec } from '@fluxnote/grpc';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
@@ -35,6 +36,11 @@ export const serviceSpecs = {
     file: notificationsV1.protobufFileName,
     service: notificationsV1.NOTIFICATIONS_SERVICE_NAME,
   },
+  support: {
+    package: supportV1.protobufPackage,
+    file: supportV1.protobufFileName,
+    service: supportV1.SUPPORT_SERVICE_NAME,
+  },
 } satisfies Record<string, GrpcServiceSpec>;
 
 /** One gRPC client per service behind the gateway, each call with a deadline. */
@@ -46,6 +52,7 @@ export class ServiceClients implements OnModuleDestroy {
   readonly payments: GrpcClientHandle<billingPaymentsV1.PaymentsServiceClient>['client'];
   readonly generation: GrpcClientHandle<generationV1.GenerationServiceClient>['client'];
   readonly notifications: GrpcClientHandle<notificationsV1.NotificationsServiceClient>['client'];
+  readonly support: GrpcClientHandle<supportV1.SupportServiceClient>['client'];
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     const open = <T>(
@@ -69,6 +76,7 @@ export class ServiceClients implements OnModuleDestroy {
       config.NOTIFICATIONS_GRPC_URL,
       'notifications',
     );
+    this.support = open(serviceSpecs.support, config.SUPPORT_GRPC_URL, 'support');
   }
 
   onModuleDestroy(): void {

@@ -11,6 +11,7 @@ export const gatewayConfigSchema = serviceConfigSchema({
   BILLING_GRPC_URL: address,
   GENERATION_GRPC_URL: address,
   NOTIFICATIONS_GRPC_URL: address,
+  SUPPORT_GRPC_URL: address,
   JWT_ISSUER: z.string().default('https://accounts.fluxnote.internal'),
   JWT_AUDIENCE: z.string().default('fluxnote-api'),
   /** Proxies whose X-Forwarded-For is believed: comma-separated IPs, or "loopback". */

@@ -1,17 +1,4 @@
-import { z } from 'zod';
-import { ProblemError } from '@fluxnote/contracts';
+import { parseInput } from '@fluxnote/contracts';
 
-/** Parses input with a schema or throws a 400 problem listing each bad field. */
-export function validate<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) {
-    return result.data;
-  }
-  const errors = result.error.issues.map((i) => ({
-    field: i.path.join('.') || '(body)',
-    message: i.message,
-  }));
-  throw ProblemError.badRequest(errors.map((e) => `${e.field}: ${e.message}`).join('; '), {
-    errors,
-  });
-}
+/** Parses a request's input with a schema or throws a 400 problem listing each bad field. */
+export const validate = parseInput;

@@ -11,6 +11,7 @@ const wiring = {
   BILLING_GRPC_URL: '127.0.0.1:3',
   GENERATION_GRPC_URL: '127.0.0.1:4',
   NOTIFICATIONS_GRPC_URL: '127.0.0.1:5',
+  SUPPORT_GRPC_URL: '127.0.0.1:6',
 };
 
 describe('AdminController in production mode', () => {

@@ -1,0 +1,105 @@
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import type { supportV1 } from '@fluxnote/contracts';
+import { AuthGuard, CurrentCaller, OpenToSuspended } from '../auth/auth.guard';
+import type { Caller } from '../auth/token-verifier';
+import { ServiceClients } from '../clients/service-clients';
+import { validate } from '../http/validate';
+
+const openBody = z.object({
+  channel: z.enum(['chat', 'email']),
+  subject: z.string().max(200).optional(),
+  body: z.string().min(1).max(20_000),
+  jobIds: z.array(z.string().uuid('must be job ids')).max(20).optional(),
+  category: z.string().max(40).optional(),
+});
+const messageBody = z.object({ body: z.string().min(1).max(20_000) });
+
+export interface TicketView {
+  id: string;
+  channel: string;
+  subject: string;
+  category: string;
+  priorityClass: string;
+  tags: string[];
+  status: string;
+  openedAt: string;
+  dueAt: string;
+  firstResponseAt: string | null;
+  jobIds: string[];
+  messages: { id: string; author: string; body: string; createdAt: string }[];
+}
+
+function ticketView(t: supportV1.Ticket): TicketView {
+  return {
+    id: t.id,
+    channel: t.channel,
+    subject: t.subject,
+    category: t.category,
+    priorityClass: t.priorityClass,
+    tags: t.tags,
+    status: t.status,
+    openedAt: t.openedAt,
+    dueAt: t.dueAt,
+    firstResponseAt: t.firstResponseAt || null,
+    jobIds: t.jobIds,
+    messages: t.messages.map((m) => ({
+      id: m.id,
+      author: m.author,
+      body: m.body,
+      createdAt: m.createdAt,
+    })),
+  };
+}
+
+/** Tickets from the customer's side: each user only ever sees their own. Open to suspended accounts (appeals, questions). */
+@ApiTags('support')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@OpenToSuspended()
+@Controller('v1/support/tickets')
+export class SupportController {
+  constructor(private readonly clients: ServiceClients) {}
+
+  /** 201 with the category, priority class, first-response target (dueAt) and tags. */
+  @Post()
+  @HttpCode(201)
+  async open(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<TicketView> {
+    const input = validate(openBody, body);
+    return ticketView(
+      await this.clients.support.openTicket({
+        userId: caller.id,
+        channel: input.channel,
+        subject: input.subject ?? '',
+        body: input.body,
+        jobIds: input.jobIds ?? [],
+        category: input.category ?? '',
+      }),
+    );
+  }
+
+  @Get()
+  async list(@CurrentCaller() caller: Caller): Promise<{ items: TicketView[] }> {
+    const list = await this.clients.support.listTickets({ userId: caller.id });
+    return { items: list.tickets.map(ticketView) };
+  }
+
+  @Get(':id')
+  async get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<TicketView> {
+    return ticketView(await this.clients.support.getTicket({ userId: caller.id, ticketId: id }));
+  }
+
+  @Post(':id/messages')
+  @HttpCode(201)
+  async message(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<TicketView> {
+    const input = validate(messageBody, body);
+    return ticketView(
+      await this.clients.support.addMessage({ userId: caller.id, ticketId: id, body: input.body }),
+    );
+  }
+}

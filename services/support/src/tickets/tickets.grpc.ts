@@ -1,0 +1,93 @@
+import { Controller } from '@nestjs/common';
+import { z } from 'zod';
+import { isUuid, ProblemError, supportV1, parseInput } from '@fluxnote/contracts';
+import { TicketsService, type Ticket } from './tickets.service';
+import { ticketCategories } from './triage';
+
+const openInput = z.object({
+  channel: z.enum(['chat', 'email']),
+  subject: z.string().trim().max(200),
+  body: z.string().trim().min(1, 'is required').max(20_000),
+  jobIds: z.array(z.string().uuid('must be job ids')).max(20),
+  category: z.enum(ticketCategories).optional(),
+});
+
+function uuid(value: string, name: string): string {
+  if (!isUuid(value)) {
+    throw ProblemError.badRequest(`${name} must be a UUID.`);
+  }
+  return value;
+}
+
+function toTicket(t: Ticket): supportV1.Ticket {
+  return {
+    id: t.id,
+    channel: t.channel,
+    subject: t.subject,
+    category: t.category,
+    priorityClass: t.priorityClass,
+    tags: t.tags,
+    status: t.status,
+    openedAt: t.openedAt.toISOString(),
+    dueAt: t.dueAt.toISOString(),
+    firstResponseAt: t.firstResponseAt?.toISOString() ?? '',
+    jobIds: t.jobIds,
+    messages: t.messages.map((m) => ({
+      id: m.id,
+      author: m.author,
+      body: m.body,
+      createdAt: m.createdAt.toISOString(),
+    })),
+  };
+}
+
+@Controller()
+@supportV1.SupportServiceControllerMethods()
+export class TicketsGrpcController implements supportV1.SupportServiceController {
+  constructor(private readonly tickets: TicketsService) {}
+
+  async openTicket(request: supportV1.OpenTicketRequest): Promise<supportV1.Ticket> {
+    const input = parseInput(openInput, {
+      channel: request.channel,
+      subject: request.subject,
+      body: request.body,
+      jobIds: request.jobIds,
+      category: request.category || undefined,
+    });
+    return toTicket(
+      await this.tickets.open(uuid(request.userId, 'userId'), {
+        channel: input.channel,
+        subject: input.subject,
+        body: input.body,
+        jobIds: input.jobIds,
+        chosen: input.category,
+      }),
+    );
+  }
+
+  async listTickets(request: supportV1.ListTicketsRequest): Promise<supportV1.TicketList> {
+    return { tickets: (await this.tickets.list(uuid(request.userId, 'userId'))).map(toTicket) };
+  }
+
+  async getTicket(request: supportV1.GetTicketRequest): Promise<supportV1.Ticket> {
+    if (!isUuid(request.ticketId)) {
+      throw ProblemError.notFound(`No ticket ${request.ticketId}.`);
+    }
+    return toTicket(await this.tickets.get(uuid(request.userId, 'userId'), request.ticketId));
+  }
+
+  async addMessage(request: supportV1.AddMessageRequest): Promise<supportV1.Ticket> {
+    const { body } = parseInput(
+      z.object({ body: z.string().trim().min(1, 'is required').max(20_000) }),
+      {
+        body: request.body,
+      },
+    );
+    if (!isUuid(request.ticketId)) {
+      throw ProblemError.notFound(`No ticket ${request.ticketId}.`);
+    }
+    return toTicket(
+      await this.tickets.addMessage(uuid(request.userId, 'userId'), request.ticketId, body),
+    );
+  }
+}

@@ -1,0 +1,209 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '@fluxnote/clock';
+import { ProblemError } from '@fluxnote/contracts';
+import { SlaClock, type SupportChannel, type SupportPlan } from '../sla/sla-clock';
+import { triage, type TicketCategory } from './triage';
+
+export type PriorityClass = 'security' | 'max_priority' | 'paid' | 'free';
+const classes: readonly PriorityClass[] = ['security', 'max_priority', 'paid', 'free'];
+
+export interface TicketMessage {
+  id: string;
+  author: 'user' | 'agent';
+  body: string;
+  createdAt: Date;
+}
+
+export interface Ticket {
+  id: string;
+  userId: string;
+  channel: SupportChannel;
+  subject: string;
+  category: TicketCategory;
+  priorityClass: PriorityClass;
+  tags: string[];
+  status: 'open' | 'answered' | 'closed';
+  jobIds: string[];
+  openedAt: Date;
+  dueAt: Date;
+  firstResponseAt: Date | null;
+  messages: TicketMessage[];
+}
+
+interface TicketRow {
+  id: string;
+  user_id: string;
+  channel: SupportChannel;
+  subject: string;
+  category: TicketCategory;
+  priority_class: number;
+  tags: string[];
+  status: Ticket['status'];
+  job_ids: string[];
+  opened_at: Date;
+  due_at: Date;
+  first_response_at: Date | null;
+}
+
+const plans: readonly SupportPlan[] = ['free', 'rise', 'pro', 'max'];
+
+function toTicket(row: TicketRow, messages: TicketMessage[] = []): Ticket {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    channel: row.channel,
+    subject: row.subject,
+    category: row.category,
+    priorityClass: classes[row.priority_class] ?? 'free',
+    tags: row.tags,
+    status: row.status,
+    jobIds: row.job_ids,
+    openedAt: row.opened_at,
+    dueAt: row.due_at,
+    firstResponseAt: row.first_response_at,
+    messages,
+  };
+}
+
+/**
+ * Tickets from the customer's side: opened with a category, a priority class and
+ * a first-response target; a customer sees and writes to their own only.
+ */
+@Injectable()
+export class TicketsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async open(
+    userId: string,
+    input: {
+      channel: SupportChannel;
+      subject: string;
+      body: string;
+      jobIds: string[];
+      chosen?: TicketCategory;
+    },
+  ): Promise<Ticket> {
+    const [customer] = await this.dataSource.query<{ brand: string; plan: string }[]>(
+      `SELECT brand, plan FROM support.customers WHERE user_id = $1`,
+      [userId],
+    );
+    const brand = customer?.brand ?? 'fluxnote';
+    const plan: SupportPlan = plans.includes(customer?.plan as SupportPlan)
+      ? (customer?.plan as SupportPlan)
+      : 'free';
+    const firstLine = input.body.trimStart().split('\n', 1)[0]?.trim() ?? '';
+    const category = triage({ ...input });
+    const security = category === 'security';
+    if (category === 'legal' && input.channel === 'chat') {
+      throw ProblemError.unprocessable(
+        'legal-by-email',
+        'Legal matters go by email',
+        'Legal matters are handled by email only. Open the ticket with channel "email".',
+      );
+    }
+    const sla = SlaClock.forBrand(brand);
+    const target = sla.target(plan, input.channel, { security });
+    if (!target) {
+      throw ProblemError.forbidden(
+        'Chat is for paid plans. Write to us by email (channel "email"), or upgrade for chat.',
+        { type: 'chat-not-on-plan' },
+      );
+    }
+    // PRIORITY from a Max customer tags the ticket; from anyone else it is just text.
+    const tags = firstLine === 'PRIORITY' && plan === 'max' ? ['priority'] : [];
+    const priorityClass = security ? 0 : tags.includes('priority') ? 1 : plan === 'free' ? 3 : 2;
+    const openedAt = this.clock.now();
+    const id = randomUUID();
+    const subject = input.subject.trim() || input.body.trim().split('\n', 1)[0].slice(0, 120);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO support.tickets (id, user_id, brand, plan, channel, subject, category, priority_class,
+           tags, status, job_ids, opened_at, due_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12)`,
+        [
+          id,
+          userId,
+          brand,
+          plan,
+          input.channel,
+          subject,
+          category,
+          priorityClass,
+          tags,
+          input.jobIds,
+          openedAt,
+          sla.dueAt(openedAt, target),
+        ],
+      );
+      await this.addMessageRow(manager, id, 'user', userId, input.body);
+    });
+    return this.get(userId, id);
+  }
+
+  async list(userId: string): Promise<Ticket[]> {
+    const rows = await this.dataSource.query<TicketRow[]>(
+      `SELECT * FROM support.tickets WHERE user_id = $1 ORDER BY opened_at DESC LIMIT 100`,
+      [userId],
+    );
+    return rows.map((r) => toTicket(r));
+  }
+
+  /** The customer's own ticket with its messages; anyone else's is not found. */
+  async get(userId: string, ticketId: string): Promise<Ticket> {
+    const [row] = await this.dataSource.query<TicketRow[]>(
+      `SELECT * FROM support.tickets WHERE id = $1 AND user_id = $2`,
+      [ticketId, userId],
+    );
+    if (!row) {
+      throw ProblemError.notFound(`No ticket ${ticketId}.`);
+    }
+    const messages = await this.dataSource.query<
+      { id: string; author: 'user' | 'agent'; body: string; created_at: Date }[]
+    >(
+      `SELECT id, author, body, created_at FROM support.ticket_messages
+        WHERE ticket_id = $1 ORDER BY created_at, id`,
+      [ticketId],
+    );
+    return toTicket(
+      row,
+      messages.map((m) => ({ id: m.id, author: m.author, body: m.body, createdAt: m.created_at })),
+    );
+  }
+
+  /** The customer writes again; a closed ticket takes no more messages (open a new one). */
+  async addMessage(userId: string, ticketId: string, body: string): Promise<Ticket> {
+    await this.dataSource.transaction(async (manager) => {
+      const [row] = await manager.query<{ status: string }[]>(
+        `SELECT status FROM support.tickets WHERE id = $1 AND user_id = $2 FOR UPDATE`,
+        [ticketId, userId],
+      );
+      if (!row) {
+        throw ProblemError.notFound(`No ticket ${ticketId}.`);
+      }
+      if (row.status === 'closed') {
+        throw ProblemError.conflict('This ticket is closed. Open a new one.');
+      }
+      await this.addMessageRow(manager, ticketId, 'user', userId, body);
+    });
+    return this.get(userId, ticketId);
+  }
+
+  private async addMessageRow(
+    manager: EntityManager,
+    ticketId: string,
+    author: 'user' | 'agent',
+    authorId: string,
+    body: string,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO support.ticket_messages (id, ticket_id, author, author_id, body, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [randomUUID(), ticketId, author, authorId, body, this.clock.now()],
+    );
+  }
+}

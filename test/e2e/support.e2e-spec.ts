@@ -1,0 +1,154 @@
+import { rmSync } from 'node:fs';
+import request from 'supertest';
+import {
+  createTestDatabase,
+  expectEventually,
+  makeTempDir,
+  type TestDatabase,
+} from '@fluxnote/testing';
+import { Platform } from '../../tools/launcher/platform';
+
+jest.setTimeout(120_000);
+
+interface Session {
+  accessToken: string;
+  user: { id: string };
+}
+
+interface TicketView {
+  id: string;
+  channel: string;
+  category: string;
+  priorityClass: string;
+  tags: string[];
+  status: string;
+  openedAt: string;
+  dueAt: string;
+  messages: { author: string; body: string }[];
+}
+
+/** Support tickets through the gateway: intake, targets by plan and channel, and privacy. */
+describe('support tickets end to end', () => {
+  let db: TestDatabase;
+  let platform: Platform;
+  let dataDir: string;
+  let api: ReturnType<typeof request>;
+  let counter = 0;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('e2e_support');
+    dataDir = makeTempDir('e2e-support');
+    platform = await Platform.start({
+      dataDir,
+      databaseUrl: db.url,
+      port: 0,
+      env: { LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1' },
+    });
+    api = request(platform.gatewayUrl);
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function signUp(): Promise<Session> {
+    const response = await api
+      .post('/v1/auth/signup')
+      .send({
+        email: `support${++counter}-${Date.now()}@example.com`,
+        password: 'a long enough password',
+      })
+      .expect(201);
+    const session = response.body as Session;
+    // billing has opened the account (the plan support reads comes from the same events)
+    await expectEventually(async () => {
+      await as(session).get('/v1/usage').expect(200);
+    });
+    return session;
+  }
+
+  function as(session: Session) {
+    const auth = { authorization: `Bearer ${session.accessToken}` };
+    return {
+      get: (path: string) => api.get(path).set(auth),
+      post: (path: string) => api.post(path).set(auth),
+    };
+  }
+
+  it('a free user writes by email (chat is for paid plans); the ticket is categorised, targeted, and theirs alone', async () => {
+    const free = await signUp();
+    const chat = await as(free)
+      .post('/v1/support/tickets')
+      .send({ channel: 'chat', body: 'Hello?' })
+      .expect(403);
+    expect(chat.headers['content-type']).toMatch(/problem\+json/);
+
+    const opened = await as(free)
+      .post('/v1/support/tickets')
+      .send({ channel: 'email', subject: 'Charged twice', body: 'I was charged twice this month.' })
+      .expect(201);
+    const ticket = opened.body as TicketView;
+    expect(ticket).toMatchObject({
+      channel: 'email',
+      category: 'billing',
+      priorityClass: 'free',
+      tags: [],
+      status: 'open',
+    });
+    // five business days: at least a week of calendar time away whatever the day
+    expect(Date.parse(ticket.dueAt) - Date.parse(ticket.openedAt)).toBeGreaterThan(4 * 86_400_000);
+
+    await as(free)
+      .post(`/v1/support/tickets/${ticket.id}/messages`)
+      .send({ body: 'It was on the 3rd and the 4th.' })
+      .expect(201);
+    const read = (await as(free).get(`/v1/support/tickets/${ticket.id}`).expect(200))
+      .body as TicketView;
+    expect(read.messages.map((m) => m.author)).toEqual(['user', 'user']);
+
+    const stranger = await signUp();
+    await as(stranger).get(`/v1/support/tickets/${ticket.id}`).expect(404);
+    await as(stranger)
+      .post(`/v1/support/tickets/${ticket.id}/messages`)
+      .send({ body: 'let me in' })
+      .expect(404);
+    expect((await as(stranger).get('/v1/support/tickets').expect(200)).body.items).toEqual([]);
+    await as(free).get('/v1/support/tickets/not-a-ticket').expect(404);
+    await as(free).post('/v1/support/tickets').send({ channel: 'fax', body: 'x' }).expect(400);
+  });
+
+  it('a Max user chats with the priority tag; PRIORITY from anyone else does nothing; legal goes by email only', async () => {
+    const max = await signUp();
+    await as(max)
+      .post('/v1/billing/subscription')
+      .send({ plan: 'max', interval: 'month' })
+      .expect(200);
+    const ticket = await expectEventually(async () => {
+      const opened = await as(max)
+        .post('/v1/support/tickets')
+        .send({ channel: 'chat', body: 'PRIORITY\nMy export is stuck at 99 %.' })
+        .expect(201);
+      return opened.body as TicketView;
+    });
+    expect(ticket).toMatchObject({
+      tags: ['priority'],
+      priorityClass: 'max_priority',
+      category: 'technical_fault',
+    });
+    await as(max)
+      .post('/v1/support/tickets')
+      .send({ channel: 'chat', body: 'My lawyer will send you a DMCA notice.' })
+      .expect(422);
+
+    const free = await signUp();
+    const plain = (
+      await as(free)
+        .post('/v1/support/tickets')
+        .send({ channel: 'email', body: 'PRIORITY\nHow do I make a vertical video?' })
+        .expect(201)
+    ).body as TicketView;
+    expect(plain).toMatchObject({ tags: [], priorityClass: 'free', category: 'how_to' });
+  });
+});
