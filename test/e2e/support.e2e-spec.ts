@@ -151,4 +151,58 @@ describe('support tickets end to end', () => {
     ).body as TicketView;
     expect(plain).toMatchObject({ tags: [], priorityClass: 'free', category: 'how_to' });
   });
+
+  it('agents take the queue in order, each ticket by one of many claims, and the reply reaches the customer', async () => {
+    const admin = (
+      await api
+        .post('/v1/auth/login')
+        .send({ email: platform.admin.email, password: platform.admin.password })
+        .expect(200)
+    ).body as Session;
+    // clear what the earlier tests left
+    while ((await as(admin).post('/v1/agent/queue/claim')).status === 200) {
+      // taken
+    }
+    const customer = await signUp();
+    const opened = (
+      await as(customer)
+        .post('/v1/support/tickets')
+        .send({ channel: 'email', subject: 'Lost credits', body: 'My credits were not returned.' })
+        .expect(201)
+    ).body as TicketView;
+    await as(customer).get('/v1/agent/queue').expect(403);
+    await as(customer).post('/v1/agent/queue/claim').expect(403);
+    const queue = (await as(admin).get('/v1/agent/queue').expect(200)).body as {
+      items: (TicketView & { standing: string })[];
+    };
+    expect(queue.items.map((t) => t.id)).toContain(opened.id);
+
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, () => as(admin).post('/v1/agent/queue/claim')),
+    );
+    expect(claims.map((c) => c.status).sort()).toEqual([200, 204, 204, 204, 204, 204, 204, 204]);
+    expect((claims.find((c) => c.status === 200)!.body as TicketView).id).toBe(opened.id);
+
+    await as(admin)
+      .post(`/v1/agent/tickets/${opened.id}/reply`)
+      .send({ body: 'We returned 2 video credits to your balance.' })
+      .expect(201);
+    const seen = (await as(customer).get(`/v1/support/tickets/${opened.id}`).expect(200))
+      .body as TicketView & { firstResponseAt: string };
+    expect(seen.status).toBe('answered');
+    expect(seen.firstResponseAt).toBeTruthy();
+    expect(seen.messages.map((m) => m.author)).toEqual(['user', 'agent']);
+    await expectEventually(async () => {
+      const items = (await as(customer).get('/v1/notifications').expect(200)).body.items as {
+        title: string;
+        body: string;
+      }[];
+      expect(items).toContainEqual(
+        expect.objectContaining({
+          title: 'Re: Lost credits',
+          body: expect.stringContaining('We returned 2 video credits'),
+        }),
+      );
+    });
+  });
 });

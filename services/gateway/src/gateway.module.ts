@@ -22,7 +22,7 @@ import { BillingController } from './routes/billing.controller';
 import { CatalogController } from './routes/catalog.controller';
 import { GenerationsController } from './routes/generations.controller';
 import { NotificationsController } from './routes/notifications.controller';
-import { SupportController } from './routes/support.controller';
+import { AgentController, SupportController } from './routes/support.controller';
 import { WebhooksController } from './routes/webhooks.controller';
 import { PLATFORM_DB } from './routes/platform-db';
 
@@ -59,6 +59,7 @@ export class GatewayModule {
         GenerationsController,
         NotificationsController,
         SupportController,
+        AgentController,
         AdminController,
         WebhooksController,
       ],

@@ -5,11 +5,16 @@ import type { SupportConfig } from './config/support.config';
 import { CustomersConsumer } from './customers/customers.events';
 import { TicketsGrpcController } from './tickets/tickets.grpc';
 import { TicketsService } from './tickets/tickets.service';
+import { AgentDesk } from './tickets/agent-desk.service';
 
 /** Account deletion: every row this service holds for a user (messages go with their tickets). */
 const purgeStatements = [
   `DELETE FROM support.tickets WHERE user_id = $1`,
   `DELETE FROM support.customers WHERE user_id = $1`,
+  // an agent who leaves: their actions on others' tickets stay, without them
+  `UPDATE support.tickets SET claimed_by = NULL WHERE claimed_by = $1`,
+  `UPDATE support.ticket_messages SET author_id = NULL WHERE author_id = $1`,
+  `UPDATE support.ticket_audit SET actor_id = NULL WHERE actor_id = $1`,
 ];
 
 @Module({})
@@ -26,6 +31,7 @@ export class SupportModule {
         ...userPurgeProviders('support', purgeStatements),
         CustomersConsumer,
         TicketsService,
+        AgentDesk,
       ],
     };
   }

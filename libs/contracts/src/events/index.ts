@@ -3,3 +3,4 @@ export * from './accounts.events';
 export * from './generation.events';
 export * from './billing.events';
 export * from './purge.events';
+export * from './support.events';

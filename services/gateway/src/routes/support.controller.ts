@@ -1,8 +1,19 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { supportV1 } from '@fluxnote/contracts';
-import { AuthGuard, CurrentCaller, OpenToSuspended } from '../auth/auth.guard';
+import { AuthGuard, CurrentCaller, OpenToSuspended, Roles } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
@@ -15,6 +26,7 @@ const openBody = z.object({
   category: z.string().max(40).optional(),
 });
 const messageBody = z.object({ body: z.string().min(1).max(20_000) });
+const queueQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 export interface TicketView {
   id: string;
@@ -29,6 +41,22 @@ export interface TicketView {
   firstResponseAt: string | null;
   jobIds: string[];
   messages: { id: string; author: string; body: string; createdAt: string }[];
+}
+
+/** What agents see besides: whose ticket, who holds it, how it stands against its target. */
+export interface AgentTicketView extends TicketView {
+  userId: string;
+  claimedBy: string | null;
+  standing: string | null;
+}
+
+function agentTicketView(t: supportV1.Ticket): AgentTicketView {
+  return {
+    ...ticketView(t),
+    userId: t.userId,
+    claimedBy: t.claimedBy || null,
+    standing: t.standing || null,
+  };
 }
 
 function ticketView(t: supportV1.Ticket): TicketView {
@@ -100,6 +128,55 @@ export class SupportController {
     const input = validate(messageBody, body);
     return ticketView(
       await this.clients.support.addMessage({ userId: caller.id, ticketId: id, body: input.body }),
+    );
+  }
+}
+
+/** The agents' desk; roles are checked again in support against its own records. */
+@ApiTags('support')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@Roles('agent', 'senior_agent', 'admin')
+@Controller('v1/agent')
+export class AgentController {
+  constructor(private readonly clients: ServiceClients) {}
+
+  /** Open tickets in the order they are to be taken: class, then earliest due. */
+  @Get('queue')
+  async queue(
+    @CurrentCaller() caller: Caller,
+    @Query('limit') limit?: string,
+  ): Promise<{ items: AgentTicketView[] }> {
+    const input = validate(queueQuery, { limit });
+    const list = await this.clients.support.listQueue({ actorId: caller.id, limit: input.limit });
+    return { items: list.tickets.map(agentTicketView) };
+  }
+
+  /** 200 with the ticket now held by the caller, or 204 when the queue is empty. */
+  @Post('queue/claim')
+  async claim(
+    @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AgentTicketView | undefined> {
+    const result = await this.clients.support.claimNext({ actorId: caller.id, limit: 0 });
+    if (!result.ticket) {
+      response.status(204);
+      return undefined;
+    }
+    response.status(200);
+    return agentTicketView(result.ticket);
+  }
+
+  @Post('tickets/:id/reply')
+  @HttpCode(201)
+  async reply(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<AgentTicketView> {
+    const input = validate(messageBody, body);
+    return agentTicketView(
+      await this.clients.support.reply({ actorId: caller.id, ticketId: id, body: input.body }),
     );
   }
 }

@@ -5,6 +5,7 @@ import {
   failureStreakV1,
   generationAlertV1,
   jobBlockedV1,
+  ticketAnsweredV1,
   type EventPayload,
   incidentDeclaredV1,
   operationsAlertV1,
@@ -28,6 +29,7 @@ import {
   failureStreakMessage,
   incidentMessage,
   jobBlockedMessage,
+  ticketAnsweredMessage,
   jobFailedMessage,
   refundDecidedMessage,
   refundProcessedMessage,
@@ -99,6 +101,11 @@ export class NotificationEventsConsumer extends EventConsumer {
         this.notifier.notify(manager, event.userId, envelope.id, jobBlockedMessage(event), {
           jobId: event.jobId,
           rule: event.rule,
+        }),
+      )
+      .on(ticketAnsweredV1, (event, { manager, envelope }) =>
+        this.notifier.notify(manager, event.userId, envelope.id, ticketAnsweredMessage(event), {
+          ticketId: event.ticketId,
         }),
       )
       .on(failureStreakV1, (event, { manager, envelope }) =>

@@ -1,4 +1,4 @@
-import { feedBody, renderEmail, brandOf } from './templates';
+import { feedBody, renderEmail, renderPush, brandOf } from './templates';
 import {
   formatMoney,
   jobFailedMessage,
@@ -6,6 +6,7 @@ import {
   refundDecidedMessage,
   refundProcessedMessage,
   subscriptionChangedMessage,
+  ticketAnsweredMessage,
 } from './event-messages';
 
 const ref = {
@@ -105,5 +106,27 @@ describe('event messages', () => {
     expect(email.html).not.toContain('<never>');
     expect(email.html).toContain('href="https://app.fluxkontext.dev/billing/refunds"');
     expect(email.text).toContain('always sent');
+  });
+
+  it('sends an email ticket’s reply as the email itself, and only points to a chat reply', () => {
+    const answered = {
+      ticketId: '00000000-0000-4000-8000-000000000009',
+      userId: ref.userId,
+      subject: 'Lost credits',
+      reply: 'We returned your credits.\n\nSorry for the trouble.',
+    };
+    const email = ticketAnsweredMessage({ ...answered, channel: 'email' });
+    expect(email.title).toBe('Re: Lost credits');
+    expect(email.paragraphs.slice(0, 2)).toEqual([
+      'We returned your credits.',
+      'Sorry for the trouble.',
+    ]);
+    expect(email.channels).toContain('email');
+    const chat = ticketAnsweredMessage({ ...answered, channel: 'chat', reply: 'x'.repeat(400) });
+    expect(chat.channels).toEqual(['in_app', 'push']);
+    expect(chat.paragraphs[0]).toHaveLength(300);
+    expect(renderPush(chat, brandOf('fluxnote')).link).toBe(
+      'https://app.fluxnote.dev/help/tickets/00000000-0000-4000-8000-000000000009',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type {
   EventPayload,
+  ticketAnsweredV1,
   jobBlockedV1,
   failureStreakV1,
   incidentDeclaredV1,
@@ -204,4 +205,24 @@ export function jobBlockedMessage(event: EventPayload<typeof jobBlockedV1>): Mes
     action: { label: 'Contact support', path: `/help?job=${event.jobId}` },
     channels: ['in_app'],
   };
+}
+
+/** Support answered: for an email ticket the reply itself is the email; for chat, a pointer to it. */
+export function ticketAnsweredMessage(event: EventPayload<typeof ticketAnsweredV1>): Message {
+  const path = `/help/tickets/${event.ticketId}`;
+  return event.channel === 'email'
+    ? {
+        category: 'support',
+        title: `Re: ${event.subject}`,
+        paragraphs: [...event.reply.split(/\n{2,}/), 'Reply from the ticket page to continue.'],
+        action: { label: 'Open the ticket', path },
+        channels: ['in_app', 'email', 'push'],
+      }
+    : {
+        category: 'support',
+        title: 'Support answered your chat',
+        paragraphs: [event.reply.length > 300 ? `${event.reply.slice(0, 299)}…` : event.reply],
+        action: { label: 'Open the chat', path },
+        channels: ['in_app', 'push'],
+      };
 }

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { z } from 'zod';
 import { isUuid, ProblemError, supportV1, parseInput } from '@fluxnote/contracts';
+import { AgentDesk } from './agent-desk.service';
 import { TicketsService, type Ticket } from './tickets.service';
 import { ticketCategories } from './triage';
 
@@ -19,8 +20,11 @@ function uuid(value: string, name: string): string {
   return value;
 }
 
-function toTicket(t: Ticket): supportV1.Ticket {
+function toTicket(t: Ticket & { standing?: string }): supportV1.Ticket {
   return {
+    userId: t.userId,
+    claimedBy: t.claimedBy ?? '',
+    standing: t.standing ?? '',
     id: t.id,
     channel: t.channel,
     subject: t.subject,
@@ -44,7 +48,36 @@ function toTicket(t: Ticket): supportV1.Ticket {
 @Controller()
 @supportV1.SupportServiceControllerMethods()
 export class TicketsGrpcController implements supportV1.SupportServiceController {
-  constructor(private readonly tickets: TicketsService) {}
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly desk: AgentDesk,
+  ) {}
+
+  async listQueue(request: supportV1.AgentRequest): Promise<supportV1.TicketList> {
+    return {
+      tickets: (await this.desk.queue(uuid(request.actorId, 'actorId'), request.limit || 50)).map(
+        toTicket,
+      ),
+    };
+  }
+
+  async claimNext(request: supportV1.AgentRequest): Promise<supportV1.ClaimResult> {
+    const ticket = await this.desk.claimNext(uuid(request.actorId, 'actorId'));
+    return ticket ? { ticket: toTicket(ticket) } : {};
+  }
+
+  async reply(request: supportV1.AgentReplyRequest): Promise<supportV1.Ticket> {
+    const { body } = parseInput(
+      z.object({ body: z.string().trim().min(1, 'is required').max(20_000) }),
+      { body: request.body },
+    );
+    if (!isUuid(request.ticketId)) {
+      throw ProblemError.notFound(`No ticket ${request.ticketId}.`);
+    }
+    return toTicket(
+      await this.desk.reply(uuid(request.actorId, 'actorId'), request.ticketId, body),
+    );
+  }
 
   async openTicket(request: supportV1.OpenTicketRequest): Promise<supportV1.Ticket> {
     const input = parseInput(openInput, {

@@ -29,6 +29,8 @@ export interface Ticket {
   openedAt: Date;
   dueAt: Date;
   firstResponseAt: Date | null;
+  /** The agent holding it, if any. */
+  claimedBy: string | null;
   messages: TicketMessage[];
 }
 
@@ -45,6 +47,7 @@ interface TicketRow {
   opened_at: Date;
   due_at: Date;
   first_response_at: Date | null;
+  claimed_by: string | null;
 }
 
 const plans: readonly SupportPlan[] = ['free', 'rise', 'pro', 'max'];
@@ -63,6 +66,7 @@ function toTicket(row: TicketRow, messages: TicketMessage[] = []): Ticket {
     openedAt: row.opened_at,
     dueAt: row.due_at,
     firstResponseAt: row.first_response_at,
+    claimedBy: row.claimed_by,
     messages,
   };
 }

@@ -13,6 +13,21 @@ export const protobufPackage = "fluxnote.support.v1";
 
 export const protobufFileName = "support/v1/support.proto";
 
+export interface AgentRequest {
+  actorId: string;
+  limit: number;
+}
+
+export interface ClaimResult {
+  ticket?: Ticket | undefined;
+}
+
+export interface AgentReplyRequest {
+  actorId: string;
+  ticketId: string;
+  body: string;
+}
+
 export interface OpenTicketRequest {
   userId: string;
   /** chat or email */
@@ -48,6 +63,11 @@ export interface Ticket {
   firstResponseAt: string;
   jobIds: string[];
   messages: TicketMessage[];
+  /** For agents: whose ticket it is, who holds it, and how it stands against its target. */
+  userId: string;
+  claimedBy: string;
+  /** on_track, near or breached (queue only) */
+  standing: string;
 }
 
 export interface ListTicketsRequest {
@@ -85,6 +105,16 @@ export interface SupportServiceClient {
   getTicket(request: GetTicketRequest, metadata?: Metadata): Observable<Ticket>;
 
   addMessage(request: AddMessageRequest, metadata?: Metadata): Observable<Ticket>;
+
+  /** Agents (roles checked by support): the open queue in order; security tickets only for seniors. */
+
+  listQueue(request: AgentRequest, metadata?: Metadata): Observable<TicketList>;
+
+  /** The next ticket to exactly one claimer; none when the queue is empty. */
+
+  claimNext(request: AgentRequest, metadata?: Metadata): Observable<ClaimResult>;
+
+  reply(request: AgentReplyRequest, metadata?: Metadata): Observable<Ticket>;
 }
 
 /** Support tickets. Every call is scoped to the calling user. */
@@ -104,11 +134,29 @@ export interface SupportServiceController {
   getTicket(request: GetTicketRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
 
   addMessage(request: AddMessageRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
+
+  /** Agents (roles checked by support): the open queue in order; security tickets only for seniors. */
+
+  listQueue(request: AgentRequest, metadata?: Metadata): Promise<TicketList> | Observable<TicketList> | TicketList;
+
+  /** The next ticket to exactly one claimer; none when the queue is empty. */
+
+  claimNext(request: AgentRequest, metadata?: Metadata): Promise<ClaimResult> | Observable<ClaimResult> | ClaimResult;
+
+  reply(request: AgentReplyRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
 }
 
 export function SupportServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["openTicket", "listTickets", "getTicket", "addMessage"];
+    const grpcMethods: string[] = [
+      "openTicket",
+      "listTickets",
+      "getTicket",
+      "addMessage",
+      "listQueue",
+      "claimNext",
+      "reply",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("SupportService", method)(constructor.prototype[method], method, descriptor);

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { FixedClock } from '@fluxnote/clock';
+import { ProblemError } from '@fluxnote/contracts';
+import { Outbox } from '@fluxnote/messaging';
+import { openServiceDatabase } from '@fluxnote/persistence';
+import { createTestDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
+import { supportDatabase } from '../support.database';
+import { AgentDesk } from './agent-desk.service';
+import { TicketsService } from './tickets.service';
+
+describe('the agent desk (Postgres)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let tickets: TicketsService;
+  let desk: AgentDesk;
+  // Monday 23 Nov 2026, 10:00 in New York: chat is open
+  const clock = new FixedClock(new Date('2026-11-23T15:00:00Z'));
+
+  beforeAll(async () => {
+    db = await createTestDatabase('support_desk');
+    dataSource = await openServiceDatabase({
+      url: db.url,
+      schema: 'support',
+      entities: supportDatabase.entities,
+      migrations: supportDatabase.migrations,
+      poolSize: 30,
+    });
+    tickets = new TicketsService(dataSource, clock);
+    desk = new AgentDesk(dataSource, tickets, new Outbox('support', 'support'), clock);
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  async function person(plan: string, roles: string[] = ['user']): Promise<string> {
+    const id = randomUUID();
+    await dataSource.query(
+      `INSERT INTO support.customers (user_id, brand, plan, roles) VALUES ($1, 'fluxnote', $2, $3)`,
+      [id, plan, roles],
+    );
+    return id;
+  }
+
+  const open = (userId: string, body: string, channel: 'chat' | 'email' = 'email') =>
+    tickets.open(userId, { channel, subject: '', body, jobIds: [] });
+
+  async function clearQueue(): Promise<void> {
+    await dataSource.query(`UPDATE support.tickets SET status = 'closed'`);
+  }
+
+  it('orders the queue by class then due time, and hands each ticket to exactly one of many concurrent claimers', async () => {
+    await clearQueue();
+    const senior = await person('free', ['user', 'senior_agent']);
+    const free = await open(await person('free'), 'How do I export?');
+    const paid = await open(await person('pro'), 'How do I export 4K?');
+    const maxPriority = await open(await person('max'), 'PRIORITY\nExport is stuck', 'chat');
+    const security = await open(await person('free'), 'SECURITY\nSomeone changed my email');
+    const queue = await desk.queue(senior);
+    expect(queue.map((t) => t.id)).toEqual([security.id, maxPriority.id, paid.id, free.id]);
+    expect(queue.map((t) => t.standing)).toEqual(['on_track', 'on_track', 'on_track', 'on_track']);
+
+    const agents = await Promise.all(Array.from({ length: 12 }, () => person('free', ['agent'])));
+    const claims = await Promise.all([...agents, senior].map((a) => desk.claimNext(a)));
+    const claimed = claims.filter((t) => t !== null).map((t) => t.id);
+    expect(claimed.sort()).toEqual([security.id, maxPriority.id, paid.id, free.id].sort());
+    const audit = await dataSource.query<{ ticket_id: string }[]>(
+      `SELECT ticket_id FROM support.ticket_audit WHERE action = 'claim'`,
+    );
+    expect(audit.map((a) => a.ticket_id).sort()).toEqual([...claimed].sort());
+  });
+
+  it('keeps security tickets for senior agents, and everyone who is no agent out', async () => {
+    await clearQueue();
+    const agent = await person('free', ['agent']);
+    const security = await open(await person('pro'), 'SECURITY\nMy account was taken over');
+    expect(await desk.queue(agent)).toEqual([]);
+    expect(await desk.claimNext(agent)).toBeNull();
+    expect(await problemOf(desk.reply(agent, security.id, 'Hi'))).toMatchObject({ status: 403 });
+    const customer = await person('max');
+    expect(await problemOf(desk.queue(customer))).toMatchObject({ status: 403 });
+    expect(await problemOf(desk.claimNext(customer))).toMatchObject({ status: 403 });
+  });
+
+  it('records the first response, tells the customer (event), audits, and refuses a reply to a ticket someone else holds', async () => {
+    await clearQueue();
+    const agent = await person('free', ['agent']);
+    const other = await person('free', ['agent']);
+    const customer = await person('rise');
+    const ticket = await open(customer, 'I was charged twice');
+    await expect(desk.reply(agent, ticket.id, 'Looking at it')).rejects.toThrow(ProblemError);
+    expect((await desk.claimNext(agent))?.id).toBe(ticket.id);
+    expect(await problemOf(desk.reply(other, ticket.id, 'Mine!'))).toMatchObject({ status: 409 });
+
+    clock.advance(10 * 60_000);
+    const answered = await desk.reply(agent, ticket.id, 'Refunded the second charge.');
+    expect(answered).toMatchObject({ status: 'answered', firstResponseAt: clock.now() });
+    expect(answered.messages.map((m) => m.author)).toEqual(['user', 'agent']);
+    const events = await dataSource.query<{ envelope: { data: Record<string, unknown> } }[]>(
+      `SELECT envelope FROM support.outbox WHERE envelope->>'type' = 'support.ticket.answered.v1'`,
+    );
+    expect(events.map((e) => e.envelope.data)).toEqual([
+      expect.objectContaining({ ticketId: ticket.id, userId: customer, channel: 'email' }),
+    ]);
+    const [audit] = await dataSource.query<{ before: unknown; after: unknown }[]>(
+      `SELECT before, after FROM support.ticket_audit WHERE ticket_id = $1 AND action = 'reply'`,
+      [ticket.id],
+    );
+    expect(audit).toMatchObject({ before: { status: 'open' }, after: { status: 'answered' } });
+  });
+});

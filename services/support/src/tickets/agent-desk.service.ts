@@ -1,0 +1,184 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '@fluxnote/clock';
+import { ProblemError, ticketAnsweredV1 } from '@fluxnote/contracts';
+import { Outbox } from '@fluxnote/messaging';
+import { SlaClock, type SlaStanding, type SupportPlan } from '../sla/sla-clock';
+import { TicketsService, type Ticket } from './tickets.service';
+
+export interface QueuedTicket extends Ticket {
+  standing: SlaStanding;
+}
+
+const agentRoles = ['agent', 'senior_agent', 'admin'];
+const seniorRoles = ['senior_agent', 'admin'];
+
+/**
+ * The agents' side: the queue in order (class, then earliest due), claims that
+ * hand each ticket to exactly one agent however many claim at once, and
+ * replies. Roles are checked here against support's own record of each
+ * person, not only at the gateway; security tickets are for senior agents.
+ * Every action is audited with the agent, the time, and the ticket before and after.
+ */
+@Injectable()
+export class AgentDesk {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tickets: TicketsService,
+    private readonly outbox: Outbox,
+    private readonly clock: Clock,
+  ) {}
+
+  async queue(actorId: string, limit = 50): Promise<QueuedTicket[]> {
+    const senior = await this.assertAgent(actorId);
+    const rows = await this.dataSource.query<{ id: string; user_id: string }[]>(
+      `SELECT id, user_id FROM support.tickets
+        WHERE status = 'open' AND ($1 OR priority_class <> 0)
+        ORDER BY priority_class, due_at LIMIT $2`,
+      [senior, Math.min(Math.max(limit, 1), 200)],
+    );
+    const now = this.clock.now();
+    const out: QueuedTicket[] = [];
+    for (const row of rows) {
+      const ticket = await this.tickets.get(row.user_id, row.id);
+      out.push({ ...ticket, standing: await this.standing(ticket, now) });
+    }
+    return out;
+  }
+
+  /** The next open, unclaimed ticket for this agent, or null when there is none. */
+  async claimNext(actorId: string): Promise<Ticket | null> {
+    const senior = await this.assertAgent(actorId);
+    const claimed = await this.dataSource.transaction(async (manager) => {
+      const [rows] = await manager.query<[{ id: string; user_id: string }[], number]>(
+        `UPDATE support.tickets SET claimed_by = $1, claimed_at = $2
+          WHERE id = (SELECT id FROM support.tickets
+                       WHERE status = 'open' AND claimed_by IS NULL AND ($3 OR priority_class <> 0)
+                       ORDER BY priority_class, due_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+          RETURNING id, user_id`,
+        [actorId, this.clock.now(), senior],
+      );
+      const row = rows[0];
+      if (row) {
+        await this.audit(
+          manager,
+          row.id,
+          actorId,
+          'claim',
+          { claimedBy: null },
+          { claimedBy: actorId },
+        );
+      }
+      return row;
+    });
+    return claimed ? this.tickets.get(claimed.user_id, claimed.id) : null;
+  }
+
+  /** A reply from the agent holding the ticket (or a senior agent): the first one meets the target. */
+  async reply(actorId: string, ticketId: string, body: string): Promise<Ticket> {
+    const senior = await this.assertAgent(actorId);
+    const userId = await this.dataSource.transaction(async (manager) => {
+      const [row] = await manager.query<
+        {
+          user_id: string;
+          channel: 'chat' | 'email';
+          subject: string;
+          status: string;
+          priority_class: number;
+          claimed_by: string | null;
+          first_response_at: Date | null;
+        }[]
+      >(`SELECT * FROM support.tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
+      if (!row) {
+        throw ProblemError.notFound(`No ticket ${ticketId}.`);
+      }
+      if (row.priority_class === 0 && !senior) {
+        throw ProblemError.forbidden('Security tickets are for senior agents.');
+      }
+      if (row.claimed_by !== actorId && !senior) {
+        throw ProblemError.conflict('Claim this ticket before replying to it.');
+      }
+      if (row.status === 'closed') {
+        throw ProblemError.conflict('This ticket is closed.');
+      }
+      const now = this.clock.now();
+      await manager.query(
+        `INSERT INTO support.ticket_messages (id, ticket_id, author, author_id, body, created_at)
+         VALUES ($1, $2, 'agent', $3, $4, $5)`,
+        [randomUUID(), ticketId, actorId, body, now],
+      );
+      await manager.query(
+        `UPDATE support.tickets SET status = 'answered', first_response_at = COALESCE(first_response_at, $2),
+           claimed_by = COALESCE(claimed_by, $3), claimed_at = COALESCE(claimed_at, $2)
+          WHERE id = $1`,
+        [ticketId, now, actorId],
+      );
+      await this.audit(
+        manager,
+        ticketId,
+        actorId,
+        'reply',
+        { status: row.status, firstResponseAt: row.first_response_at },
+        { status: 'answered', firstResponseAt: row.first_response_at ?? now },
+      );
+      await this.outbox.add(manager, ticketAnsweredV1, row.user_id, {
+        ticketId,
+        userId: row.user_id,
+        channel: row.channel,
+        subject: row.subject,
+        reply: body,
+      });
+      return row.user_id;
+    });
+    return this.tickets.get(userId, ticketId);
+  }
+
+  /** Returns whether the actor is a senior agent (or admin); throws 403 for anyone who is no agent. */
+  private async assertAgent(actorId: string): Promise<boolean> {
+    const [row] = await this.dataSource.query<{ roles: string[] }[]>(
+      `SELECT roles FROM support.customers WHERE user_id = $1`,
+      [actorId],
+    );
+    const roles = row?.roles ?? [];
+    if (!roles.some((r) => agentRoles.includes(r))) {
+      throw ProblemError.forbidden('Only support agents can do this.');
+    }
+    return roles.some((r) => seniorRoles.includes(r));
+  }
+
+  private async standing(ticket: Ticket, now: Date): Promise<SlaStanding> {
+    const [row] = await this.dataSource.query<{ brand: string; plan: SupportPlan }[]>(
+      `SELECT brand, plan FROM support.tickets WHERE id = $1`,
+      [ticket.id],
+    );
+    const sla = SlaClock.forBrand(row.brand);
+    const target = sla.target(row.plan, ticket.channel, {
+      security: ticket.priorityClass === 'security',
+    });
+    return target ? sla.standing(ticket.openedAt, target, now) : 'on_track';
+  }
+
+  private async audit(
+    manager: EntityManager,
+    ticketId: string,
+    actorId: string,
+    action: string,
+    before: Record<string, unknown>,
+    after: Record<string, unknown>,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO support.ticket_audit (id, ticket_id, actor_id, action, before, after, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        randomUUID(),
+        ticketId,
+        actorId,
+        action,
+        JSON.stringify(before),
+        JSON.stringify(after),
+        this.clock.now(),
+      ],
+    );
+  }
+}
