@@ -240,6 +240,7 @@ describe('network policies', () => {
     ]);
     expect(admitted('accounts')).toEqual([
       { from: 'gateway', ports: [50051, 8081] },
+      { from: 'support', ports: [50051] },
       { from: 'namespace:monitoring', ports: [8081] },
     ]);
     expect(admitted('support')).toEqual([

@@ -205,4 +205,29 @@ describe('support tickets end to end', () => {
       );
     });
   });
+
+  it('SECURITY on the first line freezes the account before the ticket is even answered', async () => {
+    const email = `secure-${Date.now()}@example.com`;
+    const owner = (
+      await api
+        .post('/v1/auth/signup')
+        .send({ email, password: 'a long enough password' })
+        .expect(201)
+    ).body as Session;
+    const opened = (
+      await as(owner)
+        .post('/v1/support/tickets')
+        .send({ channel: 'email', body: 'SECURITY\nSomeone changed my email address.' })
+        .expect(201)
+    ).body as TicketView;
+    expect(opened).toMatchObject({ category: 'security', priorityClass: 'security' });
+    // frozen by the time the ticket exists: no log-in, from anyone
+    await api
+      .post('/v1/auth/login')
+      .send({ email, password: 'a long enough password' })
+      .expect(423);
+    await expectEventually(async () => {
+      await as(owner).get('/v1/me').expect(401);
+    });
+  });
 });

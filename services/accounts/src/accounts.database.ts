@@ -4,6 +4,7 @@ import { LoginSecurity1764200000100 } from './migrations/1764200000100-login-sec
 import { Standing1764200000200 } from './migrations/1764200000200-standing';
 import { Deletions1764200000300 } from './migrations/1764200000300-deletions';
 import { GoogleSignIn1764300000100 } from './migrations/1764300000100-google-sign-in';
+import { SystemActions1764300000800 } from './migrations/1764300000800-system-actions';
 import { RefreshTokenEntity } from './sessions/refresh-token.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -17,5 +18,6 @@ export const accountsDatabase: ServiceDatabase = {
     Standing1764200000200,
     Deletions1764200000300,
     GoogleSignIn1764300000100,
+    SystemActions1764300000800,
   ],
 };

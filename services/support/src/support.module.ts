@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { serviceInfrastructure, userPurgeProviders } from '@fluxnote/platform';
 import { supportDatabase } from './support.database';
-import type { SupportConfig } from './config/support.config';
+import { SUPPORT_CONFIG, type SupportConfig } from './config/support.config';
+import { AccountsSecurityFreeze, SecurityFreeze } from './accounts/security-freeze';
 import { CustomersConsumer } from './customers/customers.events';
 import { TicketsGrpcController } from './tickets/tickets.grpc';
 import { TicketsService } from './tickets/tickets.service';
@@ -29,6 +30,8 @@ export class SupportModule {
       controllers: [TicketsGrpcController],
       providers: [
         ...userPurgeProviders('support', purgeStatements),
+        { provide: SUPPORT_CONFIG, useValue: config },
+        { provide: SecurityFreeze, useClass: AccountsSecurityFreeze },
         CustomersConsumer,
         TicketsService,
         AgentDesk,

@@ -123,6 +123,18 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
     );
   }
 
+  async freezeForSecurityTicket(
+    request: accountsV1.SecurityFreezeRequest,
+  ): Promise<accountsV1.User> {
+    return toUser(
+      await this.staff.freezeForSecurityTicket(
+        uuid(request.userId, 'userId'),
+        uuid(request.ticketId, 'ticketId'),
+        request.note.slice(0, 2000),
+      ),
+    );
+  }
+
   async unfreezeAccount(request: accountsV1.StaffActionRequest): Promise<accountsV1.User> {
     return toUser(
       await this.staff.unfreeze(

@@ -98,6 +98,32 @@ export class StaffActionsService {
     });
   }
 
+  /**
+   * The freeze a SECURITY ticket asks for, at once and before any agent reads
+   * it: support calls this for the ticket's owner (internal gRPC, never
+   * exposed by the gateway). Audited without a staff actor. An account that is
+   * already frozen, locked, suspended or being deleted is left as it is.
+   */
+  async freezeForSecurityTicket(
+    userId: string,
+    ticketId: string,
+    note: string,
+  ): Promise<UserEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const user = await this.status.lockUser(manager, userId);
+      if (user.status !== 'active') {
+        return user;
+      }
+      await this.status.change(manager, user, 'frozen', {
+        cause: 'security_review',
+        reason:
+          'You told us your account may be at risk, so we froze it at once: no log-ins, new jobs or billing changes until our security team has reviewed it with you.',
+      });
+      await this.audit(manager, user.id, null, 'freeze', 'active', 'frozen', note, ticketId);
+      return user;
+    });
+  }
+
   /** Only a senior agent lifts a freeze. */
   async unfreeze(
     userId: string,
@@ -275,7 +301,7 @@ export class StaffActionsService {
   private async audit(
     manager: EntityManager,
     userId: string,
-    actorId: string,
+    actorId: string | null,
     action: string,
     before: UserStatus,
     after: UserStatus,

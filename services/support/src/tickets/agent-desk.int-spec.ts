@@ -6,6 +6,7 @@ import { Outbox } from '@fluxnote/messaging';
 import { openServiceDatabase } from '@fluxnote/persistence';
 import { createTestDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
 import { supportDatabase } from '../support.database';
+import { SecurityFreeze } from '../accounts/security-freeze';
 import { AgentDesk } from './agent-desk.service';
 import { TicketsService } from './tickets.service';
 
@@ -14,6 +15,18 @@ describe('the agent desk (Postgres)', () => {
   let dataSource: DataSource;
   let tickets: TicketsService;
   let desk: AgentDesk;
+  /** Accounts' side of a SECURITY ticket, recorded (the end-to-end test runs the real one). */
+  const freezes = new (class extends SecurityFreeze {
+    calls: { userId: string; ticketId: string }[] = [];
+    down = false;
+    freeze(userId: string, ticketId: string): Promise<void> {
+      if (this.down) {
+        return Promise.reject(new Error('connect ECONNREFUSED'));
+      }
+      this.calls.push({ userId, ticketId });
+      return Promise.resolve();
+    }
+  })();
   // Monday 23 Nov 2026, 10:00 in New York: chat is open
   const clock = new FixedClock(new Date('2026-11-23T15:00:00Z'));
 
@@ -26,7 +39,7 @@ describe('the agent desk (Postgres)', () => {
       migrations: supportDatabase.migrations,
       poolSize: 30,
     });
-    tickets = new TicketsService(dataSource, clock);
+    tickets = new TicketsService(dataSource, clock, freezes);
     desk = new AgentDesk(dataSource, tickets, new Outbox('support', 'support'), clock);
   });
 
@@ -109,5 +122,24 @@ describe('the agent desk (Postgres)', () => {
       [ticket.id],
     );
     expect(audit).toMatchObject({ before: { status: 'open' }, after: { status: 'answered' } });
+  });
+
+  it('freezes the account of a first-line SECURITY ticket before the ticket exists, or opens nothing', async () => {
+    const owner = await person('pro');
+    const ticket = await open(owner, 'SECURITY\nI did not change my email');
+    expect(freezes.calls).toContainEqual({ userId: owner, ticketId: ticket.id });
+    expect(ticket).toMatchObject({ category: 'security', priorityClass: 'security' });
+    // "hacked" in the text files it as security, but only the first line freezes
+    const before = freezes.calls.length;
+    expect((await open(owner, 'I think I was hacked')).category).toBe('security');
+    expect(freezes.calls).toHaveLength(before);
+
+    freezes.down = true;
+    try {
+      expect(await problemOf(open(owner, 'SECURITY\nagain'))).toMatchObject({ status: 503 });
+      expect((await tickets.list(owner)).map((t) => t.id)).toHaveLength(2);
+    } finally {
+      freezes.down = false;
+    }
   });
 });

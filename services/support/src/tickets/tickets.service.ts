@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
+import { SecurityFreeze } from '../accounts/security-freeze';
 import { SlaClock, type SupportChannel, type SupportPlan } from '../sla/sla-clock';
 import { triage, type TicketCategory } from './triage';
 
@@ -80,6 +81,7 @@ export class TicketsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly securityFreeze: SecurityFreeze,
   ) {}
 
   async open(
@@ -121,8 +123,19 @@ export class TicketsService {
     // PRIORITY from a Max customer tags the ticket; from anyone else it is just text.
     const tags = firstLine === 'PRIORITY' && plan === 'max' ? ['priority'] : [];
     const priorityClass = security ? 0 : tags.includes('priority') ? 1 : plan === 'free' ? 3 : 2;
-    const openedAt = this.clock.now();
     const id = randomUUID();
+    if (firstLine === 'SECURITY') {
+      // Frozen at once, before the ticket exists: if accounts cannot be reached the customer is told
+      // to retry (no ticket is left unprotected), and a retried ticket freezes once.
+      await this.securityFreeze
+        .freeze(userId, id, `SECURITY ticket: ${input.subject || input.body}`.slice(0, 500))
+        .catch((error: unknown) => {
+          throw ProblemError.unavailable(
+            `We could not protect your account just now (${error instanceof Error ? error.message : 'accounts unreachable'}). Send the ticket again in a moment.`,
+          );
+        });
+    }
+    const openedAt = this.clock.now();
     const subject = input.subject.trim() || input.body.trim().split('\n', 1)[0].slice(0, 120);
     await this.dataSource.transaction(async (manager) => {
       await manager.query(

@@ -209,6 +209,12 @@ export interface GetUserRequest {
   userId: string;
 }
 
+export interface SecurityFreezeRequest {
+  userId: string;
+  ticketId: string;
+  note: string;
+}
+
 export const FLUXNOTE_ACCOUNTS_V1_PACKAGE_NAME = "fluxnote.accounts.v1";
 
 /** Identity and sessions. Times are ISO 8601 UTC strings. */
@@ -262,6 +268,10 @@ export interface AccountsServiceClient {
   /** Unfreeze (senior agent) after the review. */
 
   unfreezeAccount(request: StaffActionRequest, metadata?: Metadata): Observable<User>;
+
+  /** Support, at once, for the owner of a SECURITY ticket (no staff actor; internal only). */
+
+  freezeForSecurityTicket(request: SecurityFreezeRequest, metadata?: Metadata): Observable<User>;
 
   /** Suspend (admin) for a rule, citing generations or actions. */
 
@@ -354,6 +364,10 @@ export interface AccountsServiceController {
 
   unfreezeAccount(request: StaffActionRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
 
+  /** Support, at once, for the owner of a SECURITY ticket (no staff actor; internal only). */
+
+  freezeForSecurityTicket(request: SecurityFreezeRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+
   /** Suspend (admin) for a rule, citing generations or actions. */
 
   suspendAccount(
@@ -408,6 +422,7 @@ export function AccountsServiceControllerMethods() {
       "listRevocations",
       "freezeAccount",
       "unfreezeAccount",
+      "freezeForSecurityTicket",
       "suspendAccount",
       "getSuspension",
       "appealSuspension",
