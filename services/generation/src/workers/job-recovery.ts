@@ -122,9 +122,10 @@ export class JobRecovery implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async releaseAbandonedSubmissions(): Promise<void> {
+    // Job times are on the platform clock (they are written with it), so the cut-off is too.
     const rows = await this.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM generation.jobs WHERE status = 'reserving' AND created_at < now() - $1::int * interval '1 millisecond' LIMIT 100`,
-      [ABANDONED_RESERVING_MS],
+      `SELECT id FROM generation.jobs WHERE status = 'reserving' AND created_at < $1 LIMIT 100`,
+      [new Date(this.clock.now().getTime() - ABANDONED_RESERVING_MS)],
     );
     for (const { id } of rows) {
       await this.ledger.release(id, 'submission abandoned');
