@@ -6,8 +6,11 @@ import {
   createTestDatabase,
   expectEventually,
   makeTempDir,
+  problemOf,
   type TestDatabase,
 } from '@fluxnote/testing';
+import { generationV1 } from '@fluxnote/contracts';
+import { createGrpcClient } from '@fluxnote/grpc';
 import { Platform } from '../../tools/launcher/platform';
 
 jest.setTimeout(120_000);
@@ -732,6 +735,25 @@ describe('first job end to end', () => {
       alternative: 'kling-3.0',
     };
     await as(recent).post('/v1/admin/incidents').send(incident).expect(403);
+    // generation checks the role itself, whoever calls it
+    const direct = createGrpcClient<generationV1.GenerationServiceClient>(
+      {
+        package: generationV1.protobufPackage,
+        file: generationV1.protobufFileName,
+        service: generationV1.GENERATION_SERVICE_NAME,
+      },
+      platform.grpcAddress('generation'),
+      { deadlineMs: 5000 },
+    );
+    try {
+      expect(
+        await problemOf(
+          direct.client.declareIncident({ actorId: recent.user.id, ...incident, eta: '' }),
+        ),
+      ).toMatchObject({ status: 403 });
+    } finally {
+      direct.close();
+    }
     await as(ops)
       .post('/v1/admin/incidents')
       .send({ ...incident, model: 'no-such-model' })

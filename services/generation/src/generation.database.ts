@@ -5,6 +5,7 @@ import { InitialGeneration1763700000200 } from './migrations/1763700000200-initi
 import { AccountStanding1764200000200 } from './migrations/1764200000200-account-standing';
 import { Incidents1764300000200 } from './migrations/1764300000200-incidents';
 import { FailureSignals1764300000600 } from './migrations/1764300000600-failure-signals';
+import { Staff1764300000900 } from './migrations/1764300000900-staff';
 import { SimulatorModelEntity } from './simulator/simulator-model.entity';
 
 /** The generation schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
@@ -16,5 +17,6 @@ export const generationDatabase: ServiceDatabase = {
     AccountStanding1764200000200,
     Incidents1764300000200,
     FailureSignals1764300000600,
+    Staff1764300000900,
   ],
 };

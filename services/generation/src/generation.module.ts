@@ -9,6 +9,7 @@ import { BillingLedger } from './billing/billing-ledger';
 import { CatalogService } from './catalog/catalog.service';
 import { GENERATION_CONFIG, type GenerationConfig } from './config/generation.config';
 import { IncidentsService } from './incidents/incidents.service';
+import { StaffRoles } from './staff/staff-roles';
 import { FailureSignals } from './jobs/failure-signals';
 import { JobSettlement } from './jobs/job-settlement';
 import { JobsGrpcController } from './jobs/jobs.grpc';
@@ -26,6 +27,7 @@ const purgeStatements = [
   `DELETE FROM generation.jobs WHERE user_id = $1`,
   `DELETE FROM generation.account_standing WHERE user_id = $1`,
   `UPDATE generation.incidents SET declared_by = NULL WHERE declared_by = $1`,
+  `DELETE FROM generation.staff WHERE user_id = $1`,
 ];
 
 @Module({})
@@ -50,6 +52,7 @@ export class GenerationModule {
         { provide: PromptSafetyCheck, useClass: RuleBasedSafetyCheck },
         JobsService,
         IncidentsService,
+        StaffRoles,
         JobSettlement,
         FailureSignals,
         JobWorker,

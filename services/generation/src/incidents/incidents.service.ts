@@ -5,6 +5,7 @@ import { Clock } from '@fluxnote/clock';
 import { INCIDENT_USERS_PER_EVENT, incidentDeclaredV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { CatalogService } from '../catalog/catalog.service';
+import { StaffRoles } from '../staff/staff-roles';
 
 export interface Incident {
   id: string;
@@ -31,12 +32,14 @@ export class IncidentsService {
     private readonly catalog: CatalogService,
     private readonly outbox: Outbox,
     private readonly clock: Clock,
+    private readonly staff: StaffRoles,
   ) {}
 
   async declare(
     actorId: string,
     input: { model: string; message: string; eta: Date | null; alternative: string | null },
   ): Promise<Incident> {
+    await this.staff.assertRole(actorId, 'admin', 'Declaring an incident');
     const model = this.catalog.model(input.model);
     if (!model) {
       throw ProblemError.badRequest(`Unknown model "${input.model}".`, { field: 'model' });

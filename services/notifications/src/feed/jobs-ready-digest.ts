@@ -38,7 +38,9 @@ export class JobsReadyDigest {
     event: EventPayload<typeof jobSucceededV1>,
     eventId: string,
   ): Promise<void> {
-    const [open] = await manager.query<{ id: string; data: { jobIds?: string[] } }[]>(
+    const [open] = await manager.query<
+      { id: string; data: { jobIds?: string[]; count?: number } }[]
+    >(
       `SELECT id, data FROM notifications.notifications
         WHERE user_id = $1 AND read_at IS NULL AND data->>'digest' = 'jobs-ready'
           AND created_at > now() - interval '${DIGEST_WINDOW}'
@@ -54,7 +56,8 @@ export class JobsReadyDigest {
       return;
     }
     const jobIds = [...(open.data.jobIds ?? []), event.jobId].slice(-MAX_JOB_IDS);
-    const count = (open.data.jobIds?.length ?? 1) + 1;
+    // (the count, not the kept ids: only the newest MAX_JOB_IDS ids are kept)
+    const count = (open.data.count ?? open.data.jobIds?.length ?? 1) + 1;
     await manager.query(`DELETE FROM notifications.notifications WHERE id = $1`, [open.id]);
     await this.notifier.notify(manager, event.userId, eventId, jobsReadyMessage(count, event), {
       digest: 'jobs-ready',

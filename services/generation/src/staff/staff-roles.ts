@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ProblemError, userRegisteredV1 } from '@fluxnote/contracts';
+import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
+
+/**
+ * Who is staff, from accounts' registration events (plain users are not kept):
+ * admin actions are checked here too, not only at the gateway.
+ */
+@Injectable()
+export class StaffRoles extends EventConsumer {
+  readonly group = 'generation.staff';
+
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  register(router: EventRouter): void {
+    router.on(userRegisteredV1, async (event, { manager }) => {
+      const roles = (event.roles ?? []).filter((r) => r !== 'user');
+      if (roles.length > 0) {
+        await manager.query(
+          `INSERT INTO generation.staff (user_id, roles) VALUES ($1, $2)
+           ON CONFLICT (user_id) DO UPDATE SET roles = $2`,
+          [event.userId, roles],
+        );
+      }
+    });
+  }
+
+  async assertRole(userId: string, role: string, action: string): Promise<void> {
+    const [row] = await this.dataSource.query<{ roles: string[] }[]>(
+      `SELECT roles FROM generation.staff WHERE user_id = $1`,
+      [userId],
+    );
+    if (!row?.roles.includes(role)) {
+      throw ProblemError.forbidden(`${action} needs the ${role} role.`);
+    }
+  }
+}
