@@ -175,8 +175,13 @@ export class Platform {
     while (Date.now() < deadline) {
       for (const service of this.services.values()) {
         if (service.child.exitCode !== null && !this.options.supervise) {
+          // The log's end goes into the message: a test's data folder (and its logs) is removed after it.
+          const file = this.logFile(service.name);
+          const tail = existsSync(file)
+            ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-15).join('\n')
+            : '(no log)';
           throw new Error(
-            `${service.name} exited with ${service.child.exitCode}; see ${this.logFile(service.name)}`,
+            `${service.name} exited with ${service.child.exitCode}; see ${file}; its log ends:\n${tail}`,
           );
         }
       }

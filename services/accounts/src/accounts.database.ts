@@ -5,6 +5,7 @@ import { Standing1764200000200 } from './migrations/1764200000200-standing';
 import { Deletions1764200000300 } from './migrations/1764200000300-deletions';
 import { GoogleSignIn1764300000100 } from './migrations/1764300000100-google-sign-in';
 import { SystemActions1764300000800 } from './migrations/1764300000800-system-actions';
+import { AnonymousRevocations1764300000900 } from './migrations/1764300000900-anonymous-revocations';
 import { RefreshTokenEntity } from './sessions/refresh-token.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -19,5 +20,6 @@ export const accountsDatabase: ServiceDatabase = {
     Deletions1764200000300,
     GoogleSignIn1764300000100,
     SystemActions1764300000800,
+    AnonymousRevocations1764300000900,
   ],
 };

@@ -2,10 +2,16 @@ import type { ServiceDatabase } from '@fluxnote/platform';
 import { InitialSupport1763700000500 } from './migrations/1763700000500-initial-support';
 import { Tickets1764300000700 } from './migrations/1764300000700-tickets';
 import { AgentDesk1764300000800 } from './migrations/1764300000800-agent-desk';
+import { AppealTickets1764300000900 } from './migrations/1764300000900-appeal-tickets';
 
 /** The support schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const supportDatabase: ServiceDatabase = {
   service: 'support',
   entities: [],
-  migrations: [InitialSupport1763700000500, Tickets1764300000700, AgentDesk1764300000800],
+  migrations: [
+    InitialSupport1763700000500,
+    Tickets1764300000700,
+    AgentDesk1764300000800,
+    AppealTickets1764300000900,
+  ],
 };

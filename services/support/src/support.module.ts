@@ -7,6 +7,7 @@ import { CustomersConsumer } from './customers/customers.events';
 import { TicketsGrpcController } from './tickets/tickets.grpc';
 import { TicketsService } from './tickets/tickets.service';
 import { AgentDesk } from './tickets/agent-desk.service';
+import { AppealTicketsConsumer } from './tickets/appeal-tickets.events';
 
 /** Account deletion: every row this service holds for a user (messages go with their tickets). */
 const purgeStatements = [
@@ -35,6 +36,7 @@ export class SupportModule {
         CustomersConsumer,
         TicketsService,
         AgentDesk,
+        AppealTicketsConsumer,
       ],
     };
   }

@@ -79,6 +79,13 @@ describe('account deletion (Postgres)', () => {
         services: ['accounts', 'billing', 'generation', 'notifications', 'support'],
       },
     ]);
+    // the ended sessions stay ended until their tokens expire, belonging to no one
+    // (kept, not deleted: the gateway may not have pulled them yet)
+    const revocations = await dataSource.query<{ user_id: string | null }[]>(
+      `SELECT user_id FROM accounts.session_revocations`,
+    );
+    expect(revocations.length).toBeGreaterThan(0);
+    expect(revocations.every((r) => r.user_id === null)).toBe(true);
     // once, for the last email: the address travels in the event and is stored nowhere
     expect(await outbox('accounts.deletion.completed.v1')).toEqual([
       expect.objectContaining({

@@ -96,7 +96,12 @@ export class DeletionService {
     );
     // Everything keyed by the user: the user row cascades to log-ins, devices,
     // challenges, tokens, suspensions and staff actions.
-    await manager.query(`DELETE FROM accounts.session_revocations WHERE user_id = $1`, [userId]);
+    // Ended sessions stay ended until their access tokens expire (the gateway may not have pulled
+    // them yet); only who they belonged to goes.
+    await manager.query(
+      `UPDATE accounts.session_revocations SET user_id = NULL WHERE user_id = $1`,
+      [userId],
+    );
     await manager.query(`DELETE FROM accounts.throttles WHERE key LIKE '%' || $1 || '%'`, [userId]);
     await manager.query(`DELETE FROM accounts.outbox WHERE key = $1`, [userId]);
     await manager.query(`DELETE FROM accounts.deletions WHERE id = $1`, [deletionId]);

@@ -17,6 +17,7 @@ export interface SessionView {
 
 export interface Revocation {
   seq: number;
+  /** Empty once the account is deleted (the revocation itself stays until it expires). */
   userId: string;
   sessionId: string;
   endedAt: Date;
@@ -105,7 +106,13 @@ export class Sessions {
   /** Revocations after `afterSeq` that still matter (their access tokens may not have expired yet). */
   async revocationsAfter(afterSeq: number, limit = 1000): Promise<Revocation[]> {
     const rows = await this.dataSource.query<
-      { seq: string; user_id: string; session_id: string; ended_at: Date; expires_at: Date }[]
+      {
+        seq: string;
+        user_id: string | null;
+        session_id: string;
+        ended_at: Date;
+        expires_at: Date;
+      }[]
     >(
       `SELECT seq, user_id, session_id, ended_at, expires_at FROM accounts.session_revocations
         WHERE seq > $1 AND expires_at > $2 ORDER BY seq LIMIT $3`,
@@ -113,7 +120,7 @@ export class Sessions {
     );
     return rows.map((r) => ({
       seq: Number(r.seq),
-      userId: r.user_id,
+      userId: r.user_id ?? '',
       sessionId: r.session_id,
       endedAt: r.ended_at,
       expiresAt: r.expires_at,

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
-import { ProblemError } from '@fluxnote/contracts';
-import { Outbox } from '@fluxnote/messaging';
+import { ProblemError, suspensionAppealedV1 } from '@fluxnote/contracts';
+import { createEnvelope, EventRouter, Outbox } from '@fluxnote/messaging';
 import { openServiceDatabase } from '@fluxnote/persistence';
 import { createTestDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
 import { supportDatabase } from '../support.database';
 import { SecurityFreeze } from '../accounts/security-freeze';
 import { AgentDesk } from './agent-desk.service';
+import { AppealTicketsConsumer } from './appeal-tickets.events';
 import { TicketsService } from './tickets.service';
 
 describe('the agent desk (Postgres)', () => {
@@ -141,5 +142,43 @@ describe('the agent desk (Postgres)', () => {
     } finally {
       freezes.down = false;
     }
+  });
+
+  it('turns a suspension appeal into one ticket for senior agents, due when the decision is', async () => {
+    await clearQueue();
+    const consumer = new AppealTicketsConsumer(clock);
+    const router = new EventRouter(consumer.group, dataSource, 'support');
+    consumer.register(router);
+    const userId = await person('pro');
+    const suspensionId = randomUUID();
+    const appeal = (id: string) =>
+      createEnvelope({
+        type: suspensionAppealedV1.type,
+        source: 'accounts',
+        subject: userId,
+        id,
+        data: {
+          suspensionId,
+          userId,
+          statement: 'Those were my own photos.',
+          rule: 'Non-consensual imagery',
+          evidence: ['gen_01'],
+          decideBy: '2026-11-25T15:00:00.000Z',
+        },
+      });
+    await router.deliver(appeal(randomUUID()));
+    await router.deliver(appeal(randomUUID())); // published again: still one ticket
+    const agent = await person('free', ['agent']);
+    expect(await desk.queue(agent)).toEqual([]);
+    const senior = await person('free', ['senior_agent']);
+    const [ticket] = await desk.queue(senior);
+    expect(ticket).toMatchObject({
+      userId,
+      category: 'suspension_appeal',
+      dueAt: new Date('2026-11-25T15:00:00.000Z'),
+    });
+    expect(ticket.messages[0].body).toContain('Those were my own photos.');
+    expect((await desk.queue(senior)).filter((t) => t.userId === userId)).toHaveLength(1);
+    expect(await problemOf(desk.reply(agent, ticket.id, 'No.'))).toMatchObject({ status: 403 });
   });
 });

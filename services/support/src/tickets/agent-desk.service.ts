@@ -18,7 +18,8 @@ const seniorRoles = ['senior_agent', 'admin'];
  * The agents' side: the queue in order (class, then earliest due), claims that
  * hand each ticket to exactly one agent however many claim at once, and
  * replies. Roles are checked here against support's own record of each
- * person, not only at the gateway; security tickets are for senior agents.
+ * person, not only at the gateway; security tickets and suspension appeals
+ * are for senior agents.
  * Every action is audited with the agent, the time, and the ticket before and after.
  */
 @Injectable()
@@ -34,7 +35,7 @@ export class AgentDesk {
     const senior = await this.assertAgent(actorId);
     const rows = await this.dataSource.query<{ id: string; user_id: string }[]>(
       `SELECT id, user_id FROM support.tickets
-        WHERE status = 'open' AND ($1 OR priority_class <> 0)
+        WHERE status = 'open' AND ($1 OR NOT for_seniors)
         ORDER BY priority_class, due_at LIMIT $2`,
       [senior, Math.min(Math.max(limit, 1), 200)],
     );
@@ -54,7 +55,7 @@ export class AgentDesk {
       const [rows] = await manager.query<[{ id: string; user_id: string }[], number]>(
         `UPDATE support.tickets SET claimed_by = $1, claimed_at = $2
           WHERE id = (SELECT id FROM support.tickets
-                       WHERE status = 'open' AND claimed_by IS NULL AND ($3 OR priority_class <> 0)
+                       WHERE status = 'open' AND claimed_by IS NULL AND ($3 OR NOT for_seniors)
                        ORDER BY priority_class, due_at LIMIT 1 FOR UPDATE SKIP LOCKED)
           RETURNING id, user_id`,
         [actorId, this.clock.now(), senior],
@@ -85,7 +86,7 @@ export class AgentDesk {
           channel: 'chat' | 'email';
           subject: string;
           status: string;
-          priority_class: number;
+          for_seniors: boolean;
           claimed_by: string | null;
           first_response_at: Date | null;
         }[]
@@ -93,8 +94,10 @@ export class AgentDesk {
       if (!row) {
         throw ProblemError.notFound(`No ticket ${ticketId}.`);
       }
-      if (row.priority_class === 0 && !senior) {
-        throw ProblemError.forbidden('Security tickets are for senior agents.');
+      if (row.for_seniors && !senior) {
+        throw ProblemError.forbidden(
+          'This ticket is for senior agents (security, suspension appeals).',
+        );
       }
       if (row.claimed_by !== actorId && !senior) {
         throw ProblemError.conflict('Claim this ticket before replying to it.');

@@ -140,8 +140,8 @@ export class TicketsService {
     await this.dataSource.transaction(async (manager) => {
       await manager.query(
         `INSERT INTO support.tickets (id, user_id, brand, plan, channel, subject, category, priority_class,
-           tags, status, job_ids, opened_at, due_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12)`,
+           tags, status, job_ids, opened_at, due_at, for_seniors)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12, $13)`,
         [
           id,
           userId,
@@ -155,6 +155,7 @@ export class TicketsService {
           input.jobIds,
           openedAt,
           sla.dueAt(openedAt, target),
+          security,
         ],
       );
       await this.addMessageRow(manager, id, 'user', userId, input.body);
