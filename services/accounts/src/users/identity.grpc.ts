@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { z } from 'zod';
-import { accountsV1, isUuid, ProblemError, parseInput } from '@fluxnote/contracts';
+import { accountsV1, isUuid, ProblemError, parseInput, requireUuid } from '@fluxnote/contracts';
 import { LoginHistory, loginClient } from '../security/login-history';
 import { GoogleSignInService } from '../security/google-sign-in.service';
 import { LoginService, type LoginResult } from '../security/login.service';
@@ -86,13 +86,6 @@ const suspendInput = z.object({
   reason: z.string().trim().min(1, 'is required').max(2000),
 });
 
-function uuid(value: string, name: string): string {
-  if (!isUuid(value)) {
-    throw ProblemError.badRequest(`${name} must be a UUID.`);
-  }
-  return value;
-}
-
 @Controller()
 @accountsV1.AccountsServiceControllerMethods()
 export class IdentityGrpcController implements accountsV1.AccountsServiceController {
@@ -108,15 +101,15 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
   ) {}
 
   async deleteAccount(request: accountsV1.GetUserRequest): Promise<accountsV1.AccountDeletion> {
-    const deletion = await this.deletions.request(uuid(request.userId, 'userId'));
+    const deletion = await this.deletions.request(requireUuid(request.userId, 'userId'));
     return { deletionId: deletion.deletionId, purgeBy: deletion.purgeBy.toISOString() };
   }
 
   async freezeAccount(request: accountsV1.StaffActionRequest): Promise<accountsV1.User> {
     return toUser(
       await this.staff.freeze(
-        uuid(request.userId, 'userId'),
-        uuid(request.actorId, 'actorId'),
+        requireUuid(request.userId, 'userId'),
+        requireUuid(request.actorId, 'actorId'),
         request.note,
         request.ticketId || null,
       ),
@@ -128,8 +121,8 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
   ): Promise<accountsV1.User> {
     return toUser(
       await this.staff.freezeForSecurityTicket(
-        uuid(request.userId, 'userId'),
-        uuid(request.ticketId, 'ticketId'),
+        requireUuid(request.userId, 'userId'),
+        requireUuid(request.ticketId, 'ticketId'),
         request.note.slice(0, 2000),
       ),
     );
@@ -138,8 +131,8 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
   async unfreezeAccount(request: accountsV1.StaffActionRequest): Promise<accountsV1.User> {
     return toUser(
       await this.staff.unfreeze(
-        uuid(request.userId, 'userId'),
-        uuid(request.actorId, 'actorId'),
+        requireUuid(request.userId, 'userId'),
+        requireUuid(request.actorId, 'actorId'),
         required(request.note.trim(), 'note'),
         request.ticketId || null,
       ),
@@ -154,15 +147,15 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
     });
     return toSuspension(
       await this.staff.suspend(
-        uuid(request.userId, 'userId'),
-        uuid(request.actorId, 'actorId'),
+        requireUuid(request.userId, 'userId'),
+        requireUuid(request.actorId, 'actorId'),
         input,
       ),
     );
   }
 
   async getSuspension(request: accountsV1.GetUserRequest): Promise<accountsV1.Suspension> {
-    const suspension = await this.staff.currentSuspension(uuid(request.userId, 'userId'));
+    const suspension = await this.staff.currentSuspension(requireUuid(request.userId, 'userId'));
     if (!suspension) {
       throw ProblemError.notFound('This account has never been suspended.');
     }
@@ -176,7 +169,7 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
       z.object({ statement: z.string().trim().min(1, 'is required').max(5000) }),
       { statement: request.statement },
     );
-    return toSuspension(await this.staff.appeal(uuid(request.userId, 'userId'), statement));
+    return toSuspension(await this.staff.appeal(requireUuid(request.userId, 'userId'), statement));
   }
 
   async decideAppeal(request: accountsV1.DecideAppealRequest): Promise<accountsV1.Suspension> {
@@ -185,8 +178,8 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
     }
     return toSuspension(
       await this.staff.decideAppeal(
-        uuid(request.suspensionId, 'suspensionId'),
-        uuid(request.actorId, 'actorId'),
+        requireUuid(request.suspensionId, 'suspensionId'),
+        requireUuid(request.actorId, 'actorId'),
         request.decision,
         required(request.note.trim(), 'note'),
         request.ticketId || null,

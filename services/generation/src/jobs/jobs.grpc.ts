@@ -1,5 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
-import { generationV1, isUuid, ProblemError } from '@fluxnote/contracts';
+import { generationV1, ProblemError, requireUuid } from '@fluxnote/contracts';
 import { IncidentsService } from '../incidents/incidents.service';
 import { isProduction } from '@fluxnote/config';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
@@ -112,9 +112,7 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
   async declareIncident(
     request: generationV1.DeclareIncidentRequest,
   ): Promise<generationV1.Incident> {
-    if (!isUuid(request.actorId)) {
-      throw ProblemError.badRequest('actorId must be a UUID.');
-    }
+    const actorId = requireUuid(request.actorId, 'actorId');
     const message = request.message.trim();
     if (!message || message.length > 2000) {
       throw ProblemError.badRequest('message is required (at most 2000 characters).', {
@@ -125,7 +123,7 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
     if (eta && Number.isNaN(eta.getTime())) {
       throw ProblemError.badRequest('eta must be an ISO 8601 date and time.', { field: 'eta' });
     }
-    const incident = await this.incidents.declare(request.actorId, {
+    const incident = await this.incidents.declare(actorId, {
       model: request.model,
       message,
       eta,

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { isUuid, notificationsV1 as v1, ProblemError } from '@fluxnote/contracts';
+import { notificationsV1 as v1, ProblemError, requireUuid } from '@fluxnote/contracts';
 import { PushDevices, type PushDevice } from '../push/push-devices.service';
 import {
   categories,
@@ -64,13 +64,6 @@ function pushDeviceOut(device: PushDevice): v1.PushDevice {
   };
 }
 
-function userIdOf(request: { userId: string }): string {
-  if (!isUuid(request.userId)) {
-    throw ProblemError.badRequest('userId must be a UUID.');
-  }
-  return request.userId;
-}
-
 function changesIn(changes: v1.PreferenceChange[]): PreferenceChanges {
   const out: PreferenceChanges = {};
   for (const change of changes) {
@@ -102,17 +95,23 @@ export class FeedGrpcController implements v1.NotificationsServiceController {
 
   async registerPushDevice(request: v1.RegisterPushDeviceRequest): Promise<v1.PushDevice> {
     return pushDeviceOut(
-      await this.devices.register(userIdOf(request), request.token, request.platform),
+      await this.devices.register(
+        requireUuid(request.userId, 'userId'),
+        request.token,
+        request.platform,
+      ),
     );
   }
 
   async unregisterPushDevice(request: v1.PushDeviceRef): Promise<v1.UnregisterPushDeviceResult> {
-    await this.devices.unregister(userIdOf(request), request.token);
+    await this.devices.unregister(requireUuid(request.userId, 'userId'), request.token);
     return {};
   }
 
   async listPushDevices(request: v1.UserRef): Promise<v1.PushDeviceList> {
-    return { devices: (await this.devices.list(userIdOf(request))).map(pushDeviceOut) };
+    return {
+      devices: (await this.devices.list(requireUuid(request.userId, 'userId'))).map(pushDeviceOut),
+    };
   }
 
   async listNotifications(request: v1.ListNotificationsRequest): Promise<v1.NotificationPage> {

@@ -146,7 +146,7 @@ describe('the agent desk (Postgres)', () => {
 
   it('turns a suspension appeal into one ticket for senior agents, due when the decision is', async () => {
     await clearQueue();
-    const consumer = new AppealTicketsConsumer(clock);
+    const consumer = new AppealTicketsConsumer(tickets, clock);
     const router = new EventRouter(consumer.group, dataSource, 'support');
     consumer.register(router);
     const userId = await person('pro');

@@ -4,14 +4,23 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError, ticketAnsweredV1 } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
-import { SlaClock, type SlaStanding, type SupportPlan } from '../sla/sla-clock';
-import { TicketsService, type Ticket } from './tickets.service';
+import { SlaClock, type SlaStanding } from '../sla/sla-clock';
+import { TicketsService, type Ticket, type TicketRow } from './tickets.service';
 
 export interface QueuedTicket extends Ticket {
   standing: SlaStanding;
 }
 
 const agentRoles = ['agent', 'senior_agent', 'admin'];
+
+/** How a ticket stands against its target now, by its brand's SLA clock. */
+function standing(ticket: Ticket, row: TicketRow, now: Date): SlaStanding {
+  const sla = SlaClock.forBrand(row.brand);
+  const target = sla.target(row.plan, ticket.channel, {
+    security: ticket.priorityClass === 'security',
+  });
+  return target ? sla.standing(ticket.openedAt, target, now) : 'on_track';
+}
 const seniorRoles = ['senior_agent', 'admin'];
 
 /**
@@ -33,19 +42,17 @@ export class AgentDesk {
 
   async queue(actorId: string, limit = 50): Promise<QueuedTicket[]> {
     const senior = await this.assertAgent(actorId);
-    const rows = await this.dataSource.query<{ id: string; user_id: string }[]>(
-      `SELECT id, user_id FROM support.tickets
+    const rows = await this.dataSource.query<TicketRow[]>(
+      `SELECT * FROM support.tickets
         WHERE status = 'open' AND ($1 OR NOT for_seniors)
         ORDER BY priority_class, due_at LIMIT $2`,
       [senior, Math.min(Math.max(limit, 1), 200)],
     );
     const now = this.clock.now();
-    const out: QueuedTicket[] = [];
-    for (const row of rows) {
-      const ticket = await this.tickets.get(row.user_id, row.id);
-      out.push({ ...ticket, standing: await this.standing(ticket, now) });
-    }
-    return out;
+    return (await this.tickets.withMessages(rows)).map((ticket, i) => ({
+      ...ticket,
+      standing: standing(ticket, rows[i], now),
+    }));
   }
 
   /** The next open, unclaimed ticket for this agent, or null when there is none. */
@@ -106,11 +113,7 @@ export class AgentDesk {
         throw ProblemError.conflict('This ticket is closed.');
       }
       const now = this.clock.now();
-      await manager.query(
-        `INSERT INTO support.ticket_messages (id, ticket_id, author, author_id, body, created_at)
-         VALUES ($1, $2, 'agent', $3, $4, $5)`,
-        [randomUUID(), ticketId, actorId, body, now],
-      );
+      await this.tickets.appendMessage(manager, ticketId, 'agent', actorId, body);
       await manager.query(
         `UPDATE support.tickets SET status = 'answered', first_response_at = COALESCE(first_response_at, $2),
            claimed_by = COALESCE(claimed_by, $3), claimed_at = COALESCE(claimed_at, $2)
@@ -148,18 +151,6 @@ export class AgentDesk {
       throw ProblemError.forbidden('Only support agents can do this.');
     }
     return roles.some((r) => seniorRoles.includes(r));
-  }
-
-  private async standing(ticket: Ticket, now: Date): Promise<SlaStanding> {
-    const [row] = await this.dataSource.query<{ brand: string; plan: SupportPlan }[]>(
-      `SELECT brand, plan FROM support.tickets WHERE id = $1`,
-      [ticket.id],
-    );
-    const sla = SlaClock.forBrand(row.brand);
-    const target = sla.target(row.plan, ticket.channel, {
-      security: ticket.priorityClass === 'security',
-    });
-    return target ? sla.standing(ticket.openedAt, target, now) : 'on_track';
   }
 
   private async audit(

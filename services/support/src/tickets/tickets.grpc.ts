@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { z } from 'zod';
-import { isUuid, ProblemError, supportV1, parseInput } from '@fluxnote/contracts';
+import { isUuid, ProblemError, supportV1, parseInput, requireUuid } from '@fluxnote/contracts';
 import { AgentDesk } from './agent-desk.service';
 import { TicketsService, type Ticket } from './tickets.service';
 import { ticketCategories } from './triage';
@@ -12,13 +12,6 @@ const openInput = z.object({
   jobIds: z.array(z.string().uuid('must be job ids')).max(20),
   category: z.enum(ticketCategories).optional(),
 });
-
-function uuid(value: string, name: string): string {
-  if (!isUuid(value)) {
-    throw ProblemError.badRequest(`${name} must be a UUID.`);
-  }
-  return value;
-}
 
 function toTicket(t: Ticket & { standing?: string }): supportV1.Ticket {
   return {
@@ -55,14 +48,14 @@ export class TicketsGrpcController implements supportV1.SupportServiceController
 
   async listQueue(request: supportV1.AgentRequest): Promise<supportV1.TicketList> {
     return {
-      tickets: (await this.desk.queue(uuid(request.actorId, 'actorId'), request.limit || 50)).map(
-        toTicket,
-      ),
+      tickets: (
+        await this.desk.queue(requireUuid(request.actorId, 'actorId'), request.limit || 50)
+      ).map(toTicket),
     };
   }
 
   async claimNext(request: supportV1.AgentRequest): Promise<supportV1.ClaimResult> {
-    const ticket = await this.desk.claimNext(uuid(request.actorId, 'actorId'));
+    const ticket = await this.desk.claimNext(requireUuid(request.actorId, 'actorId'));
     return ticket ? { ticket: toTicket(ticket) } : {};
   }
 
@@ -75,7 +68,7 @@ export class TicketsGrpcController implements supportV1.SupportServiceController
       throw ProblemError.notFound(`No ticket ${request.ticketId}.`);
     }
     return toTicket(
-      await this.desk.reply(uuid(request.actorId, 'actorId'), request.ticketId, body),
+      await this.desk.reply(requireUuid(request.actorId, 'actorId'), request.ticketId, body),
     );
   }
 
@@ -88,7 +81,7 @@ export class TicketsGrpcController implements supportV1.SupportServiceController
       category: request.category || undefined,
     });
     return toTicket(
-      await this.tickets.open(uuid(request.userId, 'userId'), {
+      await this.tickets.open(requireUuid(request.userId, 'userId'), {
         channel: input.channel,
         subject: input.subject,
         body: input.body,
@@ -99,14 +92,18 @@ export class TicketsGrpcController implements supportV1.SupportServiceController
   }
 
   async listTickets(request: supportV1.ListTicketsRequest): Promise<supportV1.TicketList> {
-    return { tickets: (await this.tickets.list(uuid(request.userId, 'userId'))).map(toTicket) };
+    return {
+      tickets: (await this.tickets.list(requireUuid(request.userId, 'userId'))).map(toTicket),
+    };
   }
 
   async getTicket(request: supportV1.GetTicketRequest): Promise<supportV1.Ticket> {
     if (!isUuid(request.ticketId)) {
       throw ProblemError.notFound(`No ticket ${request.ticketId}.`);
     }
-    return toTicket(await this.tickets.get(uuid(request.userId, 'userId'), request.ticketId));
+    return toTicket(
+      await this.tickets.get(requireUuid(request.userId, 'userId'), request.ticketId),
+    );
   }
 
   async addMessage(request: supportV1.AddMessageRequest): Promise<supportV1.Ticket> {
@@ -120,7 +117,7 @@ export class TicketsGrpcController implements supportV1.SupportServiceController
       throw ProblemError.notFound(`No ticket ${request.ticketId}.`);
     }
     return toTicket(
-      await this.tickets.addMessage(uuid(request.userId, 'userId'), request.ticketId, body),
+      await this.tickets.addMessage(requireUuid(request.userId, 'userId'), request.ticketId, body),
     );
   }
 }

@@ -5,7 +5,7 @@ import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { SecurityFreeze } from '../accounts/security-freeze';
 import { SlaClock, type SupportChannel, type SupportPlan } from '../sla/sla-clock';
-import { triage, type TicketCategory } from './triage';
+import { firstLineOf, triage, type TicketCategory } from './triage';
 
 export type PriorityClass = 'security' | 'max_priority' | 'paid' | 'free';
 const classes: readonly PriorityClass[] = ['security', 'max_priority', 'paid', 'free'];
@@ -35,7 +35,28 @@ export interface Ticket {
   messages: TicketMessage[];
 }
 
-interface TicketRow {
+export interface NewTicket {
+  id: string;
+  userId: string;
+  brand: string;
+  plan: SupportPlan;
+  channel: SupportChannel;
+  subject: string;
+  category: TicketCategory;
+  /** 0 security, 1 Max with the priority tag, 2 paid, 3 free. */
+  priorityClass: number;
+  tags: string[];
+  jobIds: string[];
+  openedAt: Date;
+  dueAt: Date;
+  /** Only senior agents take it (security, suspension appeals). */
+  forSeniors: boolean;
+  suspensionId: string | null;
+  /** The customer's first message. */
+  body: string;
+}
+
+export interface TicketRow {
   id: string;
   user_id: string;
   channel: SupportChannel;
@@ -49,6 +70,8 @@ interface TicketRow {
   due_at: Date;
   first_response_at: Date | null;
   claimed_by: string | null;
+  brand: string;
+  plan: SupportPlan;
 }
 
 const plans: readonly SupportPlan[] = ['free', 'rise', 'pro', 'max'];
@@ -102,7 +125,7 @@ export class TicketsService {
     const plan: SupportPlan = plans.includes(customer?.plan as SupportPlan)
       ? (customer?.plan as SupportPlan)
       : 'free';
-    const firstLine = input.body.trimStart().split('\n', 1)[0]?.trim() ?? '';
+    const firstLine = firstLineOf(input.body);
     const category = triage({ ...input });
     const security = category === 'security';
     if (category === 'legal' && input.channel === 'chat') {
@@ -137,30 +160,60 @@ export class TicketsService {
     }
     const openedAt = this.clock.now();
     const subject = input.subject.trim() || input.body.trim().split('\n', 1)[0].slice(0, 120);
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO support.tickets (id, user_id, brand, plan, channel, subject, category, priority_class,
-           tags, status, job_ids, opened_at, due_at, for_seniors)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12, $13)`,
-        [
-          id,
-          userId,
-          brand,
-          plan,
-          input.channel,
-          subject,
-          category,
-          priorityClass,
-          tags,
-          input.jobIds,
-          openedAt,
-          sla.dueAt(openedAt, target),
-          security,
-        ],
-      );
-      await this.addMessageRow(manager, id, 'user', userId, input.body);
-    });
+    await this.dataSource.transaction((manager) =>
+      this.insert(manager, {
+        id,
+        userId,
+        brand,
+        plan,
+        channel: input.channel,
+        subject,
+        category,
+        priorityClass,
+        tags,
+        jobIds: input.jobIds,
+        openedAt,
+        dueAt: sla.dueAt(openedAt, target),
+        forSeniors: security,
+        suspensionId: null,
+        body: input.body,
+      }),
+    );
     return this.get(userId, id);
+  }
+
+  /**
+   * Writes a new ticket with the customer's first message, in the caller's
+   * transaction. One ticket per suspension: false if that appeal has one already.
+   */
+  async insert(manager: EntityManager, t: NewTicket): Promise<boolean> {
+    const inserted = await manager.query<{ id: string }[]>(
+      `INSERT INTO support.tickets (id, user_id, brand, plan, channel, subject, category, priority_class,
+         tags, status, job_ids, opened_at, due_at, for_seniors, suspension_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12, $13, $14)
+       ON CONFLICT (suspension_id) DO NOTHING RETURNING id`,
+      [
+        t.id,
+        t.userId,
+        t.brand,
+        t.plan,
+        t.channel,
+        t.subject,
+        t.category,
+        t.priorityClass,
+        t.tags,
+        t.jobIds,
+        t.openedAt,
+        t.dueAt,
+        t.forSeniors,
+        t.suspensionId,
+      ],
+    );
+    if (inserted.length === 0) {
+      return false;
+    }
+    await this.appendMessage(manager, t.id, 'user', t.userId, t.body);
+    return true;
   }
 
   async list(userId: string): Promise<Ticket[]> {
@@ -180,16 +233,26 @@ export class TicketsService {
     if (!row) {
       throw ProblemError.notFound(`No ticket ${ticketId}.`);
     }
+    const [ticket] = await this.withMessages([row]);
+    return ticket;
+  }
+
+  /** Tickets from their rows, with every one's messages read in one query. */
+  async withMessages(rows: TicketRow[]): Promise<Ticket[]> {
     const messages = await this.dataSource.query<
-      { id: string; author: 'user' | 'agent'; body: string; created_at: Date }[]
+      { id: string; ticket_id: string; author: 'user' | 'agent'; body: string; created_at: Date }[]
     >(
-      `SELECT id, author, body, created_at FROM support.ticket_messages
-        WHERE ticket_id = $1 ORDER BY created_at, id`,
-      [ticketId],
+      `SELECT id, ticket_id, author, body, created_at FROM support.ticket_messages
+        WHERE ticket_id = ANY($1) ORDER BY created_at, id`,
+      [rows.map((r) => r.id)],
     );
-    return toTicket(
-      row,
-      messages.map((m) => ({ id: m.id, author: m.author, body: m.body, createdAt: m.created_at })),
+    return rows.map((row) =>
+      toTicket(
+        row,
+        messages
+          .filter((m) => m.ticket_id === row.id)
+          .map((m) => ({ id: m.id, author: m.author, body: m.body, createdAt: m.created_at })),
+      ),
     );
   }
 
@@ -206,12 +269,13 @@ export class TicketsService {
       if (row.status === 'closed') {
         throw ProblemError.conflict('This ticket is closed. Open a new one.');
       }
-      await this.addMessageRow(manager, ticketId, 'user', userId, body);
+      await this.appendMessage(manager, ticketId, 'user', userId, body);
     });
     return this.get(userId, ticketId);
   }
 
-  private async addMessageRow(
+  /** A message on a ticket, from its customer or an agent, in the caller's transaction. */
+  async appendMessage(
     manager: EntityManager,
     ticketId: string,
     author: 'user' | 'agent',

@@ -14,6 +14,11 @@ export const ticketCategories = [
 ] as const;
 export type TicketCategory = (typeof ticketCategories)[number];
 
+/** The first line of a message, where the SECURITY and PRIORITY keywords count. */
+export function firstLineOf(body: string): string {
+  return body.trimStart().split('\n', 1)[0]?.trim() ?? '';
+}
+
 const words = (...patterns: string[]): RegExp => new RegExp(`\\b(?:${patterns.join('|')})`, 'i');
 
 /** In order: the first that matches decides. Security and legal outrank whatever the user chose. */
@@ -161,8 +166,7 @@ export function triage(input: {
   jobIds: readonly string[];
 }): TicketCategory {
   const text = `${input.subject}\n${input.body}`;
-  const firstLine = input.body.trimStart().split('\n', 1)[0]?.trim() ?? '';
-  if (firstLine === 'SECURITY') {
+  if (firstLineOf(input.body) === 'SECURITY') {
     return 'security';
   }
   const matched = rules.find((rule) => rule.test(text))?.category;

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { jobBlockedV1, jobQueuedV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
@@ -100,9 +100,10 @@ export class SubmitJobUseCase {
       heartbeatAt: null,
     });
     try {
-      // The job (`reserving`, or `blocked`) and its first log lines in one statement; a blocked one's event beside it.
-      await this.dataSource.transaction(async (manager) => {
-        await manager.query(
+      // The job (`reserving`, or `blocked`) and its first log lines in one statement (atomic on its
+      // own: no transaction on the submit path); a blocked one's event beside it, in a transaction.
+      const insert = (runner: Pick<EntityManager, 'query'>) =>
+        runner.query(
           `WITH job AS (
            INSERT INTO generation.jobs (id, user_id, idempotency_key, status, model, mode, prompt,
              duration_sec, aspect_ratio, template, project_id, video_credits, image_credits, lane,
@@ -148,7 +149,11 @@ export class SubmitJobUseCase {
             this.clock.now(),
           ],
         );
-        if (!safety.allowed) {
+      if (safety.allowed) {
+        await insert(this.dataSource);
+      } else {
+        await this.dataSource.transaction(async (manager) => {
+          await insert(manager);
           await this.outbox.add(manager, jobBlockedV1, job.userId, {
             jobId: job.id,
             userId: job.userId,
@@ -157,8 +162,8 @@ export class SubmitJobUseCase {
             rule: safety.rule,
             explanation: safety.explanation,
           });
-        }
-      });
+        });
+      }
     } catch (error) {
       if (isUniqueViolation(error, 'jobs_user_idempotency_key')) {
         return this.execute(input);
