@@ -236,6 +236,12 @@ describe('network policies', () => {
     expect(admitted('billing')).toEqual([
       { from: 'gateway', ports: [50051] },
       { from: 'generation', ports: [50051] },
+      { from: 'support', ports: [50051] },
+      { from: 'namespace:monitoring', ports: [8081] },
+    ]);
+    expect(admitted('generation')).toEqual([
+      { from: 'gateway', ports: [50051] },
+      { from: 'support', ports: [50051] },
       { from: 'namespace:monitoring', ports: [8081] },
     ]);
     expect(admitted('accounts')).toEqual([

@@ -74,6 +74,7 @@ describe('support tickets end to end', () => {
     return {
       get: (path: string) => api.get(path).set(auth),
       post: (path: string) => api.post(path).set(auth),
+      put: (path: string) => api.put(path).set(auth),
     };
   }
 
@@ -229,5 +230,115 @@ describe('support tickets end to end', () => {
     await expectEventually(async () => {
       await as(owner).get('/v1/me').expect(401);
     });
+    // a senior agent (here the admin) reviews it and lifts the freeze
+    const admin = await logIn(platform.admin.email, platform.admin.password);
+    const queue = (await as(admin).get('/v1/agent/queue').expect(200)).body as {
+      items: TicketView[];
+    };
+    expect(queue.items.map((t) => t.id)).toContain(opened.id);
+    const unfrozen = await as(admin)
+      .post(`/v1/agent/tickets/${opened.id}/actions`)
+      .send({ type: 'unfreeze_account', note: 'owner confirmed by phone; email restored' })
+      .expect(200);
+    expect(unfrozen.body.outcome).toEqual({ accountStatus: 'active' });
+    await api
+      .post('/v1/auth/login')
+      .send({ email, password: 'a long enough password' })
+      .expect(200);
+  });
+
+  async function logIn(email: string, password: string): Promise<Session> {
+    return (await api.post('/v1/auth/login').send({ email, password }).expect(200)).body as Session;
+  }
+
+  it('an agent an admin appointed reviews a blocked job’s log, approves the prompt (one credit back), and cannot take a senior action', async () => {
+    const admin = await logIn(platform.admin.email, platform.admin.password);
+    const email = `agent-${Date.now()}@example.com`;
+    const newcomer = (
+      await api
+        .post('/v1/auth/signup')
+        .send({ email, password: 'a long enough password' })
+        .expect(201)
+    ).body as Session;
+    await as(newcomer).get('/v1/agent/queue').expect(403);
+    const promoted = await as(admin)
+      .put(`/v1/admin/users/${newcomer.user.id}/roles`)
+      .send({ roles: ['agent'], note: 'joins the support team' })
+      .expect(200);
+    expect(promoted.body.roles).toEqual(['user', 'agent']);
+    await as(newcomer)
+      .put(`/v1/admin/users/${newcomer.user.id}/roles`)
+      .send({ roles: ['admin'] })
+      .expect(403);
+    // the roles are in the next token; support has heard of them from accounts' event
+    const agent = await logIn(email, 'a long enough password');
+    await expectEventually(async () => {
+      await as(agent).get('/v1/agent/queue').expect(200);
+    });
+    while ((await as(admin).post('/v1/agent/queue/claim')).status === 200) {
+      // clear what the earlier tests left
+    }
+
+    const customer = await signUp();
+    const prompt = 'a director shooting the family at the beach at sunset';
+    const blocked = await as(customer)
+      .post('/v1/generations')
+      .send({ model: 'wan-2.6', mode: 'text-to-video', prompt })
+      .expect(422);
+    const jobId = blocked.body.jobId as string;
+    const before = (await as(customer).get('/v1/usage').expect(200)).body.video.remaining as number;
+    const ticket = (
+      await as(customer)
+        .post('/v1/support/tickets')
+        .send({
+          channel: 'email',
+          body: 'My beach video was blocked, it is a family film.',
+          jobIds: [jobId],
+        })
+        .expect(201)
+    ).body as TicketView;
+    await as(customer).get(`/v1/agent/jobs/${jobId}/log`).expect(403);
+    const log = (await as(agent).get(`/v1/agent/jobs/${jobId}/log`).expect(200)).body as {
+      job: { id: string; status: string };
+      ticketIds: string[];
+      lines: { kind: string; message: string }[];
+    };
+    expect(log).toMatchObject({ job: { id: jobId, status: 'blocked' }, ticketIds: [ticket.id] });
+    expect(log.lines.map((l) => l.kind)).toEqual(['input', 'decision']);
+    await as(agent).get('/v1/agent/jobs/not-a-job/log').expect(400);
+
+    expect((await as(agent).post('/v1/agent/queue/claim').expect(200)).body.id).toBe(ticket.id);
+    const approval = { type: 'approve_prompt', jobId, note: 'a film shoot, not violence' };
+    const approved = await as(agent)
+      .post(`/v1/agent/tickets/${ticket.id}/actions`)
+      .send(approval)
+      .expect(200);
+    expect(approved.body).toMatchObject({
+      type: 'approve_prompt',
+      actorId: agent.user.id,
+      outcome: { jobId, grant: { credits: { video: 1, image: 0 } } },
+    });
+    // the same action again changes nothing
+    await as(agent).post(`/v1/agent/tickets/${ticket.id}/actions`).send(approval).expect(200);
+    expect((await as(customer).get('/v1/usage').expect(200)).body.video.remaining).toBe(before + 1);
+    await as(customer)
+      .post('/v1/generations')
+      .send({ model: 'wan-2.6', mode: 'text-to-video', prompt })
+      .expect(202);
+
+    // senior actions: refused to this agent, here and in support
+    await as(agent)
+      .post(`/v1/agent/tickets/${ticket.id}/actions`)
+      .send({ type: 'unfreeze_account', note: 'looks fine' })
+      .expect(403);
+    await as(agent)
+      .post(`/v1/agent/tickets/${ticket.id}/actions`)
+      .send({ type: 'goodwill_refund', chargeId: 'ch_1', note: 'sorry' })
+      .expect(403);
+    const invalid = await as(agent)
+      .post(`/v1/agent/tickets/${ticket.id}/actions`)
+      .send({ type: 'refund_everything' })
+      .expect(400);
+    expect(invalid.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 });

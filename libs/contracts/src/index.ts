@@ -1,6 +1,7 @@
 export * from './problems/problem';
 export * from './problems/parse-input';
 export * from './ids';
+export * from './requests/agent-actions';
 export * from './events';
 export * as accountsV1 from './generated/accounts/v1/accounts';
 export * as billingV1 from './generated/billing/v1/ledger';

@@ -3,3 +3,4 @@ export * from './problem-status';
 export * from './grpc-client';
 export * from './grpc-server';
 export * from './bootstrap-service';
+export * from './platform-clients';

@@ -6,6 +6,7 @@ import { AccountStanding1764200000200 } from './migrations/1764200000200-account
 import { Incidents1764300000200 } from './migrations/1764300000200-incidents';
 import { FailureSignals1764300000600 } from './migrations/1764300000600-failure-signals';
 import { Staff1764300000900 } from './migrations/1764300000900-staff';
+import { PromptApprovals1764400000100 } from './migrations/1764400000100-prompt-approvals';
 import { SimulatorModelEntity } from './simulator/simulator-model.entity';
 
 /** The generation schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
@@ -18,5 +19,6 @@ export const generationDatabase: ServiceDatabase = {
     Incidents1764300000200,
     FailureSignals1764300000600,
     Staff1764300000900,
+    PromptApprovals1764400000100,
   ],
 };

@@ -17,12 +17,15 @@ import { JobsService } from './jobs/jobs.service';
 import { SubmitJobUseCase } from './jobs/use-cases/submit-job.use-case';
 import { ModelProvider } from './providers/model-provider';
 import { PromptSafetyCheck, RuleBasedSafetyCheck } from './safety/prompt-safety';
+import { PromptApprovals } from './safety/prompt-approvals';
 import { ModelSimulator } from './simulator/model-simulator';
 import { JobRecovery } from './workers/job-recovery';
 import { JobWorker } from './workers/job-worker';
 
 /** Account deletion: every row this service holds for a user, in an order its foreign keys allow. */
 const purgeStatements = [
+  `DELETE FROM generation.prompt_approvals WHERE user_id = $1`,
+  `UPDATE generation.prompt_approvals SET agent_id = NULL WHERE agent_id = $1`,
   `DELETE FROM generation.job_logs WHERE job_id IN (SELECT id FROM generation.jobs WHERE user_id = $1)`,
   `DELETE FROM generation.jobs WHERE user_id = $1`,
   `DELETE FROM generation.account_standing WHERE user_id = $1`,
@@ -50,6 +53,7 @@ export class GenerationModule {
         { provide: ModelProvider, useExisting: ModelSimulator },
         SubmitJobUseCase,
         { provide: PromptSafetyCheck, useClass: RuleBasedSafetyCheck },
+        PromptApprovals,
         JobsService,
         IncidentsService,
         StaffRoles,

@@ -3,6 +3,7 @@ import { InitialSupport1763700000500 } from './migrations/1763700000500-initial-
 import { Tickets1764300000700 } from './migrations/1764300000700-tickets';
 import { AgentDesk1764300000800 } from './migrations/1764300000800-agent-desk';
 import { AppealTickets1764300000900 } from './migrations/1764300000900-appeal-tickets';
+import { AgentActions1764400000100 } from './migrations/1764400000100-agent-actions';
 
 /** The support schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const supportDatabase: ServiceDatabase = {
@@ -13,5 +14,6 @@ export const supportDatabase: ServiceDatabase = {
     Tickets1764300000700,
     AgentDesk1764300000800,
     AppealTickets1764300000900,
+    AgentActions1764400000100,
   ],
 };

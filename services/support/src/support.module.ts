@@ -2,7 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { serviceInfrastructure, userPurgeProviders } from '@fluxnote/platform';
 import { supportDatabase } from './support.database';
 import { SUPPORT_CONFIG, type SupportConfig } from './config/support.config';
-import { AccountsSecurityFreeze, SecurityFreeze } from './accounts/security-freeze';
+import { SecurityFreeze } from './platform/security-freeze';
+import { GrpcPlatformServices, PlatformServices } from './platform/platform-services';
+import { AgentActions } from './tickets/agent-actions.service';
 import { CustomersConsumer } from './customers/customers.events';
 import { TicketsGrpcController } from './tickets/tickets.grpc';
 import { TicketsService } from './tickets/tickets.service';
@@ -32,10 +34,12 @@ export class SupportModule {
       providers: [
         ...userPurgeProviders('support', purgeStatements),
         { provide: SUPPORT_CONFIG, useValue: config },
-        { provide: SecurityFreeze, useClass: AccountsSecurityFreeze },
+        { provide: PlatformServices, useClass: GrpcPlatformServices },
+        { provide: SecurityFreeze, useExisting: PlatformServices },
         CustomersConsumer,
         TicketsService,
         AgentDesk,
+        AgentActions,
         AppealTicketsConsumer,
       ],
     };

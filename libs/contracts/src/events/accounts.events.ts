@@ -17,6 +17,16 @@ export const userRegisteredV1 = defineEvent(
   }),
 );
 
+/** An admin changed a person's roles; services that check roles themselves keep their copy current. */
+export const userRolesChangedV1 = defineEvent(
+  'accounts.user.roles_changed.v1',
+  topics.accounts,
+  z.object({
+    userId: z.string().uuid(),
+    roles: z.array(z.string()),
+  }),
+);
+
 /**
  * A log-in from a new device or an unusual country waits for this code, sent by
  * email only (notifications never puts it in the feed). Valid ten minutes.

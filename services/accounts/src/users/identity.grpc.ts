@@ -187,6 +187,17 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
     );
   }
 
+  async setRoles(request: accountsV1.SetRolesRequest): Promise<accountsV1.User> {
+    return toUser(
+      await this.staff.setRoles(
+        requireUuid(request.userId, 'userId'),
+        requireUuid(request.actorId, 'actorId'),
+        request.roles,
+        request.note.trim(),
+      ),
+    );
+  }
+
   async signUp(request: accountsV1.SignUpRequest): Promise<accountsV1.Session> {
     const client = loginClient(request.client);
     const input = parseInput(signUpInput, {

@@ -193,4 +193,38 @@ describe('freeze, suspension and appeal (Postgres)', () => {
       expect.objectContaining({ decision: 'upheld' }),
     ]);
   });
+
+  it('lets an admin set roles (user always kept, audited, announced), and no one else', async () => {
+    const member = await user();
+    const changed = await services.staff.setRoles(
+      member.id,
+      admin,
+      ['agent', 'senior_agent'],
+      'joins support',
+    );
+    expect(changed.roles).toEqual(['user', 'agent', 'senior_agent']);
+    expect((await services.identity.getUser(member.id)).roles).toEqual([
+      'user',
+      'agent',
+      'senior_agent',
+    ]);
+    // the same roles again: nothing more happens
+    await services.staff.setRoles(member.id, admin, ['senior_agent', 'agent', 'user'], '');
+    expect(await events('accounts.user.roles_changed.v1', member.id)).toEqual([
+      { userId: member.id, roles: ['user', 'agent', 'senior_agent'] },
+    ]);
+    expect((await audit(member.id)).map((a) => [a.action, a.actor_id])).toEqual([
+      ['set_roles', admin],
+    ]);
+
+    expect(
+      (await problemOf(services.staff.setRoles(member.id, senior, ['admin'], ''))).status,
+    ).toBe(403);
+    expect(
+      await problemOf(services.staff.setRoles(member.id, admin, ['agent', 'wizard'], '')),
+    ).toMatchObject({ status: 400, detail: 'Unknown roles: wizard.' });
+    expect((await problemOf(services.staff.setRoles(admin, admin, ['agent'], ''))).status).toBe(
+      409,
+    );
+  });
 });

@@ -2,10 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
-import { ProblemError, suspensionAppealDecidedV1, suspensionAppealedV1 } from '@fluxnote/contracts';
+import {
+  ProblemError,
+  suspensionAppealDecidedV1,
+  suspensionAppealedV1,
+  userRolesChangedV1,
+} from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { AccountStatus } from './account-status';
-import { UserEntity, type Role, type UserStatus } from './user.entity';
+import { roles as allRoles, UserEntity, type Role, type UserStatus } from './user.entity';
 
 export interface Suspension {
   id: string;
@@ -120,6 +125,59 @@ export class StaffActionsService {
           'You told us your account may be at risk, so we froze it at once: no log-ins, new jobs or billing changes until our security team has reviewed it with you.',
       });
       await this.audit(manager, user.id, null, 'freeze', 'active', 'frozen', note, ticketId);
+      return user;
+    });
+  }
+
+  /**
+   * An admin sets a person's roles (`user` is always kept). Services that
+   * check roles themselves hear it from the event; the person's next access
+   * token carries the new roles. An admin cannot drop their own admin role,
+   * so the platform is never left without one by accident.
+   */
+  async setRoles(
+    userId: string,
+    actorId: string,
+    roles: string[],
+    note: string,
+  ): Promise<UserEntity> {
+    const unknown = roles.filter((r) => !(allRoles as readonly string[]).includes(r));
+    if (unknown.length > 0) {
+      throw ProblemError.badRequest(`Unknown roles: ${unknown.join(', ')}.`, {
+        field: 'roles',
+        allowed: allRoles,
+      });
+    }
+    const wanted = allRoles.filter((r) => r === 'user' || roles.includes(r));
+    return this.dataSource.transaction(async (manager) => {
+      await this.requireRole(manager, actorId, ['admin'], 'Changing roles');
+      if (userId === actorId && !wanted.includes('admin')) {
+        throw ProblemError.conflict('An admin cannot remove their own admin role.');
+      }
+      const user = await this.status.lockUser(manager, userId);
+      if (user.status === 'deleting') {
+        throw ProblemError.conflict('This account is being deleted.');
+      }
+      const before = user.roles;
+      if (before.length === wanted.length && before.every((r) => wanted.includes(r))) {
+        return user;
+      }
+      user.roles = wanted;
+      await manager.query(`UPDATE accounts.users SET roles = $2 WHERE id = $1`, [userId, wanted]);
+      await this.audit(
+        manager,
+        user.id,
+        actorId,
+        'set_roles',
+        user.status,
+        user.status,
+        `${before.join(',')} → ${wanted.join(',')}${note ? `: ${note}` : ''}`,
+        null,
+      );
+      await this.outbox.add(manager, userRolesChangedV1, user.id, {
+        userId: user.id,
+        roles: wanted,
+      });
       return user;
     });
   }

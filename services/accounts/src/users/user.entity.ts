@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 export type UserStatus = 'active' | 'locked' | 'frozen' | 'suspended' | 'deleting';
-export type Role = 'user' | 'agent' | 'senior_agent' | 'admin';
+export const roles = ['user', 'agent', 'senior_agent', 'admin'] as const;
+export type Role = (typeof roles)[number];
 
 @Entity({ name: 'users' })
 export class UserEntity {

@@ -23,7 +23,7 @@ import { ServiceClients } from '../clients/service-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { validate } from '../http/validate';
 import { PLATFORM_DB } from './platform-db';
-import { deliveryView } from './views';
+import { deliveryView, userView, type UserView } from './views';
 
 const deadLetterQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -62,6 +62,11 @@ const suspendBody = z.object({
   rule: z.string().max(200),
   evidence: z.array(z.string().max(200)).max(50),
   reason: z.string().max(2000),
+});
+
+const rolesBody = z.object({
+  roles: z.array(z.enum(['user', 'agent', 'senior_agent', 'admin'])).max(4),
+  note: z.string().max(500).optional(),
 });
 
 /** Operations endpoints. The clock and the simulator exist only outside production. */
@@ -164,6 +169,24 @@ export class AdminController {
     const input = validate(suspendBody, body);
     return suspensionView(
       await this.clients.accounts.suspendAccount({ userId, actorId: caller.id, ...input }),
+    );
+  }
+
+  /** Sets a person's roles (`user` is always kept); the new roles are in their next access token. */
+  @Put('users/:id/roles')
+  async setRoles(
+    @CurrentCaller() caller: Caller,
+    @Param('id') userId: string,
+    @Body() body: unknown,
+  ): Promise<UserView> {
+    const input = validate(rolesBody, body);
+    return userView(
+      await this.clients.accounts.setRoles({
+        userId,
+        actorId: caller.id,
+        roles: input.roles,
+        note: input.note ?? '',
+      }),
     );
   }
 }

@@ -12,7 +12,8 @@ import {
 import type { Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import type { supportV1 } from '@fluxnote/contracts';
+import { agentActionSchema, ProblemError, requireUuid, type supportV1 } from '@fluxnote/contracts';
+import { generationView, type GenerationView } from './views';
 import { AuthGuard, CurrentCaller, OpenToSuspended, Roles } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
@@ -48,6 +49,21 @@ export interface AgentTicketView extends TicketView {
   userId: string;
   claimedBy: string | null;
   standing: string | null;
+}
+
+export interface AgentActionView {
+  ticketId: string;
+  type: string;
+  actorId: string;
+  takenAt: string;
+  outcome: Record<string, unknown>;
+}
+
+export interface JobLogView {
+  /** The job as its owner sees it at `GET /v1/generations/{id}`. */
+  job: GenerationView;
+  ticketIds: string[];
+  lines: { at: string; kind: string; message: string; data: Record<string, unknown> }[];
 }
 
 function agentTicketView(t: supportV1.Ticket): AgentTicketView {
@@ -178,5 +194,61 @@ export class AgentController {
     return agentTicketView(
       await this.clients.support.reply({ actorId: caller.id, ticketId: id, body: input.body }),
     );
+  }
+
+  /**
+   * An action on a ticket through the service that owns it (billing, generation,
+   * accounts); 200 with what it did. Senior actions are refused to other agents (403).
+   */
+  @Post('tickets/:id/actions')
+  @HttpCode(200)
+  async action(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<AgentActionView> {
+    const input = validate(agentActionSchema, body);
+    const result = await this.clients.support.takeAction({
+      actorId: caller.id,
+      ticketId: id,
+      type: input.type,
+      note: input.note,
+      jobId: 'jobId' in input ? input.jobId : '',
+      chargeId: 'chargeId' in input ? input.chargeId : '',
+      amount: 'amount' in input ? input.amount : undefined,
+      decision: 'decision' in input ? input.decision : '',
+    });
+    return {
+      ticketId: result.ticketId,
+      type: result.type,
+      actorId: result.actorId,
+      takenAt: result.takenAt,
+      outcome: JSON.parse(result.outcomeJson) as Record<string, unknown>,
+    };
+  }
+
+  /** A job a ticket cites, with its generation log (inputs, provider calls, timings, errors, decisions). */
+  @Get('jobs/:jobId/log')
+  async jobLog(
+    @CurrentCaller() caller: Caller,
+    @Param('jobId') jobId: string,
+  ): Promise<JobLogView> {
+    const { log, ticketIds } = await this.clients.support.getJobLog({
+      actorId: caller.id,
+      jobId: requireUuid(jobId, 'jobId'),
+    });
+    if (!log?.job) {
+      throw ProblemError.notFound(`No generation ${jobId}.`);
+    }
+    return {
+      job: generationView(log.job),
+      ticketIds,
+      lines: log.lines.map((line) => ({
+        at: line.at,
+        kind: line.kind,
+        message: line.message,
+        data: JSON.parse(line.dataJson) as Record<string, unknown>,
+      })),
+    };
   }
 }

@@ -11,6 +11,7 @@ import { defaultModels, findModel } from '../catalog/model-catalog';
 import type { JobEntity } from './job.entity';
 import { JobsService } from './jobs.service';
 import { SubmitJobUseCase } from './use-cases/submit-job.use-case';
+import { PromptApprovals } from '../safety/prompt-approvals';
 
 export function toJob(job: JobEntity): generationV1.Job {
   return {
@@ -55,6 +56,7 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
     private readonly simulator: ModelSimulator,
     private readonly catalog: CatalogService,
     private readonly incidents: IncidentsService,
+    private readonly approvals: PromptApprovals,
     @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
   ) {}
 
@@ -170,6 +172,36 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
       model: saved.model,
       failure: saved.failure ?? undefined,
       latencyMs: saved.latencyMs ?? this.config.SIMULATOR_DEFAULT_LATENCY_MS,
+    };
+  }
+
+  async getJobLog(request: generationV1.GetJobLogRequest): Promise<generationV1.JobLog> {
+    const { job, lines } = await this.jobs.log(requireUuid(request.jobId, 'jobId'));
+    return {
+      job: toJob(job),
+      lines: lines.map((line) => ({
+        at: line.at.toISOString(),
+        kind: line.kind,
+        message: line.message,
+        dataJson: JSON.stringify(line.data),
+      })),
+    };
+  }
+
+  async approvePrompt(
+    request: generationV1.ApprovePromptRequest,
+  ): Promise<generationV1.PromptApproval> {
+    const approval = await this.approvals.approve(
+      requireUuid(request.jobId, 'jobId'),
+      requireUuid(request.agentId, 'agentId'),
+      request.ticketId ? requireUuid(request.ticketId, 'ticketId') : null,
+      request.note.trim(),
+    );
+    return {
+      job: toJob(approval.job),
+      approvedAt: approval.approvedAt.toISOString(),
+      creditPool: approval.creditPool,
+      agentId: approval.agentId ?? '',
     };
   }
 }

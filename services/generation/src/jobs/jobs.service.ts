@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ProblemError } from '@fluxnote/contracts';
 import { JobEntity } from './job.entity';
+import { JobLogEntity } from './job-log.entity';
 
 interface Cursor {
   createdAt: string;
@@ -43,6 +44,18 @@ export class JobsService {
       throw ProblemError.notFound(`No generation ${jobId}.`);
     }
     return job;
+  }
+
+  /** Any user's job with its whole log, oldest line first (support's review; roles checked by support). */
+  async log(jobId: string): Promise<{ job: JobEntity; lines: JobLogEntity[] }> {
+    const job = await this.dataSource.getRepository(JobEntity).findOneBy({ id: jobId });
+    if (!job) {
+      throw ProblemError.notFound(`No generation ${jobId}.`);
+    }
+    const lines = await this.dataSource
+      .getRepository(JobLogEntity)
+      .find({ where: { jobId }, order: { id: 'ASC' } });
+    return { job, lines };
   }
 
   /** History, newest first. */

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { ProblemError, userRegisteredV1 } from '@fluxnote/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  ProblemError,
+  userRegisteredV1,
+  userRolesChangedV1,
+  type EventPayload,
+} from '@fluxnote/contracts';
 import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
 
 /**
@@ -16,16 +21,25 @@ export class StaffRoles extends EventConsumer {
   }
 
   register(router: EventRouter): void {
-    router.on(userRegisteredV1, async (event, { manager }) => {
-      const roles = (event.roles ?? []).filter((r) => r !== 'user');
-      if (roles.length > 0) {
-        await manager.query(
-          `INSERT INTO generation.staff (user_id, roles) VALUES ($1, $2)
-           ON CONFLICT (user_id) DO UPDATE SET roles = $2`,
-          [event.userId, roles],
-        );
-      }
-    });
+    router
+      .on(userRegisteredV1, (event, { manager }) => this.keep(manager, event))
+      .on(userRolesChangedV1, (event, { manager }) => this.keep(manager, event));
+  }
+
+  private async keep(
+    manager: EntityManager,
+    event: Pick<EventPayload<typeof userRegisteredV1>, 'userId' | 'roles'>,
+  ): Promise<void> {
+    const roles = (event.roles ?? []).filter((r) => r !== 'user');
+    if (roles.length === 0) {
+      await manager.query(`DELETE FROM generation.staff WHERE user_id = $1`, [event.userId]);
+      return;
+    }
+    await manager.query(
+      `INSERT INTO generation.staff (user_id, roles) VALUES ($1, $2)
+       ON CONFLICT (user_id) DO UPDATE SET roles = $2`,
+      [event.userId, roles],
+    );
   }
 
   async assertRole(userId: string, role: string, action: string): Promise<void> {

@@ -21,6 +21,7 @@ import {
   refundProcessedV1,
   subscriptionChangedV1,
   userRegisteredV1,
+  userRolesChangedV1,
 } from '@fluxnote/contracts';
 import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
 import { Clock } from '@fluxnote/clock';
@@ -88,6 +89,12 @@ export class NotificationEventsConsumer extends EventConsumer {
              roles = $4`,
           [event.userId, event.brand, event.email ?? null, event.roles ?? [], this.clock.now()],
         );
+      })
+      .on(userRolesChangedV1, async (event, { manager }) => {
+        await manager.query(`UPDATE notifications.recipients SET roles = $2 WHERE user_id = $1`, [
+          event.userId,
+          event.roles,
+        ]);
       })
       .on(deletionCompletedV1, (event) => this.farewell.send(event))
       // For the people who run the platform: every admin, whatever their preferences.

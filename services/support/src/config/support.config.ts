@@ -1,8 +1,14 @@
 import { serviceConfigSchema, z } from '@fluxnote/config';
 
+const address = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
+
 export const supportConfigSchema = serviceConfigSchema({
   /** Accounts' gRPC address (host:port): a SECURITY ticket freezes the account through it. */
-  ACCOUNTS_GRPC_URL: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port'),
+  ACCOUNTS_GRPC_URL: address,
+  /** Billing's (credit grants and refunds an agent gives). */
+  BILLING_GRPC_URL: address,
+  /** Generation's (job logs, approving a blocked prompt). */
+  GENERATION_GRPC_URL: address,
 });
 
 export type SupportConfig = z.infer<typeof supportConfigSchema>;

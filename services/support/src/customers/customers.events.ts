@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { subscriptionChangedV1, userRegisteredV1 } from '@fluxnote/contracts';
+import { subscriptionChangedV1, userRegisteredV1, userRolesChangedV1 } from '@fluxnote/contracts';
 import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
 
 /**
@@ -19,6 +19,13 @@ export class CustomersConsumer extends EventConsumer {
            ON CONFLICT (user_id) DO UPDATE SET brand = $2, roles = $4, email = COALESCE($5, support.customers.email)`,
           [event.userId, event.brand, event.plan, event.roles ?? [], event.email ?? null],
         );
+      })
+      .on(userRolesChangedV1, async (event, { manager }) => {
+        // same topic and key as the registration: it is always here first
+        await manager.query(`UPDATE support.customers SET roles = $2 WHERE user_id = $1`, [
+          event.userId,
+          event.roles,
+        ]);
       })
       .on(subscriptionChangedV1, async (event, { manager }) => {
         // Billing opens the account after registration; a plan change may arrive first.

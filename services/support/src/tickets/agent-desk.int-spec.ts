@@ -6,7 +6,9 @@ import { createEnvelope, EventRouter, Outbox } from '@fluxnote/messaging';
 import { openServiceDatabase } from '@fluxnote/persistence';
 import { createTestDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
 import { supportDatabase } from '../support.database';
-import { SecurityFreeze } from '../accounts/security-freeze';
+import { PlatformServices } from '../platform/platform-services';
+import { SecurityFreeze } from '../platform/security-freeze';
+import { AgentActions } from './agent-actions.service';
 import { AgentDesk } from './agent-desk.service';
 import { AppealTicketsConsumer } from './appeal-tickets.events';
 import { TicketsService } from './tickets.service';
@@ -28,6 +30,105 @@ describe('the agent desk (Postgres)', () => {
       return Promise.resolve();
     }
   })();
+  /** Billing, generation and accounts as support calls them, recorded (the end-to-end test runs the real ones). */
+  class RecordedServices extends PlatformServices {
+    calls: { method: string; request: Record<string, unknown> }[] = [];
+    jobs = new Map<string, { userId: string; status: string; mode: string }>();
+    private record(method: string, request: object): void {
+      this.calls.push({ method, request: { ...request } });
+    }
+    freeze(): Promise<void> {
+      return Promise.resolve();
+    }
+    jobLog(jobId: string) {
+      const job = this.jobs.get(jobId);
+      if (!job) {
+        return Promise.reject(ProblemError.notFound(`No generation ${jobId}.`));
+      }
+      return Promise.resolve({
+        job: {
+          id: jobId,
+          ...job,
+          model: 'wan-2.6',
+          prompt: 'a fox',
+          createdAt: '',
+          updatedAt: '',
+          aspectRatio: '16:9',
+        },
+        lines: [{ at: '', kind: 'input', message: 'job submitted', dataJson: '{}' }],
+      });
+    }
+    approvePrompt(request: { jobId: string; agentId: string }) {
+      this.record('approvePrompt', request);
+      return Promise.resolve({
+        approvedAt: clock.now().toISOString(),
+        agentId: request.agentId,
+        creditPool: this.jobs.get(request.jobId)?.mode === 'text-to-image' ? 'image' : 'video',
+      });
+    }
+    refundJobCredits(request: { key: string; reason: string; agentId: string }) {
+      this.record('refundJobCredits', request);
+      return Promise.resolve(grant(`job-refund:${request.key}`, { video: 5, image: 0 }));
+    }
+    grantCredits(request: { key: string; credits?: { video: number; image: number } }) {
+      this.record('grantCredits', request);
+      return Promise.resolve(grant(request.key, request.credits!));
+    }
+    goodwillRefund(request: { chargeId: string }) {
+      this.record('goodwillRefund', request);
+      return Promise.resolve({
+        id: randomUUID(),
+        chargeId: request.chargeId,
+        decision: 'approved',
+        status: 'pending',
+        rule: 'goodwill',
+        explanation: 'Goodwill.',
+        source: 'goodwill',
+        createdAt: '',
+        settledAt: '',
+      });
+    }
+    unfreeze(request: { userId: string }) {
+      this.record('unfreeze', request);
+      return Promise.resolve({
+        id: request.userId,
+        email: '',
+        brand: 'fluxnote',
+        country: '',
+        roles: ['user'],
+        status: 'active',
+        createdAt: '',
+      });
+    }
+    decideAppeal(request: { suspensionId: string; decision: string }) {
+      this.record('decideAppeal', request);
+      return Promise.resolve({
+        id: request.suspensionId,
+        userId: '',
+        rule: '',
+        evidence: [],
+        reason: '',
+        createdAt: '',
+        appealStatement: '',
+        appealedAt: '',
+        decideBy: '',
+        decision: request.decision,
+        decisionNote: '',
+        decidedAt: clock.now().toISOString(),
+      });
+    }
+  }
+  const grant = (key: string, credits: { video: number; image: number }) => ({
+    key,
+    userId: '',
+    credits,
+    reason: '',
+    agentId: '',
+    createdAt: '',
+  });
+  const services = new RecordedServices();
+  let actions: AgentActions;
+
   // Monday 23 Nov 2026, 10:00 in New York: chat is open
   const clock = new FixedClock(new Date('2026-11-23T15:00:00Z'));
 
@@ -42,6 +143,7 @@ describe('the agent desk (Postgres)', () => {
     });
     tickets = new TicketsService(dataSource, clock, freezes);
     desk = new AgentDesk(dataSource, tickets, new Outbox('support', 'support'), clock);
+    actions = new AgentActions(dataSource, desk, services, clock);
   });
 
   afterAll(async () => {
@@ -180,5 +282,158 @@ describe('the agent desk (Postgres)', () => {
     expect(ticket.messages[0].body).toContain('Those were my own photos.');
     expect((await desk.queue(senior)).filter((t) => t.userId === userId)).toHaveLength(1);
     expect(await problemOf(desk.reply(agent, ticket.id, 'No.'))).toMatchObject({ status: 403 });
+  });
+
+  async function auditOf(ticketId: string): Promise<{ action: string; actor_id: string }[]> {
+    return dataSource.query(
+      `SELECT action, actor_id, before, after FROM support.ticket_audit WHERE ticket_id = $1 AND action <> 'claim' ORDER BY created_at`,
+      [ticketId],
+    );
+  }
+
+  it('refunds a cited job’s credits through billing, audited once however often it is retried', async () => {
+    await clearQueue();
+    const customer = await person('pro');
+    const jobId = randomUUID();
+    const strangersJob = randomUUID();
+    services.jobs.set(jobId, { userId: customer, status: 'succeeded', mode: 'text-to-video' });
+    services.jobs.set(strangersJob, {
+      userId: randomUUID(),
+      status: 'succeeded',
+      mode: 'text-to-video',
+    });
+    const ticket = await tickets.open(customer, {
+      channel: 'email',
+      subject: 'Broken video',
+      body: 'The video is all black',
+      jobIds: [jobId, strangersJob],
+    });
+    const agent = await person('free', ['agent']);
+    const refund = { type: 'refund_job_credits', jobId, note: 'black frames: provider fault' };
+    expect(await problemOf(actions.take(agent, ticket.id, refund))).toMatchObject({ status: 409 });
+    await desk.claimNext(agent);
+    const first = await actions.take(agent, ticket.id, refund);
+    await actions.take(agent, ticket.id, refund); // a retry: billing answers the same grant
+    expect(first.outcome).toMatchObject({ jobId, grant: { key: `job-refund:${jobId}` } });
+    expect(services.calls.filter((c) => c.method === 'refundJobCredits')).toEqual([
+      { method: 'refundJobCredits', request: { key: jobId, reason: refund.note, agentId: agent } },
+      { method: 'refundJobCredits', request: { key: jobId, reason: refund.note, agentId: agent } },
+    ]);
+    expect(await auditOf(ticket.id)).toEqual([
+      expect.objectContaining({ action: 'refund_job_credits', actor_id: agent }),
+    ]);
+
+    for (const other of [randomUUID(), strangersJob]) {
+      expect(
+        await problemOf(actions.take(agent, ticket.id, { ...refund, jobId: other })),
+      ).toMatchObject({ status: 422, type: 'job-not-cited' });
+    }
+    expect(
+      await problemOf(actions.take(agent, ticket.id, { type: 'refund_job_credits', jobId })),
+    ).toMatchObject({ status: 400 });
+    const customerProblem = await problemOf(actions.take(customer, ticket.id, refund));
+    expect(customerProblem).toMatchObject({ status: 403 });
+  });
+
+  it('approves a blocked prompt in generation and grants one credit of the job’s kind', async () => {
+    await clearQueue();
+    const customer = await person('rise');
+    const blocked = randomUUID();
+    const finished = randomUUID();
+    services.jobs.set(blocked, { userId: customer, status: 'blocked', mode: 'text-to-image' });
+    services.jobs.set(finished, { userId: customer, status: 'succeeded', mode: 'text-to-image' });
+    const ticket = await tickets.open(customer, {
+      channel: 'chat',
+      subject: '',
+      body: 'My prompt about a shot of espresso was blocked',
+      jobIds: [blocked, finished],
+    });
+    const agent = await person('free', ['agent']);
+    await desk.claimNext(agent);
+    const approved = await actions.take(agent, ticket.id, {
+      type: 'approve_prompt',
+      jobId: blocked,
+      note: 'espresso shot, not a weapon',
+    });
+    expect(approved.outcome).toMatchObject({
+      jobId: blocked,
+      grant: { key: `prompt-approval:${blocked}`, credits: { video: 0, image: 1 } },
+    });
+    expect(services.calls.filter((c) => c.method === 'grantCredits').at(-1)?.request).toMatchObject(
+      {
+        userId: customer,
+        agentId: agent,
+      },
+    );
+    expect(
+      await problemOf(
+        actions.take(agent, ticket.id, { type: 'approve_prompt', jobId: finished, note: 'x' }),
+      ),
+    ).toMatchObject({ status: 409 });
+  });
+
+  it('keeps senior actions from agents of another role, and lets a senior agent take them', async () => {
+    await clearQueue();
+    const customer = await person('max');
+    const ticket = await open(customer, 'Please unfreeze my account, and refund the last charge');
+    const agent = await person('free', ['agent']);
+    await desk.claimNext(agent);
+    const before = services.calls.length;
+    for (const action of [
+      { type: 'unfreeze_account', note: 'reviewed' },
+      { type: 'goodwill_refund', chargeId: 'ch_1', note: 'sorry' },
+      { type: 'decide_appeal', decision: 'overturned', note: 'fine' },
+    ]) {
+      expect(await problemOf(actions.take(agent, ticket.id, action))).toMatchObject({
+        status: 403,
+      });
+    }
+    expect(services.calls).toHaveLength(before);
+
+    const senior = await person('free', ['agent', 'senior_agent']);
+    const unfrozen = await actions.take(senior, ticket.id, {
+      type: 'unfreeze_account',
+      note: 'owner verified by video call',
+    });
+    expect(unfrozen.outcome).toEqual({ accountStatus: 'active' });
+    const goodwill = await actions.take(senior, ticket.id, {
+      type: 'goodwill_refund',
+      chargeId: 'ch_1',
+      amount: 500,
+      note: 'two failed renders in a row',
+    });
+    expect(goodwill.outcome).toMatchObject({ refund: { chargeId: 'ch_1', decision: 'approved' } });
+    expect(services.calls.at(-1)?.request).toMatchObject({
+      userId: customer,
+      amount: 500,
+      idempotencyKey: `ticket:${ticket.id}:ch_1`,
+    });
+    expect(
+      await problemOf(
+        actions.take(senior, ticket.id, { type: 'decide_appeal', decision: 'upheld', note: 'x' }),
+      ),
+    ).toMatchObject({ status: 422, type: 'not-an-appeal' });
+    expect((await auditOf(ticket.id)).map((a) => [a.action, a.actor_id])).toEqual([
+      ['unfreeze_account', senior],
+      ['goodwill_refund', senior],
+    ]);
+  });
+
+  it('shows agents the log of a job a ticket cites, and nothing else', async () => {
+    const customer = await person('pro');
+    const jobId = randomUUID();
+    services.jobs.set(jobId, { userId: customer, status: 'failed', mode: 'text-to-video' });
+    const agent = await person('free', ['agent']);
+    expect(await problemOf(actions.jobLog(agent, jobId))).toMatchObject({ status: 404 });
+    const ticket = await tickets.open(customer, {
+      channel: 'email',
+      subject: '',
+      body: 'It failed',
+      jobIds: [jobId],
+    });
+    const { log, ticketIds } = await actions.jobLog(agent, jobId);
+    expect(log.job?.id).toBe(jobId);
+    expect(ticketIds).toEqual([ticket.id]);
+    expect(await problemOf(actions.jobLog(customer, jobId))).toMatchObject({ status: 403 });
   });
 });

@@ -13,6 +13,35 @@ export interface QueuedTicket extends Ticket {
 
 const agentRoles = ['agent', 'senior_agent', 'admin'];
 
+export interface AuditEntry {
+  ticketId: string;
+  actorId: string;
+  action: string;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  at: Date;
+  /** For actions on other services: the same key again (a retry) is not audited twice. */
+  key?: string;
+}
+
+/** One line of a ticket's audit: who did what, when, and the ticket (or account) before and after. */
+export async function recordAudit(manager: EntityManager, entry: AuditEntry): Promise<void> {
+  await manager.query(
+    `INSERT INTO support.ticket_audit (id, ticket_id, actor_id, action, before, after, created_at, action_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (action_key) DO NOTHING`,
+    [
+      randomUUID(),
+      entry.ticketId,
+      entry.actorId,
+      entry.action,
+      JSON.stringify(entry.before),
+      JSON.stringify(entry.after),
+      entry.at,
+      entry.key ?? null,
+    ],
+  );
+}
+
 /** How a ticket stands against its target now, by its brand's SLA clock. */
 function standing(ticket: Ticket, row: TicketRow, now: Date): SlaStanding {
   const sla = SlaClock.forBrand(row.brand);
@@ -141,7 +170,7 @@ export class AgentDesk {
   }
 
   /** Returns whether the actor is a senior agent (or admin); throws 403 for anyone who is no agent. */
-  private async assertAgent(actorId: string): Promise<boolean> {
+  async assertAgent(actorId: string): Promise<boolean> {
     const [row] = await this.dataSource.query<{ roles: string[] }[]>(
       `SELECT roles FROM support.customers WHERE user_id = $1`,
       [actorId],
@@ -161,18 +190,13 @@ export class AgentDesk {
     before: Record<string, unknown>,
     after: Record<string, unknown>,
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO support.ticket_audit (id, ticket_id, actor_id, action, before, after, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        randomUUID(),
-        ticketId,
-        actorId,
-        action,
-        JSON.stringify(before),
-        JSON.stringify(after),
-        this.clock.now(),
-      ],
-    );
+    await recordAudit(manager, {
+      ticketId,
+      actorId,
+      action,
+      before,
+      after,
+      at: this.clock.now(),
+    });
   }
 }

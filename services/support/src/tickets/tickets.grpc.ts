@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { z } from 'zod';
 import { isUuid, ProblemError, supportV1, parseInput, requireUuid } from '@fluxnote/contracts';
+import { AgentActions } from './agent-actions.service';
 import { AgentDesk } from './agent-desk.service';
 import { TicketsService, type Ticket } from './tickets.service';
 import { ticketCategories } from './triage';
@@ -44,7 +45,42 @@ export class TicketsGrpcController implements supportV1.SupportServiceController
   constructor(
     private readonly tickets: TicketsService,
     private readonly desk: AgentDesk,
+    private readonly actions: AgentActions,
   ) {}
+
+  async getJobLog(request: supportV1.AgentJobLogRequest): Promise<supportV1.AgentJobLog> {
+    const { log, ticketIds } = await this.actions.jobLog(
+      requireUuid(request.actorId, 'actorId'),
+      requireUuid(request.jobId, 'jobId'),
+    );
+    return { log, ticketIds };
+  }
+
+  /** The request's fields for the action's type (proto3 sends every field; unset ones are empty). */
+  async takeAction(request: supportV1.AgentActionRequest): Promise<supportV1.AgentActionResult> {
+    if (!isUuid(request.ticketId)) {
+      throw ProblemError.notFound(`No ticket ${request.ticketId}.`);
+    }
+    const result = await this.actions.take(
+      requireUuid(request.actorId, 'actorId'),
+      request.ticketId,
+      {
+        type: request.type,
+        note: request.note,
+        ...(request.jobId ? { jobId: request.jobId } : {}),
+        ...(request.chargeId ? { chargeId: request.chargeId } : {}),
+        ...(request.amount !== undefined ? { amount: request.amount } : {}),
+        ...(request.decision ? { decision: request.decision } : {}),
+      },
+    );
+    return {
+      ticketId: result.ticketId,
+      type: result.type,
+      actorId: result.actorId,
+      takenAt: result.takenAt.toISOString(),
+      outcomeJson: JSON.stringify(result.outcome),
+    };
+  }
 
   async listQueue(request: supportV1.AgentRequest): Promise<supportV1.TicketList> {
     return {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
-import { SecurityFreeze } from '../accounts/security-freeze';
+import { SecurityFreeze } from '../platform/security-freeze';
 import { SlaClock, type SupportChannel, type SupportPlan } from '../sla/sla-clock';
 import { firstLineOf, triage, type TicketCategory } from './triage';
 
@@ -72,6 +72,8 @@ export interface TicketRow {
   claimed_by: string | null;
   brand: string;
   plan: SupportPlan;
+  for_seniors: boolean;
+  suspension_id: string | null;
 }
 
 const plans: readonly SupportPlan[] = ['free', 'rise', 'pro', 'max'];

@@ -12,6 +12,7 @@ import type { JobRequest } from '../../catalog/job-request-rules';
 import { JobEntity } from '../job.entity';
 import { WORK_CHANNEL } from '../work-channel';
 import { PromptSafetyCheck, type SafetyVerdict } from '../../safety/prompt-safety';
+import { PromptApprovals } from '../../safety/prompt-approvals';
 
 export interface SubmitJobInput extends JobRequest {
   userId: string;
@@ -47,6 +48,7 @@ export class SubmitJobUseCase {
     private readonly outbox: Outbox,
     private readonly catalog: CatalogService,
     private readonly safety: PromptSafetyCheck,
+    private readonly approvals: PromptApprovals,
     private readonly standing: AccountStanding,
     private readonly clock: Clock,
   ) {}
@@ -73,7 +75,11 @@ export class SubmitJobUseCase {
     }
     await this.standing.assertActive(input.userId, 'New generations');
     const { quote, model, mode } = evaluation;
-    const safety = await this.safety.check(input.prompt);
+    const verdict = await this.safety.check(input.prompt);
+    // A prompt support approved for this user (a false positive) passes.
+    const approvedBySupport =
+      !verdict.allowed && (await this.approvals.covers(input.userId, input.prompt));
+    const safety: SafetyVerdict = approvedBySupport ? { allowed: true } : verdict;
     const job = jobs.create({
       id: randomUUID(),
       userId: input.userId,
@@ -140,6 +146,7 @@ export class SubmitJobUseCase {
               aspectRatio: job.aspectRatio,
               template: job.template,
               quote,
+              ...(approvedBySupport ? { safety: 'approved by support on an earlier review' } : {}),
             }),
             job.status,
             job.failureReason,

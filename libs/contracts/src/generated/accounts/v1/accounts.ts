@@ -57,6 +57,13 @@ export interface AppealSuspensionRequest {
   statement: string;
 }
 
+export interface SetRolesRequest {
+  userId: string;
+  actorId: string;
+  roles: string[];
+  note: string;
+}
+
 export interface DecideAppealRequest {
   suspensionId: string;
   actorId: string;
@@ -289,6 +296,13 @@ export interface AccountsServiceClient {
 
   decideAppeal(request: DecideAppealRequest, metadata?: Metadata): Observable<Suspension>;
 
+  /**
+   * Admin: a person's roles (user always; agent, senior_agent, admin). Every service that checks
+   * roles hears the change (accounts.user.roles_changed.v1); an admin cannot drop their own admin role.
+   */
+
+  setRoles(request: SetRolesRequest, metadata?: Metadata): Observable<User>;
+
   /** Starts the 72-hour purge: status deleting, sessions end, every service purges. */
 
   deleteAccount(request: GetUserRequest, metadata?: Metadata): Observable<AccountDeletion>;
@@ -396,6 +410,13 @@ export interface AccountsServiceController {
     metadata?: Metadata,
   ): Promise<Suspension> | Observable<Suspension> | Suspension;
 
+  /**
+   * Admin: a person's roles (user always; agent, senior_agent, admin). Every service that checks
+   * roles hears the change (accounts.user.roles_changed.v1); an admin cannot drop their own admin role.
+   */
+
+  setRoles(request: SetRolesRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+
   /** Starts the 72-hour purge: status deleting, sessions end, every service purges. */
 
   deleteAccount(
@@ -427,6 +448,7 @@ export function AccountsServiceControllerMethods() {
       "getSuspension",
       "appealSuspension",
       "decideAppeal",
+      "setRoles",
       "deleteAccount",
     ];
     for (const method of grpcMethods) {

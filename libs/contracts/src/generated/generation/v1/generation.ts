@@ -13,6 +13,39 @@ export const protobufPackage = "fluxnote.generation.v1";
 
 export const protobufFileName = "generation/v1/generation.proto";
 
+export interface GetJobLogRequest {
+  jobId: string;
+}
+
+export interface JobLogLine {
+  at: string;
+  /** input, decision, provider_call, error, settlement */
+  kind: string;
+  message: string;
+  /** The line's structured data, as JSON. */
+  dataJson: string;
+}
+
+export interface JobLog {
+  job?: Job | undefined;
+  lines: JobLogLine[];
+}
+
+export interface ApprovePromptRequest {
+  jobId: string;
+  agentId: string;
+  ticketId: string;
+  note: string;
+}
+
+export interface PromptApproval {
+  job?: Job | undefined;
+  approvedAt: string;
+  /** The credit pool the job's mode spends from (video or image): support grants one credit there. */
+  creditPool: string;
+  agentId: string;
+}
+
 export interface DeclareIncidentRequest {
   /** The admin declaring it. */
   actorId: string;
@@ -185,6 +218,17 @@ export interface GenerationServiceClient {
   /** Operations: an incident on a model; everyone who used it in the last 48 hours is told. */
 
   declareIncident(request: DeclareIncidentRequest, metadata?: Metadata): Observable<Incident>;
+
+  /** Support (agent roles are checked by support): a job with its log, oldest line first. */
+
+  getJobLog(request: GetJobLogRequest, metadata?: Metadata): Observable<JobLog>;
+
+  /**
+   * Support: a blocked prompt was a false positive. The job stays blocked (it held nothing); the
+   * same prompt from the same user passes from now on. Once per job; a repeat answers the first.
+   */
+
+  approvePrompt(request: ApprovePromptRequest, metadata?: Metadata): Observable<PromptApproval>;
 }
 
 /** Generation jobs. Every read and write is scoped to the calling user. */
@@ -222,6 +266,20 @@ export interface GenerationServiceController {
     request: DeclareIncidentRequest,
     metadata?: Metadata,
   ): Promise<Incident> | Observable<Incident> | Incident;
+
+  /** Support (agent roles are checked by support): a job with its log, oldest line first. */
+
+  getJobLog(request: GetJobLogRequest, metadata?: Metadata): Promise<JobLog> | Observable<JobLog> | JobLog;
+
+  /**
+   * Support: a blocked prompt was a false positive. The job stays blocked (it held nothing); the
+   * same prompt from the same user passes from now on. Once per job; a repeat answers the first.
+   */
+
+  approvePrompt(
+    request: ApprovePromptRequest,
+    metadata?: Metadata,
+  ): Promise<PromptApproval> | Observable<PromptApproval> | PromptApproval;
 }
 
 export function GenerationServiceControllerMethods() {
@@ -235,6 +293,8 @@ export function GenerationServiceControllerMethods() {
       "quoteJob",
       "setSimulatorModel",
       "declareIncident",
+      "getJobLog",
+      "approvePrompt",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

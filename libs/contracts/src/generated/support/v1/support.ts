@@ -8,10 +8,50 @@
 import type { Metadata } from "@grpc/grpc-js";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
+import { JobLog } from "../../generation/v1/generation";
 
 export const protobufPackage = "fluxnote.support.v1";
 
 export const protobufFileName = "support/v1/support.proto";
+
+export interface AgentJobLogRequest {
+  actorId: string;
+  jobId: string;
+}
+
+/** The job and its log as generation keeps them, and the tickets that cite the job. */
+export interface AgentJobLog {
+  log?: JobLog | undefined;
+  ticketIds: string[];
+}
+
+export interface AgentActionRequest {
+  actorId: string;
+  ticketId: string;
+  /** refund_job_credits, goodwill_refund, approve_prompt, unfreeze_account or decide_appeal */
+  type: string;
+  /** refund_job_credits, approve_prompt: a job the ticket cites */
+  jobId: string;
+  /** goodwill_refund: the customer's charge */
+  chargeId: string;
+  /** goodwill_refund: in minor units, at most what is left of the charge (all of it when absent) */
+  amount?:
+    | number
+    | undefined;
+  /** decide_appeal: upheld or overturned */
+  decision: string;
+  /** Why: kept in the audit and passed to the service that acts. */
+  note: string;
+}
+
+export interface AgentActionResult {
+  ticketId: string;
+  type: string;
+  takenAt: string;
+  actorId: string;
+  /** What the action did, as JSON (the grant, the refund, the account's status, the decision). */
+  outcomeJson: string;
+}
 
 export interface AgentRequest {
   actorId: string;
@@ -115,6 +155,17 @@ export interface SupportServiceClient {
   claimNext(request: AgentRequest, metadata?: Metadata): Observable<ClaimResult>;
 
   reply(request: AgentReplyRequest, metadata?: Metadata): Observable<Ticket>;
+
+  /** Agents: a job one of the tickets cites, with its generation log (from generation). */
+
+  getJobLog(request: AgentJobLogRequest, metadata?: Metadata): Observable<AgentJobLog>;
+
+  /**
+   * Agents: an action on a ticket through billing, generation or accounts, audited. Senior
+   * actions (goodwill_refund, unfreeze_account, decide_appeal) are refused to other agents.
+   */
+
+  takeAction(request: AgentActionRequest, metadata?: Metadata): Observable<AgentActionResult>;
 }
 
 /** Support tickets. Every call is scoped to the calling user. */
@@ -144,6 +195,23 @@ export interface SupportServiceController {
   claimNext(request: AgentRequest, metadata?: Metadata): Promise<ClaimResult> | Observable<ClaimResult> | ClaimResult;
 
   reply(request: AgentReplyRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
+
+  /** Agents: a job one of the tickets cites, with its generation log (from generation). */
+
+  getJobLog(
+    request: AgentJobLogRequest,
+    metadata?: Metadata,
+  ): Promise<AgentJobLog> | Observable<AgentJobLog> | AgentJobLog;
+
+  /**
+   * Agents: an action on a ticket through billing, generation or accounts, audited. Senior
+   * actions (goodwill_refund, unfreeze_account, decide_appeal) are refused to other agents.
+   */
+
+  takeAction(
+    request: AgentActionRequest,
+    metadata?: Metadata,
+  ): Promise<AgentActionResult> | Observable<AgentActionResult> | AgentActionResult;
 }
 
 export function SupportServiceControllerMethods() {
@@ -156,6 +224,8 @@ export function SupportServiceControllerMethods() {
       "listQueue",
       "claimNext",
       "reply",
+      "getJobLog",
+      "takeAction",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

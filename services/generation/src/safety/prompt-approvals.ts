@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '@fluxnote/clock';
+import { ProblemError } from '@fluxnote/contracts';
+import { JobEntity } from '../jobs/job.entity';
+import { appendJobLog } from '../jobs/job-log';
+import { normalisePrompt } from './prompt-safety';
+
+export interface PromptApproval {
+  job: JobEntity;
+  approvedAt: Date;
+  agentId: string | null;
+  creditPool: 'video' | 'image';
+}
+
+/** Which credit pool a job of this mode spends from. */
+export function creditPoolOf(mode: string): 'video' | 'image' {
+  return mode.endsWith('-to-image') ? 'image' : 'video';
+}
+
+/**
+ * Support's verdict that a blocked prompt was a false positive. The blocked
+ * job stays in the history as it was (it held nothing) with the approval in
+ * its log; the same prompt — compared normalised, as the check reads it — now
+ * passes for that user. Other users' prompts are still checked as before.
+ */
+@Injectable()
+export class PromptApprovals {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Once per job: a repeated approval answers the first (same time, same agent). */
+  async approve(
+    jobId: string,
+    agentId: string,
+    ticketId: string | null,
+    note: string,
+  ): Promise<PromptApproval> {
+    return this.dataSource.transaction(async (manager) => {
+      const job = await manager
+        .getRepository(JobEntity)
+        .findOne({ where: { id: jobId }, lock: { mode: 'pessimistic_write' } });
+      if (!job) {
+        throw ProblemError.notFound(`No generation ${jobId}.`);
+      }
+      if (job.status !== 'blocked') {
+        throw ProblemError.conflict(
+          `Only a blocked prompt can be approved; this generation is ${job.status}.`,
+          { jobStatus: job.status },
+        );
+      }
+      const now = this.clock.now();
+      const inserted = await manager.query<{ approved_at: Date; agent_id: string | null }[]>(
+        `INSERT INTO generation.prompt_approvals (job_id, user_id, prompt_key, agent_id, ticket_id, note, approved_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (job_id) DO NOTHING
+         RETURNING approved_at, agent_id`,
+        [job.id, job.userId, normalisePrompt(job.prompt), agentId, ticketId, note, now],
+      );
+      let approval = inserted[0];
+      if (approval) {
+        await appendJobLog(manager, job.id, 'decision', 'prompt approved by support on review', {
+          agentId,
+          ticketId,
+          note,
+        });
+      } else {
+        [approval] = await manager.query<{ approved_at: Date; agent_id: string | null }[]>(
+          `SELECT approved_at, agent_id FROM generation.prompt_approvals WHERE job_id = $1`,
+          [job.id],
+        );
+      }
+      return {
+        job,
+        approvedAt: approval.approved_at,
+        agentId: approval.agent_id,
+        creditPool: creditPoolOf(job.mode),
+      };
+    });
+  }
+
+  /** Whether support approved this prompt (as the check normalises it) for this user. */
+  async covers(userId: string, prompt: string): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM generation.prompt_approvals WHERE user_id = $1 AND prompt_key = $2 LIMIT 1`,
+      [userId, normalisePrompt(prompt)],
+    );
+    return rows.length > 0;
+  }
+}
