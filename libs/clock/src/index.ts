@@ -3,3 +3,4 @@ export * from './iso-duration';
 export * from './platform-clock';
 export * from './nest/clock.module';
 export * from './periodic-task';
+export * from './nest/periodic-worker';

@@ -4,6 +4,7 @@ import { Tickets1764300000700 } from './migrations/1764300000700-tickets';
 import { AgentDesk1764300000800 } from './migrations/1764300000800-agent-desk';
 import { AppealTickets1764300000900 } from './migrations/1764300000900-appeal-tickets';
 import { AgentActions1764400000100 } from './migrations/1764400000100-agent-actions';
+import { Escalations1764400000200 } from './migrations/1764400000200-escalations';
 
 /** The support schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const supportDatabase: ServiceDatabase = {
@@ -15,5 +16,6 @@ export const supportDatabase: ServiceDatabase = {
     AgentDesk1764300000800,
     AppealTickets1764300000900,
     AgentActions1764400000100,
+    Escalations1764400000200,
   ],
 };

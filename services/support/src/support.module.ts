@@ -5,6 +5,7 @@ import { SUPPORT_CONFIG, type SupportConfig } from './config/support.config';
 import { SecurityFreeze } from './platform/security-freeze';
 import { GrpcPlatformServices, PlatformServices } from './platform/platform-services';
 import { AgentActions } from './tickets/agent-actions.service';
+import { SlaWatch } from './sla/sla-watch';
 import { CustomersConsumer } from './customers/customers.events';
 import { TicketsGrpcController } from './tickets/tickets.grpc';
 import { TicketsService } from './tickets/tickets.service';
@@ -40,6 +41,7 @@ export class SupportModule {
         TicketsService,
         AgentDesk,
         AgentActions,
+        SlaWatch,
         AppealTicketsConsumer,
       ],
     };

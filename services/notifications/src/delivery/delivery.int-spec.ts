@@ -14,6 +14,7 @@ import {
   refundDecidedV1,
   deletionCompletedV1,
   operationsAlertV1,
+  ticketEscalatedV1,
   userRegisteredV1,
   userStatusChangedV1,
   type EventDefinition,
@@ -593,6 +594,51 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     expect((await feed.list(user.userId, { unreadOnly: false, limit: 10 })).items).toEqual([]);
     await worker.runOnce();
     expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(admins.map((a) => a.email).sort());
+  });
+
+  it('tells the holder of a ticket near its target (else the seniors), and seniors and admins of a breach', async () => {
+    const holder = await newUser('fluxnote', ['user', 'agent']);
+    const otherAgent = await newUser('fluxnote', ['agent']);
+    const senior = await newUser('fluxnote', ['senior_agent']);
+    const admin = await newUser('fluxnote', ['admin']);
+    const customer = await newUser();
+    const escalation = (level: 'near' | 'breached', claimedBy: string | null) =>
+      envelope(
+        ticketEscalatedV1,
+        {
+          ticketId: randomUUID(),
+          level,
+          category: 'bug',
+          priorityClass: 'max_priority',
+          plan: 'max',
+          channel: 'chat',
+          dueAt: '2026-11-23T15:05:00.000Z',
+          claimedBy,
+          forSeniors: false,
+        },
+        randomUUID(),
+      );
+    const titles = async (userId: string) =>
+      (await feed.list(userId, { unreadOnly: false, limit: 10 })).items.map((n) => n.title);
+
+    const near = escalation('near', holder.userId);
+    await router.deliver(near);
+    await router.deliver(near);
+    expect(await titles(holder.userId)).toEqual([
+      'Warning: A max_priority ticket is near its first-response target',
+    ]);
+    expect(await titles(senior.userId)).toEqual([]);
+    await router.deliver(escalation('near', null));
+    expect(await titles(senior.userId)).toHaveLength(1);
+    expect(await titles(otherAgent.userId)).toEqual([]);
+
+    await router.deliver(escalation('breached', holder.userId));
+    const breach = 'Critical: A max_priority ticket is past its first-response target';
+    for (const staff of [holder, senior, admin]) {
+      expect((await titles(staff.userId))[0]).toBe(breach);
+    }
+    expect(await titles(otherAgent.userId)).toEqual([]);
+    expect(await titles(customer.userId)).toEqual([]);
   });
 
   it('sends the last email of a deleted account straight from the event, storing nothing about it', async () => {

@@ -6,6 +6,7 @@ import {
   generationAlertV1,
   jobBlockedV1,
   ticketAnsweredV1,
+  ticketEscalatedV1,
   type EventPayload,
   incidentDeclaredV1,
   operationsAlertV1,
@@ -44,7 +45,7 @@ import {
   passwordResetMessage,
   statusChangedMessage,
 } from '../messages/security-messages';
-import { operationsAlertMessage } from '../messages/operations-messages';
+import { operationsAlertMessage, ticketEscalationAlert } from '../messages/operations-messages';
 import { JobsReadyDigest } from '../feed/jobs-ready-digest';
 import { FarewellMail } from './farewell-mail';
 import { Notifier } from './notifier';
@@ -64,20 +65,31 @@ export class NotificationEventsConsumer extends EventConsumer {
     super();
   }
 
-  private async alertAdmins(
+  /** An operations alert to staff: everyone holding one of `roles`, plus `userIds` (must-deliver). */
+  private async alertStaff(
+    manager: EntityManager,
+    eventId: string,
+    alert: EventPayload<typeof operationsAlertV1>,
+    to: { roles: string[]; userIds?: string[] },
+  ): Promise<void> {
+    const staff = await manager.query<{ user_id: string }[]>(
+      `SELECT user_id FROM notifications.recipients WHERE roles && $1::text[] OR user_id = ANY ($2::uuid[])`,
+      [to.roles, to.userIds ?? []],
+    );
+    await this.notifier.notifyMany(
+      manager,
+      staff.map((a) => ({ userId: a.user_id, eventId: `${eventId}/${a.user_id}` })),
+      operationsAlertMessage(alert),
+      { kind: alert.kind, severity: alert.severity, ...alert.details },
+    );
+  }
+
+  private alertAdmins(
     manager: EntityManager,
     eventId: string,
     alert: EventPayload<typeof operationsAlertV1>,
   ): Promise<void> {
-    const admins = await manager.query<{ user_id: string }[]>(
-      `SELECT user_id FROM notifications.recipients WHERE 'admin' = ANY (roles)`,
-    );
-    await this.notifier.notifyMany(
-      manager,
-      admins.map((a) => ({ userId: a.user_id, eventId: `${eventId}/${a.user_id}` })),
-      operationsAlertMessage(alert),
-      { kind: alert.kind, severity: alert.severity, ...alert.details },
-    );
+    return this.alertStaff(manager, eventId, alert, { roles: ['admin'] });
   }
 
   register(router: EventRouter): void {
@@ -104,6 +116,14 @@ export class NotificationEventsConsumer extends EventConsumer {
       .on(generationAlertV1, (event, { manager, envelope }) =>
         this.alertAdmins(manager, envelope.id, event),
       )
+      // Near its target: the agent holding the ticket, else the senior agents. Past it: seniors and admins.
+      .on(ticketEscalatedV1, (event, { manager, envelope }) => {
+        const near = event.level === 'near';
+        return this.alertStaff(manager, envelope.id, ticketEscalationAlert(event), {
+          roles: near && event.claimedBy ? [] : near ? ['senior_agent'] : ['senior_agent', 'admin'],
+          userIds: event.claimedBy ? [event.claimedBy] : [],
+        });
+      })
       .on(jobBlockedV1, (event, { manager, envelope }) =>
         this.notifier.notify(manager, event.userId, envelope.id, jobBlockedMessage(event), {
           jobId: event.jobId,

@@ -1,4 +1,4 @@
-import type { EventPayload, operationsAlertV1 } from '@fluxnote/contracts';
+import type { EventPayload, operationsAlertV1, ticketEscalatedV1 } from '@fluxnote/contracts';
 import type { Message } from './templates';
 
 const detailValue = (value: unknown): string =>
@@ -15,5 +15,31 @@ export function operationsAlertMessage(event: EventPayload<typeof operationsAler
     ],
     action: { label: 'Open operations', path: '/admin' },
     channels: ['in_app', 'email', 'push'],
+  };
+}
+
+/**
+ * A support ticket near or past its first-response target, as an operations
+ * alert: critical when a security or Max priority ticket is breached.
+ */
+export function ticketEscalationAlert(
+  event: EventPayload<typeof ticketEscalatedV1>,
+): EventPayload<typeof operationsAlertV1> {
+  const breached = event.level === 'breached';
+  const urgent = event.priorityClass === 'security' || event.priorityClass === 'max_priority';
+  return {
+    kind: breached ? 'support-sla-breached' : 'support-sla-near',
+    severity: breached && urgent ? 'critical' : 'warning',
+    summary: breached
+      ? `A ${event.priorityClass} ticket is past its first-response target`
+      : `A ${event.priorityClass} ticket is near its first-response target`,
+    details: {
+      ticketId: event.ticketId,
+      category: event.category,
+      plan: event.plan,
+      channel: event.channel,
+      dueAt: event.dueAt,
+      claimedBy: event.claimedBy ?? 'nobody',
+    },
   };
 }

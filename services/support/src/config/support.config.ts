@@ -9,6 +9,8 @@ export const supportConfigSchema = serviceConfigSchema({
   BILLING_GRPC_URL: address,
   /** Generation's (job logs, approving a blocked prompt). */
   GENERATION_GRPC_URL: address,
+  /** How often tickets waiting for a first response are checked against their targets. */
+  SLA_WATCH_MS: z.coerce.number().int().min(1000).default(30_000),
 });
 
 export type SupportConfig = z.infer<typeof supportConfigSchema>;

@@ -126,6 +126,15 @@ export class SlaClock {
     return elapsed >= this.policy.nearShare * target.minutes ? 'near' : 'on_track';
   }
 
+  /** The same, for a ticket due at a time of its own: the share of wall-clock time elapsed. */
+  standingByDueTime(openedAt: Date, dueAt: Date, now: Date): SlaStanding {
+    if (now >= dueAt) {
+      return 'breached';
+    }
+    const share = (now.getTime() - openedAt.getTime()) / (dueAt.getTime() - openedAt.getTime());
+    return share >= this.policy.nearShare ? 'near' : 'on_track';
+  }
+
   /** Whether the support team is at work now (chat shows it). */
   isOpen(at: Date): boolean {
     return this.calendar.isOpen(at);

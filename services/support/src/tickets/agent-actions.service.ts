@@ -9,7 +9,8 @@ import {
   type generationV1,
 } from '@fluxnote/contracts';
 import { PlatformServices } from '../platform/platform-services';
-import { AgentDesk, recordAudit } from './agent-desk.service';
+import { AgentDesk } from './agent-desk.service';
+import { recordAudit } from './ticket-audit';
 import type { TicketRow } from './tickets.service';
 
 /** Actions only a senior agent (or an admin) may take. */

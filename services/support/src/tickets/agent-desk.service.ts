@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError, ticketAnsweredV1 } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
-import { SlaClock, type SlaStanding } from '../sla/sla-clock';
+import type { SlaStanding } from '../sla/sla-clock';
+import { standingOf } from '../sla/ticket-standing';
+import { recordAudit } from './ticket-audit';
 import { TicketsService, type Ticket, type TicketRow } from './tickets.service';
 
 export interface QueuedTicket extends Ticket {
@@ -13,43 +14,6 @@ export interface QueuedTicket extends Ticket {
 
 const agentRoles = ['agent', 'senior_agent', 'admin'];
 
-export interface AuditEntry {
-  ticketId: string;
-  actorId: string;
-  action: string;
-  before: Record<string, unknown>;
-  after: Record<string, unknown>;
-  at: Date;
-  /** For actions on other services: the same key again (a retry) is not audited twice. */
-  key?: string;
-}
-
-/** One line of a ticket's audit: who did what, when, and the ticket (or account) before and after. */
-export async function recordAudit(manager: EntityManager, entry: AuditEntry): Promise<void> {
-  await manager.query(
-    `INSERT INTO support.ticket_audit (id, ticket_id, actor_id, action, before, after, created_at, action_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (action_key) DO NOTHING`,
-    [
-      randomUUID(),
-      entry.ticketId,
-      entry.actorId,
-      entry.action,
-      JSON.stringify(entry.before),
-      JSON.stringify(entry.after),
-      entry.at,
-      entry.key ?? null,
-    ],
-  );
-}
-
-/** How a ticket stands against its target now, by its brand's SLA clock. */
-function standing(ticket: Ticket, row: TicketRow, now: Date): SlaStanding {
-  const sla = SlaClock.forBrand(row.brand);
-  const target = sla.target(row.plan, ticket.channel, {
-    security: ticket.priorityClass === 'security',
-  });
-  return target ? sla.standing(ticket.openedAt, target, now) : 'on_track';
-}
 const seniorRoles = ['senior_agent', 'admin'];
 
 /**
@@ -74,13 +38,13 @@ export class AgentDesk {
     const rows = await this.dataSource.query<TicketRow[]>(
       `SELECT * FROM support.tickets
         WHERE status = 'open' AND ($1 OR NOT for_seniors)
-        ORDER BY priority_class, due_at LIMIT $2`,
+        ORDER BY queue_rank, due_at LIMIT $2`,
       [senior, Math.min(Math.max(limit, 1), 200)],
     );
     const now = this.clock.now();
     return (await this.tickets.withMessages(rows)).map((ticket, i) => ({
       ...ticket,
-      standing: standing(ticket, rows[i], now),
+      standing: standingOf(rows[i], now),
     }));
   }
 
@@ -92,7 +56,7 @@ export class AgentDesk {
         `UPDATE support.tickets SET claimed_by = $1, claimed_at = $2
           WHERE id = (SELECT id FROM support.tickets
                        WHERE status = 'open' AND claimed_by IS NULL AND ($3 OR NOT for_seniors)
-                       ORDER BY priority_class, due_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+                       ORDER BY queue_rank, due_at LIMIT 1 FOR UPDATE SKIP LOCKED)
           RETURNING id, user_id`,
         [actorId, this.clock.now(), senior],
       );

@@ -8,7 +8,13 @@ import { SlaClock, type SupportChannel, type SupportPlan } from '../sla/sla-cloc
 import { firstLineOf, triage, type TicketCategory } from './triage';
 
 export type PriorityClass = 'security' | 'max_priority' | 'paid' | 'free';
-const classes: readonly PriorityClass[] = ['security', 'max_priority', 'paid', 'free'];
+/** By the number kept in `priority_class`: the queue's order. */
+export const priorityClasses: readonly PriorityClass[] = [
+  'security',
+  'max_priority',
+  'paid',
+  'free',
+];
 
 export interface TicketMessage {
   id: string;
@@ -85,7 +91,7 @@ function toTicket(row: TicketRow, messages: TicketMessage[] = []): Ticket {
     channel: row.channel,
     subject: row.subject,
     category: row.category,
-    priorityClass: classes[row.priority_class] ?? 'free',
+    priorityClass: priorityClasses[row.priority_class] ?? 'free',
     tags: row.tags,
     status: row.status,
     jobIds: row.job_ids,

@@ -1,0 +1,27 @@
+import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { startPeriodicTask, type PeriodicTask } from '../periodic-task';
+
+/**
+ * A service's background pass, run every `intervalMs` from start-up to shutdown
+ * (never overlapping itself; shutdown waits for a pass in progress). A failed
+ * pass is logged and the next one runs as usual. Tests call `runOnce` directly.
+ */
+export abstract class PeriodicWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  protected readonly logger = new Logger(this.constructor.name);
+  private task: PeriodicTask | undefined;
+
+  protected abstract readonly intervalMs: number;
+
+  abstract runOnce(): Promise<void>;
+
+  onApplicationBootstrap(): void {
+    this.task = startPeriodicTask(this.intervalMs, () => this.runOnce(), {
+      onError: (error) =>
+        this.logger.error(`${this.constructor.name} pass failed: ${String(error)}`),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.task?.stop();
+  }
+}
