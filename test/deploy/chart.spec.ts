@@ -199,6 +199,7 @@ describe.each(environments)('the chart with deploy/values-%s.yaml', (environment
         'SMTP_URL',
         'PUSH_URL',
         'PUSH_API_KEY',
+        'INBOUND_EMAIL_SECRET',
       ]),
     );
     expect(objects.some((o) => JSON.stringify(o).includes('a-secret-value'))).toBe(false);

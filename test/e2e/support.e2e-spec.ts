@@ -28,6 +28,8 @@ interface TicketView {
 }
 
 /** Support tickets through the gateway: intake, targets by plan and channel, and privacy. */
+const inboundSecret = 'inbound-email-test-secret';
+
 describe('support tickets end to end', () => {
   let db: TestDatabase;
   let platform: Platform;
@@ -42,7 +44,12 @@ describe('support tickets end to end', () => {
       dataDir,
       databaseUrl: db.url,
       port: 0,
-      env: { LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1' },
+      env: {
+        LOG_LEVEL: 'warn',
+        ARGON2_MEMORY_KIB: '8192',
+        ARGON2_TIME_COST: '1',
+        INBOUND_EMAIL_SECRET: inboundSecret,
+      },
     });
     api = request(platform.gatewayUrl);
   });
@@ -200,7 +207,7 @@ describe('support tickets end to end', () => {
       }[];
       expect(items).toContainEqual(
         expect.objectContaining({
-          title: 'Re: Lost credits',
+          title: `Re: Lost credits [#${opened.id}]`,
           body: expect.stringContaining('We returned 2 video credits'),
         }),
       );
@@ -340,5 +347,70 @@ describe('support tickets end to end', () => {
       .send({ type: 'refund_everything' })
       .expect(400);
     expect(invalid.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('takes email from the mail provider (shared secret, raw MIME) as the customer’s ticket, and reports the week', async () => {
+    const email = `mailer-${Date.now()}@example.com`;
+    const customer = (
+      await api
+        .post('/v1/auth/signup')
+        .send({ email, password: 'a long enough password' })
+        .expect(201)
+    ).body as Session;
+    await expectEventually(async () => {
+      await as(customer).get('/v1/usage').expect(200);
+    });
+    const raw = [
+      `From: Customer <${email.toUpperCase()}>`,
+      'To: help@fluxnote.dev',
+      'Subject: Where is my invoice?',
+      `Message-ID: <${Date.now()}@mail.example.com>`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'I cannot find the invoice for my last payment.',
+      '',
+    ].join('\r\n');
+    const post = () => api.post('/v1/support/inbound-email').set('content-type', 'message/rfc822');
+    await post().send(raw).expect(401);
+    await post()
+      .set('x-inbound-email-secret', 'a wrong secret of some length')
+      .send(raw)
+      .expect(401);
+    await api
+      .post('/v1/support/inbound-email')
+      .set('x-inbound-email-secret', inboundSecret)
+      .send({ not: 'mime' })
+      .expect(415);
+    let received: { outcome: string; ticketId: string } | undefined;
+    await expectEventually(async () => {
+      // support knows the customer's address from accounts' event
+      received = (await post().set('x-inbound-email-secret', inboundSecret).send(raw).expect(200))
+        .body as { outcome: string; ticketId: string };
+      expect(received.outcome).toBe('opened');
+    });
+    const mine = (await as(customer).get('/v1/support/tickets').expect(200)).body as {
+      items: TicketView[];
+    };
+    expect(mine.items).toEqual([
+      expect.objectContaining({ id: received!.ticketId, channel: 'email', category: 'billing' }),
+    ]);
+    const again = await post().set('x-inbound-email-secret', inboundSecret).send(raw).expect(200);
+    expect(again.body).toEqual({
+      outcome: 'duplicate',
+      ticketId: received!.ticketId,
+      reason: null,
+    });
+
+    const admin = await logIn(platform.admin.email, platform.admin.password);
+    const report = (await as(admin).get('/v1/agent/reports/top-issues').expect(200)).body as {
+      week: string;
+      topIssues: { category: string; count: number }[];
+      sla: { plan: string; channel: string; tickets: number }[];
+    };
+    expect(report.week).toMatch(/^\d{4}-W\d{2}$/);
+    expect(report.topIssues.map((c) => c.category)).toContain('billing');
+    expect(report.sla).toContainEqual(expect.objectContaining({ plan: 'free', channel: 'email' }));
+    await as(admin).get('/v1/agent/reports/top-issues?week=last').expect(400);
+    await as(customer).get('/v1/agent/reports/top-issues').expect(403);
   });
 });

@@ -121,6 +121,8 @@ listen addresses, the addresses of the services it calls, telemetry, then its ow
 {{- range $kind := .svc.secrets -}}
 {{- if eq $kind "database" -}}
 {{- $refs = append $refs (list "DATABASE_URL" (default $secrets.database.name $.svc.databaseSecret) $secrets.database.key) -}}
+{{- else if eq $kind "inboundEmail" -}}
+{{- $refs = append $refs (list "INBOUND_EMAIL_SECRET" $secrets.inboundEmail.name $secrets.inboundEmail.key) -}}
 {{- else if eq $kind "jwt" -}}
 {{- $refs = append $refs (list "JWT_PRIVATE_KEY" $secrets.jwt.name $secrets.jwt.key) -}}
 {{- else if eq $kind "admin" -}}

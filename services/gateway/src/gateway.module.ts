@@ -23,7 +23,7 @@ import { CatalogController } from './routes/catalog.controller';
 import { GenerationsController } from './routes/generations.controller';
 import { NotificationsController } from './routes/notifications.controller';
 import { AgentController, SupportController } from './routes/support.controller';
-import { WebhooksController } from './routes/webhooks.controller';
+import { InboundEmailController, WebhooksController } from './routes/webhooks.controller';
 import { PLATFORM_DB } from './routes/platform-db';
 
 @Injectable()
@@ -62,6 +62,7 @@ export class GatewayModule {
         AgentController,
         AdminController,
         WebhooksController,
+        InboundEmailController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

@@ -30,6 +30,8 @@ async function main(): Promise<void> {
   );
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: config.BODY_LIMIT });
+  // Inbound email to support arrives as raw MIME.
+  app.useBodyParser('raw', { type: ['message/rfc822', 'application/octet-stream'], limit: '25mb' });
   app.useGlobalFilters(new ProblemFilter());
   const document = SwaggerModule.createDocument(
     app,

@@ -5,6 +5,7 @@ import { AgentDesk1764300000800 } from './migrations/1764300000800-agent-desk';
 import { AppealTickets1764300000900 } from './migrations/1764300000900-appeal-tickets';
 import { AgentActions1764400000100 } from './migrations/1764400000100-agent-actions';
 import { Escalations1764400000200 } from './migrations/1764400000200-escalations';
+import { EmailThreads1764400000300 } from './migrations/1764400000300-email-threads';
 
 /** The support schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const supportDatabase: ServiceDatabase = {
@@ -17,5 +18,6 @@ export const supportDatabase: ServiceDatabase = {
     AppealTickets1764300000900,
     AgentActions1764400000100,
     Escalations1764400000200,
+    EmailThreads1764400000300,
   ],
 };

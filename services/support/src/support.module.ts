@@ -6,6 +6,8 @@ import { SecurityFreeze } from './platform/security-freeze';
 import { GrpcPlatformServices, PlatformServices } from './platform/platform-services';
 import { AgentActions } from './tickets/agent-actions.service';
 import { SlaWatch } from './sla/sla-watch';
+import { InboundEmail } from './email/inbound-email';
+import { WeeklyReports } from './reports/weekly-reports';
 import { CustomersConsumer } from './customers/customers.events';
 import { TicketsGrpcController } from './tickets/tickets.grpc';
 import { TicketsService } from './tickets/tickets.service';
@@ -42,6 +44,8 @@ export class SupportModule {
         AgentDesk,
         AgentActions,
         SlaWatch,
+        InboundEmail,
+        WeeklyReports,
         AppealTicketsConsumer,
       ],
     };

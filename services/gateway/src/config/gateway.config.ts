@@ -20,6 +20,11 @@ export const gatewayConfigSchema = serviceConfigSchema({
   REVOCATION_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /** Largest JSON body accepted. */
   BODY_LIMIT: z.string().default('256kb'),
+  /**
+   * The shared secret the mail provider sends (X-Inbound-Email-Secret) with each email to
+   * support at POST /v1/support/inbound-email; unset turns that endpoint off.
+   */
+  INBOUND_EMAIL_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -27,6 +27,12 @@ const openBody = z.object({
   category: z.string().max(40).optional(),
 });
 const messageBody = z.object({ body: z.string().min(1).max(20_000) });
+const weekQuery = z.object({
+  week: z
+    .string()
+    .regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'must be an ISO week such as 2026-W48')
+    .optional(),
+});
 const queueQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 export interface TicketView {
@@ -41,7 +47,13 @@ export interface TicketView {
   dueAt: string;
   firstResponseAt: string | null;
   jobIds: string[];
-  messages: { id: string; author: string; body: string; createdAt: string }[];
+  messages: {
+    id: string;
+    author: string;
+    body: string;
+    createdAt: string;
+    attachments: supportV1.Attachment[];
+  }[];
 }
 
 /** What agents see besides: whose ticket, who holds it, how it stands against its target. */
@@ -93,6 +105,7 @@ function ticketView(t: supportV1.Ticket): TicketView {
       author: m.author,
       body: m.body,
       createdAt: m.createdAt,
+      attachments: m.attachments,
     })),
   };
 }
@@ -225,6 +238,16 @@ export class AgentController {
       takenAt: result.takenAt,
       outcome: JSON.parse(result.outcomeJson) as Record<string, unknown>,
     };
+  }
+
+  /** The week's ten biggest ticket categories (with the week before) and first-response attainment. */
+  @Get('reports/top-issues')
+  async topIssues(
+    @CurrentCaller() caller: Caller,
+    @Query('week') week?: string,
+  ): Promise<supportV1.TopIssuesReport> {
+    const input = validate(weekQuery, { week });
+    return this.clients.support.topIssues({ actorId: caller.id, week: input.week ?? '' });
   }
 
   /** A job a ticket cites, with its generation log (inputs, provider calls, timings, errors, decisions). */

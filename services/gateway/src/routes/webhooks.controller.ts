@@ -1,8 +1,18 @@
-import { Controller, Headers, HttpCode, Post, Req, type RawBodyRequest } from '@nestjs/common';
+import {
+  Controller,
+  Headers,
+  HttpCode,
+  Inject,
+  Post,
+  Req,
+  type RawBodyRequest,
+} from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ProblemError } from '@fluxnote/contracts';
 import { ServiceClients } from '../clients/service-clients';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
 /**
  * Webhooks from outside providers. No bearer token: Stripe signs each delivery,
@@ -33,5 +43,52 @@ export class WebhooksController {
       signature,
     });
     return { received: true, eventId: result.eventId, type: result.type, outcome: result.outcome };
+  }
+}
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/**
+ * Email to support from the mail provider: raw MIME (message/rfc822), with the
+ * shared secret in X-Inbound-Email-Secret (compared in constant time). 200 with
+ * what became of it — opened, appended, duplicate, or ignored (a sender with no
+ * account) — so the provider does not send it again.
+ */
+@ApiTags('support')
+@Controller('v1/support')
+export class InboundEmailController {
+  constructor(
+    private readonly clients: ServiceClients,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  @Post('inbound-email')
+  @HttpCode(200)
+  async inboundEmail(
+    @Req() request: Request,
+    @Headers('x-inbound-email-secret') secret: string | undefined,
+  ): Promise<{ outcome: string; ticketId: string | null; reason: string | null }> {
+    const expected = this.config.INBOUND_EMAIL_SECRET;
+    if (!expected) {
+      throw ProblemError.notFound('Inbound email is not set up (INBOUND_EMAIL_SECRET).');
+    }
+    if (!secret || !timingSafeEqual(digest(secret), digest(expected))) {
+      throw ProblemError.unauthorized('The inbound email secret is missing or wrong.');
+    }
+    const raw: unknown = request.body;
+    if (!Buffer.isBuffer(raw) || raw.length === 0) {
+      throw new ProblemError({
+        type: 'unsupported-media-type',
+        title: 'Unsupported media type',
+        status: 415,
+        detail: 'Send the email as raw MIME with Content-Type: message/rfc822.',
+      });
+    }
+    const result = await this.clients.support.receiveEmail({ raw });
+    return {
+      outcome: result.outcome,
+      ticketId: result.ticketId || null,
+      reason: result.reason || null,
+    };
   }
 }

@@ -116,7 +116,7 @@ describe('event messages', () => {
       reply: 'We returned your credits.\n\nSorry for the trouble.',
     };
     const email = ticketAnsweredMessage({ ...answered, channel: 'email' });
-    expect(email.title).toBe('Re: Lost credits');
+    expect(email.title).toBe('Re: Lost credits [#00000000-0000-4000-8000-000000000009]');
     expect(email.paragraphs.slice(0, 2)).toEqual([
       'We returned your credits.',
       'Sorry for the trouble.',

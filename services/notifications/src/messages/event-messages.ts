@@ -213,8 +213,12 @@ export function ticketAnsweredMessage(event: EventPayload<typeof ticketAnsweredV
   return event.channel === 'email'
     ? {
         category: 'support',
-        title: `Re: ${event.subject}`,
-        paragraphs: [...event.reply.split(/\n{2,}/), 'Reply from the ticket page to continue.'],
+        // the token threads the customer's reply back to the ticket (support's inbound email)
+        title: `Re: ${event.subject} [#${event.ticketId}]`,
+        paragraphs: [
+          ...event.reply.split(/\n{2,}/),
+          'Reply to this email, or from the ticket page, to continue.',
+        ],
         action: { label: 'Open the ticket', path },
         channels: ['in_app', 'email', 'push'],
       }

@@ -10,6 +10,8 @@ import { PlatformServices } from '../platform/platform-services';
 import { SecurityFreeze } from '../platform/security-freeze';
 import { AgentActions } from './agent-actions.service';
 import { SlaWatch } from '../sla/sla-watch';
+import { InboundEmail } from '../email/inbound-email';
+import { WeeklyReports } from '../reports/weekly-reports';
 import { supportConfigSchema } from '../config/support.config';
 import { AgentDesk } from './agent-desk.service';
 import { AppealTicketsConsumer } from './appeal-tickets.events';
@@ -512,5 +514,162 @@ describe('the agent desk (Postgres)', () => {
     expect(await escalations(free.id)).toEqual(['breached']);
     expect(await escalations(paid.id)).toEqual(['breached']);
     expect((await desk.queue(senior)).map((t) => t.id)).toEqual([paid.id, free.id]);
+  });
+
+  /** A raw MIME email as a mail provider hands it over. */
+  function mime(headers: Record<string, string>, text: string, attachment?: string): Buffer {
+    const head = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n');
+    if (!attachment) {
+      return Buffer.from(`${head}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text}\r\n`);
+    }
+    return Buffer.from(
+      [
+        `${head}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n`,
+        '--b1\r\nContent-Type: text/plain; charset=utf-8\r\n',
+        `${text}\r\n--b1\r\nContent-Type: video/mp4; name="clip.mp4"`,
+        'Content-Disposition: attachment; filename="clip.mp4"\r\nContent-Transfer-Encoding: base64\r\n',
+        `${Buffer.from(attachment).toString('base64')}\r\n--b1--\r\n`,
+      ].join('\r\n'),
+    );
+  }
+
+  it('opens an email ticket from a customer’s email, threads replies to it, and takes each message once', async () => {
+    await clearQueue();
+    const inbound = new InboundEmail(dataSource, tickets);
+    const customer = await person('rise');
+    await dataSource.query(`UPDATE support.customers SET email = $2 WHERE user_id = $1`, [
+      customer,
+      'Mia@Example.com',
+    ]);
+    const jobId = randomUUID();
+    const first = mime(
+      {
+        From: 'Mia <mia@example.com>',
+        To: 'help@fluxnote.dev',
+        Subject: 'Fwd: Black video',
+        'Message-ID': '<m1@mail.example.com>',
+      },
+      `My video ${jobId} came out black.`,
+      'not really a video',
+    );
+    const opened = await inbound.receive(first);
+    expect(opened).toMatchObject({ outcome: 'opened' });
+    const ticket = await tickets.get(customer, opened.ticketId!);
+    expect(ticket).toMatchObject({
+      channel: 'email',
+      subject: 'Black video',
+      category: 'technical_fault',
+      jobIds: [jobId],
+    });
+    expect(ticket.messages[0].attachments).toEqual([
+      {
+        filename: 'clip.mp4',
+        contentType: 'video/mp4',
+        size: 18,
+        checksum: expect.stringMatching(/^[0-9a-f]{32}$/),
+      },
+    ]);
+    // the provider delivers it again, twice at once: still one message
+    const again = await Promise.all([inbound.receive(first), inbound.receive(first)]);
+    expect(again.map((r) => r.outcome)).toEqual(['duplicate', 'duplicate']);
+
+    // answered, then the customer replies from their mail client: by the token, and by References
+    const agent = await person('free', ['agent']);
+    await desk.claimNext(agent);
+    clock.advance(60_000);
+    await desk.reply(agent, ticket.id, 'Which model did you use?');
+    clock.advance(60_000);
+    const byToken = await inbound.receive(
+      mime(
+        {
+          From: 'mia@example.com',
+          Subject: `Re: Black video [#${ticket.id}]`,
+          'Message-ID': '<m2@mail.example.com>',
+        },
+        'Wan 2.6.\r\n\r\nOn Mon, 23 Nov 2026 FluxNote Support wrote:\r\n> Which model did you use?',
+      ),
+    );
+    expect(byToken).toEqual({ outcome: 'appended', ticketId: ticket.id, reason: null });
+    clock.advance(60_000);
+    const byHeaders = await inbound.receive(
+      mime(
+        {
+          From: 'mia@example.com',
+          Subject: 'Re: Black video',
+          'Message-ID': '<m3@mail.example.com>',
+          'In-Reply-To': '<m2@mail.example.com>',
+          References: '<m1@mail.example.com> <m2@mail.example.com>',
+        },
+        'And 16:9.',
+      ),
+    );
+    expect(byHeaders.ticketId).toBe(ticket.id);
+    const thread = await tickets.get(customer, ticket.id);
+    expect(thread.messages.map((m) => [m.author, m.body])).toEqual([
+      ['user', `My video ${jobId} came out black.`],
+      ['agent', 'Which model did you use?'],
+      ['user', 'Wan 2.6.'],
+      ['user', 'And 16:9.'],
+    ]);
+    // the customer's follow-up puts the answered ticket back in the queue
+    expect(thread.status).toBe('open');
+
+    // someone else's token opens a ticket of their own; a stranger's email opens nothing
+    const other = await person('pro');
+    await dataSource.query(
+      `UPDATE support.customers SET email = 'leo@example.com' WHERE user_id = $1`,
+      [other],
+    );
+    const hijack = await inbound.receive(
+      mime({ From: 'leo@example.com', Subject: `Re: [#${ticket.id}]` }, 'let me in'),
+    );
+    expect(hijack.outcome).toBe('opened');
+    expect(hijack.ticketId).not.toBe(ticket.id);
+    expect(
+      await inbound.receive(mime({ From: 'nobody@example.net', Subject: 'Hi' }, 'Hello')),
+    ).toEqual({ outcome: 'ignored', ticketId: null, reason: 'unknown-sender' });
+    expect(await problemOf(inbound.receive(Buffer.from('just some bytes')))).toMatchObject({
+      status: 422,
+    });
+  });
+
+  it('reports the week’s top categories against the week before, and first-response attainment', async () => {
+    await clearQueue();
+    const reports = new WeeklyReports(dataSource, desk, clock);
+    const agent = await person('free', ['senior_agent']);
+    clock.set(new Date('2027-03-01T15:00:00Z')); // Monday of 2027-W09, a quiet week of its own
+    const customer = await person('pro');
+    await open(customer, 'I was charged twice'); // billing, the week before
+    clock.set(new Date('2027-03-08T15:00:00Z')); // 2027-W10
+    const answered = await open(customer, 'I was charged twice again'); // billing
+    await open(customer, 'The app shows an error'); // technical fault
+    await open(customer, 'The app shows an error on export'); // technical fault
+    clock.advance(60 * 60_000);
+    await desk.reply(agent, answered.id, 'On its way.');
+    clock.set(new Date('2027-03-12T15:00:00Z')); // Friday: the two others are past 48 hours
+
+    const report = await reports.topIssues(agent, '2027-W10');
+    expect(report.week).toBe('2027-W10');
+    expect(report.from).toEqual(new Date('2027-03-08T05:00:00Z')); // Monday 00:00 in New York
+    expect(report.topIssues).toEqual([
+      { category: 'technical_fault', count: 2, previous: 0, trend: 'new' },
+      { category: 'billing', count: 1, previous: 1, trend: 'flat' },
+    ]);
+    expect(report.sla).toEqual([
+      {
+        plan: 'pro',
+        channel: 'email',
+        tickets: 3,
+        met: 1,
+        breached: 2,
+        pending: 0,
+        attainment: 1 / 3,
+      },
+    ]);
+    expect((await reports.topIssues(agent, null)).week).toBe('2027-W10');
+    expect(await problemOf(reports.topIssues(agent, '2027-13'))).toMatchObject({ status: 400 });
+    expect(await problemOf(reports.topIssues(customer, null))).toMatchObject({ status: 403 });
   });
 });

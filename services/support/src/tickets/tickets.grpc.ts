@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { isUuid, ProblemError, supportV1, parseInput, requireUuid } from '@fluxnote/contracts';
 import { AgentActions } from './agent-actions.service';
 import { AgentDesk } from './agent-desk.service';
+import { InboundEmail } from '../email/inbound-email';
+import { WeeklyReports } from '../reports/weekly-reports';
 import { TicketsService, type Ticket } from './tickets.service';
 import { ticketCategories } from './triage';
 
@@ -35,6 +37,7 @@ function toTicket(t: Ticket & { standing?: string }): supportV1.Ticket {
       author: m.author,
       body: m.body,
       createdAt: m.createdAt.toISOString(),
+      attachments: m.attachments,
     })),
   };
 }
@@ -46,7 +49,34 @@ export class TicketsGrpcController implements supportV1.SupportServiceController
     private readonly tickets: TicketsService,
     private readonly desk: AgentDesk,
     private readonly actions: AgentActions,
+    private readonly inbound: InboundEmail,
+    private readonly reports: WeeklyReports,
   ) {}
+
+  async receiveEmail(
+    request: supportV1.InboundEmailRequest,
+  ): Promise<supportV1.InboundEmailResult> {
+    const result = await this.inbound.receive(Buffer.from(request.raw));
+    return {
+      outcome: result.outcome,
+      ticketId: result.ticketId ?? '',
+      reason: result.reason ?? '',
+    };
+  }
+
+  async topIssues(request: supportV1.TopIssuesRequest): Promise<supportV1.TopIssuesReport> {
+    const report = await this.reports.topIssues(
+      requireUuid(request.actorId, 'actorId'),
+      request.week || null,
+    );
+    return {
+      week: report.week,
+      from: report.from.toISOString(),
+      to: report.to.toISOString(),
+      topIssues: report.topIssues,
+      sla: report.sla.map((s) => ({ ...s, attainment: s.attainment ?? undefined })),
+    };
+  }
 
   async getJobLog(request: supportV1.AgentJobLogRequest): Promise<supportV1.AgentJobLog> {
     const { log, ticketIds } = await this.actions.jobLog(

@@ -16,11 +16,26 @@ export const priorityClasses: readonly PriorityClass[] = [
   'free',
 ];
 
+/** An email attachment, kept as a reference: the file itself is not stored. */
+export interface AttachmentRef {
+  filename: string;
+  contentType: string;
+  size: number;
+  checksum: string;
+}
+
+/** What an inbound email adds to a message: its Message-ID (threading, duplicates) and attachments. */
+export interface EmailMeta {
+  messageId: string | null;
+  attachments: AttachmentRef[];
+}
+
 export interface TicketMessage {
   id: string;
   author: 'user' | 'agent';
   body: string;
   createdAt: Date;
+  attachments: AttachmentRef[];
 }
 
 export interface Ticket {
@@ -60,6 +75,8 @@ export interface NewTicket {
   suspensionId: string | null;
   /** The customer's first message. */
   body: string;
+  /** When it came by email. */
+  email?: EmailMeta;
 }
 
 export interface TicketRow {
@@ -124,6 +141,7 @@ export class TicketsService {
       jobIds: string[];
       chosen?: TicketCategory;
     },
+    email?: EmailMeta,
   ): Promise<Ticket> {
     const [customer] = await this.dataSource.query<{ brand: string; plan: string }[]>(
       `SELECT brand, plan FROM support.customers WHERE user_id = $1`,
@@ -185,6 +203,7 @@ export class TicketsService {
         forSeniors: security,
         suspensionId: null,
         body: input.body,
+        email,
       }),
     );
     return this.get(userId, id);
@@ -220,7 +239,7 @@ export class TicketsService {
     if (inserted.length === 0) {
       return false;
     }
-    await this.appendMessage(manager, t.id, 'user', t.userId, t.body);
+    await this.appendMessage(manager, t.id, 'user', t.userId, t.body, t.email);
     return true;
   }
 
@@ -248,9 +267,16 @@ export class TicketsService {
   /** Tickets from their rows, with every one's messages read in one query. */
   async withMessages(rows: TicketRow[]): Promise<Ticket[]> {
     const messages = await this.dataSource.query<
-      { id: string; ticket_id: string; author: 'user' | 'agent'; body: string; created_at: Date }[]
+      {
+        id: string;
+        ticket_id: string;
+        author: 'user' | 'agent';
+        body: string;
+        created_at: Date;
+        attachments: AttachmentRef[];
+      }[]
     >(
-      `SELECT id, ticket_id, author, body, created_at FROM support.ticket_messages
+      `SELECT id, ticket_id, author, body, created_at, attachments FROM support.ticket_messages
         WHERE ticket_id = ANY($1) ORDER BY created_at, id`,
       [rows.map((r) => r.id)],
     );
@@ -259,13 +285,27 @@ export class TicketsService {
         row,
         messages
           .filter((m) => m.ticket_id === row.id)
-          .map((m) => ({ id: m.id, author: m.author, body: m.body, createdAt: m.created_at })),
+          .map((m) => ({
+            id: m.id,
+            author: m.author,
+            body: m.body,
+            createdAt: m.created_at,
+            attachments: m.attachments,
+          })),
       ),
     );
   }
 
-  /** The customer writes again; a closed ticket takes no more messages (open a new one). */
-  async addMessage(userId: string, ticketId: string, body: string): Promise<Ticket> {
+  /**
+   * The customer writes again: an answered ticket is open again (it waits for an
+   * agent); a closed one takes no more messages (open a new one).
+   */
+  async addMessage(
+    userId: string,
+    ticketId: string,
+    body: string,
+    email?: EmailMeta,
+  ): Promise<Ticket> {
     await this.dataSource.transaction(async (manager) => {
       const [row] = await manager.query<{ status: string }[]>(
         `SELECT status FROM support.tickets WHERE id = $1 AND user_id = $2 FOR UPDATE`,
@@ -277,7 +317,10 @@ export class TicketsService {
       if (row.status === 'closed') {
         throw ProblemError.conflict('This ticket is closed. Open a new one.');
       }
-      await this.appendMessage(manager, ticketId, 'user', userId, body);
+      await this.appendMessage(manager, ticketId, 'user', userId, body, email);
+      if (row.status === 'answered') {
+        await manager.query(`UPDATE support.tickets SET status = 'open' WHERE id = $1`, [ticketId]);
+      }
     });
     return this.get(userId, ticketId);
   }
@@ -289,11 +332,22 @@ export class TicketsService {
     author: 'user' | 'agent',
     authorId: string,
     body: string,
+    email?: EmailMeta,
   ): Promise<void> {
     await manager.query(
-      `INSERT INTO support.ticket_messages (id, ticket_id, author, author_id, body, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [randomUUID(), ticketId, author, authorId, body, this.clock.now()],
+      `INSERT INTO support.ticket_messages (id, ticket_id, author, author_id, body, created_at,
+         email_message_id, attachments)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        randomUUID(),
+        ticketId,
+        author,
+        authorId,
+        body,
+        this.clock.now(),
+        email?.messageId ?? null,
+        JSON.stringify(email?.attachments ?? []),
+      ],
     );
   }
 }

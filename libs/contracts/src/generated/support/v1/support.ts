@@ -14,6 +14,51 @@ export const protobufPackage = "fluxnote.support.v1";
 
 export const protobufFileName = "support/v1/support.proto";
 
+export interface InboundEmailRequest {
+  raw: Uint8Array;
+}
+
+export interface InboundEmailResult {
+  /** opened, appended, duplicate or ignored */
+  outcome: string;
+  ticketId: string;
+  /** Why it was ignored (unknown-sender). */
+  reason: string;
+}
+
+export interface TopIssuesRequest {
+  actorId: string;
+  /** ISO week (2026-W48); empty for the current one. */
+  week: string;
+}
+
+export interface CategoryCount {
+  category: string;
+  count: number;
+  previous: number;
+  /** up, down, flat or new */
+  trend: string;
+}
+
+export interface SlaAttainment {
+  plan: string;
+  channel: string;
+  tickets: number;
+  met: number;
+  breached: number;
+  pending: number;
+  /** met / (met + breached); absent while nothing is decided */
+  attainment?: number | undefined;
+}
+
+export interface TopIssuesReport {
+  week: string;
+  from: string;
+  to: string;
+  topIssues: CategoryCount[];
+  sla: SlaAttainment[];
+}
+
 export interface AgentJobLogRequest {
   actorId: string;
   jobId: string;
@@ -85,6 +130,15 @@ export interface TicketMessage {
   author: string;
   body: string;
   createdAt: string;
+  /** An email's attachments, as references (the files are not stored). */
+  attachments: Attachment[];
+}
+
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  checksum: string;
 }
 
 export interface Ticket {
@@ -166,6 +220,17 @@ export interface SupportServiceClient {
    */
 
   takeAction(request: AgentActionRequest, metadata?: Metadata): Observable<AgentActionResult>;
+
+  /**
+   * An email to support as raw MIME (the gateway has checked the mail provider's secret): opens a
+   * ticket or joins the one it replies to. The same message twice is taken once.
+   */
+
+  receiveEmail(request: InboundEmailRequest, metadata?: Metadata): Observable<InboundEmailResult>;
+
+  /** Agents: the week's ten biggest categories with the week before, and first-response attainment. */
+
+  topIssues(request: TopIssuesRequest, metadata?: Metadata): Observable<TopIssuesReport>;
 }
 
 /** Support tickets. Every call is scoped to the calling user. */
@@ -212,6 +277,23 @@ export interface SupportServiceController {
     request: AgentActionRequest,
     metadata?: Metadata,
   ): Promise<AgentActionResult> | Observable<AgentActionResult> | AgentActionResult;
+
+  /**
+   * An email to support as raw MIME (the gateway has checked the mail provider's secret): opens a
+   * ticket or joins the one it replies to. The same message twice is taken once.
+   */
+
+  receiveEmail(
+    request: InboundEmailRequest,
+    metadata?: Metadata,
+  ): Promise<InboundEmailResult> | Observable<InboundEmailResult> | InboundEmailResult;
+
+  /** Agents: the week's ten biggest categories with the week before, and first-response attainment. */
+
+  topIssues(
+    request: TopIssuesRequest,
+    metadata?: Metadata,
+  ): Promise<TopIssuesReport> | Observable<TopIssuesReport> | TopIssuesReport;
 }
 
 export function SupportServiceControllerMethods() {
@@ -226,6 +308,8 @@ export function SupportServiceControllerMethods() {
       "reply",
       "getJobLog",
       "takeAction",
+      "receiveEmail",
+      "topIssues",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -1,0 +1,128 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { DataSource } from 'typeorm';
+import { ProblemError } from '@fluxnote/contracts';
+import { isUniqueViolation } from '@fluxnote/persistence';
+import { TicketsService, type EmailMeta } from '../tickets/tickets.service';
+import { cleanSubject, replyText, ticketTokenOf } from './reply-text';
+
+export type InboundOutcome = 'opened' | 'appended' | 'duplicate' | 'ignored';
+
+export interface InboundResult {
+  outcome: InboundOutcome;
+  ticketId: string | null;
+  /** Why a message was ignored. */
+  reason: string | null;
+}
+
+const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+const uuidPattern = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+function referencesOf(mail: ParsedMail): string[] {
+  const references = Array.isArray(mail.references)
+    ? mail.references
+    : mail.references
+      ? [mail.references]
+      : [];
+  return [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...references];
+}
+
+/**
+ * Email to support, as the mail provider hands it over: raw MIME, parsed with
+ * mailparser. The sender must be a customer (by their account's address); a
+ * reply joins its ticket — by the reply headers naming a message of that
+ * ticket, or the ticket token in the subject — and anything else opens an
+ * email ticket, triaged like one from the app (a first line `SECURITY`
+ * freezes the account). Attachments are kept as references (name, type, size,
+ * checksum), not stored. The same message delivered twice is taken once.
+ */
+@Injectable()
+export class InboundEmail {
+  private readonly logger = new Logger(InboundEmail.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tickets: TicketsService,
+  ) {}
+
+  async receive(raw: Buffer): Promise<InboundResult> {
+    if (raw.length === 0 || raw.length > MAX_MESSAGE_BYTES) {
+      throw ProblemError.badRequest('An inbound email is raw MIME of at most 25 MiB.');
+    }
+    const mail = await simpleParser(raw, { skipImageLinks: true });
+    const from = mail.from?.value[0]?.address?.trim().toLowerCase();
+    if (!from) {
+      throw ProblemError.unprocessable(
+        'email-without-sender',
+        'No sender',
+        'The message has no From address.',
+      );
+    }
+    const [customer] = await this.dataSource.query<{ user_id: string }[]>(
+      `SELECT user_id FROM support.customers WHERE lower(email) = $1 LIMIT 1`,
+      [from],
+    );
+    if (!customer) {
+      // Not ours to answer (and nothing to tell the sender about who has an account).
+      this.logger.warn('inbound email from an address no customer has: ignored');
+      return { outcome: 'ignored', ticketId: null, reason: 'unknown-sender' };
+    }
+    const email: EmailMeta = {
+      messageId: mail.messageId ?? null,
+      attachments: mail.attachments.map((a) => ({
+        filename: a.filename ?? 'attachment',
+        contentType: a.contentType,
+        size: a.size,
+        checksum: a.checksum,
+      })),
+    };
+    if (email.messageId) {
+      const [seen] = await this.dataSource.query<{ ticket_id: string }[]>(
+        `SELECT ticket_id FROM support.ticket_messages WHERE email_message_id = $1`,
+        [email.messageId],
+      );
+      if (seen) {
+        return { outcome: 'duplicate', ticketId: seen.ticket_id, reason: null };
+      }
+    }
+    const body = replyText(mail.text ?? '') || '(no text)';
+    try {
+      const threadId = await this.threadOf(customer.user_id, mail);
+      if (threadId) {
+        await this.tickets.addMessage(customer.user_id, threadId, body, email);
+        return { outcome: 'appended', ticketId: threadId, reason: null };
+      }
+      const ticket = await this.tickets.open(
+        customer.user_id,
+        {
+          channel: 'email',
+          subject: cleanSubject(mail.subject ?? '').slice(0, 200),
+          body,
+          jobIds: [...new Set(body.match(uuidPattern) ?? [])].slice(0, 20),
+        },
+        email,
+      );
+      return { outcome: 'opened', ticketId: ticket.id, reason: null };
+    } catch (error) {
+      if (isUniqueViolation(error, 'ticket_messages_email_message_id_key')) {
+        return this.receive(raw); // the same message, delivered twice at once: now a duplicate
+      }
+      throw error;
+    }
+  }
+
+  /** The customer's open or answered ticket this message replies to, if any. */
+  private async threadOf(userId: string, mail: ParsedMail): Promise<string | null> {
+    const references = referencesOf(mail);
+    const token = ticketTokenOf(mail.subject ?? '');
+    const [row] = await this.dataSource.query<{ id: string }[]>(
+      `SELECT t.id FROM support.tickets t
+        WHERE t.user_id = $1 AND t.status <> 'closed'
+          AND (t.id = $2::uuid OR EXISTS (SELECT 1 FROM support.ticket_messages m
+                                        WHERE m.ticket_id = t.id AND m.email_message_id = ANY ($3)))
+        ORDER BY t.opened_at DESC LIMIT 1`,
+      [userId, token, references],
+    );
+    return row?.id ?? null;
+  }
+}
