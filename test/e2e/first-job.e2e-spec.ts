@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
 import {
@@ -7,6 +6,7 @@ import {
   expectEventually,
   makeTempDir,
   problemOf,
+  readEventStream,
   type TestDatabase,
 } from '@fluxnote/testing';
 import { generationV1 } from '@fluxnote/contracts';
@@ -311,39 +311,15 @@ describe('first job end to end', () => {
     }
   });
 
-  /** An SSE connection read as it arrives: the events so far, and a way to hang up. */
-  function openStream(
-    user: Session,
-    lastEventId?: string,
-  ): { events: { id: string; data: { title: string } }[]; status: Promise<number>; close(): void } {
-    const events: { id: string; data: { title: string } }[] = [];
+  function openStream(user: Session, lastEventId?: string) {
     const headers: Record<string, string> = { authorization: `Bearer ${user.accessToken}` };
     if (lastEventId) {
       headers['last-event-id'] = lastEventId;
     }
-    let buffer = '';
-    const req = httpGet(`${platform.gatewayUrl}/v1/notifications/stream`, { headers });
-    const status = new Promise<number>((resolve, reject) => {
-      req.on('response', (res) => {
-        resolve(res.statusCode ?? 0);
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const id = /^id: (.*)$/m.exec(block)?.[1];
-            const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (id && data) {
-              events.push({ id, data: JSON.parse(data) as { title: string } });
-            }
-          }
-        });
-      });
-      req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
-    });
-    return { events, status, close: () => req.destroy() };
+    return readEventStream<{ title: string }>(
+      `${platform.gatewayUrl}/v1/notifications/stream`,
+      headers,
+    );
   }
 
   async function failOneJob(user: Tokens): Promise<void> {

@@ -4,6 +4,7 @@ import {
   createTestDatabase,
   expectEventually,
   makeTempDir,
+  readEventStream,
   type TestDatabase,
 } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
@@ -412,5 +413,61 @@ describe('support tickets end to end', () => {
     expect(report.sla).toContainEqual(expect.objectContaining({ plan: 'free', channel: 'email' }));
     await as(admin).get('/v1/agent/reports/top-issues?week=last').expect(400);
     await as(customer).get('/v1/agent/reports/top-issues').expect(403);
+  });
+
+  it('streams a ticket’s conversation to the customer and the agent as it is written, resuming after Last-Event-ID', async () => {
+    const admin = await logIn(platform.admin.email, platform.admin.password);
+    const customer = await signUp();
+    const ticket = (
+      await as(customer)
+        .post('/v1/support/tickets')
+        .send({ channel: 'email', body: 'My upscale stalls at 90 %.' })
+        .expect(201)
+    ).body as TicketView;
+    const stream = (session: Session, path: string, lastEventId?: string) =>
+      readEventStream<{ author: string; body: string; ticketId: string }>(
+        `${platform.gatewayUrl}${path}`,
+        {
+          authorization: `Bearer ${session.accessToken}`,
+          ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+        },
+      );
+    const mine = stream(customer, `/v1/support/tickets/${ticket.id}/stream`);
+    const desk = stream(admin, `/v1/agent/tickets/${ticket.id}/stream`);
+    try {
+      expect(await mine.status).toBe(200);
+      expect(await desk.status).toBe(200);
+      await as(admin)
+        .post(`/v1/agent/tickets/${ticket.id}/reply`)
+        .send({ body: 'Which model?' })
+        .expect(201);
+      await as(customer)
+        .post(`/v1/support/tickets/${ticket.id}/messages`)
+        .send({ body: 'Wan 2.6' })
+        .expect(201);
+      for (const side of [mine, desk]) {
+        await expectEventually(() =>
+          expect(side.events.map((e) => [e.data.author, e.data.body])).toEqual([
+            ['agent', 'Which model?'],
+            ['user', 'Wan 2.6'],
+          ]),
+        );
+      }
+    } finally {
+      mine.close();
+      desk.close();
+    }
+    const resumed = stream(customer, `/v1/support/tickets/${ticket.id}/stream`, mine.events[0].id);
+    try {
+      await expectEventually(() =>
+        expect(resumed.events.map((e) => e.data.body)).toEqual(['Wan 2.6']),
+      );
+    } finally {
+      resumed.close();
+    }
+    // someone else's ticket: a problem, not a stream
+    const stranger = await signUp();
+    await as(stranger).get(`/v1/support/tickets/${ticket.id}/stream`).expect(404);
+    await as(customer).get(`/v1/agent/tickets/${ticket.id}/stream`).expect(403);
   });
 });

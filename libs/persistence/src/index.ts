@@ -1,3 +1,4 @@
 export * from './data-source';
 export * from './transaction';
 export * from './nest/database.module';
+export * from './notify-waiter';

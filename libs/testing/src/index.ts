@@ -4,3 +4,4 @@ export * from './expect-eventually';
 export * from './stripe-double';
 export * from './problem-of';
 export * from './id-token-issuer-double';
+export * from './event-stream-reader';

@@ -24,6 +24,7 @@ import { GenerationsController } from './routes/generations.controller';
 import { NotificationsController } from './routes/notifications.controller';
 import { AgentController, SupportController } from './routes/support.controller';
 import { InboundEmailController, WebhooksController } from './routes/webhooks.controller';
+import { EventStreams } from './http/event-streams';
 import { PLATFORM_DB } from './routes/platform-db';
 
 @Injectable()
@@ -76,6 +77,7 @@ export class GatewayModule {
         AuthGuard,
         ServiceClients,
         IdempotencyService,
+        EventStreams,
       ],
     };
   }

@@ -6,6 +6,7 @@ import { AppealTickets1764300000900 } from './migrations/1764300000900-appeal-ti
 import { AgentActions1764400000100 } from './migrations/1764400000100-agent-actions';
 import { Escalations1764400000200 } from './migrations/1764400000200-escalations';
 import { EmailThreads1764400000300 } from './migrations/1764400000300-email-threads';
+import { ChatStream1764400000400 } from './migrations/1764400000400-chat-stream';
 
 /** The support schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const supportDatabase: ServiceDatabase = {
@@ -19,5 +20,6 @@ export const supportDatabase: ServiceDatabase = {
     AgentActions1764400000100,
     Escalations1764400000200,
     EmailThreads1764400000300,
+    ChatStream1764400000400,
   ],
 };

@@ -8,6 +8,7 @@ import { AgentActions } from './tickets/agent-actions.service';
 import { SlaWatch } from './sla/sla-watch';
 import { InboundEmail } from './email/inbound-email';
 import { WeeklyReports } from './reports/weekly-reports';
+import { TicketStream } from './tickets/ticket-stream';
 import { CustomersConsumer } from './customers/customers.events';
 import { TicketsGrpcController } from './tickets/tickets.grpc';
 import { TicketsService } from './tickets/tickets.service';
@@ -46,6 +47,7 @@ export class SupportModule {
         SlaWatch,
         InboundEmail,
         WeeklyReports,
+        TicketStream,
         AppealTicketsConsumer,
       ],
     };

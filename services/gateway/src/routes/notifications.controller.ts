@@ -5,7 +5,6 @@ import {
   Get,
   Headers,
   HttpCode,
-  type OnApplicationShutdown,
   Param,
   Post,
   Put,
@@ -15,14 +14,14 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ProblemError, type notificationsV1 } from '@fluxnote/contracts';
+import type { notificationsV1 } from '@fluxnote/contracts';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AuthGuard, CurrentCaller, OpenToSuspended } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
+import { EventStreams, resumeAfter } from '../http/event-streams';
 import { notificationView, type NotificationView } from './views';
 
 const listQuery = z.object({
@@ -77,26 +76,15 @@ function preferencesView(p: notificationsV1.Preferences): PreferencesView {
   );
 }
 
-/** How long one long poll of the stream waits before a keep-alive comment. */
-const STREAM_WAIT_MS = 15_000;
-
 @ApiTags('notifications')
 @ApiBearerAuth()
 @UseGuards(AuthGuard)
 @Controller('v1/notifications')
-export class NotificationsController implements OnApplicationShutdown {
-  /** Open live streams, ended when the gateway stops (an open stream would hold the shutdown). */
-  private readonly streams = new Set<Response>();
-  private stopping = false;
-
-  constructor(private readonly clients: ServiceClients) {}
-
-  onApplicationShutdown(): void {
-    this.stopping = true;
-    for (const stream of this.streams) {
-      stream.end();
-    }
-  }
+export class NotificationsController {
+  constructor(
+    private readonly clients: ServiceClients,
+    private readonly streams: EventStreams,
+  ) {}
 
   @Get()
   @OpenToSuspended()
@@ -131,56 +119,17 @@ export class NotificationsController implements OnApplicationShutdown {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    let after = -1;
-    if (lastEventId !== undefined) {
-      if (!/^\d{1,15}$/.test(lastEventId)) {
-        throw ProblemError.badRequest('Last-Event-ID is an id this stream sent.', {
-          field: 'Last-Event-ID',
-        });
-      }
-      after = Number(lastEventId);
-    }
-    response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
+    await this.streams.serve(request, response, resumeAfter(lastEventId), {
+      event: 'notification',
+      poll: async (afterSeq, waitMs) => {
+        const batch = await this.clients.notifications.waitNotifications(
+          { userId: caller.id, afterSeq, waitMs },
+          { deadlineMs: waitMs + 5000 },
+        );
+        return { items: batch.items, lastSeq: batch.lastSeq };
+      },
+      render: (item) => ({ id: item.seq, data: notificationView(item) }),
     });
-    const send = (text: string): void => {
-      if (!response.writableEnded) {
-        response.write(text);
-      }
-    };
-    send('retry: 3000\n\n');
-    let open = true;
-    request.on('close', () => (open = false));
-    this.streams.add(response);
-    while (open && !this.stopping) {
-      let batch: notificationsV1.NotificationBatch;
-      try {
-        batch = await this.clients.notifications.waitNotifications(
-          { userId: caller.id, afterSeq: after, waitMs: STREAM_WAIT_MS },
-          { deadlineMs: STREAM_WAIT_MS + 5000 },
-        );
-      } catch {
-        if (open) {
-          send(': notifications unavailable, trying again\n\n');
-          await sleep(1000);
-        }
-        continue;
-      }
-      for (const item of batch.items) {
-        send(
-          `id: ${item.seq}\nevent: notification\ndata: ${JSON.stringify(notificationView(item))}\n\n`,
-        );
-      }
-      after = batch.lastSeq;
-      if (batch.items.length === 0) {
-        send(': keep-alive\n\n');
-      }
-    }
-    this.streams.delete(response);
-    response.end();
   }
 
   /** Per category, which channels are on; security and billing are must-deliver. */

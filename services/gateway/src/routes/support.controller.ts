@@ -6,10 +6,12 @@ import {
   Param,
   Post,
   Query,
+  Req,
   Res,
+  Headers,
   UseGuards,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { agentActionSchema, ProblemError, requireUuid, type supportV1 } from '@fluxnote/contracts';
@@ -18,6 +20,7 @@ import { AuthGuard, CurrentCaller, OpenToSuspended, Roles } from '../auth/auth.g
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
+import { EventStreams, resumeAfter } from '../http/event-streams';
 
 const openBody = z.object({
   channel: z.enum(['chat', 'email']),
@@ -100,14 +103,44 @@ function ticketView(t: supportV1.Ticket): TicketView {
     dueAt: t.dueAt,
     firstResponseAt: t.firstResponseAt || null,
     jobIds: t.jobIds,
-    messages: t.messages.map((m) => ({
-      id: m.id,
-      author: m.author,
-      body: m.body,
-      createdAt: m.createdAt,
-      attachments: m.attachments,
-    })),
+    messages: t.messages.map(messageView),
   };
+}
+
+function messageView(m: supportV1.TicketMessage): TicketView['messages'][number] {
+  return {
+    id: m.id,
+    author: m.author,
+    body: m.body,
+    createdAt: m.createdAt,
+    attachments: m.attachments,
+  };
+}
+
+/**
+ * A ticket's conversation as Server-Sent Events (`event: message`, `id:` the
+ * message's number; `Last-Event-ID` resumes after it). Ends when the ticket is closed.
+ */
+function streamTicket(
+  clients: ServiceClients,
+  streams: EventStreams,
+  viewerId: string,
+  ticketId: string,
+  lastEventId: string | undefined,
+  request: Request,
+  response: Response,
+): Promise<void> {
+  return streams.serve(request, response, resumeAfter(lastEventId), {
+    event: 'message',
+    poll: async (afterSeq, waitMs) => {
+      const batch = await clients.support.waitMessages(
+        { viewerId, ticketId, afterSeq, waitMs },
+        { deadlineMs: waitMs + 5000 },
+      );
+      return { items: batch.messages, lastSeq: batch.lastSeq, ended: batch.status === 'closed' };
+    },
+    render: (message) => ({ id: message.seq, data: { ...messageView(message), ticketId } }),
+  });
 }
 
 /** Tickets from the customer's side: each user only ever sees their own. Open to suspended accounts (appeals, questions). */
@@ -117,7 +150,22 @@ function ticketView(t: supportV1.Ticket): TicketView {
 @OpenToSuspended()
 @Controller('v1/support/tickets')
 export class SupportController {
-  constructor(private readonly clients: ServiceClients) {}
+  constructor(
+    private readonly clients: ServiceClients,
+    private readonly streams: EventStreams,
+  ) {}
+
+  /** The conversation live (chat): what either side writes, as it is written. */
+  @Get(':id/stream')
+  async stream(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    await streamTicket(this.clients, this.streams, caller.id, id, lastEventId, request, response);
+  }
 
   /** 201 with the category, priority class, first-response target (dueAt) and tags. */
   @Post()
@@ -168,7 +216,22 @@ export class SupportController {
 @Roles('agent', 'senior_agent', 'admin')
 @Controller('v1/agent')
 export class AgentController {
-  constructor(private readonly clients: ServiceClients) {}
+  constructor(
+    private readonly clients: ServiceClients,
+    private readonly streams: EventStreams,
+  ) {}
+
+  /** A ticket's conversation live, for the agent answering it. */
+  @Get('tickets/:id/stream')
+  async stream(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    await streamTicket(this.clients, this.streams, caller.id, id, lastEventId, request, response);
+  }
 
   /** Open tickets in the order they are to be taken: class, then earliest due. */
   @Get('queue')

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { isUuid, ProblemError, supportV1, parseInput, requireUuid } from '@fluxnote/contracts';
 import { AgentActions } from './agent-actions.service';
 import { AgentDesk } from './agent-desk.service';
+import { TicketStream } from './ticket-stream';
 import { InboundEmail } from '../email/inbound-email';
 import { WeeklyReports } from '../reports/weekly-reports';
-import { TicketsService, type Ticket } from './tickets.service';
+import { TicketsService, type Ticket, type TicketMessage } from './tickets.service';
 import { ticketCategories } from './triage';
 
 const openInput = z.object({
@@ -15,6 +16,17 @@ const openInput = z.object({
   jobIds: z.array(z.string().uuid('must be job ids')).max(20),
   category: z.enum(ticketCategories).optional(),
 });
+
+function toMessage(m: TicketMessage): supportV1.TicketMessage {
+  return {
+    id: m.id,
+    author: m.author,
+    body: m.body,
+    createdAt: m.createdAt.toISOString(),
+    attachments: m.attachments,
+    seq: m.seq,
+  };
+}
 
 function toTicket(t: Ticket & { standing?: string }): supportV1.Ticket {
   return {
@@ -32,13 +44,7 @@ function toTicket(t: Ticket & { standing?: string }): supportV1.Ticket {
     dueAt: t.dueAt.toISOString(),
     firstResponseAt: t.firstResponseAt?.toISOString() ?? '',
     jobIds: t.jobIds,
-    messages: t.messages.map((m) => ({
-      id: m.id,
-      author: m.author,
-      body: m.body,
-      createdAt: m.createdAt.toISOString(),
-      attachments: m.attachments,
-    })),
+    messages: t.messages.map(toMessage),
   };
 }
 
@@ -51,7 +57,25 @@ export class TicketsGrpcController implements supportV1.SupportServiceController
     private readonly actions: AgentActions,
     private readonly inbound: InboundEmail,
     private readonly reports: WeeklyReports,
+    private readonly stream: TicketStream,
   ) {}
+
+  async waitMessages(request: supportV1.WaitMessagesRequest): Promise<supportV1.MessageBatch> {
+    if (!isUuid(request.ticketId)) {
+      throw ProblemError.notFound(`No ticket ${request.ticketId}.`);
+    }
+    const batch = await this.stream.waitAfter(
+      requireUuid(request.viewerId, 'viewerId'),
+      request.ticketId,
+      request.afterSeq,
+      request.waitMs,
+    );
+    return {
+      messages: batch.messages.map(toMessage),
+      lastSeq: batch.lastSeq,
+      status: batch.status,
+    };
+  }
 
   async receiveEmail(
     request: supportV1.InboundEmailRequest,

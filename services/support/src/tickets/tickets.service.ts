@@ -32,6 +32,8 @@ export interface EmailMeta {
 
 export interface TicketMessage {
   id: string;
+  /** Its place in the ticket's live stream. */
+  seq: number;
   author: 'user' | 'agent';
   body: string;
   createdAt: Date;
@@ -98,6 +100,9 @@ export interface TicketRow {
   for_seniors: boolean;
   suspension_id: string | null;
 }
+
+/** NOTIFY channel: a ticket's id when a message is added to it. */
+export const TICKET_MESSAGES_CHANNEL = 'support_ticket_messages';
 
 const plans: readonly SupportPlan[] = ['free', 'rise', 'pro', 'max'];
 
@@ -266,7 +271,28 @@ export class TicketsService {
 
   /** Tickets from their rows, with every one's messages read in one query. */
   async withMessages(rows: TicketRow[]): Promise<Ticket[]> {
-    const messages = await this.dataSource.query<
+    const messages = await this.readMessages(
+      rows.map((r) => r.id),
+      0,
+    );
+    return rows.map((row) =>
+      toTicket(
+        row,
+        messages.filter((m) => m.ticketId === row.id),
+      ),
+    );
+  }
+
+  /** A ticket's messages after a place in its stream, in order. */
+  async messagesAfter(ticketId: string, afterSeq: number): Promise<TicketMessage[]> {
+    return this.readMessages([ticketId], afterSeq);
+  }
+
+  private async readMessages(
+    ticketIds: string[],
+    afterSeq: number,
+  ): Promise<(TicketMessage & { ticketId: string })[]> {
+    const rows = await this.dataSource.query<
       {
         id: string;
         ticket_id: string;
@@ -274,26 +300,22 @@ export class TicketsService {
         body: string;
         created_at: Date;
         attachments: AttachmentRef[];
+        seq: string;
       }[]
     >(
-      `SELECT id, ticket_id, author, body, created_at, attachments FROM support.ticket_messages
-        WHERE ticket_id = ANY($1) ORDER BY created_at, id`,
-      [rows.map((r) => r.id)],
+      `SELECT id, ticket_id, author, body, created_at, attachments, seq FROM support.ticket_messages
+        WHERE ticket_id = ANY ($1) AND seq > $2 ORDER BY seq`,
+      [ticketIds, afterSeq],
     );
-    return rows.map((row) =>
-      toTicket(
-        row,
-        messages
-          .filter((m) => m.ticket_id === row.id)
-          .map((m) => ({
-            id: m.id,
-            author: m.author,
-            body: m.body,
-            createdAt: m.created_at,
-            attachments: m.attachments,
-          })),
-      ),
-    );
+    return rows.map((m) => ({
+      id: m.id,
+      ticketId: m.ticket_id,
+      seq: Number(m.seq),
+      author: m.author,
+      body: m.body,
+      createdAt: m.created_at,
+      attachments: m.attachments,
+    }));
   }
 
   /**
@@ -334,10 +356,14 @@ export class TicketsService {
     body: string,
     email?: EmailMeta,
   ): Promise<void> {
+    // The live streams of the ticket wake at commit.
     await manager.query(
-      `INSERT INTO support.ticket_messages (id, ticket_id, author, author_id, body, created_at,
-         email_message_id, attachments)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `WITH message AS (
+         INSERT INTO support.ticket_messages (id, ticket_id, author, author_id, body, created_at,
+           email_message_id, attachments)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ticket_id
+       )
+       SELECT pg_notify($9, ticket_id::text) FROM message`,
       [
         randomUUID(),
         ticketId,
@@ -347,6 +373,7 @@ export class TicketsService {
         this.clock.now(),
         email?.messageId ?? null,
         JSON.stringify(email?.attachments ?? []),
+        TICKET_MESSAGES_CHANNEL,
       ],
     );
   }

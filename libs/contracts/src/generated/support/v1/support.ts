@@ -14,6 +14,21 @@ export const protobufPackage = "fluxnote.support.v1";
 
 export const protobufFileName = "support/v1/support.proto";
 
+export interface WaitMessagesRequest {
+  viewerId: string;
+  ticketId: string;
+  afterSeq: number;
+  waitMs: number;
+}
+
+export interface MessageBatch {
+  messages: TicketMessage[];
+  /** Resume after this. */
+  lastSeq: number;
+  /** The ticket's status now (open, answered, closed). */
+  status: string;
+}
+
 export interface InboundEmailRequest {
   raw: Uint8Array;
 }
@@ -132,6 +147,8 @@ export interface TicketMessage {
   createdAt: string;
   /** An email's attachments, as references (the files are not stored). */
   attachments: Attachment[];
+  /** Its place in the ticket's live stream (the SSE event id). */
+  seq: number;
 }
 
 export interface Attachment {
@@ -231,6 +248,13 @@ export interface SupportServiceClient {
   /** Agents: the week's ten biggest categories with the week before, and first-response attainment. */
 
   topIssues(request: TopIssuesRequest, metadata?: Metadata): Observable<TopIssuesReport>;
+
+  /**
+   * A ticket's live conversation (the customer's own ticket, or an agent's): the messages after
+   * after_seq at once, or waits up to wait_ms for the next one. after_seq below zero: from now on.
+   */
+
+  waitMessages(request: WaitMessagesRequest, metadata?: Metadata): Observable<MessageBatch>;
 }
 
 /** Support tickets. Every call is scoped to the calling user. */
@@ -294,6 +318,16 @@ export interface SupportServiceController {
     request: TopIssuesRequest,
     metadata?: Metadata,
   ): Promise<TopIssuesReport> | Observable<TopIssuesReport> | TopIssuesReport;
+
+  /**
+   * A ticket's live conversation (the customer's own ticket, or an agent's): the messages after
+   * after_seq at once, or waits up to wait_ms for the next one. after_seq below zero: from now on.
+   */
+
+  waitMessages(
+    request: WaitMessagesRequest,
+    metadata?: Metadata,
+  ): Promise<MessageBatch> | Observable<MessageBatch> | MessageBatch;
 }
 
 export function SupportServiceControllerMethods() {
@@ -310,6 +344,7 @@ export function SupportServiceControllerMethods() {
       "takeAction",
       "receiveEmail",
       "topIssues",
+      "waitMessages",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
