@@ -344,8 +344,11 @@ describe('account security end to end', () => {
       mode: 'text-to-video',
       prompt: 'a lighthouse at dawn',
     } as generationV1.SubmitJobRequest;
+    // (probed with a prompt the safety check refuses: a try made before generation hears of the
+    // freeze is refused too, and holds no credit the job after the unfreeze needs)
+    const probe = { ...job, prompt: 'a man shooting a woman in the head' };
     await expectEventually(async () => {
-      expect(await problemOf(generation.submitJob(job))).toMatchObject({
+      expect(await problemOf(generation.submitJob(probe))).toMatchObject({
         status: 423,
         type: 'account-frozen',
       });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -365,6 +366,59 @@ describe('first job end to end', () => {
       .set('last-event-id', 'x')
       .expect(400);
     expect(bad.headers['content-type']).toMatch(/problem\+json/);
+  });
+
+  it('a finished job is shared by a revocable link and deleted with its project; a running one cannot be cancelled', async () => {
+    const user = await signUp();
+    const other = await signUp();
+    const projectId = randomUUID();
+    await simulate('wan-2.6', null, 800);
+    let id: string;
+    try {
+      id = (
+        await as(user)
+          .post('/v1/generations')
+          .send({ ...job, projectId })
+          .expect(202)
+      ).body.id as string;
+      await expectEventually(async () => {
+        expect((await jobStatus(user, id))['status']).toBe('processing');
+      });
+      const late = await as(user).post(`/v1/generations/${id}/cancel`).expect(409);
+      expect(late.body).toMatchObject({ jobStatus: 'processing' });
+      await expectEventually(async () => {
+        expect((await jobStatus(user, id))['status']).toBe('succeeded');
+      });
+    } finally {
+      await simulate('wan-2.6', null);
+    }
+    await as(other).post(`/v1/generations/${id}/share`).expect(404);
+    const link = (await as(user).post(`/v1/generations/${id}/share`).expect(201)).body as {
+      url: string;
+    };
+    const shared = await api.get(link.url).expect(200); // no account needed
+    expect(shared.body).toMatchObject({
+      id,
+      mode: 'text-to-video',
+      output: { url: expect.any(String) },
+    });
+    expect(shared.body).not.toHaveProperty('prompt');
+    await as(user).delete(`/v1/generations/${id}/share`).expect(204);
+    await api.get(link.url).expect(404);
+
+    await as(other).delete(`/v1/projects/${projectId}`).expect(404);
+    expect((await as(user).delete(`/v1/projects/${projectId}`).expect(200)).body).toEqual({
+      deletedGenerations: 1,
+    });
+    await as(user).get(`/v1/generations/${id}`).expect(404);
+    // a blocked prompt's record goes the same way, one by one
+    const blocked = await as(user)
+      .post('/v1/generations')
+      .send({ ...job, prompt: 'a man shooting a woman in the head' })
+      .expect(422);
+    await as(other).delete(`/v1/generations/${blocked.body.jobId}`).expect(404);
+    await as(user).delete(`/v1/generations/${blocked.body.jobId}`).expect(204);
+    expect((await as(user).get('/v1/generations').expect(200)).body.items).toEqual([]);
   });
 
   it('20 concurrent submits on 1 credit accept exactly one', async () => {

@@ -362,6 +362,7 @@ describe('support tickets end to end', () => {
       await as(customer).get('/v1/usage').expect(200);
     });
     const raw = [
+      'Authentication-Results: mx.fluxnote.dev; spf=pass; dkim=pass; dmarc=pass',
       `From: Customer <${email.toUpperCase()}>`,
       'To: help@fluxnote.dev',
       'Subject: Where is my invoice?',

@@ -20,7 +20,11 @@ import { AdminController } from './routes/admin.controller';
 import { AuthController } from './routes/auth.controller';
 import { BillingController } from './routes/billing.controller';
 import { CatalogController } from './routes/catalog.controller';
-import { GenerationsController } from './routes/generations.controller';
+import {
+  GenerationsController,
+  ProjectsController,
+  SharedGenerationsController,
+} from './routes/generations.controller';
 import { NotificationsController } from './routes/notifications.controller';
 import { AgentController, SupportController } from './routes/support.controller';
 import { InboundEmailController, WebhooksController } from './routes/webhooks.controller';
@@ -58,6 +62,8 @@ export class GatewayModule {
         CatalogController,
         BillingController,
         GenerationsController,
+        ProjectsController,
+        SharedGenerationsController,
         NotificationsController,
         SupportController,
         AgentController,

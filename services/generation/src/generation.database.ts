@@ -7,6 +7,7 @@ import { Incidents1764300000200 } from './migrations/1764300000200-incidents';
 import { FailureSignals1764300000600 } from './migrations/1764300000600-failure-signals';
 import { Staff1764300000900 } from './migrations/1764300000900-staff';
 import { PromptApprovals1764400000100 } from './migrations/1764400000100-prompt-approvals';
+import { JobShares1764400000500 } from './migrations/1764400000500-job-shares';
 import { SimulatorModelEntity } from './simulator/simulator-model.entity';
 
 /** The generation schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
@@ -20,5 +21,6 @@ export const generationDatabase: ServiceDatabase = {
     FailureSignals1764300000600,
     Staff1764300000900,
     PromptApprovals1764400000100,
+    JobShares1764400000500,
   ],
 };

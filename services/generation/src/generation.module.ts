@@ -18,6 +18,7 @@ import { SubmitJobUseCase } from './jobs/use-cases/submit-job.use-case';
 import { ModelProvider } from './providers/model-provider';
 import { PromptSafetyCheck, RuleBasedSafetyCheck } from './safety/prompt-safety';
 import { PromptApprovals } from './safety/prompt-approvals';
+import { JobControls } from './jobs/job-controls';
 import { ModelSimulator } from './simulator/model-simulator';
 import { JobRecovery } from './workers/job-recovery';
 import { JobWorker } from './workers/job-worker';
@@ -54,6 +55,7 @@ export class GenerationModule {
         SubmitJobUseCase,
         { provide: PromptSafetyCheck, useClass: RuleBasedSafetyCheck },
         PromptApprovals,
+        JobControls,
         JobsService,
         IncidentsService,
         StaffRoles,

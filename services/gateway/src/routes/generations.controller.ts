@@ -1,6 +1,7 @@
 import {
   Body,
   Controller,
+  Delete,
   Get,
   Headers,
   HttpCode,
@@ -132,5 +133,84 @@ export class GenerationsController {
   @Get(':id')
   async get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<GenerationView> {
     return generationView(await this.clients.generation.getJob({ userId: caller.id, jobId: id }));
+  }
+
+  /** A job that has not started: cancelled, its credits released at once (409 once it runs). */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<GenerationView> {
+    return generationView(
+      await this.clients.generation.cancelJob({ userId: caller.id, jobId: id }),
+    );
+  }
+
+  /** Removes the output reference, the job's data and its log (a running job: 409). */
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
+    await this.clients.generation.deleteJob({ userId: caller.id, jobId: id });
+  }
+
+  /** A new unguessable link to the output (an earlier link stops working); the token is shown once. */
+  @Post(':id/share')
+  @HttpCode(201)
+  async share(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+  ): Promise<{ url: string; token: string; createdAt: string }> {
+    const link = await this.clients.generation.shareJob({ userId: caller.id, jobId: id });
+    return { url: `/v1/shared/${link.token}`, token: link.token, createdAt: link.createdAt };
+  }
+
+  @Delete(':id/share')
+  @HttpCode(204)
+  async unshare(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
+    await this.clients.generation.unshareJob({ userId: caller.id, jobId: id });
+  }
+}
+
+/** Deleting a project deletes its generations and their logs. */
+@ApiTags('generation')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@Controller('v1/projects')
+export class ProjectsController {
+  constructor(private readonly clients: ServiceClients) {}
+
+  @Delete(':id')
+  async delete(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+  ): Promise<{ deletedGenerations: number }> {
+    const result = await this.clients.generation.deleteProject({
+      userId: caller.id,
+      projectId: id,
+    });
+    return { deletedGenerations: result.deleted };
+  }
+}
+
+/** What a share link shows, to anyone holding it (no account needed): the output and its kind. */
+@ApiTags('generation')
+@Controller('v1/shared')
+export class SharedGenerationsController {
+  constructor(private readonly clients: ServiceClients) {}
+
+  @Get(':token')
+  async shared(@Param('token') token: string): Promise<{
+    id: string;
+    model: string;
+    mode: string;
+    createdAt: string;
+    output: { url: string } | null;
+  }> {
+    const job = await this.clients.generation.getSharedJob({ token });
+    return {
+      id: job.id,
+      model: job.model,
+      mode: job.mode,
+      createdAt: job.createdAt,
+      output: job.output ?? null,
+    };
   }
 }

@@ -12,6 +12,7 @@ import type { JobEntity } from './job.entity';
 import { JobsService } from './jobs.service';
 import { SubmitJobUseCase } from './use-cases/submit-job.use-case';
 import { PromptApprovals } from '../safety/prompt-approvals';
+import { JobControls } from './job-controls';
 
 export function toJob(job: JobEntity): generationV1.Job {
   return {
@@ -57,6 +58,7 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
     private readonly catalog: CatalogService,
     private readonly incidents: IncidentsService,
     private readonly approvals: PromptApprovals,
+    private readonly controls: JobControls,
     @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
   ) {}
 
@@ -202,6 +204,54 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
       approvedAt: approval.approvedAt.toISOString(),
       creditPool: approval.creditPool,
       agentId: approval.agentId ?? '',
+    };
+  }
+
+  async cancelJob(request: generationV1.GetJobRequest): Promise<generationV1.Job> {
+    return toJob(await this.controls.cancel(requireUuid(request.userId, 'userId'), request.jobId));
+  }
+
+  async deleteJob(request: generationV1.GetJobRequest): Promise<generationV1.DeleteResult> {
+    await this.controls.delete(requireUuid(request.userId, 'userId'), request.jobId);
+    return { deleted: 1 };
+  }
+
+  async deleteProject(
+    request: generationV1.DeleteProjectRequest,
+  ): Promise<generationV1.DeleteResult> {
+    return {
+      deleted: await this.controls.deleteProject(
+        requireUuid(request.userId, 'userId'),
+        request.projectId,
+      ),
+    };
+  }
+
+  async shareJob(request: generationV1.GetJobRequest): Promise<generationV1.ShareLink> {
+    const link = await this.controls.share(requireUuid(request.userId, 'userId'), request.jobId);
+    return { token: link.token, createdAt: link.createdAt.toISOString() };
+  }
+
+  async unshareJob(request: generationV1.GetJobRequest): Promise<generationV1.DeleteResult> {
+    await this.controls.unshare(requireUuid(request.userId, 'userId'), request.jobId);
+    return { deleted: 1 };
+  }
+
+  /** Only what a viewer of the link needs: no owner, no prompt, no credits. */
+  async getSharedJob(request: generationV1.GetSharedJobRequest): Promise<generationV1.Job> {
+    const job = toJob(await this.controls.shared(request.token));
+    return {
+      id: job.id,
+      userId: '',
+      status: job.status,
+      model: job.model,
+      mode: job.mode,
+      prompt: '',
+      createdAt: job.createdAt,
+      updatedAt: job.updatedAt,
+      aspectRatio: job.aspectRatio,
+      durationSec: job.durationSec,
+      output: job.output,
     };
   }
 }

@@ -13,6 +13,7 @@ import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.c
 import { JobEntity } from '../jobs/job.entity';
 import { appendJobLog } from '../jobs/job-log';
 import { JobSettlement } from '../jobs/job-settlement';
+import { JobControls } from '../jobs/job-controls';
 import { WORK_CHANNEL } from '../jobs/work-channel';
 
 /** A job still `reserving` after this long lost its submitter (crash or timeout). */
@@ -32,6 +33,7 @@ export class JobRecovery implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dataSource: DataSource,
     private readonly settlement: JobSettlement,
     private readonly ledger: BillingLedger,
+    private readonly controls: JobControls,
     private readonly clock: Clock,
     @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
   ) {}
@@ -51,6 +53,17 @@ export class JobRecovery implements OnApplicationBootstrap, OnModuleDestroy {
     await this.settleRecordedOutcomes();
     await this.watchProcessingJobs();
     await this.releaseAbandonedSubmissions();
+    await this.releaseCancelledJobs();
+  }
+
+  /** Cancelled jobs whose hold could not be released at the time (billing unreachable). */
+  private async releaseCancelledJobs(): Promise<void> {
+    const rows = await this.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM generation.jobs WHERE status = 'cancelled' AND NOT refunded LIMIT 100`,
+    );
+    for (const { id } of rows) {
+      await this.controls.releaseCancelled(id);
+    }
   }
 
   private async settleRecordedOutcomes(): Promise<void> {

@@ -15,8 +15,26 @@ export interface InboundResult {
   reason: string | null;
 }
 
-const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+const MAX_MESSAGE_BYTES = 3 * 1024 * 1024;
 const uuidPattern = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+/**
+ * Whether the mail provider vouched for the sender: its Authentication-Results
+ * header says DMARC passed, or SPF or DKIM passed with no DMARC failure. A From
+ * address alone is easy to forge, and a forged one must not write to someone's
+ * tickets or freeze their account with a SECURITY line.
+ */
+export function senderVerified(mail: ParsedMail): boolean {
+  const header = mail.headers.get('authentication-results');
+  const results = (Array.isArray(header) ? header : [header])
+    .filter((h): h is string => typeof h === 'string')
+    .join('; ')
+    .toLowerCase();
+  if (/\bdmarc=(fail|quarantine|reject)\b/.test(results)) {
+    return false;
+  }
+  return /\b(dmarc|dkim|spf)=pass\b/.test(results);
+}
 
 function referencesOf(mail: ParsedMail): string[] {
   const references = Array.isArray(mail.references)
@@ -29,7 +47,8 @@ function referencesOf(mail: ParsedMail): string[] {
 
 /**
  * Email to support, as the mail provider hands it over: raw MIME, parsed with
- * mailparser. The sender must be a customer (by their account's address); a
+ * mailparser. The sender must be a customer (by their account's address, with
+ * the provider's SPF/DKIM/DMARC verdict passing); a
  * reply joins its ticket — by the reply headers naming a message of that
  * ticket, or the ticket token in the subject — and anything else opens an
  * email ticket, triaged like one from the app (a first line `SECURITY`
@@ -47,7 +66,7 @@ export class InboundEmail {
 
   async receive(raw: Buffer): Promise<InboundResult> {
     if (raw.length === 0 || raw.length > MAX_MESSAGE_BYTES) {
-      throw ProblemError.badRequest('An inbound email is raw MIME of at most 25 MiB.');
+      throw ProblemError.badRequest('An inbound email is raw MIME of at most 3 MiB.');
     }
     const mail = await simpleParser(raw, { skipImageLinks: true });
     const from = mail.from?.value[0]?.address?.trim().toLowerCase();
@@ -62,6 +81,10 @@ export class InboundEmail {
       `SELECT user_id FROM support.customers WHERE lower(email) = $1 LIMIT 1`,
       [from],
     );
+    if (!senderVerified(mail)) {
+      this.logger.warn('inbound email without a passing SPF, DKIM or DMARC result: ignored');
+      return { outcome: 'ignored', ticketId: null, reason: 'unverified-sender' };
+    }
     if (!customer) {
       // Not ours to answer (and nothing to tell the sender about who has an account).
       this.logger.warn('inbound email from an address no customer has: ignored');

@@ -517,9 +517,10 @@ describe('the agent desk (Postgres)', () => {
     expect((await desk.queue(senior)).map((t) => t.id)).toEqual([paid.id, free.id]);
   });
 
-  /** A raw MIME email as a mail provider hands it over. */
+  const passed = 'mx.fluxnote.dev; spf=pass smtp.mailfrom=example.com; dkim=pass; dmarc=pass';
+  /** A raw MIME email as a mail provider hands it over (with its SPF/DKIM/DMARC verdict). */
   function mime(headers: Record<string, string>, text: string, attachment?: string): Buffer {
-    const head = Object.entries(headers)
+    const head = Object.entries({ 'Authentication-Results': passed, ...headers })
       .map(([k, v]) => `${k}: ${v}`)
       .join('\r\n');
     if (!attachment) {
@@ -631,6 +632,21 @@ describe('the agent desk (Postgres)', () => {
     expect(
       await inbound.receive(mime({ From: 'nobody@example.net', Subject: 'Hi' }, 'Hello')),
     ).toEqual({ outcome: 'ignored', ticketId: null, reason: 'unknown-sender' });
+    // a forged From: the provider could not verify it, so it neither writes nor freezes anything
+    for (const verdict of [
+      '',
+      'mx.fluxnote.dev; spf=pass; dmarc=fail',
+      'mx; spf=fail; dkim=none',
+    ]) {
+      const forged = await inbound.receive(
+        mime(
+          { 'Authentication-Results': verdict, From: 'mia@example.com', Subject: 'Hi' },
+          'SECURITY\nfreeze this account',
+        ),
+      );
+      expect(forged).toEqual({ outcome: 'ignored', ticketId: null, reason: 'unverified-sender' });
+    }
+    expect(freezes.calls.filter((c) => c.userId === customer)).toEqual([]);
     expect(await problemOf(inbound.receive(Buffer.from('just some bytes')))).toMatchObject({
       status: 422,
     });

@@ -13,6 +13,24 @@ export const protobufPackage = "fluxnote.generation.v1";
 
 export const protobufFileName = "generation/v1/generation.proto";
 
+export interface DeleteResult {
+  deleted: number;
+}
+
+export interface DeleteProjectRequest {
+  userId: string;
+  projectId: string;
+}
+
+export interface ShareLink {
+  token: string;
+  createdAt: string;
+}
+
+export interface GetSharedJobRequest {
+  token: string;
+}
+
 export interface GetJobLogRequest {
   jobId: string;
 }
@@ -229,6 +247,31 @@ export interface GenerationServiceClient {
    */
 
   approvePrompt(request: ApprovePromptRequest, metadata?: Metadata): Observable<PromptApproval>;
+
+  /** The owner cancels a job that has not started: its hold is released at once (409 once it runs). */
+
+  cancelJob(request: GetJobRequest, metadata?: Metadata): Observable<Job>;
+
+  /**
+   * The owner deletes a job: the job, its log, its output reference and its share link; a queued
+   * job is cancelled first, a running one refused (409).
+   */
+
+  deleteJob(request: GetJobRequest, metadata?: Metadata): Observable<DeleteResult>;
+
+  /** Every job of the owner's project, as DeleteJob; refused while one of them runs. */
+
+  deleteProject(request: DeleteProjectRequest, metadata?: Metadata): Observable<DeleteResult>;
+
+  /** A new unguessable link to a finished output (an earlier one stops working); shown once. */
+
+  shareJob(request: GetJobRequest, metadata?: Metadata): Observable<ShareLink>;
+
+  unshareJob(request: GetJobRequest, metadata?: Metadata): Observable<DeleteResult>;
+
+  /** The output behind a share link, for anyone holding it. */
+
+  getSharedJob(request: GetSharedJobRequest, metadata?: Metadata): Observable<Job>;
 }
 
 /** Generation jobs. Every read and write is scoped to the calling user. */
@@ -280,6 +323,40 @@ export interface GenerationServiceController {
     request: ApprovePromptRequest,
     metadata?: Metadata,
   ): Promise<PromptApproval> | Observable<PromptApproval> | PromptApproval;
+
+  /** The owner cancels a job that has not started: its hold is released at once (409 once it runs). */
+
+  cancelJob(request: GetJobRequest, metadata?: Metadata): Promise<Job> | Observable<Job> | Job;
+
+  /**
+   * The owner deletes a job: the job, its log, its output reference and its share link; a queued
+   * job is cancelled first, a running one refused (409).
+   */
+
+  deleteJob(
+    request: GetJobRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteResult> | Observable<DeleteResult> | DeleteResult;
+
+  /** Every job of the owner's project, as DeleteJob; refused while one of them runs. */
+
+  deleteProject(
+    request: DeleteProjectRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteResult> | Observable<DeleteResult> | DeleteResult;
+
+  /** A new unguessable link to a finished output (an earlier one stops working); shown once. */
+
+  shareJob(request: GetJobRequest, metadata?: Metadata): Promise<ShareLink> | Observable<ShareLink> | ShareLink;
+
+  unshareJob(
+    request: GetJobRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteResult> | Observable<DeleteResult> | DeleteResult;
+
+  /** The output behind a share link, for anyone holding it. */
+
+  getSharedJob(request: GetSharedJobRequest, metadata?: Metadata): Promise<Job> | Observable<Job> | Job;
 }
 
 export function GenerationServiceControllerMethods() {
@@ -295,6 +372,12 @@ export function GenerationServiceControllerMethods() {
       "declareIncident",
       "getJobLog",
       "approvePrompt",
+      "cancelJob",
+      "deleteJob",
+      "deleteProject",
+      "shareJob",
+      "unshareJob",
+      "getSharedJob",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

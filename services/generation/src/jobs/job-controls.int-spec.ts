@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { FixedClock } from '@fluxnote/clock';
+import { ProblemError } from '@fluxnote/contracts';
+import { openServiceDatabase } from '@fluxnote/persistence';
+import { createTestDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
+import type { BillingLedger } from '../billing/billing-ledger';
+import { generationDatabase } from '../generation.database';
+import { JobControls } from './job-controls';
+
+describe('cancel, delete and share a job (Postgres)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let controls: JobControls;
+  const clock = new FixedClock(new Date('2026-11-23T15:00:00Z'));
+  /** Billing's side, recorded; `down` makes it unreachable. */
+  const billing = {
+    released: [] as string[],
+    down: false,
+    release(jobId: string) {
+      if (this.down) {
+        return Promise.reject(ProblemError.unavailable('billing unreachable'));
+      }
+      this.released.push(jobId);
+      return Promise.resolve({ key: jobId, status: 'released' });
+    },
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('generation_controls');
+    dataSource = await openServiceDatabase({
+      url: db.url,
+      schema: 'generation',
+      entities: generationDatabase.entities,
+      migrations: generationDatabase.migrations,
+      poolSize: 5,
+    });
+    controls = new JobControls(dataSource, billing as unknown as BillingLedger, clock);
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  async function job(
+    userId: string,
+    status: string,
+    projectId: string | null = null,
+  ): Promise<string> {
+    const id = randomUUID();
+    await dataSource.query(
+      `INSERT INTO generation.jobs (id, user_id, status, model, mode, prompt, duration_sec, aspect_ratio,
+         video_credits, image_credits, lane, project_id, output_url, created_at)
+       VALUES ($1, $2, $3, 'wan-2.6', 'text-to-video', 'a fox', 5, '16:9', 2, 0, 1, $4, $5, $6)`,
+      [
+        id,
+        userId,
+        status,
+        projectId,
+        status === 'succeeded' ? `sim://out/${id}.mp4` : null,
+        clock.now(),
+      ],
+    );
+    await dataSource.query(
+      `INSERT INTO generation.job_logs (job_id, kind, message, data) VALUES ($1, 'input', 'job submitted', '{}')`,
+      [id],
+    );
+    return id;
+  }
+
+  const rowOf = async (id: string) =>
+    (
+      await dataSource.query<{ status: string; refunded: boolean; failure_reason: string }[]>(
+        `SELECT status, refunded, failure_reason FROM generation.jobs WHERE id = $1`,
+        [id],
+      )
+    )[0];
+
+  it('cancels a queued job and releases its hold at once; a running job is refused', async () => {
+    const owner = randomUUID();
+    const queued = await job(owner, 'queued');
+    const cancelled = await controls.cancel(owner, queued);
+    expect(cancelled).toMatchObject({
+      status: 'cancelled',
+      refunded: true,
+      failureReason: 'cancelled',
+    });
+    expect(billing.released).toEqual([queued]);
+    expect(await problemOf(controls.cancel(owner, queued))).toMatchObject({ status: 409 });
+    const running = await job(owner, 'processing');
+    expect(await problemOf(controls.cancel(owner, running))).toMatchObject({
+      status: 409,
+      jobStatus: 'processing',
+    });
+    expect(await problemOf(controls.cancel(randomUUID(), running))).toMatchObject({ status: 404 });
+  });
+
+  it('keeps a cancelled job’s hold to be released later when billing is down, and releases it once', async () => {
+    const owner = randomUUID();
+    const queued = await job(owner, 'queued');
+    billing.down = true;
+    try {
+      expect((await controls.cancel(owner, queued)).status).toBe('cancelled');
+    } finally {
+      billing.down = false;
+    }
+    expect(await rowOf(queued)).toMatchObject({ status: 'cancelled', refunded: false });
+    // not deleted while its hold is held: the job is the record that it must be released
+    billing.down = true;
+    try {
+      expect(await problemOf(controls.delete(owner, queued))).toMatchObject({ status: 503 });
+    } finally {
+      billing.down = false;
+    }
+    // the recovery pass
+    await controls.releaseCancelled(queued);
+    await controls.releaseCancelled(queued);
+    expect(await rowOf(queued)).toMatchObject({ refunded: true });
+    const logs = await dataSource.query<{ message: string }[]>(
+      `SELECT message FROM generation.job_logs WHERE job_id = $1 AND kind = 'settlement'`,
+      [queued],
+    );
+    expect(logs).toHaveLength(1);
+  });
+
+  it('deletes a job with its log and share link; a running one is refused; others cannot', async () => {
+    const owner = randomUUID();
+    const done = await job(owner, 'succeeded');
+    const link = await controls.share(owner, done);
+    expect(link.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect((await controls.shared(link.token)).id).toBe(done);
+    expect(await problemOf(controls.delete(randomUUID(), done))).toMatchObject({ status: 404 });
+    await controls.delete(owner, done);
+    for (const table of ['jobs', 'job_logs', 'job_shares']) {
+      const column = table === 'jobs' ? 'id' : 'job_id';
+      expect(
+        await dataSource.query(`SELECT 1 FROM generation.${table} WHERE ${column} = $1`, [done]),
+      ).toEqual([]);
+    }
+    expect(await problemOf(controls.shared(link.token))).toMatchObject({ status: 404 });
+    const running = await job(owner, 'processing');
+    expect(await problemOf(controls.delete(owner, running))).toMatchObject({ status: 409 });
+  });
+
+  it('shares a finished output by a revocable link; a new link replaces the old', async () => {
+    const owner = randomUUID();
+    const done = await job(owner, 'succeeded');
+    const first = await controls.share(owner, done);
+    const second = await controls.share(owner, done);
+    expect(second.token).not.toBe(first.token);
+    expect(await problemOf(controls.shared(first.token))).toMatchObject({ status: 404 });
+    expect((await controls.shared(second.token)).outputUrl).toBe(`sim://out/${done}.mp4`);
+    await controls.unshare(owner, done);
+    expect(await problemOf(controls.shared(second.token))).toMatchObject({ status: 404 });
+    expect(await problemOf(controls.shared('not-a-token'))).toMatchObject({ status: 404 });
+    const failed = await job(owner, 'failed');
+    expect(await problemOf(controls.share(owner, failed))).toMatchObject({ status: 409 });
+  });
+
+  it('deletes a project’s jobs, cancelling queued ones, but not while one runs', async () => {
+    const owner = randomUUID();
+    const project = randomUUID();
+    const finished = await job(owner, 'succeeded', project);
+    const queued = await job(owner, 'queued', project);
+    const running = await job(owner, 'processing', project);
+    const elsewhere = await job(owner, 'succeeded');
+    expect(await problemOf(controls.deleteProject(owner, project))).toMatchObject({
+      status: 409,
+      running: [running],
+    });
+    expect(await rowOf(queued)).toMatchObject({ status: 'cancelled', refunded: true });
+    await dataSource.query(`UPDATE generation.jobs SET status = 'failed' WHERE id = $1`, [running]);
+    expect(await controls.deleteProject(owner, project)).toBe(3);
+    expect(await rowOf(finished)).toBeUndefined();
+    expect(await rowOf(elsewhere)).toMatchObject({ status: 'succeeded' });
+    expect(await problemOf(controls.deleteProject(owner, project))).toMatchObject({ status: 404 });
+    expect(await problemOf(controls.deleteProject(randomUUID(), 'x'))).toMatchObject({
+      status: 404,
+    });
+  });
+});
