@@ -52,7 +52,8 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
  * Email to support from the mail provider: raw MIME (message/rfc822), with the
  * shared secret in X-Inbound-Email-Secret (compared in constant time). 200 with
  * what became of it — opened, appended, duplicate, or ignored (a sender with no
- * account) — so the provider does not send it again.
+ * account, or one the provider's SPF/DKIM/DMARC checks did not pass) — so the
+ * provider does not send it again.
  */
 @ApiTags('support')
 @Controller('v1/support')

@@ -100,12 +100,16 @@ export class InboundEmail {
       })),
     };
     if (email.messageId) {
-      const [seen] = await this.dataSource.query<{ ticket_id: string }[]>(
-        `SELECT ticket_id FROM support.ticket_messages WHERE email_message_id = $1`,
+      const [seen] = await this.dataSource.query<{ ticket_id: string; user_id: string }[]>(
+        `SELECT m.ticket_id, t.user_id FROM support.ticket_messages m
+           JOIN support.tickets t ON t.id = m.ticket_id
+          WHERE m.email_message_id = $1`,
         [email.messageId],
       );
       if (seen) {
-        return { outcome: 'duplicate', ticketId: seen.ticket_id, reason: null };
+        // (a Message-ID is the sender's to choose: another customer's ticket is not named)
+        const own = seen.user_id === customer.user_id;
+        return { outcome: 'duplicate', ticketId: own ? seen.ticket_id : null, reason: null };
       }
     }
     const body = replyText(mail.text ?? '') || '(no text)';

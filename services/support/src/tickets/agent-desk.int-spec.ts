@@ -615,8 +615,11 @@ describe('the agent desk (Postgres)', () => {
       ['user', 'Wan 2.6.'],
       ['user', 'And 16:9.'],
     ]);
-    // the customer's follow-up puts the answered ticket back in the queue
+    // the customer's follow-up puts the answered ticket back in the queue, judged by its first
+    // response (in time) even once the original target has passed
     expect(thread.status).toBe('open');
+    clock.advance(49 * 60 * 60_000);
+    expect((await desk.queue(agent)).find((t) => t.id === ticket.id)?.standing).toBe('on_track');
 
     // someone else's token opens a ticket of their own; a stranger's email opens nothing
     const other = await person('pro');
@@ -629,6 +632,14 @@ describe('the agent desk (Postgres)', () => {
     );
     expect(hijack.outcome).toBe('opened');
     expect(hijack.ticketId).not.toBe(ticket.id);
+    // reusing Mia's Message-ID takes nothing and names none of her tickets
+    const reused = await inbound.receive(
+      mime(
+        { From: 'leo@example.com', Subject: 'x', 'Message-ID': '<m1@mail.example.com>' },
+        'hello',
+      ),
+    );
+    expect(reused).toEqual({ outcome: 'duplicate', ticketId: null, reason: null });
     expect(
       await inbound.receive(mime({ From: 'nobody@example.net', Subject: 'Hi' }, 'Hello')),
     ).toEqual({ outcome: 'ignored', ticketId: null, reason: 'unknown-sender' });
