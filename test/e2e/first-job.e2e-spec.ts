@@ -421,6 +421,42 @@ describe('first job end to end', () => {
     expect((await as(user).get('/v1/generations').expect(200)).body.items).toEqual([]);
   });
 
+  it('the status stream follows a job from queued to succeeded, for all jobs or one, without polling', async () => {
+    const user = await signUp();
+    const headers = { authorization: `Bearer ${user.accessToken}` };
+    const all = readEventStream<{ id: string; status: string }>(
+      `${platform.gatewayUrl}/v1/generations/stream`,
+      headers,
+    );
+    try {
+      expect(await all.status).toBe(200);
+      const id = (await as(user).post('/v1/generations').send(job).expect(202)).body.id as string;
+      await expectEventually(() =>
+        expect(all.events.map((e) => [e.data.id, e.data.status])).toEqual([
+          [id, 'queued'],
+          [id, 'processing'],
+          [id, 'succeeded'],
+        ]),
+      );
+      // one job's stream, resumed after its first event
+      const one = readEventStream<{ id: string; status: string }>(
+        `${platform.gatewayUrl}/v1/generations/${id}/stream`,
+        { ...headers, 'last-event-id': all.events[0].id },
+      );
+      try {
+        await expectEventually(() =>
+          expect(one.events.map((e) => e.data.status)).toEqual(['processing', 'succeeded']),
+        );
+      } finally {
+        one.close();
+      }
+    } finally {
+      all.close();
+    }
+    const other = await signUp();
+    await as(other).get(`/v1/generations/${randomUUID()}/stream`).expect(404);
+  });
+
   it('20 concurrent submits on 1 credit accept exactly one', async () => {
     const user = await signUp();
     const responses = await Promise.all(

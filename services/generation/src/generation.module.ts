@@ -19,6 +19,7 @@ import { ModelProvider } from './providers/model-provider';
 import { PromptSafetyCheck, RuleBasedSafetyCheck } from './safety/prompt-safety';
 import { PromptApprovals } from './safety/prompt-approvals';
 import { JobControls } from './jobs/job-controls';
+import { JobStatusStream } from './jobs/job-status-stream';
 import { ModelSimulator } from './simulator/model-simulator';
 import { JobRecovery } from './workers/job-recovery';
 import { JobWorker } from './workers/job-worker';
@@ -56,6 +57,7 @@ export class GenerationModule {
         { provide: PromptSafetyCheck, useClass: RuleBasedSafetyCheck },
         PromptApprovals,
         JobControls,
+        JobStatusStream,
         JobsService,
         IncidentsService,
         StaffRoles,

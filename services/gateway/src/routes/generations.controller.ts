@@ -8,17 +8,19 @@ import {
   Param,
   Post,
   Query,
+  Req,
   Res,
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { generationV1 } from '@fluxnote/contracts';
 import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
+import { EventStreams, resumeAfter } from '../http/event-streams';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { generationView, type GenerationView } from './views';
 
@@ -66,6 +68,7 @@ export class GenerationsController {
   constructor(
     private readonly clients: ServiceClients,
     private readonly idempotency: IdempotencyService,
+    private readonly streams: EventStreams,
   ) {}
 
   @Post()
@@ -128,6 +131,52 @@ export class GenerationsController {
       cursor: cursor ?? '',
     });
     return { items: page.items.map(generationView), nextCursor: page.nextCursor || null };
+  }
+
+  /** Live status of all the caller's jobs (SSE, `event: status`; `Last-Event-ID` resumes). */
+  @Get('stream')
+  async streamAll(
+    @CurrentCaller() caller: Caller,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.streamStatus(caller.id, '', lastEventId, request, response);
+  }
+
+  /** Live status of one job. */
+  @Get(':id/stream')
+  async streamOne(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.streamStatus(caller.id, id, lastEventId, request, response);
+  }
+
+  private streamStatus(
+    userId: string,
+    jobId: string,
+    lastEventId: string | undefined,
+    request: Request,
+    response: Response,
+  ): Promise<void> {
+    return this.streams.serve(request, response, resumeAfter(lastEventId), {
+      event: 'status',
+      poll: async (afterSeq, waitMs) => {
+        const batch = await this.clients.generation.waitJobEvents(
+          { userId, jobId, afterSeq, waitMs },
+          { deadlineMs: waitMs + 5000 },
+        );
+        return { items: batch.events, lastSeq: batch.lastSeq };
+      },
+      render: (event) => ({
+        id: event.seq,
+        data: { id: event.jobId, status: event.status, at: event.at },
+      }),
+    });
   }
 
   @Get(':id')

@@ -6,9 +6,11 @@ import { openServiceDatabase } from '@fluxnote/persistence';
 import { createTestDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
 import type { BillingLedger } from '../billing/billing-ledger';
 import { generationDatabase } from '../generation.database';
+import { generationConfigSchema } from '../config/generation.config';
 import { JobControls } from './job-controls';
+import { JobStatusStream } from './job-status-stream';
 
-describe('cancel, delete and share a job (Postgres)', () => {
+describe('cancel, delete, share and follow a job (Postgres)', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
   let controls: JobControls;
@@ -178,5 +180,52 @@ describe('cancel, delete and share a job (Postgres)', () => {
     expect(await problemOf(controls.deleteProject(randomUUID(), 'x'))).toMatchObject({
       status: 404,
     });
+  });
+
+  it('numbers every status a job takes for its owner’s live stream, from any path that moves it', async () => {
+    const stream = new JobStatusStream(
+      dataSource,
+      generationConfigSchema.parse({ DATABASE_URL: db.url, BILLING_GRPC_URL: 'localhost:1' }),
+    );
+    try {
+      const owner = randomUUID();
+      const first = await job(owner, 'queued');
+      // from now on: woken by the worker's claim
+      const waiting = stream.waitAfter(owner, null, -1, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await dataSource.query(`UPDATE generation.jobs SET status = 'processing' WHERE id = $1`, [
+        first,
+      ]);
+      const woken = await waiting;
+      expect(woken.events.map((e) => [e.jobId, e.status])).toEqual([[first, 'processing']]);
+
+      await dataSource.query(`UPDATE generation.jobs SET status = 'succeeded' WHERE id = $1`, [
+        first,
+      ]);
+      const second = await job(owner, 'queued');
+      await controls.cancel(owner, second);
+      const all = await stream.waitAfter(owner, null, 0, 0);
+      expect(all.events.map((e) => [e.jobId, e.status])).toEqual([
+        [first, 'queued'],
+        [first, 'processing'],
+        [first, 'succeeded'],
+        [second, 'queued'],
+        [second, 'cancelled'],
+      ]);
+      // one job's stream, resumed after its first event
+      const one = await stream.waitAfter(owner, second, all.events[0].seq, 0);
+      expect(one.events.map((e) => e.status)).toEqual(['queued', 'cancelled']);
+      expect(one.lastSeq).toBe(all.lastSeq);
+      expect(await problemOf(stream.waitAfter(randomUUID(), second, -1, 0))).toMatchObject({
+        status: 404,
+      });
+      // deleting the job deletes its events
+      await controls.delete(owner, second);
+      expect(
+        await dataSource.query(`SELECT 1 FROM generation.job_events WHERE job_id = $1`, [second]),
+      ).toEqual([]);
+    } finally {
+      await stream.onModuleDestroy();
+    }
   });
 });

@@ -13,6 +13,7 @@ import { JobsService } from './jobs.service';
 import { SubmitJobUseCase } from './use-cases/submit-job.use-case';
 import { PromptApprovals } from '../safety/prompt-approvals';
 import { JobControls } from './job-controls';
+import { JobStatusStream } from './job-status-stream';
 
 export function toJob(job: JobEntity): generationV1.Job {
   return {
@@ -59,6 +60,7 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
     private readonly incidents: IncidentsService,
     private readonly approvals: PromptApprovals,
     private readonly controls: JobControls,
+    private readonly statusStream: JobStatusStream,
     @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
   ) {}
 
@@ -252,6 +254,21 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
       aspectRatio: job.aspectRatio,
       durationSec: job.durationSec,
       output: job.output,
+    };
+  }
+
+  async waitJobEvents(
+    request: generationV1.WaitJobEventsRequest,
+  ): Promise<generationV1.JobEventBatch> {
+    const batch = await this.statusStream.waitAfter(
+      requireUuid(request.userId, 'userId'),
+      request.jobId || null,
+      request.afterSeq,
+      request.waitMs,
+    );
+    return {
+      events: batch.events.map((e) => ({ ...e, at: e.at.toISOString() })),
+      lastSeq: batch.lastSeq,
     };
   }
 }

@@ -13,6 +13,26 @@ export const protobufPackage = "fluxnote.generation.v1";
 
 export const protobufFileName = "generation/v1/generation.proto";
 
+export interface WaitJobEventsRequest {
+  userId: string;
+  jobId: string;
+  afterSeq: number;
+  waitMs: number;
+}
+
+export interface JobEvent {
+  seq: number;
+  jobId: string;
+  /** queued, processing, succeeded, failed, blocked, cancelled */
+  status: string;
+  at: string;
+}
+
+export interface JobEventBatch {
+  events: JobEvent[];
+  lastSeq: number;
+}
+
 export interface DeleteResult {
   deleted: number;
 }
@@ -272,6 +292,13 @@ export interface GenerationServiceClient {
   /** The output behind a share link, for anyone holding it. */
 
   getSharedJob(request: GetSharedJobRequest, metadata?: Metadata): Observable<Job>;
+
+  /**
+   * The owner's live job statuses (one job, or all of them when job_id is empty): what came after
+   * after_seq at once, or waits up to wait_ms for the next change. after_seq below zero: from now on.
+   */
+
+  waitJobEvents(request: WaitJobEventsRequest, metadata?: Metadata): Observable<JobEventBatch>;
 }
 
 /** Generation jobs. Every read and write is scoped to the calling user. */
@@ -357,6 +384,16 @@ export interface GenerationServiceController {
   /** The output behind a share link, for anyone holding it. */
 
   getSharedJob(request: GetSharedJobRequest, metadata?: Metadata): Promise<Job> | Observable<Job> | Job;
+
+  /**
+   * The owner's live job statuses (one job, or all of them when job_id is empty): what came after
+   * after_seq at once, or waits up to wait_ms for the next change. after_seq below zero: from now on.
+   */
+
+  waitJobEvents(
+    request: WaitJobEventsRequest,
+    metadata?: Metadata,
+  ): Promise<JobEventBatch> | Observable<JobEventBatch> | JobEventBatch;
 }
 
 export function GenerationServiceControllerMethods() {
@@ -378,6 +415,7 @@ export function GenerationServiceControllerMethods() {
       "shareJob",
       "unshareJob",
       "getSharedJob",
+      "waitJobEvents",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

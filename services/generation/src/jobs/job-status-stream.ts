@@ -1,0 +1,84 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { isUuid, ProblemError } from '@fluxnote/contracts';
+import { NotifyWaiter } from '@fluxnote/persistence';
+import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
+
+export interface JobEvent {
+  seq: number;
+  jobId: string;
+  status: string;
+  at: Date;
+}
+
+/** The NOTIFY channel the job-events trigger wakes (the owner's user id as payload). */
+const JOB_EVENTS_CHANNEL = 'generation_job_events';
+
+/**
+ * The owner's live job statuses, for the gateway's status stream: every status
+ * their jobs took after a number (from `generation.job_events`, written by a
+ * trigger), at once or as soon as one changes. One job, or all of them.
+ */
+@Injectable()
+export class JobStatusStream implements OnModuleDestroy {
+  private readonly logger = new Logger(JobStatusStream.name);
+  private readonly waiter: NotifyWaiter;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(GENERATION_CONFIG) config: GenerationConfig,
+  ) {
+    this.waiter = new NotifyWaiter(config.DATABASE_URL, JOB_EVENTS_CHANNEL, (error) =>
+      this.logger.warn(`job events listener lost: ${error.message}`),
+    );
+  }
+
+  /** `afterSeq` below zero: from now on. `jobId` null: all the user's jobs. */
+  async waitAfter(
+    userId: string,
+    jobId: string | null,
+    afterSeq: number,
+    waitMs: number,
+  ): Promise<{ events: JobEvent[]; lastSeq: number }> {
+    if (jobId !== null) {
+      const owned = isUuid(jobId)
+        ? await this.dataSource.query<unknown[]>(
+            `SELECT 1 FROM generation.jobs WHERE id = $1 AND user_id = $2 AND status <> 'reserving'`,
+            [jobId, userId],
+          )
+        : [];
+      if (owned.length === 0) {
+        throw ProblemError.notFound(`No generation ${jobId}.`);
+      }
+    }
+    let from = afterSeq;
+    if (from < 0) {
+      const [row] = await this.dataSource.query<{ seq: string | null }[]>(
+        `SELECT max(seq) AS seq FROM generation.job_events WHERE user_id = $1`,
+        [userId],
+      );
+      from = Number(row?.seq ?? 0);
+    }
+    const events = await this.waiter.waitFor(userId, () => this.after(userId, from), waitMs);
+    return {
+      events: jobId === null ? events : events.filter((e) => e.jobId === jobId),
+      // the user's position, even where this job had nothing: the next wait starts after it
+      lastSeq: events.at(-1)?.seq ?? from,
+    };
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.waiter.close();
+  }
+
+  private async after(userId: string, afterSeq: number): Promise<JobEvent[]> {
+    const rows = await this.dataSource.query<
+      { seq: string; job_id: string; status: string; at: Date }[]
+    >(
+      `SELECT seq, job_id, status, at FROM generation.job_events
+        WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT 500`,
+      [userId, afterSeq],
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), jobId: r.job_id, status: r.status, at: r.at }));
+  }
+}
