@@ -11,7 +11,7 @@ export class DeletionSweep extends PeriodicWorker {
     super();
   }
 
-  async runOnce(): Promise<void> {
+  protected async pass(): Promise<void> {
     const alerted = await this.deletions.alertNearDeadline();
     if (alerted > 0) {
       this.logger.warn(`${alerted} deletion(s) near their purge deadline: operations alerted`);

@@ -1,12 +1,6 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, startPeriodicTask, type PeriodicTask } from '@fluxnote/clock';
+import { Clock, PeriodicWorker } from '@fluxnote/clock';
 import { BillingLedger } from '../billing/billing-ledger';
 import { defaultModels, findModel } from '../catalog/model-catalog';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
@@ -25,9 +19,9 @@ const ABANDONED_RESERVING_MS = 60_000;
  * workers, and releases holds of submissions that never finished.
  */
 @Injectable()
-export class JobRecovery implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(JobRecovery.name);
-  private task: PeriodicTask | undefined;
+export class JobRecovery extends PeriodicWorker {
+  protected readonly intervalMs: number;
+  protected override readonly runAtStart = true;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -36,17 +30,13 @@ export class JobRecovery implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly controls: JobControls,
     private readonly clock: Clock,
     @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.task = startPeriodicTask(this.config.RECOVERY_INTERVAL_MS, () => this.runOnce(), {
-      runNow: true,
-      onError: (error) => this.logger.error(`recovery pass failed: ${String(error)}`),
-    });
+  ) {
+    super();
+    this.intervalMs = config.RECOVERY_INTERVAL_MS;
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.task?.stop();
+  protected pass(): Promise<void> {
+    return this.runOnce();
   }
 
   async runOnce(): Promise<void> {

@@ -1,12 +1,6 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Clock, startPeriodicTask, type PeriodicTask } from '@fluxnote/clock';
+import { Clock, PeriodicWorker } from '@fluxnote/clock';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config/notifications.config';
 import { Notifier } from '../delivery/notifier';
 import type { Message } from '../messages/templates';
@@ -22,31 +16,24 @@ const BATCH = 200;
  * broadcast and the user, so a repeated event or part tells no one twice.
  */
 @Injectable()
-export class Broadcasts implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(Broadcasts.name);
-  private task?: PeriodicTask;
+export class Broadcasts extends PeriodicWorker {
+  protected readonly intervalMs: number;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly notifier: Notifier,
     private readonly clock: Clock,
-    @Inject(NOTIFICATIONS_CONFIG) private readonly config: NotificationsConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.task = startPeriodicTask(
-      this.config.DELIVERY_POLL_MS,
-      async () => {
-        while ((await this.runOnce()) > 0) {
-          // drain, batch after batch, before sleeping
-        }
-      },
-      { onError: (error) => this.logger.error(`broadcast pass failed: ${String(error)}`) },
-    );
+    @Inject(NOTIFICATIONS_CONFIG) config: NotificationsConfig,
+  ) {
+    super();
+    this.intervalMs = config.DELIVERY_POLL_MS;
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.task?.stop();
+  /** Drains, batch after batch, before sleeping. */
+  protected async pass(): Promise<void> {
+    while ((await this.runOnce()) > 0) {
+      // next batch
+    }
   }
 
   /** Records a broadcast and who is to get it, in the caller's transaction. */

@@ -1,12 +1,6 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock, startPeriodicTask, type PeriodicTask } from '@fluxnote/clock';
+import { Clock, PeriodicWorker } from '@fluxnote/clock';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config/notifications.config';
 import { EmailSender } from './email-sender';
 import { PushSender, type PushPlatform, type PushResult } from './push-sender';
@@ -40,9 +34,8 @@ const MAX_BACKOFF_MS = 3_600_000;
  * stable Message-ID lets mail systems drop that copy.
  */
 @Injectable()
-export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(DeliveryWorker.name);
-  private task?: PeriodicTask;
+export class DeliveryWorker extends PeriodicWorker {
+  protected readonly intervalMs: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -50,24 +43,26 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly email: EmailSender,
     private readonly push: PushSender,
     @Inject(NOTIFICATIONS_CONFIG) private readonly config: NotificationsConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.logger.log(`email goes to ${this.email.description}; push to ${this.push.description}`);
-    this.task = startPeriodicTask(
-      this.config.DELIVERY_POLL_MS,
-      async () => {
-        while ((await this.runOnce()) > 0) {
-          // drain what is due before sleeping
-        }
-      },
-      { onError: (error) => this.logger.error(`delivery pass failed: ${String(error)}`) },
-    );
+  ) {
+    super();
+    this.intervalMs = config.DELIVERY_POLL_MS;
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.task?.stop();
+  override onApplicationBootstrap(): void {
+    this.logger.log(`email goes to ${this.email.description}; push to ${this.push.description}`);
+    super.onApplicationBootstrap();
+  }
+
+  override async onModuleDestroy(): Promise<void> {
+    await super.onModuleDestroy();
     this.email.close();
+  }
+
+  /** Drains what is due before sleeping. */
+  protected async pass(): Promise<void> {
+    while ((await this.runOnce()) > 0) {
+      // batch after batch
+    }
   }
 
   /** One batch: claims due deliveries, sends them, records each outcome. Returns how many were tried. */

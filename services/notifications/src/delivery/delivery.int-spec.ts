@@ -628,6 +628,12 @@ describe('notification delivery (Postgres, real SMTP)', () => {
       'Warning: A max_priority ticket is near its first-response target',
     ]);
     expect(await titles(senior.userId)).toEqual([]);
+    // the email links to the ticket in the agent desk
+    const [mail] = await dataSource.query<{ text_body: string }[]>(
+      `SELECT text_body FROM notifications.deliveries WHERE user_id = $1 AND channel = 'email'`,
+      [holder.userId],
+    );
+    expect(mail.text_body).toMatch(/Open the ticket: \S+\/agent\/tickets\/[0-9a-f-]{36}/);
     await router.deliver(escalation('near', null));
     expect(await titles(senior.userId)).toHaveLength(1);
     expect(await titles(otherAgent.userId)).toEqual([]);

@@ -71,6 +71,7 @@ export class NotificationEventsConsumer extends EventConsumer {
     eventId: string,
     alert: EventPayload<typeof operationsAlertV1>,
     to: { roles: string[]; userIds?: string[] },
+    action?: { label: string; path: string },
   ): Promise<void> {
     const staff = await manager.query<{ user_id: string }[]>(
       `SELECT user_id FROM notifications.recipients WHERE roles && $1::text[] OR user_id = ANY ($2::uuid[])`,
@@ -79,7 +80,7 @@ export class NotificationEventsConsumer extends EventConsumer {
     await this.notifier.notifyMany(
       manager,
       staff.map((a) => ({ userId: a.user_id, eventId: `${eventId}/${a.user_id}` })),
-      operationsAlertMessage(alert),
+      operationsAlertMessage(alert, action),
       { kind: alert.kind, severity: alert.severity, ...alert.details },
     );
   }
@@ -119,10 +120,17 @@ export class NotificationEventsConsumer extends EventConsumer {
       // Near its target: the agent holding the ticket, else the senior agents. Past it: seniors and admins.
       .on(ticketEscalatedV1, (event, { manager, envelope }) => {
         const near = event.level === 'near';
-        return this.alertStaff(manager, envelope.id, ticketEscalationAlert(event), {
-          roles: near && event.claimedBy ? [] : near ? ['senior_agent'] : ['senior_agent', 'admin'],
-          userIds: event.claimedBy ? [event.claimedBy] : [],
-        });
+        return this.alertStaff(
+          manager,
+          envelope.id,
+          ticketEscalationAlert(event),
+          {
+            roles:
+              near && event.claimedBy ? [] : near ? ['senior_agent'] : ['senior_agent', 'admin'],
+            userIds: event.claimedBy ? [event.claimedBy] : [],
+          },
+          { label: 'Open the ticket', path: `/agent/tickets/${event.ticketId}` },
+        );
       })
       .on(jobBlockedV1, (event, { manager, envelope }) =>
         this.notifier.notify(manager, event.userId, envelope.id, jobBlockedMessage(event), {

@@ -5,7 +5,10 @@ const detailValue = (value: unknown): string =>
   typeof value === 'string' ? value : JSON.stringify(value);
 
 /** An alert for the people who run the platform: what, how bad, the facts behind it. */
-export function operationsAlertMessage(event: EventPayload<typeof operationsAlertV1>): Message {
+export function operationsAlertMessage(
+  event: EventPayload<typeof operationsAlertV1>,
+  action = { label: 'Open operations', path: '/admin' },
+): Message {
   return {
     category: 'operations',
     title: `${event.severity === 'critical' ? 'Critical' : 'Warning'}: ${event.summary}`,
@@ -13,7 +16,7 @@ export function operationsAlertMessage(event: EventPayload<typeof operationsAler
       `Alert ${event.kind}.`,
       ...Object.entries(event.details).map(([key, value]) => `${key}: ${detailValue(value)}`),
     ],
-    action: { label: 'Open operations', path: '/admin' },
+    action,
     channels: ['in_app', 'email', 'push'],
   };
 }

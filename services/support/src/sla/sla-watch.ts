@@ -36,7 +36,7 @@ export class SlaWatch extends PeriodicWorker {
     this.intervalMs = config.SLA_WATCH_MS;
   }
 
-  async runOnce(): Promise<void> {
+  protected async pass(): Promise<void> {
     await this.escalate();
   }
 
