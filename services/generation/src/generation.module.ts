@@ -20,6 +20,7 @@ import { PromptSafetyCheck, RuleBasedSafetyCheck } from './safety/prompt-safety'
 import { PromptApprovals } from './safety/prompt-approvals';
 import { JobControls } from './jobs/job-controls';
 import { JobStatusStream } from './jobs/job-status-stream';
+import { JobQueue } from './jobs/job-queue';
 import { ModelSimulator } from './simulator/model-simulator';
 import { JobRecovery } from './workers/job-recovery';
 import { JobWorker } from './workers/job-worker';
@@ -58,6 +59,7 @@ export class GenerationModule {
         PromptApprovals,
         JobControls,
         JobStatusStream,
+        JobQueue,
         JobsService,
         IncidentsService,
         StaffRoles,

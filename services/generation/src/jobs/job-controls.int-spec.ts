@@ -9,8 +9,9 @@ import { generationDatabase } from '../generation.database';
 import { generationConfigSchema } from '../config/generation.config';
 import { JobControls } from './job-controls';
 import { JobStatusStream } from './job-status-stream';
+import { JobQueue } from './job-queue';
 
-describe('cancel, delete, share and follow a job (Postgres)', () => {
+describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
   let controls: JobControls;
@@ -227,5 +228,37 @@ describe('cancel, delete, share and follow a job (Postgres)', () => {
     } finally {
       await stream.onModuleDestroy();
     }
+  });
+
+  it('serves the Max lane first, and within a lane every user’s first job before anyone’s second', async () => {
+    await dataSource.query(`UPDATE generation.jobs SET status = 'failed' WHERE status = 'queued'`);
+    const queue = new JobQueue(dataSource, clock);
+    const busy = randomUUID();
+    const patient = randomUUID();
+    const max = randomUUID();
+    const busyJobs: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      busyJobs.push(await job(busy, 'queued'));
+      clock.advance(1000);
+    }
+    const patientJob = await job(patient, 'queued');
+    clock.advance(1000);
+    const maxJob = await job(max, 'queued');
+    await dataSource.query(`UPDATE generation.jobs SET lane = 0 WHERE id = $1`, [maxJob]);
+
+    const order: string[] = [];
+    for (let next = await queue.claimNext(); next; next = await queue.claimNext()) {
+      order.push(next.id);
+    }
+    expect(order).toEqual([maxJob, busyJobs[0], patientJob, ...busyJobs.slice(1)]);
+
+    // many workers at once: each job to exactly one of them
+    const many = [];
+    for (let i = 0; i < 10; i++) {
+      many.push(await job(randomUUID(), 'queued'));
+    }
+    const claimed = await Promise.all(Array.from({ length: 14 }, () => queue.claimNext()));
+    const ids = claimed.filter((j) => j !== undefined).map((j) => j.id);
+    expect(ids.sort()).toEqual([...many].sort());
   });
 });

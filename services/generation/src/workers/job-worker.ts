@@ -13,12 +13,13 @@ import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.c
 import { JobEntity, type JobOutcome } from '../jobs/job.entity';
 import { appendJobLog } from '../jobs/job-log';
 import { JobSettlement } from '../jobs/job-settlement';
+import { JobQueue } from '../jobs/job-queue';
 import { WORK_CHANNEL } from '../jobs/work-channel';
 import { ModelProvider, type ProviderResult } from '../providers/model-provider';
 
 /**
- * Takes queued jobs (priority lane first, then oldest) with SKIP LOCKED so
- * several workers and processes share one queue, runs them on the provider
+ * Takes queued jobs from the shared queue (`JobQueue`: priority lane first,
+ * fair between users, SKIP LOCKED across workers and processes), runs them on the provider
  * with bounded retries for transient errors, heartbeats while running, and
  * hands the outcome to settlement.
  */
@@ -34,6 +35,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dataSource: DataSource,
     private readonly provider: ModelProvider,
     private readonly settlement: JobSettlement,
+    private readonly queue: JobQueue,
     private readonly clock: Clock,
     @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
   ) {}
@@ -71,7 +73,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     while (this.running) {
       let job: JobEntity | undefined;
       try {
-        job = await this.claim();
+        job = await this.queue.claimNext();
         if (job) {
           await this.process(job);
         }
@@ -90,20 +92,6 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
         this.wakers.clear();
       }
     }
-  }
-
-  private async claim(): Promise<JobEntity | undefined> {
-    const now = this.clock.now();
-    const rows = await this.dataSource.query<[{ id: string }[], number]>(
-      `UPDATE generation.jobs SET status = 'processing', attempts = attempts + 1,
-              started_at = coalesce(started_at, $1), heartbeat_at = $1, updated_at = now()
-        WHERE id = (SELECT id FROM generation.jobs WHERE status = 'queued'
-                     ORDER BY lane, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
-      [now],
-    );
-    const id = rows[0][0]?.id;
-    return id ? this.dataSource.getRepository(JobEntity).findOneByOrFail({ id }) : undefined;
   }
 
   private async process(job: JobEntity): Promise<void> {
