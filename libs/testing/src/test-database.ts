@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { openServiceDatabase, type ServiceDatabaseOptions } from '@fluxnote/persistence';
 
 export interface TestDatabase {
   url: string;
@@ -30,4 +32,28 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
       await c.end();
     },
   };
+}
+
+/** A service's schema as its tables and migrations define them (its `<service>.database.ts`). */
+export interface ServiceSchema {
+  service: string;
+  entities: ServiceDatabaseOptions['entities'];
+  migrations: ServiceDatabaseOptions['migrations'];
+}
+
+/** A fresh database with one service's schema migrated in, opened as that service opens it. */
+export async function openTestServiceDatabase(
+  prefix: string,
+  schema: ServiceSchema,
+  poolSize = 5,
+): Promise<{ db: TestDatabase; dataSource: DataSource }> {
+  const db = await createTestDatabase(prefix);
+  const dataSource = await openServiceDatabase({
+    url: db.url,
+    schema: schema.service,
+    entities: schema.entities,
+    migrations: schema.migrations,
+    poolSize,
+  });
+  return { db, dataSource };
 }

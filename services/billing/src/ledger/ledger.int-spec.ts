@@ -3,8 +3,7 @@ import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
-import { openServiceDatabase } from '@fluxnote/persistence';
-import { createTestDatabase, type TestDatabase } from '@fluxnote/testing';
+import { openTestServiceDatabase, type TestDatabase } from '@fluxnote/testing';
 import { billingConfigSchema } from '../config/billing.config';
 import { billingDatabase } from '../billing.database';
 import { LedgerService } from './ledger.service';
@@ -16,14 +15,7 @@ describe('LedgerService (Postgres)', () => {
   const clock = new FixedClock(new Date('2026-11-01T12:00:00Z'));
 
   beforeAll(async () => {
-    db = await createTestDatabase('ledger');
-    dataSource = await openServiceDatabase({
-      url: db.url,
-      schema: 'billing',
-      entities: billingDatabase.entities,
-      migrations: billingDatabase.migrations,
-      poolSize: 40,
-    });
+    ({ db, dataSource } = await openTestServiceDatabase('ledger', billingDatabase, 40));
     const config = billingConfigSchema.parse({ DATABASE_URL: db.url });
     ledger = new LedgerService(dataSource, clock, config, new Outbox('billing', 'billing'));
   });

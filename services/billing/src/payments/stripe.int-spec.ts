@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
-import { openServiceDatabase } from '@fluxnote/persistence';
-import { createTestDatabase, problemOf, StripeDouble, type TestDatabase } from '@fluxnote/testing';
+import {
+  openTestServiceDatabase,
+  problemOf,
+  StripeDouble,
+  type TestDatabase,
+} from '@fluxnote/testing';
 import { billingDatabase } from '../billing.database';
 import { chargeLabels } from '../charges/charge.service';
 import { billingConfigSchema } from '../config/billing.config';
@@ -28,14 +32,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
   const seconds = (): number => Math.floor(clock.now().getTime() / 1000);
 
   beforeAll(async () => {
-    db = await createTestDatabase('billing_stripe');
-    dataSource = await openServiceDatabase({
-      url: db.url,
-      schema: 'billing',
-      entities: billingDatabase.entities,
-      migrations: billingDatabase.migrations,
-      poolSize: 10,
-    });
+    ({ db, dataSource } = await openTestServiceDatabase('billing_stripe', billingDatabase, 10));
     stripe = new StripeDouble(seconds);
     const apiUrl = await stripe.start();
     const config = billingConfigSchema.parse({

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
-import { openServiceDatabase } from '@fluxnote/persistence';
-import { createTestDatabase, type TestDatabase } from '@fluxnote/testing';
+import { openTestServiceDatabase, type TestDatabase } from '@fluxnote/testing';
 import { billingDatabase } from '../billing.database';
 import { billingConfigSchema } from '../config/billing.config';
 import type { LedgerService } from '../ledger/ledger.service';
@@ -24,14 +23,7 @@ describe('subscriptions, charges and refunds (Postgres)', () => {
   const clock = new FixedClock(new Date('2026-11-01T12:00:00Z'));
 
   beforeAll(async () => {
-    db = await createTestDatabase('billing_flows');
-    dataSource = await openServiceDatabase({
-      url: db.url,
-      schema: 'billing',
-      entities: billingDatabase.entities,
-      migrations: billingDatabase.migrations,
-      poolSize: 20,
-    });
+    ({ db, dataSource } = await openTestServiceDatabase('billing_flows', billingDatabase, 20));
     const config = billingConfigSchema.parse({ DATABASE_URL: db.url });
     const processor = new SimulatedPaymentProcessor(clock, 3 * 86_400);
     ({ ledger, refunds, subscriptions } = billingServices(dataSource, clock, config, processor));

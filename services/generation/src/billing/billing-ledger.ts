@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { billingV1 } from '@fluxnote/contracts';
-import { createGrpcClient, type GrpcClientHandle } from '@fluxnote/grpc';
+import type { billingV1 } from '@fluxnote/contracts';
+import { createGrpcClient, platformServiceSpecs, type GrpcClientHandle } from '@fluxnote/grpc';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
 
 /** Billing's credit ledger, over gRPC. Every call is idempotent by the job id. */
@@ -10,11 +10,7 @@ export class BillingLedger implements OnModuleDestroy {
 
   constructor(@Inject(GENERATION_CONFIG) config: GenerationConfig) {
     this.handle = createGrpcClient<billingV1.LedgerServiceClient>(
-      {
-        package: billingV1.protobufPackage,
-        file: billingV1.protobufFileName,
-        service: billingV1.LEDGER_SERVICE_NAME,
-      },
+      platformServiceSpecs.billing,
       config.BILLING_GRPC_URL,
       { deadlineMs: config.GRPC_DEADLINE_MS, serviceLabel: 'billing' },
     );

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
-import { openServiceDatabase } from '@fluxnote/persistence';
-import { createTestDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
+import { openTestServiceDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
 import type { BillingLedger } from '../billing/billing-ledger';
 import { generationDatabase } from '../generation.database';
 import { generationConfigSchema } from '../config/generation.config';
@@ -30,14 +29,11 @@ describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase('generation_controls');
-    dataSource = await openServiceDatabase({
-      url: db.url,
-      schema: 'generation',
-      entities: generationDatabase.entities,
-      migrations: generationDatabase.migrations,
-      poolSize: 5,
-    });
+    ({ db, dataSource } = await openTestServiceDatabase(
+      'generation_controls',
+      generationDatabase,
+      5,
+    ));
     controls = new JobControls(dataSource, billing as unknown as BillingLedger, clock);
   });
 

@@ -87,11 +87,13 @@ export class JobControls {
    * record that says it must be is the job itself).
    */
   async delete(userId: string, jobId: string): Promise<void> {
-    const job = await this.owned(userId, jobId);
+    let job = await this.owned(userId, jobId);
     if (job.status === 'queued') {
-      await this.cancel(userId, jobId);
+      job = await this.cancel(userId, jobId);
     }
-    await this.releaseBeforeDeleting([jobId]);
+    if (job.status === 'cancelled' && !job.refunded) {
+      await this.releaseBeforeDeleting([jobId]);
+    }
     const [rows] = await this.dataSource.query<[{ id: string }[], number]>(
       `DELETE FROM generation.jobs WHERE id = $1 AND user_id = $2 AND status = ANY ($3) RETURNING id`,
       [jobId, userId, finished],
@@ -149,16 +151,13 @@ export class JobControls {
   }
 
   /** Cancelled jobs whose hold is not released yet are released now, or not deleted (503). */
-  private async releaseBeforeDeleting(jobIds: string[]): Promise<void> {
-    for (const jobId of jobIds) {
-      const job = await this.dataSource.getRepository(JobEntity).findOneBy({ id: jobId });
-      if (job?.status === 'cancelled' && !job.refunded) {
-        const released = await this.releaseCancelled(jobId);
-        if (!released?.refunded) {
-          throw ProblemError.unavailable(
-            'Its credits are still being released. Delete it again in a moment.',
-          );
-        }
+  private async releaseBeforeDeleting(cancelledJobIds: string[]): Promise<void> {
+    for (const jobId of cancelledJobIds) {
+      const released = await this.releaseCancelled(jobId);
+      if (!released?.refunded) {
+        throw ProblemError.unavailable(
+          'Its credits are still being released. Delete it again in a moment.',
+        );
       }
     }
   }

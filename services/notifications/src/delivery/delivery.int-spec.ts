@@ -21,8 +21,7 @@ import {
   type EventPayload,
 } from '@fluxnote/contracts';
 import { createEnvelope, EventRouter, type EventEnvelope } from '@fluxnote/messaging';
-import { openServiceDatabase } from '@fluxnote/persistence';
-import { createTestDatabase, makeTempDir, type TestDatabase } from '@fluxnote/testing';
+import { openTestServiceDatabase, makeTempDir, type TestDatabase } from '@fluxnote/testing';
 import { notificationsConfigSchema } from '../config/notifications.config';
 import { FeedService } from '../feed/feed.service';
 import { notificationsDatabase } from '../notifications.database';
@@ -169,14 +168,11 @@ describe('notification delivery (Postgres, real SMTP)', () => {
   const clock = new FixedClock(new Date('2026-11-01T12:00:00Z'));
 
   beforeAll(async () => {
-    db = await createTestDatabase('notifications_delivery');
-    dataSource = await openServiceDatabase({
-      url: db.url,
-      schema: 'notifications',
-      entities: notificationsDatabase.entities,
-      migrations: notificationsDatabase.migrations,
-      poolSize: 5,
-    });
+    ({ db, dataSource } = await openTestServiceDatabase(
+      'notifications_delivery',
+      notificationsDatabase,
+      5,
+    ));
     smtp = await startSmtp();
     pushProvider = await startPushProvider();
     const config = notificationsConfigSchema.parse({

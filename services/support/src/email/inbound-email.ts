@@ -77,14 +77,14 @@ export class InboundEmail {
         'The message has no From address.',
       );
     }
-    const [customer] = await this.dataSource.query<{ user_id: string }[]>(
-      `SELECT user_id FROM support.customers WHERE lower(email) = $1 LIMIT 1`,
-      [from],
-    );
     if (!senderVerified(mail)) {
       this.logger.warn('inbound email without a passing SPF, DKIM or DMARC result: ignored');
       return { outcome: 'ignored', ticketId: null, reason: 'unverified-sender' };
     }
+    const [customer] = await this.dataSource.query<{ user_id: string }[]>(
+      `SELECT user_id FROM support.customers WHERE lower(email) = $1 LIMIT 1`,
+      [from],
+    );
     if (!customer) {
       // Not ours to answer (and nothing to tell the sender about who has an account).
       this.logger.warn('inbound email from an address no customer has: ignored');

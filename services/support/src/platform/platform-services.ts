@@ -13,6 +13,8 @@ import { SecurityFreeze } from './security-freeze';
  */
 export abstract class PlatformServices extends SecurityFreeze {
   abstract jobLog(jobId: string): Promise<generationV1.JobLog>;
+  /** The customer's own job; anyone else's is not found (404). */
+  abstract customerJob(userId: string, jobId: string): Promise<generationV1.Job>;
   abstract approvePrompt(
     request: generationV1.ApprovePromptRequest,
   ): Promise<generationV1.PromptApproval>;
@@ -52,6 +54,10 @@ export class GrpcPlatformServices extends PlatformServices implements OnModuleDe
 
   jobLog(jobId: string): Promise<generationV1.JobLog> {
     return this.generation.getJobLog({ jobId });
+  }
+
+  customerJob(userId: string, jobId: string): Promise<generationV1.Job> {
+    return this.generation.getJob({ userId, jobId });
   }
 
   approvePrompt(request: generationV1.ApprovePromptRequest): Promise<generationV1.PromptApproval> {

@@ -231,7 +231,7 @@ export class AgentActions {
     return row;
   }
 
-  /** A job the ticket cites and its customer owns (generation's record of it). */
+  /** A job the ticket cites and its customer owns (generation's record of it, without its log). */
   private async citedJob(ticket: TicketRow, jobId: string): Promise<generationV1.Job> {
     if (!ticket.job_ids.includes(jobId)) {
       throw ProblemError.unprocessable(
@@ -241,16 +241,18 @@ export class AgentActions {
         { jobId },
       );
     }
-    const { job } = await this.platform.jobLog(jobId);
-    if (!job || job.userId !== ticket.user_id) {
-      throw ProblemError.unprocessable(
-        'job-not-cited',
-        'Job not the customer’s',
-        'The cited job belongs to someone else.',
-        { jobId },
-      );
-    }
-    return job;
+    // generation answers only for the customer's own job (anyone else's is not found)
+    return this.platform.customerJob(ticket.user_id, jobId).catch((error: unknown) => {
+      if (error instanceof ProblemError && error.problem.status === 404) {
+        throw ProblemError.unprocessable(
+          'job-not-cited',
+          'Job not the customer’s',
+          'The cited job belongs to someone else.',
+          { jobId },
+        );
+      }
+      throw error;
+    });
   }
 }
 

@@ -3,8 +3,7 @@ import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import { ProblemError, suspensionAppealedV1 } from '@fluxnote/contracts';
 import { createEnvelope, EventRouter, Outbox } from '@fluxnote/messaging';
-import { openServiceDatabase } from '@fluxnote/persistence';
-import { createTestDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
+import { openTestServiceDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
 import { supportDatabase } from '../support.database';
 import { PlatformServices } from '../platform/platform-services';
 import { SecurityFreeze } from '../platform/security-freeze';
@@ -62,6 +61,13 @@ describe('the agent desk (Postgres)', () => {
         },
         lines: [{ at: '', kind: 'input', message: 'job submitted', dataJson: '{}' }],
       });
+    }
+    async customerJob(userId: string, jobId: string) {
+      const { job } = await this.jobLog(jobId);
+      if (job.userId !== userId) {
+        throw ProblemError.notFound(`No generation ${jobId}.`);
+      }
+      return job;
     }
     approvePrompt(request: { jobId: string; agentId: string }) {
       this.record('approvePrompt', request);
@@ -138,14 +144,7 @@ describe('the agent desk (Postgres)', () => {
   const clock = new FixedClock(new Date('2026-11-23T15:00:00Z'));
 
   beforeAll(async () => {
-    db = await createTestDatabase('support_desk');
-    dataSource = await openServiceDatabase({
-      url: db.url,
-      schema: 'support',
-      entities: supportDatabase.entities,
-      migrations: supportDatabase.migrations,
-      poolSize: 30,
-    });
+    ({ db, dataSource } = await openTestServiceDatabase('support_desk', supportDatabase, 30));
     tickets = new TicketsService(dataSource, clock, freezes);
     desk = new AgentDesk(dataSource, tickets, new Outbox('support', 'support'), clock);
     actions = new AgentActions(dataSource, desk, services, clock);
