@@ -24,6 +24,8 @@ async function ensureClockTable(db: Pool | Client): Promise<void> {
  */
 export class PlatformClock extends Clock {
   private offsetMs = 0;
+  /** Moves waiting to be heard by this process's listener, by offset. */
+  private readonly awaited = new Map<number, () => void>();
 
   private constructor(private readonly listener: Client) {
     super();
@@ -39,7 +41,7 @@ export class PlatformClock extends Clock {
     const clock = new PlatformClock(listener);
     listener.on('notification', (message) => {
       if (message.channel === CHANNEL && message.payload !== undefined) {
-        clock.offsetMs = Number(message.payload);
+        clock.hear(Number(message.payload));
       }
     });
     // Swallow connection errors here; a clock that stops hearing changes keeps its last offset.
@@ -56,6 +58,38 @@ export class PlatformClock extends Clock {
     return new Date(Date.now() + this.offsetMs);
   }
 
+  /**
+   * Moves the platform clock and answers once this process has heard the change, so a
+   * request that follows the answer sees the moved time here; every service's listener
+   * gets the same notification at the same commit.
+   */
+  async move(db: Pool, change: { now: Date } | { advanceMs: number }): Promise<Date> {
+    let moved: number | undefined;
+    let heard: Promise<void> | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await writeOffset(db, change, (offsetMs) => {
+        moved = offsetMs;
+        heard = new Promise<void>((resolve) => this.awaited.set(offsetMs, resolve));
+        // A listener that lost its connection never hears it; this process adopts it anyway.
+        timer = setTimeout(() => this.hear(offsetMs), 2_000);
+      });
+      await heard;
+    } finally {
+      clearTimeout(timer);
+      if (moved !== undefined) {
+        this.awaited.delete(moved);
+      }
+    }
+    return this.now();
+  }
+
+  private hear(offsetMs: number): void {
+    this.offsetMs = offsetMs;
+    this.awaited.get(offsetMs)?.();
+    this.awaited.delete(offsetMs);
+  }
+
   async close(): Promise<void> {
     await this.listener.end();
   }
@@ -66,6 +100,16 @@ export async function movePlatformClock(
   db: Pool,
   change: { now: Date } | { advanceMs: number },
 ): Promise<Date> {
+  const offsetMs = await writeOffset(db, change, () => undefined);
+  return new Date(Date.now() + offsetMs);
+}
+
+/** Writes the new offset and notifies every listener; `beforeCommit` sees the offset first. */
+async function writeOffset(
+  db: Pool,
+  change: { now: Date } | { advanceMs: number },
+  beforeCommit: (offsetMs: number) => void,
+): Promise<number> {
   await ensureClockTable(db);
   const client = await db.connect();
   try {
@@ -77,8 +121,9 @@ export async function movePlatformClock(
     const next = 'now' in change ? change.now.getTime() - Date.now() : current + change.advanceMs;
     await client.query('UPDATE platform.clock SET offset_ms = $1, updated_at = now()', [next]);
     await client.query('SELECT pg_notify($1, $2)', [CHANNEL, String(next)]);
+    beforeCommit(next);
     await client.query('COMMIT');
-    return new Date(Date.now() + next);
+    return next;
   } catch (error) {
     await client.query('ROLLBACK');
     throw error;

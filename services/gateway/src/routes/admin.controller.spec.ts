@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { SystemClock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import type { ServiceClients } from '../clients/service-clients';
 import { gatewayConfigSchema } from '../config/gateway.config';
@@ -28,7 +29,12 @@ describe('AdminController in production mode', () => {
       },
     },
   );
-  const controller = new AdminController(untouched as ServiceClients, untouched as Pool, config);
+  const controller = new AdminController(
+    untouched as ServiceClients,
+    untouched as Pool,
+    config,
+    new SystemClock(),
+  );
 
   it.each([
     ['the clock', () => controller.moveClock({ advance: 'P1D' })],

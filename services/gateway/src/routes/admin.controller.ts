@@ -13,7 +13,7 @@ import {
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { movePlatformClock, parseIsoDuration } from '@fluxnote/clock';
+import { Clock, PlatformClock, movePlatformClock, parseIsoDuration } from '@fluxnote/clock';
 import { isProduction } from '@fluxnote/config';
 import { ProblemError } from '@fluxnote/contracts';
 import { AuthGuard, CurrentCaller, Roles } from '../auth/auth.guard';
@@ -80,6 +80,7 @@ export class AdminController {
     private readonly clients: ServiceClients,
     @Inject(PLATFORM_DB) private readonly db: Pool,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** Deliveries that failed every attempt (the notifications dead-letter record), newest first. */
@@ -107,7 +108,12 @@ export class AdminController {
         throw ProblemError.badRequest((error as Error).message, { field: 'advance' });
       }
     }
-    const now = await movePlatformClock(this.db, change);
+    // The gateway answers once its own clock has heard the move, so the caller's next
+    // request (a token's expiry, say) is judged at the moved time.
+    const now =
+      this.clock instanceof PlatformClock
+        ? await this.clock.move(this.db, change)
+        : await movePlatformClock(this.db, change);
     return { now: now.toISOString() };
   }
 
