@@ -144,6 +144,7 @@ describe('first job end to end', () => {
       .expect(202);
     expect(submitted.body).toMatchObject({
       status: 'queued',
+      lane: 'shared',
       reserved: { videoCredits: 1, imageCredits: 0 },
     });
     const replay = await as(user)
@@ -268,6 +269,34 @@ describe('first job end to end', () => {
       expect((await as(user).get('/v1/notifications/devices').expect(200)).body.items).toEqual([]);
     } finally {
       await simulate('hailuo-2.3', null);
+    }
+  });
+
+  it('an output the provider’s moderation withholds is blocked, refunded at once, and the user told', async () => {
+    await simulate('veo-3.1', 'output_blocked');
+    try {
+      const user = await signUp();
+      const submitted = await as(user)
+        .post('/v1/generations')
+        .send({ ...job, model: 'veo-3.1' })
+        .expect(202);
+      const blocked = await expectEventually(async () => {
+        const body = await jobStatus(user, submitted.body.id);
+        expect(body['status']).toBe('blocked');
+        return body;
+      });
+      expect(blocked['failure']).toMatchObject({ reason: 'output_moderation', refunded: true });
+      expect(blocked['output']).toBeUndefined();
+      expect(await videoUsage(user)).toMatchObject({ used: 0, reserved: 0, remaining: 1 });
+      const feed = await expectEventually(async () => {
+        const body = (await as(user).get('/v1/notifications').expect(200)).body;
+        expect(body.items).toHaveLength(1);
+        return body;
+      });
+      expect(feed.items[0].title).toBe('Your generation was withheld');
+      expect(feed.items[0].body).toContain('We gave back 1 video credit');
+    } finally {
+      await simulate('veo-3.1', null);
     }
   });
 
@@ -703,6 +732,21 @@ describe('first job end to end', () => {
       .send({ plan: 'max', paymentMethod: 'sim_card_declined' })
       .expect(402);
     await api.get('/v1/billing/charges').expect(401);
+  });
+
+  it('a Max user’s jobs wait in the priority lane, from the moment the upgrade is paid', async () => {
+    const user = await signUp();
+    const before = await as(user).post('/v1/generations').send(job).expect(202);
+    expect(before.body.lane).toBe('shared');
+    await as(user)
+      .post('/v1/billing/subscription')
+      .send({ plan: 'max', interval: 'month' })
+      .expect(200);
+    const after = await as(user).post('/v1/generations').send(job).expect(202);
+    expect(after.body.lane).toBe('priority');
+    expect((await as(user).get(`/v1/generations/${after.body.id}`).expect(200)).body.lane).toBe(
+      'priority',
+    );
   });
 
   it('SIGKILL of generation mid-job: the job finishes once and is charged once', async () => {

@@ -93,6 +93,7 @@ async function main(): Promise<void> {
             userId: call.request.userId,
             status: 'pending',
             expiresAt: '',
+            priorityLane: false,
           }),
         );
     },

@@ -21,11 +21,26 @@ export const jobSucceededV1 = defineEvent(
   z.object({ ...jobRef, outputUrl: z.string() }),
 );
 
-/** The content-safety check refused the prompt: nothing was reserved; support can approve it on appeal. */
+/**
+ * A job was blocked. `prompt` (the default): the content-safety check refused the prompt and
+ * nothing was reserved; support can approve it on appeal. `output`: the provider's moderation
+ * withheld the result, and the job's credits were given back (`refunded`).
+ */
 export const jobBlockedV1 = defineEvent(
   'generation.job.blocked.v1',
   topics.generation,
-  z.object({ ...jobRef, rule: z.string(), explanation: z.string() }),
+  z.object({
+    ...jobRef,
+    rule: z.string(),
+    explanation: z.string(),
+    stage: z.enum(['prompt', 'output']).optional(),
+    refunded: z
+      .object({
+        videoCredits: z.number().int().min(0),
+        imageCredits: z.number().int().min(0),
+      })
+      .optional(),
+  }),
 );
 
 export const jobFailedV1 = defineEvent(

@@ -3,13 +3,14 @@ import { billingV1, ProblemError } from '@fluxnote/contracts';
 import { LedgerService, type CreditGrant } from './ledger.service';
 import type { ReservationEntity } from './reservation.entity';
 
-function toReservation(r: ReservationEntity): billingV1.Reservation {
+function toReservation(r: ReservationEntity & { priorityLane?: boolean }): billingV1.Reservation {
   return {
     key: r.key,
     userId: r.userId ?? '',
     status: r.status,
     credits: { video: r.videoCredits, image: r.imageCredits },
     expiresAt: r.expiresAt.toISOString(),
+    priorityLane: r.priorityLane ?? false,
   };
 }
 

@@ -70,6 +70,36 @@ describe('LedgerService (Postgres)', () => {
     await expect(ledger.release(key, 'late')).rejects.toThrow(ProblemError);
   });
 
+  it('tells the holder whether their plan earns the priority lane, on every path of a hold', async () => {
+    const free = await newUser();
+    expect(await ledger.reserve(randomUUID(), free, { video: 1, image: 0 })).toMatchObject({
+      priorityLane: false,
+    });
+    const max = await newUser();
+    await dataSource.query(`UPDATE billing.credit_accounts SET plan = 'max' WHERE user_id = $1`, [
+      max,
+    ]);
+    const key = randomUUID();
+    // One pool (the single-statement hold), its retry, and a hold on both pools.
+    expect(await ledger.reserve(key, max, { video: 1, image: 0 })).toMatchObject({
+      priorityLane: true,
+    });
+    expect(await ledger.reserve(key, max, { video: 1, image: 0 })).toMatchObject({
+      priorityLane: true,
+      status: 'pending',
+    });
+    expect(await ledger.reserve(randomUUID(), max, { video: 0, image: 10 })).toMatchObject({
+      priorityLane: true,
+    });
+    await dataSource.query(
+      `UPDATE billing.credit_balances SET allowance = 5 WHERE user_id = $1 AND pool = 'video'`,
+      [max],
+    );
+    expect(await ledger.reserve(randomUUID(), max, { video: 1, image: 50 })).toMatchObject({
+      priorityLane: true,
+    });
+  });
+
   it('releases give credits back, and a release before the reserve blocks it', async () => {
     const userId = await newUser();
     const key = randomUUID();

@@ -5,7 +5,13 @@ import { creditsGrantedV1, isUuid, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { isUniqueViolation } from '@fluxnote/persistence';
 import { BILLING_CONFIG, type BillingConfig } from '../config/billing.config';
-import { currencyForCountry, findPlan, isBrand, type Plan } from '../plans/plan-catalog';
+import {
+  currencyForCountry,
+  findPlan,
+  hasPriorityLane,
+  isBrand,
+  type Plan,
+} from '../plans/plan-catalog';
 import { CreditAccountEntity } from './credit-account.entity';
 import { CreditBalanceEntity } from './credit-balance.entity';
 import { addMonths, creditPools, remaining, type CreditPool } from './credit-pool';
@@ -55,6 +61,9 @@ function toGrant(r: CreditGrantRow): CreditGrant {
     createdAt: r.created_at,
   };
 }
+
+/** A hold as answered to its holder, with whether the holder's plan earns the priority lane. */
+export type HeldReservation = ReservationEntity & { priorityLane: boolean };
 
 function pendingReservation(
   key: string,
@@ -282,7 +291,7 @@ export class LedgerService {
     userId: string,
     credits: CreditAmounts,
     ttlSeconds?: number,
-  ): Promise<ReservationEntity> {
+  ): Promise<HeldReservation> {
     if (credits.video < 0 || credits.image < 0 || credits.video + credits.image === 0) {
       throw ProblemError.badRequest('A reservation holds a positive number of credits.');
     }
@@ -295,11 +304,11 @@ export class LedgerService {
     }
     const existing = await this.dataSource.getRepository(ReservationEntity).findOneBy({ key });
     if (existing) {
-      return this.sameReservation(existing, userId);
+      return this.withLane(this.sameReservation(existing, userId));
     }
     const expiresAt = new Date(this.clock.now().getTime() + ttl * 1000);
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      const held = await this.dataSource.transaction(async (manager) => {
         for (const pool of creditPools) {
           const amount = credits[pool];
           if (amount === 0) {
@@ -320,13 +329,14 @@ export class LedgerService {
         await manager.insert(ReservationEntity, reservation);
         return reservation;
       });
+      return await this.withLane(held);
     } catch (error) {
       if (isUniqueViolation(error)) {
         // A concurrent call with the same key won; answer with its reservation.
         const winner = await this.dataSource
           .getRepository(ReservationEntity)
           .findOneByOrFail({ key });
-        return this.sameReservation(winner, userId);
+        return this.withLane(this.sameReservation(winner, userId));
       }
       throw error;
     }
@@ -355,27 +365,33 @@ export class LedgerService {
     userId: string,
     credits: CreditAmounts,
     ttlSeconds: number,
-  ): Promise<ReservationEntity | null> {
+  ): Promise<HeldReservation | null> {
     const pool: CreditPool = credits.video > 0 ? 'video' : 'image';
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+    let holder: { brand: string; plan: string } | undefined;
     try {
-      const rows = await this.dataSource.query<{ key: string }[]>(
+      const rows = await this.dataSource.query<{ brand: string; plan: string }[]>(
         `WITH held AS (
-           UPDATE billing.credit_balances SET reserved = reserved + $4
-            WHERE user_id = $2 AND pool = $3 AND allowance + pack_credits - used - reserved >= $4
+           UPDATE billing.credit_balances b SET reserved = b.reserved + $4
+             FROM billing.credit_accounts a
+            WHERE b.user_id = $2 AND b.pool = $3 AND a.user_id = b.user_id
+              AND b.allowance + b.pack_credits - b.used - b.reserved >= $4
               AND NOT EXISTS (SELECT 1 FROM billing.reservations WHERE key = $1)
-           RETURNING user_id
+           RETURNING a.brand, a.plan
          ), entry AS (
            INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key, created_at)
            SELECT $2, $3, 'reserve', $4, $1, $5 FROM held
+         ), reservation AS (
+           INSERT INTO billing.reservations (key, user_id, status, video_credits, image_credits, expires_at, created_at)
+           SELECT $1, $2, 'pending', $6, $7, $8, $5 FROM held
+           RETURNING key
          )
-         INSERT INTO billing.reservations (key, user_id, status, video_credits, image_credits, expires_at, created_at)
-         SELECT $1, $2, 'pending', $6, $7, $8, $5 FROM held
-         RETURNING key`,
+         SELECT held.brand, held.plan FROM held, reservation`,
         [key, userId, pool, credits[pool], now, credits.video, credits.image, expiresAt],
       );
-      if (rows.length === 0) {
+      holder = rows[0];
+      if (!holder) {
         return null;
       }
     } catch (error) {
@@ -384,7 +400,21 @@ export class LedgerService {
       }
       throw error;
     }
-    return pendingReservation(key, userId, credits, expiresAt);
+    return Object.assign(pendingReservation(key, userId, credits, expiresAt), {
+      priorityLane: hasPriorityLane(holder.brand, holder.plan),
+    });
+  }
+
+  /** The answer to a hold's holder: whether their plan earns the priority lane, as of now. */
+  private async withLane(reservation: ReservationEntity): Promise<HeldReservation> {
+    const rows = await this.dataSource.query<{ brand: string; plan: string }[]>(
+      `SELECT brand, plan FROM billing.credit_accounts WHERE user_id = $1`,
+      [reservation.userId],
+    );
+    const account = rows[0];
+    return Object.assign(reservation, {
+      priorityLane: account ? hasPriorityLane(account.brand, account.plan) : false,
+    });
   }
 
   /**

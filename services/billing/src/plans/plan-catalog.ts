@@ -20,6 +20,8 @@ export interface Plan {
   rank: number;
   videoCredits: number;
   imageCredits: number;
+  /** Jobs of this plan's users go to the generation queue's priority lane (SPEC §3: Max). */
+  priorityLane: boolean;
   prices: Record<Currency, PlanPrices>;
 }
 
@@ -38,6 +40,7 @@ const tiers: Plan[] = [
     rank: 0,
     videoCredits: 1,
     imageCredits: 100,
+    priorityLane: false,
     prices: { USD: { monthly: 0, annualPerMonth: 0 }, INR: { monthly: 0, annualPerMonth: 0 } },
   },
   {
@@ -46,6 +49,7 @@ const tiers: Plan[] = [
     rank: 1,
     videoCredits: 21,
     imageCredits: 1000,
+    priorityLane: false,
     prices: {
       USD: { monthly: 1299, annualPerMonth: 799 },
       INR: { monthly: 99900, annualPerMonth: 79900 },
@@ -57,6 +61,7 @@ const tiers: Plan[] = [
     rank: 2,
     videoCredits: 50,
     imageCredits: 2500,
+    priorityLane: false,
     prices: {
       USD: { monthly: 1900, annualPerMonth: 999 },
       INR: { monthly: 149900, annualPerMonth: 99900 },
@@ -68,6 +73,7 @@ const tiers: Plan[] = [
     rank: 3,
     videoCredits: 150,
     imageCredits: 7500,
+    priorityLane: true,
     prices: {
       USD: { monthly: 4900, annualPerMonth: 3000 },
       INR: { monthly: 399900, annualPerMonth: 249900 },
@@ -134,6 +140,11 @@ export function plansFor(brand: Brand): Plan[] {
 
 export function packsFor(brand: Brand): CreditPack[] {
   return catalogs[brand].packs;
+}
+
+/** Whether a user on `planId` of `brand` has the generation queue's priority lane. */
+export function hasPriorityLane(brand: string, planId: string): boolean {
+  return isBrand(brand) && (findPlan(brand, planId)?.priorityLane ?? false);
 }
 
 export function findPlan(brand: Brand, id: string): Plan | undefined {

@@ -37,7 +37,7 @@ const clockBody = z.union([
 ]);
 
 const simulatorBody = z.object({
-  failure: z.enum(['provider_5xx', 'timeout', 'crash']).nullable(),
+  failure: z.enum(['provider_5xx', 'timeout', 'crash', 'output_blocked']).nullable(),
   latencyMs: z.number().int().min(0).max(900_000).optional(),
 });
 

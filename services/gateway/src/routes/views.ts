@@ -31,6 +31,8 @@ export interface GenerationView {
   durationSec?: number;
   aspectRatio?: string;
   projectId?: string;
+  /** `priority` (Max plan, served before the shared lane) or `shared`. */
+  lane: string;
   createdAt: string;
   updatedAt: string;
   reserved: { videoCredits: number; imageCredits: number };
@@ -48,6 +50,7 @@ export function generationView(job: generationV1.Job): GenerationView {
     ...(job.durationSec ? { durationSec: job.durationSec } : {}),
     ...(job.aspectRatio ? { aspectRatio: job.aspectRatio } : {}),
     ...(job.projectId ? { projectId: job.projectId } : {}),
+    lane: job.lane,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     reserved: { videoCredits: job.reserved?.video ?? 0, imageCredits: job.reserved?.image ?? 0 },

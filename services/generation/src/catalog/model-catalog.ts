@@ -16,6 +16,8 @@ export interface ModelSpec {
   unavailableIn: string[];
   /** A job still processing after this long is failed and refunded by the watchdog. */
   timeLimitSec: number;
+  /** Jobs of this model running at once across every worker: the provider's rate limit. */
+  maxConcurrentJobs: number;
 }
 
 const video = ['text-to-video', 'image-to-video'] as JobMode[];
@@ -33,6 +35,7 @@ export const defaultModels: ModelSpec[] = [
     aspectRatios: ratios,
     unavailableIn: [],
     timeLimitSec: 600,
+    maxConcurrentJobs: 4,
   },
   {
     id: 'veo-3.1',
@@ -45,6 +48,7 @@ export const defaultModels: ModelSpec[] = [
     aspectRatios: ['16:9', '9:16'],
     unavailableIn: [],
     timeLimitSec: 600,
+    maxConcurrentJobs: 6,
   },
   {
     id: 'kling-3.0',
@@ -57,6 +61,7 @@ export const defaultModels: ModelSpec[] = [
     aspectRatios: ratios,
     unavailableIn: ['DE', 'FR', 'IT', 'NL'],
     timeLimitSec: 600,
+    maxConcurrentJobs: 8,
   },
   {
     id: 'wan-2.6',
@@ -69,6 +74,7 @@ export const defaultModels: ModelSpec[] = [
     aspectRatios: ratios,
     unavailableIn: [],
     timeLimitSec: 600,
+    maxConcurrentJobs: 16,
   },
   {
     id: 'runway-gen-4',
@@ -81,6 +87,7 @@ export const defaultModels: ModelSpec[] = [
     aspectRatios: ratios,
     unavailableIn: [],
     timeLimitSec: 600,
+    maxConcurrentJobs: 8,
   },
   {
     id: 'hailuo-2.3',
@@ -93,6 +100,7 @@ export const defaultModels: ModelSpec[] = [
     aspectRatios: ratios,
     unavailableIn: [],
     timeLimitSec: 600,
+    maxConcurrentJobs: 8,
   },
   {
     id: 'pixverse-v6',
@@ -105,6 +113,7 @@ export const defaultModels: ModelSpec[] = [
     aspectRatios: ratios,
     unavailableIn: [],
     timeLimitSec: 600,
+    maxConcurrentJobs: 8,
   },
   {
     id: 'flux-kontext-pro',
@@ -117,6 +126,7 @@ export const defaultModels: ModelSpec[] = [
     aspectRatios: ['1:1', '16:9', '9:16', '4:3', '3:4'],
     unavailableIn: [],
     timeLimitSec: 120,
+    maxConcurrentJobs: 32,
   },
 ];
 

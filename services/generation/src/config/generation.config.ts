@@ -1,8 +1,38 @@
 import { serviceConfigSchema, z } from '@fluxnote/config';
+import { defaultModels, findModel } from '../catalog/model-catalog';
 
 export const generationConfigSchema = serviceConfigSchema({
   /** Billing's gRPC address (host:port). */
   BILLING_GRPC_URL: z.string().min(1),
+  /**
+   * Per-model limits on jobs running at once, over the catalog's (a provider's rate limit):
+   * `model=limit` pairs separated by commas, e.g. `sora-2-pro=2,wan-2.6=20`.
+   */
+  MODEL_CONCURRENCY: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const limits: Record<string, number> = {};
+      for (const pair of value
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const match = /^([a-z0-9.-]+)=([1-9][0-9]*)$/.exec(pair);
+        if (!match) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${pair}" is not model=limit (a positive integer)`,
+          });
+          return z.NEVER;
+        }
+        if (!findModel(defaultModels, match[1])) {
+          ctx.addIssue({ code: 'custom', message: `"${match[1]}" is not a model of the catalog` });
+          return z.NEVER;
+        }
+        limits[match[1]] = Number(match[2]);
+      }
+      return limits;
+    }),
   /** Jobs run at once by this process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(0).default(4),
   /** Attempts of one job across worker crashes before it fails. */

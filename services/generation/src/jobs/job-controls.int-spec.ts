@@ -9,6 +9,8 @@ import { generationConfigSchema } from '../config/generation.config';
 import { JobControls } from './job-controls';
 import { JobStatusStream } from './job-status-stream';
 import { JobQueue } from './job-queue';
+import { PromptApprovals } from '../safety/prompt-approvals';
+import { OUTPUT_MODERATION } from './job.entity';
 
 describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
   let db: TestDatabase;
@@ -46,12 +48,13 @@ describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
     userId: string,
     status: string,
     projectId: string | null = null,
+    model = 'wan-2.6',
   ): Promise<string> {
     const id = randomUUID();
     await dataSource.query(
       `INSERT INTO generation.jobs (id, user_id, status, model, mode, prompt, duration_sec, aspect_ratio,
          video_credits, image_credits, lane, project_id, output_url, created_at)
-       VALUES ($1, $2, $3, 'wan-2.6', 'text-to-video', 'a fox', 5, '16:9', 2, 0, 1, $4, $5, $6)`,
+       VALUES ($1, $2, $3, $7, 'text-to-video', 'a fox', 5, '16:9', 2, 0, 1, $4, $5, $6)`,
       [
         id,
         userId,
@@ -59,6 +62,7 @@ describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
         projectId,
         status === 'succeeded' ? `sim://out/${id}.mp4` : null,
         clock.now(),
+        model,
       ],
     );
     await dataSource.query(
@@ -228,7 +232,7 @@ describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
 
   it('serves the Max lane first, and within a lane every user’s first job before anyone’s second', async () => {
     await dataSource.query(`UPDATE generation.jobs SET status = 'failed' WHERE status = 'queued'`);
-    const queue = new JobQueue(dataSource, clock);
+    const queue = new JobQueue(dataSource, clock, { MODEL_CONCURRENCY: { 'wan-2.6': 100 } });
     const busy = randomUUID();
     const patient = randomUUID();
     const max = randomUUID();
@@ -256,5 +260,59 @@ describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
     const claimed = await Promise.all(Array.from({ length: 14 }, () => queue.claimNext()));
     const ids = claimed.filter((j) => j !== undefined).map((j) => j.id);
     expect(ids.sort()).toEqual([...many].sort());
+  });
+
+  it('runs no more jobs of a model at once than its limit, even when many workers claim together', async () => {
+    await dataSource.query(
+      `UPDATE generation.jobs SET status = 'failed' WHERE status IN ('queued', 'processing')`,
+    );
+    const queue = new JobQueue(dataSource, clock, { MODEL_CONCURRENCY: { 'sora-2-pro': 2 } });
+    const sora: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      sora.push(await job(randomUUID(), 'queued', null, 'sora-2-pro'));
+      clock.advance(1000);
+    }
+    const wan = await job(randomUUID(), 'queued');
+    const running = async () =>
+      (
+        await dataSource.query<{ id: string }[]>(
+          `SELECT id FROM generation.jobs WHERE model = 'sora-2-pro' AND status = 'processing'`,
+        )
+      ).map((r) => r.id);
+
+    const claimed = (await Promise.all(Array.from({ length: 8 }, () => queue.claimNext())))
+      .filter((j) => j !== undefined)
+      .map((j) => j.id);
+    for (let next = await queue.claimNext(); next; next = await queue.claimNext()) {
+      claimed.push(next.id);
+    }
+    // The limit held, and the other model's job did not wait behind the full one.
+    expect(await running()).toHaveLength(2);
+    expect(claimed.filter((id) => sora.includes(id))).toHaveLength(2);
+    expect(claimed).toContain(wan);
+
+    // A finished job frees its slot for the next of that model, in queue order.
+    const [done] = await running();
+    await dataSource.query(`UPDATE generation.jobs SET status = 'succeeded' WHERE id = $1`, [done]);
+    const next = await queue.claimNext();
+    expect(next?.id).toBe(sora.find((id) => !claimed.includes(id)));
+    expect(await queue.claimNext()).toBeUndefined();
+  });
+
+  it('approves a prompt the safety check blocked, but not a job whose output the provider withheld', async () => {
+    const approvals = new PromptApprovals(dataSource, clock);
+    const userId = randomUUID();
+    const promptBlocked = await job(userId, 'blocked');
+    const outputBlocked = await job(userId, 'blocked');
+    await dataSource.query(
+      `UPDATE generation.jobs SET failure_reason = $2, refunded = true WHERE id = $1`,
+      [outputBlocked, OUTPUT_MODERATION],
+    );
+    await expect(
+      approvals.approve(outputBlocked, randomUUID(), null, 'looks fine'),
+    ).rejects.toMatchObject({ problem: { status: 409 } });
+    expect(await approvals.covers(userId, 'a fox')).toBe(false);
+    await approvals.approve(promptBlocked, randomUUID(), null, 'a false positive');
+    expect(await approvals.covers(userId, 'a fox')).toBe(true);
   });
 });

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
+import { defaultModels } from '../catalog/model-catalog';
+import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
 import { JobEntity } from './job.entity';
 
 /** How many of the best-placed queued jobs one claim looks at before taking the first free one. */
@@ -11,41 +13,77 @@ const CANDIDATES = 16;
  * order: the priority lane (Max) before the shared lane; within a lane, by each
  * job's turn among its user's jobs — the user's jobs already running count, so
  * one user's hundred jobs do not hold back everyone else's first — then the
- * oldest. `SKIP LOCKED`
- * lets many workers claim at once, each job going to exactly one.
+ * oldest. Jobs of a model already running its limit wait (a provider's rate limit).
+ * `SKIP LOCKED` lets many workers claim at once, each job going to exactly one; the
+ * model's limit is checked again under a per-model lock, so racing claims never
+ * exceed it.
  */
 @Injectable()
 export class JobQueue {
+  private readonly models: string[];
+  private readonly limits: number[];
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
-  ) {}
+    @Inject(GENERATION_CONFIG) config: Pick<GenerationConfig, 'MODEL_CONCURRENCY'>,
+  ) {
+    this.models = defaultModels.map((m) => m.id);
+    this.limits = defaultModels.map((m) => config.MODEL_CONCURRENCY[m.id] ?? m.maxConcurrentJobs);
+  }
+
+  /** The running limit of `model`. */
+  limitOf(model: string): number {
+    const index = this.models.indexOf(model);
+    return index < 0 ? 1 : this.limits[index];
+  }
 
   async claimNext(): Promise<JobEntity | undefined> {
-    const now = this.clock.now();
-    const rows = await this.dataSource.query<[{ id: string }[], number]>(
-      `WITH candidates AS (
-         SELECT id, row_number() OVER (ORDER BY lane, turn, created_at, id) AS place
-           FROM (SELECT q.id, q.lane, q.created_at,
-                        row_number() OVER (PARTITION BY q.user_id, q.lane ORDER BY q.created_at, q.id)
-                          + coalesce(running.jobs, 0) AS turn
-                   FROM generation.jobs q
-                   LEFT JOIN (SELECT user_id, count(*) AS jobs FROM generation.jobs
-                               WHERE status = 'processing' GROUP BY user_id) AS running
-                          ON running.user_id = q.user_id
-                  WHERE q.status = 'queued') AS queued
-          ORDER BY lane, turn, created_at, id
-          LIMIT ${CANDIDATES}
-       )
-       UPDATE generation.jobs SET status = 'processing', attempts = attempts + 1,
-              started_at = coalesce(started_at, $1), heartbeat_at = $1, updated_at = now()
-        WHERE id = (SELECT j.id FROM generation.jobs j JOIN candidates c ON c.id = j.id
-                     WHERE j.status = 'queued'
-                     ORDER BY c.place LIMIT 1 FOR UPDATE OF j SKIP LOCKED)
-        RETURNING id`,
-      [now],
-    );
-    const id = rows[0][0]?.id;
+    const id = await this.dataSource.transaction(async (manager) => {
+      const picked = await manager.query<{ id: string; model: string }[]>(
+        `WITH running AS (
+           SELECT user_id, model FROM generation.jobs WHERE status = 'processing'
+         ), full_models AS (
+           SELECT r.model FROM running r
+             JOIN unnest($1::text[], $2::int[]) AS l (model, jobs) ON l.model = r.model
+            GROUP BY r.model, l.jobs HAVING count(*) >= l.jobs
+         ), candidates AS (
+           SELECT id, row_number() OVER (ORDER BY lane, turn, created_at, id) AS place
+             FROM (SELECT q.id, q.lane, q.created_at,
+                          row_number() OVER (PARTITION BY q.user_id, q.lane ORDER BY q.created_at, q.id)
+                            + coalesce(mine.jobs, 0) AS turn
+                     FROM generation.jobs q
+                     LEFT JOIN (SELECT user_id, count(*) AS jobs FROM running GROUP BY user_id) AS mine
+                            ON mine.user_id = q.user_id
+                    WHERE q.status = 'queued' AND q.model NOT IN (SELECT model FROM full_models)) AS queued
+            ORDER BY lane, turn, created_at, id
+            LIMIT ${CANDIDATES}
+         )
+         SELECT j.id, j.model FROM generation.jobs j JOIN candidates c ON c.id = j.id
+          WHERE j.status = 'queued'
+          ORDER BY c.place LIMIT 1 FOR UPDATE OF j SKIP LOCKED`,
+        [this.models, this.limits],
+      );
+      const job = picked[0];
+      if (!job) {
+        return undefined;
+      }
+      // Claims of one model queue here; a claim that lost the race for the last slot
+      // leaves its job queued for when a slot frees.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('generation.model:' || $1))`, [
+        job.model,
+      ]);
+      const now = this.clock.now();
+      const claimed = await manager.query<[{ id: string }[], number]>(
+        `UPDATE generation.jobs SET status = 'processing', attempts = attempts + 1,
+                started_at = coalesce(started_at, $2), heartbeat_at = $2, updated_at = now()
+          WHERE id = $1
+            AND (SELECT count(*) FROM generation.jobs WHERE model = $3 AND status = 'processing') < $4
+          RETURNING id`,
+        [job.id, now, job.model, this.limitOf(job.model)],
+      );
+      return claimed[0][0]?.id;
+    });
     return id ? this.dataSource.getRepository(JobEntity).findOneByOrFail({ id }) : undefined;
   }
 }

@@ -1,11 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { jobFailedV1, jobSucceededV1, ProblemError } from '@fluxnote/contracts';
+import { jobBlockedV1, jobFailedV1, jobSucceededV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { BillingLedger } from '../billing/billing-ledger';
 import { FailureSignals } from './failure-signals';
-import { JobEntity, type JobOutcome } from './job.entity';
+import { JobEntity, OUTPUT_MODERATION, type JobOutcome } from './job.entity';
 import { appendJobLog } from './job-log';
+
+function releaseReason(outcome: JobOutcome): string {
+  return outcome.status === 'blocked' ? OUTPUT_MODERATION : (outcome.reason ?? 'internal');
+}
 
 /**
  * Turns a worker's outcome into money and history: the outcome is recorded
@@ -60,7 +64,7 @@ export class JobSettlement {
       const reservation =
         outcome.status === 'succeeded'
           ? await this.ledger.commit(job.id)
-          : await this.ledger.release(job.id, outcome.reason ?? 'internal');
+          : await this.ledger.release(job.id, releaseReason(outcome));
       settlementNote = `reservation ${reservation.status}`;
     } catch (error) {
       if (
@@ -74,16 +78,22 @@ export class JobSettlement {
       }
     }
     await this.dataSource.transaction(async (manager) => {
-      const failed = outcome.status === 'failed';
+      const refunded = outcome.status !== 'succeeded';
+      const failureReason =
+        outcome.status === 'blocked'
+          ? OUTPUT_MODERATION
+          : outcome.status === 'failed'
+            ? (outcome.reason ?? 'internal')
+            : null;
       const result = await manager.update(
         JobEntity,
         { id: job.id, status: 'processing' },
         {
           status: outcome.status,
           outputUrl: outcome.outputUrl ?? null,
-          failureReason: failed ? (outcome.reason ?? 'internal') : null,
-          failureDetail: failed ? (outcome.detail ?? null) : null,
-          refunded: failed,
+          failureReason,
+          failureDetail: refunded ? (outcome.detail ?? null) : null,
+          refunded,
         },
       );
       if (result.affected !== 1) {
@@ -91,18 +101,31 @@ export class JobSettlement {
       }
       await appendJobLog(manager, job.id, 'settlement', settlementNote, { status: outcome.status });
       const ref = { jobId: job.id, userId: job.userId, model: job.model, mode: job.mode };
-      if (failed) {
-        await this.outbox.add(manager, jobFailedV1, job.userId, {
-          ...ref,
-          reason: outcome.reason ?? 'internal',
-          refunded: { videoCredits: job.videoCredits, imageCredits: job.imageCredits },
-        });
-        await this.signals.afterFailure(manager, job);
-      } else {
-        await this.outbox.add(manager, jobSucceededV1, job.userId, {
-          ...ref,
-          outputUrl: outcome.outputUrl ?? '',
-        });
+      const credits = { videoCredits: job.videoCredits, imageCredits: job.imageCredits };
+      switch (outcome.status) {
+        case 'failed':
+          await this.outbox.add(manager, jobFailedV1, job.userId, {
+            ...ref,
+            reason: outcome.reason ?? 'internal',
+            refunded: credits,
+          });
+          await this.signals.afterFailure(manager, job);
+          break;
+        case 'blocked':
+          await this.outbox.add(manager, jobBlockedV1, job.userId, {
+            ...ref,
+            rule: OUTPUT_MODERATION,
+            explanation: outcome.detail ?? 'The provider’s moderation withheld the output.',
+            stage: 'output',
+            refunded: credits,
+          });
+          break;
+        case 'succeeded':
+          await this.outbox.add(manager, jobSucceededV1, job.userId, {
+            ...ref,
+            outputUrl: outcome.outputUrl ?? '',
+          });
+          break;
       }
     });
     this.logger.log(

@@ -7,9 +7,13 @@ export type JobStatus =
 /** Platform failure reasons; each one refunds the job's credits. */
 export type FailureReason = 'provider_5xx' | 'timeout' | 'crash' | 'internal';
 
+/** The failure reason of a job whose output the provider's moderation withheld (refunded). */
+export const OUTPUT_MODERATION = 'output_moderation';
+
 /** What a worker decided, recorded before credits are settled so a crash cannot lose it. */
 export interface JobOutcome {
-  status: 'succeeded' | 'failed';
+  /** `blocked`: the provider's output moderation withheld the result (refunded). */
+  status: 'succeeded' | 'failed' | 'blocked';
   reason?: FailureReason;
   detail?: string;
   outputUrl?: string;

@@ -29,6 +29,7 @@ export function toJob(job: JobEntity): generationV1.Job {
     durationSec: job.durationSec || undefined,
     aspectRatio: job.aspectRatio,
     projectId: job.projectId ?? undefined,
+    lane: job.lane === 0 ? 'priority' : 'shared',
     failure: job.failureReason
       ? { reason: job.failureReason, refunded: job.refunded, detail: job.failureDetail ?? '' }
       : undefined,
@@ -254,6 +255,7 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
       aspectRatio: job.aspectRatio,
       durationSec: job.durationSec,
       output: job.output,
+      lane: '',
     };
   }
 

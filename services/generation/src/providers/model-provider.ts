@@ -13,7 +13,9 @@ export interface ProviderRequest {
 
 export type ProviderResult =
   | { ok: true; outputUrl: string }
-  | { ok: false; reason: FailureReason; transient: boolean; detail: string };
+  | { ok: false; reason: FailureReason; transient: boolean; detail: string }
+  /** The provider's own moderation withheld the output: not a platform failure, but refunded. */
+  | { ok: false; reason: 'output_blocked'; transient: false; detail: string };
 
 /** The port every model provider adapter implements. */
 export abstract class ModelProvider {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
-import { JobEntity } from '../jobs/job.entity';
+import { JobEntity, OUTPUT_MODERATION } from '../jobs/job.entity';
 import { appendJobLog } from '../jobs/job-log';
 import { normalisePrompt } from './prompt-safety';
 
@@ -49,6 +49,13 @@ export class PromptApprovals {
         throw ProblemError.conflict(
           `Only a blocked prompt can be approved; this generation is ${job.status}.`,
           { jobStatus: job.status },
+        );
+      }
+      if (job.failureReason === OUTPUT_MODERATION) {
+        // The prompt passed; the provider withheld the output, and its credits came back already.
+        throw ProblemError.conflict(
+          'This generation’s prompt was not blocked: the provider withheld its output, and its credits were refunded.',
+          { jobStatus: job.status, reason: OUTPUT_MODERATION },
         );
       }
       const now = this.clock.now();

@@ -71,5 +71,12 @@ function failureResult(failure: SimulatedFailure): ProviderResult {
         transient: false,
         detail: 'The model crashed while generating.',
       };
+    case 'output_blocked':
+      return {
+        ok: false,
+        reason: 'output_blocked',
+        transient: false,
+        detail: 'The provider’s moderation withheld the generated output.',
+      };
   }
 }

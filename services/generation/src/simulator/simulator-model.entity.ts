@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const simulatedFailures = ['provider_5xx', 'timeout', 'crash'] as const;
+/** `output_blocked`: the provider's output moderation withholds the result. */
+export const simulatedFailures = ['provider_5xx', 'timeout', 'crash', 'output_blocked'] as const;
 export type SimulatedFailure = (typeof simulatedFailures)[number];
 
 /** How the built-in simulator behaves for one model (set through the admin API). */

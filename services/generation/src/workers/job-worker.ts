@@ -110,7 +110,9 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const result = await this.runWithRetries(job);
       const outcome: JobOutcome = result.ok
         ? { status: 'succeeded', outputUrl: result.outputUrl }
-        : { status: 'failed', reason: result.reason, detail: result.detail };
+        : result.reason === 'output_blocked'
+          ? { status: 'blocked', detail: result.detail }
+          : { status: 'failed', reason: result.reason, detail: result.detail };
       if (await this.settlement.recordOutcome(job.id, job.attempts, outcome)) {
         await this.settlement.settle(job.id);
       }

@@ -1,6 +1,7 @@
 import { feedBody, renderEmail, renderPush, brandOf } from './templates';
 import {
   formatMoney,
+  jobBlockedMessage,
   jobFailedMessage,
   jobSucceededMessage,
   refundDecidedMessage,
@@ -35,6 +36,23 @@ describe('event messages', () => {
     expect(feedBody(message)).toContain('server error');
     expect(feedBody(message)).toContain('1 video credit;');
     expect(message.channels).toEqual(['in_app', 'email', 'push']);
+  });
+
+  it('tells a blocked prompt that nothing was charged, and a withheld output what came back', () => {
+    const prompt = jobBlockedMessage({ ...ref, rule: 'violence', explanation: 'Graphic harm.' });
+    expect(prompt.title).toBe('Your prompt was blocked');
+    expect(feedBody(prompt)).toContain('Nothing was charged.');
+    expect(prompt.channels).toEqual(['in_app']);
+    const output = jobBlockedMessage({
+      ...ref,
+      rule: 'output_moderation',
+      explanation: 'The provider withheld the output.',
+      stage: 'output',
+      refunded: { videoCredits: 1, imageCredits: 0 },
+    });
+    expect(output.title).toBe('Your generation was withheld');
+    expect(feedBody(output)).toContain('We gave back 1 video credit;');
+    expect(output.channels).toEqual(['in_app', 'email', 'push']);
   });
 
   it('names both pools when both were refunded', () => {

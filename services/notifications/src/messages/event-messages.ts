@@ -194,6 +194,20 @@ export function failureStreakMessage(event: EventPayload<typeof failureStreakV1>
 
 /** The user saw the refusal when submitting; the feed keeps it with the way to appeal. */
 export function jobBlockedMessage(event: EventPayload<typeof jobBlockedV1>): Message {
+  if (event.stage === 'output') {
+    const given = event.refunded ? credits(event.refunded) : '';
+    return {
+      category: 'jobs',
+      title: 'Your generation was withheld',
+      paragraphs: [
+        `Your ${event.mode} job on ${event.model} ran, but the model provider’s own content check withheld the result. ${event.explanation}`,
+        given ? `We gave back ${given}; nothing was charged.` : 'Nothing was charged.',
+        'You can try again with a changed prompt, or contact support with the job id if you think the check was wrong.',
+      ],
+      action: { label: 'Open the job', path: `/generations/${event.jobId}` },
+      channels: ['in_app', 'email', 'push'],
+    };
+  }
   return {
     category: 'jobs',
     title: 'Your prompt was blocked',

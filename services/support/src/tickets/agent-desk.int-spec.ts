@@ -58,6 +58,7 @@ describe('the agent desk (Postgres)', () => {
           createdAt: '',
           updatedAt: '',
           aspectRatio: '16:9',
+          lane: 'shared',
         },
         lines: [{ at: '', kind: 'input', message: 'job submitted', dataJson: '{}' }],
       });

@@ -191,6 +191,8 @@ export class SubmitJobUseCase {
           'The credit hold for this job was already released. Submit again.',
         );
       }
+      // Billing knows the plan: a Max user's job waits in the priority lane.
+      job.lane = reservation.priorityLane ? 0 : 1;
     } catch (error) {
       if (error instanceof ProblemError && error.problem.status < 500) {
         // Refused by billing (not enough credits, account not open yet): the job never existed.
@@ -208,7 +210,7 @@ export class SubmitJobUseCase {
       // Queued, logged, and the workers woken, in one round trip; the event beside it.
       const queued = await manager.query<{ created_at: Date; updated_at: Date }[]>(
         `WITH queued AS (
-           UPDATE generation.jobs SET status = 'queued', updated_at = now()
+           UPDATE generation.jobs SET status = 'queued', lane = $5, updated_at = now()
             WHERE id = $1 AND status = 'reserving' RETURNING id, created_at, updated_at
          ), logged AS (
            INSERT INTO generation.job_logs (job_id, kind, message, data)
@@ -224,6 +226,7 @@ export class SubmitJobUseCase {
           }),
           WORK_CHANNEL,
           job.model,
+          job.lane,
         ],
       );
       const times = queued[0];

@@ -67,6 +67,8 @@ export interface Reservation {
   status: string;
   credits?: Credits | undefined;
   expiresAt: string;
+  /** In answers to Reserve: the holder's plan earns the generation queue's priority lane (Max). */
+  priorityLane: boolean;
 }
 
 export interface GetUsageRequest {

@@ -153,6 +153,8 @@ export interface Job {
   aspectRatio?: string | undefined;
   projectId?: string | undefined;
   updatedAt: string;
+  /** The queue lane: priority (Max plan, served first) or shared. */
+  lane: string;
 }
 
 export interface GetJobRequest {
