@@ -51,7 +51,9 @@ function containerEnvironment(objects: KubeObject[], service: string): Record<st
             ? 'smtps://mailer:secret@smtp.internal:465'
             : variable.name === 'PUSH_URL'
               ? 'https://push.internal/v1/projects/fluxnote'
-              : 'a-secret-value-from-the-cluster';
+              : variable.name === 'MODEL_PROVIDER_URL'
+                ? 'https://models.provider.example'
+                : 'a-secret-value-from-the-cluster';
   }
   return env;
 }
@@ -202,6 +204,16 @@ describe.each(environments)('the chart with deploy/values-%s.yaml', (environment
         'INBOUND_EMAIL_SECRET',
       ]),
     );
+    if (environment === 'prod') {
+      // Production runs the models on the HTTP provider.
+      expect(refs.map((e) => e.name)).toEqual(
+        expect.arrayContaining([
+          'MODEL_PROVIDER_URL',
+          'MODEL_PROVIDER_API_KEY',
+          'MODEL_PROVIDER_WEBHOOK_SECRET',
+        ]),
+      );
+    }
     expect(objects.some((o) => JSON.stringify(o).includes('a-secret-value'))).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import {
   expectEventually,
   makeTempDir,
   problemOf,
+  ProviderDouble,
   readEventStream,
   type TestDatabase,
 } from '@fluxnote/testing';
@@ -36,9 +37,12 @@ describe('first job end to end', () => {
   let dataDir: string;
   let api: ReturnType<typeof request>;
   let admin: string;
+  let provider: ProviderDouble;
+  const providerWebhookUrl = 'https://api.fluxnote.test/v1/webhooks/model-provider';
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e');
+    provider = await ProviderDouble.start({ webhookSecret: 'e2e-provider-webhook-secret' });
     dataDir = makeTempDir('e2e');
     platform = await Platform.start({
       dataDir,
@@ -55,14 +59,23 @@ describe('first job end to end', () => {
         PROVIDER_RETRY_BASE_MS: '20',
         FAILURE_SPIKE_MIN_JOBS: '3',
         RESERVATION_SWEEP_MS: '500',
+        // Kling runs on an HTTP provider (a local double); its jobs finish by webhook.
+        MODEL_PROVIDER_URL: provider.url,
+        MODEL_PROVIDER_API_KEY: provider.apiKey,
+        MODEL_PROVIDER_MODELS: 'kling-3.0',
+        MODEL_PROVIDER_WEBHOOK_SECRET: 'e2e-provider-webhook-secret',
+        MODEL_PROVIDER_WEBHOOK_URL: providerWebhookUrl,
+        MODEL_PROVIDER_POLL_MS: '30000',
       },
     });
+    provider.deliverTo = `${platform.gatewayUrl}/v1/webhooks/model-provider`;
     api = request(platform.gatewayUrl);
     admin = (await logIn('ops@fluxnote.test', 'operations-password')).accessToken;
   });
 
   afterAll(async () => {
     await platform?.stop();
+    await provider?.stop();
     await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -298,6 +311,55 @@ describe('first job end to end', () => {
     } finally {
       await simulate('veo-3.1', null);
     }
+  });
+
+  it('a job on an HTTP provider runs with the no-training flag and finishes by its signed webhook', async () => {
+    provider.script('kling-3.0', { outcome: 'succeeded', finishAfterMs: 300 });
+    const user = await signUp();
+    const submitted = await as(user)
+      .post('/v1/generations')
+      .send({ ...job, model: 'kling-3.0' })
+      .expect(202);
+    // Polls are 30 s apart here: finishing sooner proves the webhook woke the job.
+    const done = await expectEventually(
+      async () => {
+        const body = await jobStatus(user, submitted.body.id);
+        expect(body['status']).toBe('succeeded');
+        return body;
+      },
+      { timeoutMs: 10_000 },
+    );
+    const [task] = provider.created('kling-3.0');
+    expect(done['output']).toEqual({ url: `https://cdn.provider.test/${task.id}.mp4` });
+    const create = provider.calls.find((c) => c.method === 'POST' && c.path === '/v1/generations');
+    expect(create?.headers['idempotency-key']).toBe(submitted.body.id);
+    expect(create?.body).toMatchObject({
+      model: 'kling-3.0',
+      no_training: true,
+      webhook_url: providerWebhookUrl,
+    });
+    expect(provider.webhooks).toEqual([expect.objectContaining({ status: 200 })]);
+    expect(await videoUsage(user)).toMatchObject({ used: 1, reserved: 0 });
+
+    // Deliveries must be signed with the shared secret.
+    const forged = provider.signedDelivery(
+      { id: task.id, status: 'failed' },
+      undefined,
+      'not-the-secret',
+    );
+    const refused = await api
+      .post('/v1/webhooks/model-provider')
+      .set('content-type', 'application/json')
+      .set('x-provider-signature', forged.signature)
+      .send(forged.body)
+      .expect(400);
+    expect(refused.headers['content-type']).toMatch(/problem\+json/);
+    await api
+      .post('/v1/webhooks/model-provider')
+      .set('content-type', 'application/json')
+      .send(forged.body)
+      .expect(400);
+    expect((await jobStatus(user, submitted.body.id))['status']).toBe('succeeded');
   });
 
   it('three failures in a row suggest the most reliable model of the mode; the failure spike alerts the admins', async () => {

@@ -133,6 +133,10 @@ listen addresses, the addresses of the services it calls, telemetry, then its ow
 {{- $refs = append $refs (list "STRIPE_WEBHOOK_SECRET" $secrets.stripe.name $secrets.stripe.webhookSecretKey) -}}
 {{- else if eq $kind "smtp" -}}
 {{- $refs = append $refs (list "SMTP_URL" $secrets.smtp.name $secrets.smtp.key) -}}
+{{- else if eq $kind "modelProvider" -}}
+{{- $refs = append $refs (list "MODEL_PROVIDER_URL" $secrets.modelProvider.name $secrets.modelProvider.urlKey) -}}
+{{- $refs = append $refs (list "MODEL_PROVIDER_API_KEY" $secrets.modelProvider.name $secrets.modelProvider.apiKeyKey) -}}
+{{- $refs = append $refs (list "MODEL_PROVIDER_WEBHOOK_SECRET" $secrets.modelProvider.name $secrets.modelProvider.webhookSecretKey) -}}
 {{- else if eq $kind "push" -}}
 {{- $refs = append $refs (list "PUSH_URL" $secrets.push.name $secrets.push.urlKey) -}}
 {{- $refs = append $refs (list "PUSH_API_KEY" $secrets.push.name $secrets.push.apiKeyKey) -}}

@@ -5,3 +5,4 @@ export * from './stripe-double';
 export * from './problem-of';
 export * from './id-token-issuer-double';
 export * from './event-stream-reader';
+export * from './provider-double';

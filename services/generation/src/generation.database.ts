@@ -9,6 +9,7 @@ import { Staff1764300000900 } from './migrations/1764300000900-staff';
 import { PromptApprovals1764400000100 } from './migrations/1764400000100-prompt-approvals';
 import { JobShares1764400000500 } from './migrations/1764400000500-job-shares';
 import { JobEvents1764400000600 } from './migrations/1764400000600-job-events';
+import { ProviderTasks1764500000100 } from './migrations/1764500000100-provider-tasks';
 import { SimulatorModelEntity } from './simulator/simulator-model.entity';
 
 /** The generation schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
@@ -24,5 +25,6 @@ export const generationDatabase: ServiceDatabase = {
     PromptApprovals1764400000100,
     JobShares1764400000500,
     JobEvents1764400000600,
+    ProviderTasks1764500000100,
   ],
 };

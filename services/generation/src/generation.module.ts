@@ -15,7 +15,9 @@ import { JobSettlement } from './jobs/job-settlement';
 import { JobsGrpcController } from './jobs/jobs.grpc';
 import { JobsService } from './jobs/jobs.service';
 import { SubmitJobUseCase } from './jobs/use-cases/submit-job.use-case';
-import { ModelProvider } from './providers/model-provider';
+import { HttpModelProvider } from './providers/http-model-provider';
+import { ModelProviders } from './providers/model-providers';
+import { ProviderWebhooks } from './providers/provider-webhooks';
 import { PromptSafetyCheck, RuleBasedSafetyCheck } from './safety/prompt-safety';
 import { PromptApprovals } from './safety/prompt-approvals';
 import { JobControls } from './jobs/job-controls';
@@ -53,7 +55,9 @@ export class GenerationModule {
         BillingLedger,
         CatalogService,
         ModelSimulator,
-        { provide: ModelProvider, useExisting: ModelSimulator },
+        HttpModelProvider,
+        ModelProviders,
+        ProviderWebhooks,
         SubmitJobUseCase,
         { provide: PromptSafetyCheck, useClass: RuleBasedSafetyCheck },
         PromptApprovals,

@@ -44,6 +44,31 @@ export class WebhooksController {
     });
     return { received: true, eventId: result.eventId, type: result.type, outcome: result.outcome };
   }
+
+  /**
+   * Task deliveries from the HTTP model provider, signed in X-Provider-Signature; generation
+   * checks the signature on the exact bytes and wakes the job waiting on that task.
+   */
+  @Post('model-provider')
+  @HttpCode(200)
+  async modelProvider(
+    @Req() request: RawBodyRequest<Request>,
+    @Headers('x-provider-signature') signature: string | undefined,
+  ): Promise<{ received: true; taskId: string; outcome: string }> {
+    if (!signature) {
+      throw ProblemError.badRequest('The X-Provider-Signature header is missing.', {
+        field: 'X-Provider-Signature',
+      });
+    }
+    if (!request.rawBody || request.rawBody.length === 0) {
+      throw ProblemError.badRequest('A provider delivery is a JSON body (application/json).');
+    }
+    const result = await this.clients.generation.receiveProviderWebhook({
+      payload: request.rawBody,
+      signature,
+    });
+    return { received: true, taskId: result.taskId, outcome: result.outcome };
+  }
 }
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();

@@ -33,6 +33,34 @@ export const generationConfigSchema = serviceConfigSchema({
       }
       return limits;
     }),
+  /** A model provider's create / poll / cancel / webhook API (unset: every model on the simulator). */
+  MODEL_PROVIDER_URL: z.string().url().optional(),
+  MODEL_PROVIDER_API_KEY: z.string().min(1).optional(),
+  /** The models that run on that provider, comma separated. */
+  MODEL_PROVIDER_MODELS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const models = value
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean);
+      for (const model of models) {
+        if (!findModel(defaultModels, model)) {
+          ctx.addIssue({ code: 'custom', message: `"${model}" is not a model of the catalog` });
+          return z.NEVER;
+        }
+      }
+      return models;
+    }),
+  /** Signs the provider's webhook deliveries; unset: webhooks are refused and jobs poll. */
+  MODEL_PROVIDER_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Where the provider delivers them: the gateway's `/v1/webhooks/model-provider`, public. */
+  MODEL_PROVIDER_WEBHOOK_URL: z.string().url().optional(),
+  /** First wait between polls of a task (doubling up to 10 s). */
+  MODEL_PROVIDER_POLL_MS: z.coerce.number().int().positive().default(2_000),
+  /** One HTTP call to the provider. */
+  MODEL_PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   /** Jobs run at once by this process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(0).default(4),
   /** Attempts of one job across worker crashes before it fails. */
@@ -52,6 +80,28 @@ export const generationConfigSchema = serviceConfigSchema({
   FAILURE_SPIKE_MIN_JOBS: z.coerce.number().int().min(1).default(20),
   /** The sliding window, and the quiet time after an alert before the next for the same model. */
   FAILURE_SPIKE_WINDOW_MS: z.coerce.number().int().positive().default(600_000),
+}).superRefine((c, ctx) => {
+  if (c.MODEL_PROVIDER_URL && !c.MODEL_PROVIDER_API_KEY) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['MODEL_PROVIDER_API_KEY'],
+      message: 'is required with MODEL_PROVIDER_URL',
+    });
+  }
+  if (c.MODEL_PROVIDER_URL && c.MODEL_PROVIDER_MODELS.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['MODEL_PROVIDER_MODELS'],
+      message: 'names the models that run on MODEL_PROVIDER_URL',
+    });
+  }
+  if (c.MODEL_PROVIDER_WEBHOOK_URL && !c.MODEL_PROVIDER_WEBHOOK_SECRET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['MODEL_PROVIDER_WEBHOOK_SECRET'],
+      message: 'is required with MODEL_PROVIDER_WEBHOOK_URL (deliveries are signed)',
+    });
+  }
 });
 
 export type GenerationConfig = z.infer<typeof generationConfigSchema>;

@@ -14,6 +14,7 @@ import { SubmitJobUseCase } from './use-cases/submit-job.use-case';
 import { PromptApprovals } from '../safety/prompt-approvals';
 import { JobControls } from './job-controls';
 import { JobStatusStream } from './job-status-stream';
+import { ProviderWebhooks } from '../providers/provider-webhooks';
 
 export function toJob(job: JobEntity): generationV1.Job {
   return {
@@ -62,6 +63,7 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
     private readonly approvals: PromptApprovals,
     private readonly controls: JobControls,
     private readonly statusStream: JobStatusStream,
+    private readonly providerWebhooks: ProviderWebhooks,
     @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
   ) {}
 
@@ -272,5 +274,11 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
       events: batch.events.map((e) => ({ ...e, at: e.at.toISOString() })),
       lastSeq: batch.lastSeq,
     };
+  }
+
+  async receiveProviderWebhook(
+    request: generationV1.ProviderWebhook,
+  ): Promise<generationV1.ProviderWebhookResult> {
+    return this.providerWebhooks.receive(Buffer.from(request.payload), request.signature);
   }
 }

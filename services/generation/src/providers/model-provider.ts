@@ -9,6 +9,8 @@ export interface ProviderRequest {
   aspectRatio: string;
   /** Prompts and outputs are never used for training: every provider call says so. */
   noTraining: true;
+  /** What is left of the model's time limit for this job; past it the provider's work is cancelled. */
+  timeLimitMs: number;
 }
 
 export type ProviderResult =
@@ -21,4 +23,8 @@ export type ProviderResult =
 export abstract class ModelProvider {
   abstract readonly name: string;
   abstract run(request: ProviderRequest): Promise<ProviderResult>;
+  /** The job ended without this provider's result (it failed, or timed out): stop its work. */
+  abandon(_jobId: string): Promise<void> {
+    return Promise.resolve();
+  }
 }

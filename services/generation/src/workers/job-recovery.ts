@@ -8,6 +8,7 @@ import { JobEntity } from '../jobs/job.entity';
 import { appendJobLog } from '../jobs/job-log';
 import { JobSettlement } from '../jobs/job-settlement';
 import { JobControls } from '../jobs/job-controls';
+import { ModelProviders } from '../providers/model-providers';
 import { WORK_CHANNEL } from '../jobs/work-channel';
 
 /** A job still `reserving` after this long lost its submitter (crash or timeout). */
@@ -28,6 +29,7 @@ export class JobRecovery extends PeriodicWorker {
     private readonly settlement: JobSettlement,
     private readonly ledger: BillingLedger,
     private readonly controls: JobControls,
+    private readonly providers: ModelProviders,
     private readonly clock: Clock,
     @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
   ) {
@@ -84,6 +86,11 @@ export class JobRecovery extends PeriodicWorker {
           })
         ) {
           await this.settlement.settle(job.id);
+          // Its worker is gone or stuck: stop the provider's work too (best effort).
+          await this.providers
+            .for(job.model)
+            .abandon(job.id)
+            .catch(() => undefined);
         }
       } else if (now - job.heartbeat_at.getTime() > this.config.WORKER_HEARTBEAT_TIMEOUT_MS) {
         await this.takeBack(job.id, job.attempts);

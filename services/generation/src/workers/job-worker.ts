@@ -15,7 +15,9 @@ import { appendJobLog } from '../jobs/job-log';
 import { JobSettlement } from '../jobs/job-settlement';
 import { JobQueue } from '../jobs/job-queue';
 import { WORK_CHANNEL } from '../jobs/work-channel';
-import { ModelProvider, type ProviderResult } from '../providers/model-provider';
+import { defaultModels, findModel } from '../catalog/model-catalog';
+import { ModelProviders } from '../providers/model-providers';
+import type { ProviderResult } from '../providers/model-provider';
 
 /**
  * Takes queued jobs from the shared queue (`JobQueue`: priority lane first,
@@ -33,7 +35,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly provider: ModelProvider,
+    private readonly providers: ModelProviders,
     private readonly settlement: JobSettlement,
     private readonly queue: JobQueue,
     private readonly clock: Clock,
@@ -122,6 +124,9 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async runWithRetries(job: JobEntity): Promise<ProviderResult> {
+    const provider = this.providers.for(job.model);
+    const limitMs = (findModel(defaultModels, job.model)?.timeLimitSec ?? 600) * 1000;
+    const startedAt = (job.startedAt ?? this.clock.now()).getTime();
     const request = {
       jobId: job.id,
       model: job.model,
@@ -130,12 +135,13 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
       durationSec: job.durationSec,
       aspectRatio: job.aspectRatio,
       noTraining: true as const,
+      timeLimitMs: Math.max(0, startedAt + limitMs - this.clock.now().getTime()),
     };
     for (let call = 1; ; call++) {
       const started = Date.now();
       let result: ProviderResult;
       try {
-        result = await this.provider.run(request);
+        result = await provider.run(request);
       } catch (error) {
         result = {
           ok: false,
@@ -149,9 +155,9 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
         this.dataSource.manager,
         job.id,
         result.ok ? 'provider_call' : 'error',
-        `${this.provider.name} call ${call}`,
+        `${provider.name} call ${call}`,
         {
-          provider: this.provider.name,
+          provider: provider.name,
           attempt: job.attempts,
           call,
           noTraining: request.noTraining,
@@ -160,6 +166,11 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
         },
       );
       if (result.ok || !result.transient || call > this.config.PROVIDER_RETRIES) {
+        if (!result.ok) {
+          await provider.abandon(job.id).catch((error: unknown) => {
+            this.logger.warn(`abandoning job ${job.id} at ${provider.name}: ${String(error)}`);
+          });
+        }
         return result;
       }
       await sleep(this.config.PROVIDER_RETRY_BASE_MS * 2 ** (call - 1));

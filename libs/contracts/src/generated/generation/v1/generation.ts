@@ -230,6 +230,18 @@ export interface JobQuote {
   aspectRatio: string;
 }
 
+export interface ProviderWebhook {
+  payload: Uint8Array;
+  /** X-Provider-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.payload"> */
+  signature: string;
+}
+
+export interface ProviderWebhookResult {
+  /** recorded, unchanged (already final), or ignored (not a task of ours) */
+  outcome: string;
+  taskId: string;
+}
+
 export const FLUXNOTE_GENERATION_V1_PACKAGE_NAME = "fluxnote.generation.v1";
 
 /** Generation jobs. Every read and write is scoped to the calling user. */
@@ -301,6 +313,10 @@ export interface GenerationServiceClient {
    */
 
   waitJobEvents(request: WaitJobEventsRequest, metadata?: Metadata): Observable<JobEventBatch>;
+
+  /** A model provider's signed task delivery, forwarded by the gateway byte for byte. */
+
+  receiveProviderWebhook(request: ProviderWebhook, metadata?: Metadata): Observable<ProviderWebhookResult>;
 }
 
 /** Generation jobs. Every read and write is scoped to the calling user. */
@@ -396,6 +412,13 @@ export interface GenerationServiceController {
     request: WaitJobEventsRequest,
     metadata?: Metadata,
   ): Promise<JobEventBatch> | Observable<JobEventBatch> | JobEventBatch;
+
+  /** A model provider's signed task delivery, forwarded by the gateway byte for byte. */
+
+  receiveProviderWebhook(
+    request: ProviderWebhook,
+    metadata?: Metadata,
+  ): Promise<ProviderWebhookResult> | Observable<ProviderWebhookResult> | ProviderWebhookResult;
 }
 
 export function GenerationServiceControllerMethods() {
@@ -418,6 +441,7 @@ export function GenerationServiceControllerMethods() {
       "unshareJob",
       "getSharedJob",
       "waitJobEvents",
+      "receiveProviderWebhook",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
