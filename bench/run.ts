@@ -10,6 +10,7 @@ import { benchBus } from './bus.bench';
 import { benchBareRoute, benchSubmit, type LoadResult } from './gateway.bench';
 import { benchLedger } from './ledger.bench';
 import { benchLogins } from './login.bench';
+import { benchQueue } from './queue.bench';
 import { fmt } from './stats';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -46,6 +47,9 @@ async function main(): Promise<void> {
     log('\ngateway submit');
     const submit = await benchSubmit(platform, log);
 
+    log('\ngeneration queue');
+    const queue = await benchQueue(platform, log);
+
     const pct = (a: number, b: number): string => `${fmt((100 * a) / b)} %`;
     log(
       '\nsummary                                   measured            ceiling             ratio    target',
@@ -78,6 +82,22 @@ async function main(): Promise<void> {
     );
     submitRow('gateway submit req/s (p99)', submit.submitPath, '≥ 25 %');
     submitRow('  … with every job run meanwhile', submit.withWorkers, '');
+    log(
+      'queue dispatch p50 / p99 (commit → claim)'.padEnd(42) +
+        `${fmt(queue.dispatchP50, 1)} / ${fmt(queue.dispatchP99, 1)} ms`.padEnd(20),
+    );
+    log(
+      `claim with 10,000 queued (8 workers)`.padEnd(42) +
+        `${fmt(queue.claimMsAt10k, 1)} ms`.padEnd(20) +
+        `${fmt(queue.claimsPerSecondAt10k)} jobs/s`.padEnd(20),
+    );
+    log(
+      'wait in a full queue: Max / shared p50'.padEnd(42) +
+        `${fmt(queue.maxLaneWaitP50)} / ${fmt(queue.sharedLaneWaitP50)} ms`.padEnd(20) +
+        ''.padEnd(20) +
+        ''.padEnd(9) +
+        'Max served first',
+    );
   } finally {
     await platform?.stop();
     await pg.stop();

@@ -39,8 +39,25 @@ export class JobQueue {
   }
 
   async claimNext(): Promise<JobEntity | undefined> {
-    const id = await this.dataSource.transaction(async (manager) => {
-      const picked = await manager.query<{ id: string; model: string }[]>(
+    // Other workers may take every job this claim looked at before it locks one; it looks again
+    // rather than answering "nothing queued" (which would idle a worker with work waiting).
+    for (let round = 0; round < 3; round++) {
+      const claim = await this.tryClaim();
+      if (claim !== 'raced') {
+        return claim
+          ? this.dataSource.getRepository(JobEntity).findOneByOrFail({ id: claim.id })
+          : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /** The claimed job's id; undefined when nothing is claimable; `raced` when others took them all. */
+  private tryClaim(): Promise<{ id: string } | 'raced' | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      const [picked] = await manager.query<
+        { id: string | null; model: string | null; offered: string }[]
+      >(
         `WITH running AS (
            SELECT user_id, model FROM generation.jobs WHERE status = 'processing'
          ), full_models AS (
@@ -59,15 +76,19 @@ export class JobQueue {
             ORDER BY lane, turn, created_at, id
             LIMIT ${CANDIDATES}
          )
-         SELECT j.id, j.model FROM generation.jobs j JOIN candidates c ON c.id = j.id
-          WHERE j.status = 'queued'
-          ORDER BY c.place LIMIT 1 FOR UPDATE OF j SKIP LOCKED`,
+         SELECT free.id, free.model, (SELECT count(*) FROM candidates) AS offered
+           FROM (SELECT 1) AS one
+           LEFT JOIN LATERAL (
+             SELECT j.id, j.model FROM generation.jobs j JOIN candidates c ON c.id = j.id
+              WHERE j.status = 'queued'
+              ORDER BY c.place LIMIT 1 FOR UPDATE OF j SKIP LOCKED
+           ) AS free ON true`,
         [this.models, this.limits],
       );
-      const job = picked[0];
-      if (!job) {
-        return undefined;
+      if (!picked?.id || !picked.model) {
+        return Number(picked?.offered ?? 0) > 0 ? 'raced' : undefined;
       }
+      const job = { id: picked.id, model: picked.model };
       // Claims of one model queue here; a claim that lost the race for the last slot
       // leaves its job queued for when a slot frees.
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('generation.model:' || $1))`, [
@@ -82,8 +103,8 @@ export class JobQueue {
           RETURNING id`,
         [job.id, now, job.model, this.limitOf(job.model)],
       );
-      return claimed[0][0]?.id;
+      const id = claimed[0][0]?.id;
+      return id ? { id } : undefined;
     });
-    return id ? this.dataSource.getRepository(JobEntity).findOneByOrFail({ id }) : undefined;
   }
 }
