@@ -14,6 +14,22 @@ import { ProblemError } from '@fluxnote/contracts';
 import { ServiceClients } from '../clients/service-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
+/** The exact bytes received and their signature header, both required. */
+function signedDelivery(
+  request: RawBodyRequest<Request>,
+  signature: string | undefined,
+  header: string,
+  what: string,
+): { payload: Buffer; signature: string } {
+  if (!signature) {
+    throw ProblemError.badRequest(`The ${header} header is missing.`, { field: header });
+  }
+  if (!request.rawBody || request.rawBody.length === 0) {
+    throw ProblemError.badRequest(`${what} is a JSON body (application/json).`);
+  }
+  return { payload: request.rawBody, signature };
+}
+
 /**
  * Webhooks from outside providers. No bearer token: Stripe signs each delivery,
  * and billing checks that signature on the exact bytes received, so the gateway
@@ -30,18 +46,9 @@ export class WebhooksController {
     @Req() request: RawBodyRequest<Request>,
     @Headers('stripe-signature') signature: string | undefined,
   ): Promise<{ received: true; eventId: string; type: string; outcome: string }> {
-    if (!signature) {
-      throw ProblemError.badRequest('The Stripe-Signature header is missing.', {
-        field: 'Stripe-Signature',
-      });
-    }
-    if (!request.rawBody || request.rawBody.length === 0) {
-      throw ProblemError.badRequest('A Stripe event is a JSON body (application/json).');
-    }
-    const result = await this.clients.payments.handleStripeWebhook({
-      payload: request.rawBody,
-      signature,
-    });
+    const result = await this.clients.payments.handleStripeWebhook(
+      signedDelivery(request, signature, 'Stripe-Signature', 'A Stripe event'),
+    );
     return { received: true, eventId: result.eventId, type: result.type, outcome: result.outcome };
   }
 
@@ -55,18 +62,9 @@ export class WebhooksController {
     @Req() request: RawBodyRequest<Request>,
     @Headers('x-provider-signature') signature: string | undefined,
   ): Promise<{ received: true; taskId: string; outcome: string }> {
-    if (!signature) {
-      throw ProblemError.badRequest('The X-Provider-Signature header is missing.', {
-        field: 'X-Provider-Signature',
-      });
-    }
-    if (!request.rawBody || request.rawBody.length === 0) {
-      throw ProblemError.badRequest('A provider delivery is a JSON body (application/json).');
-    }
-    const result = await this.clients.generation.receiveProviderWebhook({
-      payload: request.rawBody,
-      signature,
-    });
+    const result = await this.clients.generation.receiveProviderWebhook(
+      signedDelivery(request, signature, 'X-Provider-Signature', 'A provider delivery'),
+    );
     return { received: true, taskId: result.taskId, outcome: result.outcome };
   }
 }

@@ -136,3 +136,8 @@ export const imageCreditPrices = { perImage: 10, faceIdentity: 50 } as const;
 export function findModel(models: readonly ModelSpec[], id: string): ModelSpec | undefined {
   return models.find((m) => m.id === id);
 }
+
+/** How long a job of `model` may run before the watchdog fails it (10 minutes if unknown). */
+export function timeLimitMs(model: string): number {
+  return (findModel(defaultModels, model)?.timeLimitSec ?? 600) * 1000;
+}

@@ -1,6 +1,23 @@
 import { serviceConfigSchema, z } from '@fluxnote/config';
 import { defaultModels, findModel } from '../catalog/model-catalog';
 
+/** A comma-separated list, blanks dropped. */
+function commaList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** Whether `model` is in the catalog; reports it on the setting if not. */
+function inCatalog(model: string, ctx: z.RefinementCtx): boolean {
+  if (findModel(defaultModels, model)) {
+    return true;
+  }
+  ctx.addIssue({ code: 'custom', message: `"${model}" is not a model of the catalog` });
+  return false;
+}
+
 export const generationConfigSchema = serviceConfigSchema({
   /** Billing's gRPC address (host:port). */
   BILLING_GRPC_URL: z.string().min(1),
@@ -13,10 +30,7 @@ export const generationConfigSchema = serviceConfigSchema({
     .default('')
     .transform((value, ctx) => {
       const limits: Record<string, number> = {};
-      for (const pair of value
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean)) {
+      for (const pair of commaList(value)) {
         const match = /^([a-z0-9.-]+)=([1-9][0-9]*)$/.exec(pair);
         if (!match) {
           ctx.addIssue({
@@ -25,8 +39,7 @@ export const generationConfigSchema = serviceConfigSchema({
           });
           return z.NEVER;
         }
-        if (!findModel(defaultModels, match[1])) {
-          ctx.addIssue({ code: 'custom', message: `"${match[1]}" is not a model of the catalog` });
+        if (!inCatalog(match[1], ctx)) {
           return z.NEVER;
         }
         limits[match[1]] = Number(match[2]);
@@ -41,17 +54,8 @@ export const generationConfigSchema = serviceConfigSchema({
     .string()
     .default('')
     .transform((value, ctx) => {
-      const models = value
-        .split(',')
-        .map((m) => m.trim())
-        .filter(Boolean);
-      for (const model of models) {
-        if (!findModel(defaultModels, model)) {
-          ctx.addIssue({ code: 'custom', message: `"${model}" is not a model of the catalog` });
-          return z.NEVER;
-        }
-      }
-      return models;
+      const models = commaList(value);
+      return models.every((model) => inCatalog(model, ctx)) ? models : z.NEVER;
     }),
   /** Signs the provider's webhook deliveries; unset: webhooks are refused and jobs poll. */
   MODEL_PROVIDER_WEBHOOK_SECRET: z.string().min(16).optional(),

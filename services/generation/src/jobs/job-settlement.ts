@@ -7,7 +7,8 @@ import { FailureSignals } from './failure-signals';
 import { JobEntity, OUTPUT_MODERATION, type JobOutcome } from './job.entity';
 import { appendJobLog } from './job-log';
 
-function releaseReason(outcome: JobOutcome): string {
+/** Why a job that did not succeed ended: recorded on the job and given to billing's release. */
+function failureReasonOf(outcome: JobOutcome): string {
   return outcome.status === 'blocked' ? OUTPUT_MODERATION : (outcome.reason ?? 'internal');
 }
 
@@ -64,7 +65,7 @@ export class JobSettlement {
       const reservation =
         outcome.status === 'succeeded'
           ? await this.ledger.commit(job.id)
-          : await this.ledger.release(job.id, releaseReason(outcome));
+          : await this.ledger.release(job.id, failureReasonOf(outcome));
       settlementNote = `reservation ${reservation.status}`;
     } catch (error) {
       if (
@@ -79,12 +80,7 @@ export class JobSettlement {
     }
     await this.dataSource.transaction(async (manager) => {
       const refunded = outcome.status !== 'succeeded';
-      const failureReason =
-        outcome.status === 'blocked'
-          ? OUTPUT_MODERATION
-          : outcome.status === 'failed'
-            ? (outcome.reason ?? 'internal')
-            : null;
+      const failureReason = refunded ? failureReasonOf(outcome) : null;
       const result = await manager.update(
         JobEntity,
         { id: job.id, status: 'processing' },

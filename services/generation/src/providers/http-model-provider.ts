@@ -8,15 +8,26 @@ import { ModelProvider, type ProviderRequest, type ProviderResult } from './mode
 export const PROVIDER_TASK_CHANNEL = 'generation_provider_task';
 export const HTTP_PROVIDER = 'http';
 
+export const providerTaskStatuses = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'moderated',
+  'cancelled',
+] as const;
+/** Statuses a task never leaves; a stored one is never overwritten. */
+export const finalTaskStatuses = ['succeeded', 'failed', 'moderated', 'cancelled'];
+
 /** A task as the provider's API shows it. */
 export interface ProviderTask {
   id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'moderated' | 'cancelled';
+  status: (typeof providerTaskStatuses)[number];
   output_url?: string;
   error?: { code?: string; message?: string };
 }
 
-const terminal = new Set(['succeeded', 'failed', 'moderated', 'cancelled']);
+const terminal = new Set(finalTaskStatuses);
 const MAX_POLL_INTERVAL_MS = 10_000;
 
 type CallResult<T> = { ok: true; value: T } | Extract<ProviderResult, { ok: false }>;
@@ -226,7 +237,7 @@ export class HttpModelProvider extends ModelProvider implements OnModuleDestroy 
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (job_id) DO UPDATE SET status = EXCLUDED.status, output_url = EXCLUDED.output_url,
               error = EXCLUDED.error, updated_at = now()
-        WHERE provider_tasks.status NOT IN ('succeeded', 'failed', 'moderated', 'cancelled')`,
+        WHERE provider_tasks.status <> ALL ($7)`,
       [
         jobId,
         HTTP_PROVIDER,
@@ -234,6 +245,7 @@ export class HttpModelProvider extends ModelProvider implements OnModuleDestroy 
         task.status,
         task.output_url ?? null,
         task.error?.message ?? null,
+        finalTaskStatuses,
       ],
     );
   }

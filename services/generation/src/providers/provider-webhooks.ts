@@ -4,14 +4,19 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { ProblemError } from '@fluxnote/contracts';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
-import { HTTP_PROVIDER, PROVIDER_TASK_CHANNEL } from './http-model-provider';
+import {
+  finalTaskStatuses,
+  HTTP_PROVIDER,
+  PROVIDER_TASK_CHANNEL,
+  providerTaskStatuses,
+} from './http-model-provider';
 
 /** A delivery older (or newer) than this is refused: a replayed capture is useless. */
 const TOLERANCE_SECONDS = 300;
 
 const deliverySchema = z.object({
   id: z.string().min(1).max(200),
-  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'moderated', 'cancelled']),
+  status: z.enum(providerTaskStatuses),
   output_url: z.string().url().max(2000).optional(),
   error: z.object({ code: z.string().optional(), message: z.string().optional() }).optional(),
 });
@@ -59,7 +64,7 @@ export class ProviderWebhooks {
          UPDATE generation.provider_tasks
             SET status = $3, output_url = $4, error = $5, updated_at = now()
           WHERE provider = $1 AND task_id = $2
-            AND status NOT IN ('succeeded', 'failed', 'moderated', 'cancelled')
+            AND status <> ALL ($7)
          RETURNING task_id
        )
        SELECT pg_notify($6, task_id) FROM changed`,
@@ -70,6 +75,7 @@ export class ProviderWebhooks {
         delivery.output_url ?? null,
         delivery.error?.message ?? null,
         PROVIDER_TASK_CHANNEL,
+        finalTaskStatuses,
       ],
     );
     return { outcome: changed.length > 0 ? 'recorded' : 'unchanged', taskId: delivery.id };

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, PeriodicWorker } from '@fluxnote/clock';
 import { BillingLedger } from '../billing/billing-ledger';
-import { defaultModels, findModel } from '../catalog/model-catalog';
+import { timeLimitMs } from '../catalog/model-catalog';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
 import { JobEntity } from '../jobs/job.entity';
 import { appendJobLog } from '../jobs/job-log';
@@ -76,7 +76,7 @@ export class JobRecovery extends PeriodicWorker {
     );
     const now = this.clock.now().getTime();
     for (const job of jobs) {
-      const limitMs = (findModel(defaultModels, job.model)?.timeLimitSec ?? 600) * 1000;
+      const limitMs = timeLimitMs(job.model);
       if (now - job.started_at.getTime() > limitMs) {
         if (
           await this.settlement.recordOutcome(job.id, job.attempts, {

@@ -15,7 +15,7 @@ import { appendJobLog } from '../jobs/job-log';
 import { JobSettlement } from '../jobs/job-settlement';
 import { JobQueue } from '../jobs/job-queue';
 import { WORK_CHANNEL } from '../jobs/work-channel';
-import { defaultModels, findModel } from '../catalog/model-catalog';
+import { timeLimitMs } from '../catalog/model-catalog';
 import { ModelProviders } from '../providers/model-providers';
 import type { ProviderResult } from '../providers/model-provider';
 
@@ -125,7 +125,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async runWithRetries(job: JobEntity): Promise<ProviderResult> {
     const provider = this.providers.for(job.model);
-    const limitMs = (findModel(defaultModels, job.model)?.timeLimitSec ?? 600) * 1000;
+    const limitMs = timeLimitMs(job.model);
     const startedAt = (job.startedAt ?? this.clock.now()).getTime();
     const request = {
       jobId: job.id,
