@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { SystemClock } from '@fluxnote/clock';
 import type { Platform } from '../tools/launcher/platform';
 import { JobEntity } from '../services/generation/src/jobs/job.entity';
-import { JobQueue } from '../services/generation/src/jobs/job-queue';
+import { JobQueue, queueTurnSql } from '../services/generation/src/jobs/job-queue';
 import { WORK_CHANNEL } from '../services/generation/src/jobs/work-channel';
 import { fmt, percentile } from './stats';
 
@@ -20,10 +20,12 @@ const QUEUED = 10_000;
 const USERS = 1_000;
 const WORKERS = 8;
 
+/** A new user's first job, queued as a submit queues it (`$1` the lane). */
 const insertJob = `INSERT INTO generation.jobs (id, user_id, status, model, mode, prompt, duration_sec,
-    aspect_ratio, video_credits, image_credits, lane, created_at)
-  VALUES (gen_random_uuid(), gen_random_uuid(), 'queued', 'wan-2.6', 'text-to-video', 'bench', 5,
-    '16:9', 1, 0, $1, clock_timestamp())
+    aspect_ratio, video_credits, image_credits, lane, created_at, turn)
+  SELECT gen_random_uuid(), user_id, 'queued', 'wan-2.6', 'text-to-video', 'bench', 5,
+    '16:9', 1, 0, $1, clock_timestamp(), ${queueTurnSql('newcomer.user_id', '$1::smallint')}
+    FROM (SELECT gen_random_uuid() AS user_id) AS newcomer
   RETURNING id`;
 
 /**
@@ -78,13 +80,15 @@ export async function benchQueue(
       `  dispatch (submit's commit → an idle worker holds the job): p50 ${fmt(dispatchP50, 1)} ms, p99 ${fmt(dispatchP99, 1)} ms`,
     );
 
-    // A full queue: 10,000 jobs of 1,000 users, ten each.
+    // A full queue: 10,000 jobs of 1,000 users, ten each, with the turns submits give them
+    // (each user's n-th job takes turn n).
     await dataSource.query(
       `INSERT INTO generation.jobs (id, user_id, status, model, mode, prompt, duration_sec,
-         aspect_ratio, video_credits, image_credits, lane, created_at)
+         aspect_ratio, video_credits, image_credits, lane, created_at, turn)
        SELECT gen_random_uuid(), md5('bench-user-' || (i % ${USERS}))::uuid, 'queued', 'wan-2.6',
-              'text-to-video', 'bench', 5, '16:9', 1, 0, 1, now() - interval '1 hour' + i * interval '1 ms'
-         FROM generate_series(1, ${QUEUED}) AS i`,
+              'text-to-video', 'bench', 5, '16:9', 1, 0, 1, now() - interval '1 hour' + i * interval '1 ms',
+              i / ${USERS}
+         FROM generate_series(0, ${QUEUED - 1}) AS i`,
     );
     await dataSource.query('ANALYZE generation.jobs');
     const claimTimes: number[] = [];

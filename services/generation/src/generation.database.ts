@@ -10,6 +10,7 @@ import { PromptApprovals1764400000100 } from './migrations/1764400000100-prompt-
 import { JobShares1764400000500 } from './migrations/1764400000500-job-shares';
 import { JobEvents1764400000600 } from './migrations/1764400000600-job-events';
 import { ProviderTasks1764500000100 } from './migrations/1764500000100-provider-tasks';
+import { FairTurns1764600000100 } from './migrations/1764600000100-fair-turns';
 import { SimulatorModelEntity } from './simulator/simulator-model.entity';
 
 /** The generation schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
@@ -26,5 +27,6 @@ export const generationDatabase: ServiceDatabase = {
     JobShares1764400000500,
     JobEvents1764400000600,
     ProviderTasks1764500000100,
+    FairTurns1764600000100,
   ],
 };

@@ -8,7 +8,7 @@ import { generationDatabase } from '../generation.database';
 import { generationConfigSchema } from '../config/generation.config';
 import { JobControls } from './job-controls';
 import { JobStatusStream } from './job-status-stream';
-import { JobQueue } from './job-queue';
+import { JobQueue, queueTurnSql } from './job-queue';
 import { PromptApprovals } from '../safety/prompt-approvals';
 import { OUTPUT_MODERATION } from './job.entity';
 
@@ -53,8 +53,9 @@ describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
     const id = randomUUID();
     await dataSource.query(
       `INSERT INTO generation.jobs (id, user_id, status, model, mode, prompt, duration_sec, aspect_ratio,
-         video_credits, image_credits, lane, project_id, output_url, created_at)
-       VALUES ($1, $2, $3, $7, 'text-to-video', 'a fox', 5, '16:9', 2, 0, 1, $4, $5, $6)`,
+         video_credits, image_credits, lane, project_id, output_url, created_at, turn)
+       VALUES ($1, $2, $3, $7, 'text-to-video', 'a fox', 5, '16:9', 2, 0, 1, $4, $5, $6,
+               CASE WHEN $3 = 'queued' THEN ${queueTurnSql('$2::uuid', '1')} ELSE 0 END)`,
       [
         id,
         userId,
@@ -260,6 +261,40 @@ describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
     const claimed = await Promise.all(Array.from({ length: 14 }, () => queue.claimNext()));
     const ids = claimed.filter((j) => j !== undefined).map((j) => j.id);
     expect(ids.sort()).toEqual([...many].sort());
+  });
+
+  it('gives a newcomer’s first job the next turn, not a place behind a busy user’s whole backlog', async () => {
+    await dataSource.query(
+      `UPDATE generation.jobs SET status = 'failed' WHERE status IN ('queued', 'processing')`,
+    );
+    const queue = new JobQueue(dataSource, clock, { MODEL_CONCURRENCY: { 'wan-2.6': 100 } });
+    const busy = randomUUID();
+    const backlog: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      backlog.push(await job(busy, 'queued'));
+      clock.advance(1000);
+    }
+    const finishNext = async () => {
+      const next = await queue.claimNext();
+      await dataSource.query(`UPDATE generation.jobs SET status = 'succeeded' WHERE id = $1`, [
+        next?.id,
+      ]);
+      return next?.id;
+    };
+    // The busy user's jobs finish as fast as they start, so none of them is ever running
+    // when the newcomer arrives: turns, not running jobs, keep the newcomer from waiting.
+    expect(await finishNext()).toBe(backlog[0]);
+    const newcomer = await job(randomUUID(), 'queued');
+    const order: string[] = [];
+    for (let id = await finishNext(); id; id = await finishNext()) {
+      order.push(id);
+    }
+    expect(order).toEqual([backlog[1], newcomer, ...backlog.slice(2)]);
+
+    // A user's next job after a pause joins the current round, not the turns it once had.
+    const later = await job(busy, 'queued');
+    const other = await job(randomUUID(), 'queued');
+    expect([await finishNext(), await finishNext()]).toEqual([later, other]);
   });
 
   it('runs no more jobs of a model at once than its limit, even when many workers claim together', async () => {

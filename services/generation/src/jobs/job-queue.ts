@@ -5,18 +5,36 @@ import { defaultModels } from '../catalog/model-catalog';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
 import { JobEntity } from './job.entity';
 
-/** How many of the best-placed queued jobs one claim looks at before taking the first free one. */
-const CANDIDATES = 16;
+/**
+ * SQL for the turn of a job being queued by `user` in `lane` (SQL expressions: parameters such
+ * as `$2`, or qualified columns — a bare `user_id` would mean the subqueries' own). Fair
+ * queuing by start tags: the lane's current turn — the lowest still waiting, or
+ * when none waits the highest being served — or one past the user's own latest waiting or
+ * running job, whichever is later. A user's hundred jobs take turns n, n+1, …, n+99; someone
+ * else's first job, queued meanwhile, takes the current turn and runs in the next round
+ * instead of behind all hundred. Every lookup is one index probe (`jobs_queue_idx`,
+ * `jobs_running_turn_idx`, `jobs_user_turn_idx`).
+ */
+export function queueTurnSql(user: string, lane: string): string {
+  return `greatest(
+    coalesce(
+      (SELECT min(turn) FROM generation.jobs WHERE status = 'queued' AND lane = ${lane}),
+      (SELECT max(turn) FROM generation.jobs WHERE status = 'processing' AND lane = ${lane}),
+      0),
+    coalesce(
+      (SELECT max(turn) + 1 FROM generation.jobs
+        WHERE user_id = ${user} AND lane = ${lane} AND status IN ('queued', 'processing')),
+      0))`;
+}
 
 /**
- * The durable queue the workers share. A claim takes the next job in this
- * order: the priority lane (Max) before the shared lane; within a lane, by each
- * job's turn among its user's jobs — the user's jobs already running count, so
- * one user's hundred jobs do not hold back everyone else's first — then the
- * oldest. Jobs of a model already running its limit wait (a provider's rate limit).
- * `SKIP LOCKED` lets many workers claim at once, each job going to exactly one; the
- * model's limit is checked again under a per-model lock, so racing claims never
- * exceed it.
+ * The durable queue the workers share. A claim takes the next job in this order: the
+ * priority lane (Max) before the shared lane; within a lane, the lowest turn (`queueTurnSql`:
+ * users take turns, so one user's hundred jobs do not hold back everyone else's first), then
+ * the oldest. Jobs of a model already running its limit wait (a provider's rate limit).
+ * `SKIP LOCKED` lets many workers claim at once, each job going to exactly one; the model's
+ * limit is checked again under a per-model lock, so racing claims never exceed it. A claim
+ * reads the head of one index, however many jobs wait.
  */
 @Injectable()
 export class JobQueue {
@@ -39,8 +57,9 @@ export class JobQueue {
   }
 
   async claimNext(): Promise<JobEntity | undefined> {
-    // Other workers may take every job this claim looked at before it locks one; it looks again
-    // rather than answering "nothing queued" (which would idle a worker with work waiting).
+    // A claim that lost a model's last free slot to another worker looks again (that model
+    // now counts as full) rather than answering "nothing queued", which would idle a worker
+    // with other work waiting.
     for (let round = 0; round < 3; round++) {
       const claim = await this.tryClaim();
       if (claim !== 'raced') {
@@ -52,43 +71,25 @@ export class JobQueue {
     return undefined;
   }
 
-  /** The claimed job's id; undefined when nothing is claimable; `raced` when others took them all. */
+  /** The claimed job's id; undefined when nothing is claimable; `raced` when the model filled meanwhile. */
   private tryClaim(): Promise<{ id: string } | 'raced' | undefined> {
     return this.dataSource.transaction(async (manager) => {
-      const [picked] = await manager.query<
-        { id: string | null; model: string | null; offered: string }[]
-      >(
-        `WITH running AS (
-           SELECT user_id, model FROM generation.jobs WHERE status = 'processing'
-         ), full_models AS (
-           SELECT r.model FROM running r
+      const [job] = await manager.query<{ id: string; model: string }[]>(
+        `WITH full_models AS (
+           SELECT r.model FROM generation.jobs r
              JOIN unnest($1::text[], $2::int[]) AS l (model, jobs) ON l.model = r.model
+            WHERE r.status = 'processing'
             GROUP BY r.model, l.jobs HAVING count(*) >= l.jobs
-         ), candidates AS (
-           SELECT id, row_number() OVER (ORDER BY lane, turn, created_at, id) AS place
-             FROM (SELECT q.id, q.lane, q.created_at,
-                          row_number() OVER (PARTITION BY q.user_id, q.lane ORDER BY q.created_at, q.id)
-                            + coalesce(mine.jobs, 0) AS turn
-                     FROM generation.jobs q
-                     LEFT JOIN (SELECT user_id, count(*) AS jobs FROM running GROUP BY user_id) AS mine
-                            ON mine.user_id = q.user_id
-                    WHERE q.status = 'queued' AND q.model NOT IN (SELECT model FROM full_models)) AS queued
-            ORDER BY lane, turn, created_at, id
-            LIMIT ${CANDIDATES}
          )
-         SELECT free.id, free.model, (SELECT count(*) FROM candidates) AS offered
-           FROM (SELECT 1) AS one
-           LEFT JOIN LATERAL (
-             SELECT j.id, j.model FROM generation.jobs j JOIN candidates c ON c.id = j.id
-              WHERE j.status = 'queued'
-              ORDER BY c.place LIMIT 1 FOR UPDATE OF j SKIP LOCKED
-           ) AS free ON true`,
+         SELECT j.id, j.model FROM generation.jobs j
+          WHERE j.status = 'queued' AND j.model NOT IN (SELECT model FROM full_models)
+          ORDER BY j.lane, j.turn, j.created_at, j.id
+          LIMIT 1 FOR UPDATE OF j SKIP LOCKED`,
         [this.models, this.limits],
       );
-      if (!picked?.id || !picked.model) {
-        return Number(picked?.offered ?? 0) > 0 ? 'raced' : undefined;
+      if (!job) {
+        return undefined;
       }
-      const job = { id: picked.id, model: picked.model };
       // Claims of one model queue here; a claim that lost the race for the last slot
       // leaves its job queued for when a slot frees.
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('generation.model:' || $1))`, [
@@ -104,7 +105,7 @@ export class JobQueue {
         [job.id, now, job.model, this.limitOf(job.model)],
       );
       const id = claimed[0][0]?.id;
-      return id ? { id } : undefined;
+      return id ? { id } : 'raced';
     });
   }
 }

@@ -10,6 +10,7 @@ import { BillingLedger } from '../../billing/billing-ledger';
 import { CatalogService } from '../../catalog/catalog.service';
 import type { JobRequest } from '../../catalog/job-request-rules';
 import { JobEntity } from '../job.entity';
+import { queueTurnSql } from '../job-queue';
 import { WORK_CHANNEL } from '../work-channel';
 import { PromptSafetyCheck, type SafetyVerdict } from '../../safety/prompt-safety';
 import { PromptApprovals } from '../../safety/prompt-approvals';
@@ -210,7 +211,9 @@ export class SubmitJobUseCase {
       // Queued, logged, and the workers woken, in one round trip; the event beside it.
       const queued = await manager.query<{ created_at: Date; updated_at: Date }[]>(
         `WITH queued AS (
-           UPDATE generation.jobs SET status = 'queued', lane = $5, updated_at = now()
+           UPDATE generation.jobs
+              SET status = 'queued', lane = $5, turn = ${queueTurnSql('$6::uuid', '$5::smallint')},
+                  updated_at = now()
             WHERE id = $1 AND status = 'reserving' RETURNING id, created_at, updated_at
          ), logged AS (
            INSERT INTO generation.job_logs (job_id, kind, message, data)
@@ -227,6 +230,7 @@ export class SubmitJobUseCase {
           WORK_CHANNEL,
           job.model,
           job.lane,
+          job.userId,
         ],
       );
       const times = queued[0];
