@@ -470,6 +470,17 @@ describe('account security end to end', () => {
     );
     await api.post('/v1/auth/password/forgot').send({ email: member.email }).expect(202);
     await mailTo(member.email, /Choose a new password/);
+    // …a voice clone and a face identity (generation)
+    await as(member.accessToken)
+      .post('/v1/voice-clones?name=Mine')
+      .set('content-type', 'audio/ogg')
+      .send(Buffer.concat([Buffer.from('OggS'), Buffer.alloc(4000, 1)]))
+      .expect(201);
+    await as(member.accessToken)
+      .post('/v1/face-identities?name=Me')
+      .set('content-type', 'image/png')
+      .send(Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(4000, 2)]))
+      .expect(201);
     // …and a support ticket naming the job (support)
     await as(member.accessToken)
       .post('/v1/support/tickets')
@@ -509,6 +520,7 @@ describe('account security end to end', () => {
         expect.arrayContaining([
           'accounts.users',
           'generation.jobs',
+          'generation.likenesses',
           'notifications.notifications',
           'support.tickets',
         ]),

@@ -362,6 +362,89 @@ describe('first job end to end', () => {
     expect((await jobStatus(user, submitted.body.id))['status']).toBe('succeeded');
   });
 
+  it('a voice clone and a face identity go with their owner’s job to the provider; no one else can use, see or delete them', async () => {
+    provider.script('kling-3.0', { outcome: 'succeeded', finishAfterMs: 1500 });
+    const user = await signUp();
+    const other = await signUp();
+    const sample = Buffer.concat([Buffer.from('ID3\x04\x00', 'latin1'), Buffer.alloc(6000, 0x55)]);
+    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(6000, 0x33)]);
+    const voice = await as(user)
+      .post('/v1/voice-clones?name=My%20voice')
+      .set('content-type', 'audio/mpeg')
+      .send(sample)
+      .expect(201);
+    const face = await as(user)
+      .post('/v1/face-identities?name=Me')
+      .set('content-type', 'image/jpeg')
+      .send(photo)
+      .expect(201);
+    expect(voice.body).toMatchObject({ name: 'My voice', mediaType: 'audio/mpeg', bytes: 6005 });
+    expect((await as(user).get('/v1/voice-clones').expect(200)).body.items).toEqual([voice.body]);
+    expect((await as(other).get('/v1/face-identities').expect(200)).body.items).toEqual([]);
+
+    // uploads that cannot be used
+    const upload = (type: string, body: Buffer | string, name = 'Me') =>
+      as(user).post(`/v1/face-identities?name=${name}`).set('content-type', type).send(body);
+    const notAPhoto = await upload('text/plain', 'hello').expect(415);
+    expect(notAPhoto.headers['content-type']).toMatch(/problem\+json/);
+    await upload('image/gif', photo).expect(415);
+    await upload('image/png', photo).expect(422);
+    await upload('image/jpeg', Buffer.alloc(3 * 1024 * 1024 + 1, 0xff)).expect(413);
+    await upload('image/jpeg', photo, '').expect(400);
+
+    // a face identity is priced in image credits; a stranger cannot use it
+    const withBoth = {
+      ...job,
+      model: 'kling-3.0',
+      template: 'news',
+      options: { voiceClone: voice.body.id, faceIdentity: face.body.id },
+    };
+    const quote = await as(user).post('/v1/generations/quote').send(withBoth).expect(200);
+    expect(quote.body).toMatchObject({ videoCredits: 1, imageCredits: 50 });
+    const borrowed = await as(other).post('/v1/generations').send(withBoth).expect(422);
+    expect(borrowed.body).toMatchObject({ field: 'options.voiceClone' });
+    await as(user)
+      .post('/v1/generations')
+      .send({ ...job, options: { watermark: false } })
+      .expect(400);
+
+    const submitted = await as(user).post('/v1/generations').send(withBoth).expect(202);
+    expect(submitted.body.reserved).toEqual({ videoCredits: 1, imageCredits: 50 });
+    expect(submitted.body.options).toEqual({
+      voiceClone: voice.body.id,
+      faceIdentity: face.body.id,
+      captions: 'kinetic',
+    });
+    // not while the job waits or runs, and never someone else's
+    await as(user).delete(`/v1/face-identities/${face.body.id}`).expect(409);
+    await as(other).delete(`/v1/voice-clones/${voice.body.id}`).expect(404);
+
+    await expectEventually(
+      async () => expect((await jobStatus(user, submitted.body.id))['status']).toBe('succeeded'),
+      { timeoutMs: 15_000 },
+    );
+    const create = provider.calls.find(
+      (c) =>
+        c.method === 'POST' &&
+        c.path === '/v1/generations' &&
+        c.headers['idempotency-key'] === submitted.body.id,
+    );
+    expect(create?.body).toMatchObject({
+      face_identity: { media_type: 'image/jpeg', data: photo.toString('base64') },
+      voiceover: { voice_sample: { media_type: 'audio/mpeg', data: sample.toString('base64') } },
+      captions: 'kinetic',
+      no_training: true,
+    });
+
+    // once the job is done the photo can go; the job no longer refers to it
+    await as(user).delete(`/v1/face-identities/${face.body.id}`).expect(204);
+    expect((await as(user).get('/v1/face-identities').expect(200)).body.items).toEqual([]);
+    expect((await jobStatus(user, submitted.body.id))['options']).toEqual({
+      voiceClone: voice.body.id,
+      captions: 'kinetic',
+    });
+  });
+
   it('three failures in a row suggest the most reliable model of the mode; the failure spike alerts the admins', async () => {
     await simulate('pixverse-v6', 'timeout');
     try {

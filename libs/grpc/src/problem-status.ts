@@ -11,6 +11,7 @@ const statusByHttp: Record<number, status> = {
   404: status.NOT_FOUND,
   409: status.ALREADY_EXISTS,
   413: status.OUT_OF_RANGE,
+  415: status.INVALID_ARGUMENT,
   422: status.FAILED_PRECONDITION,
   423: status.FAILED_PRECONDITION,
   429: status.RESOURCE_EXHAUSTED,

@@ -10,6 +10,15 @@ export function inTransaction<T>(
 
 /** True when a query failed on a unique constraint (Postgres SQLSTATE 23505). */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  return violates(error, '23505', constraint);
+}
+
+/** True when a query failed on a foreign key (Postgres SQLSTATE 23503): the row it names is gone. */
+export function isForeignKeyViolation(error: unknown, constraint?: string): boolean {
+  return violates(error, '23503', constraint);
+}
+
+function violates(error: unknown, sqlState: string, constraint: string | undefined): boolean {
   const e = error as {
     code?: string;
     driverError?: { code?: string; constraint?: string };
@@ -17,5 +26,5 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   };
   const code = e.driverError?.code ?? e.code;
   const name = e.driverError?.constraint ?? e.constraint;
-  return code === '23505' && (constraint === undefined || name === constraint);
+  return code === sqlState && (constraint === undefined || name === constraint);
 }

@@ -25,6 +25,7 @@ import {
   ProjectsController,
   SharedGenerationsController,
 } from './routes/generations.controller';
+import { FaceIdentitiesController, VoiceClonesController } from './routes/likenesses.controller';
 import { NotificationsController } from './routes/notifications.controller';
 import { AgentController, SupportController } from './routes/support.controller';
 import { InboundEmailController, WebhooksController } from './routes/webhooks.controller';
@@ -64,6 +65,8 @@ export class GatewayModule {
         GenerationsController,
         ProjectsController,
         SharedGenerationsController,
+        VoiceClonesController,
+        FaceIdentitiesController,
         NotificationsController,
         SupportController,
         AgentController,

@@ -30,9 +30,12 @@ async function main(): Promise<void> {
   );
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: config.BODY_LIMIT });
-  // Inbound email to support arrives as raw MIME; it travels on to support in one gRPC message
-  // (4 MiB at most), so larger mail is refused here with 413.
-  app.useBodyParser('raw', { type: ['message/rfc822', 'application/octet-stream'], limit: '3mb' });
+  // Inbound email to support (raw MIME) and voice samples and photos (audio/*, image/*) arrive
+  // raw; each travels on in one gRPC message (4 MiB at most), so larger bodies get 413 here.
+  app.useBodyParser('raw', {
+    type: ['message/rfc822', 'application/octet-stream', 'audio/*', 'image/*'],
+    limit: '3mb',
+  });
   app.useGlobalFilters(new ProblemFilter());
   const document = SwaggerModule.createDocument(
     app,

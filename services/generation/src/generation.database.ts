@@ -11,6 +11,7 @@ import { JobShares1764400000500 } from './migrations/1764400000500-job-shares';
 import { JobEvents1764400000600 } from './migrations/1764400000600-job-events';
 import { ProviderTasks1764500000100 } from './migrations/1764500000100-provider-tasks';
 import { FairTurns1764600000100 } from './migrations/1764600000100-fair-turns';
+import { Likenesses1764600000200 } from './migrations/1764600000200-likenesses';
 import { SimulatorModelEntity } from './simulator/simulator-model.entity';
 
 /** The generation schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
@@ -28,5 +29,6 @@ export const generationDatabase: ServiceDatabase = {
     JobEvents1764400000600,
     ProviderTasks1764500000100,
     FairTurns1764600000100,
+    Likenesses1764600000200,
   ],
 };

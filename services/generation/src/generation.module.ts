@@ -22,6 +22,7 @@ import { PromptSafetyCheck, RuleBasedSafetyCheck } from './safety/prompt-safety'
 import { PromptApprovals } from './safety/prompt-approvals';
 import { JobControls } from './jobs/job-controls';
 import { JobStatusStream } from './jobs/job-status-stream';
+import { Likenesses } from './likenesses/likenesses';
 import { JobQueue } from './jobs/job-queue';
 import { ModelSimulator } from './simulator/model-simulator';
 import { JobRecovery } from './workers/job-recovery';
@@ -33,6 +34,8 @@ const purgeStatements = [
   `UPDATE generation.prompt_approvals SET agent_id = NULL WHERE agent_id = $1`,
   `DELETE FROM generation.job_logs WHERE job_id IN (SELECT id FROM generation.jobs WHERE user_id = $1)`,
   `DELETE FROM generation.jobs WHERE user_id = $1`,
+  // voice samples and face photos, destroyed (after the jobs that named them)
+  `DELETE FROM generation.likenesses WHERE user_id = $1`,
   `DELETE FROM generation.account_standing WHERE user_id = $1`,
   `UPDATE generation.incidents SET declared_by = NULL WHERE declared_by = $1`,
   `DELETE FROM generation.staff WHERE user_id = $1`,
@@ -61,6 +64,7 @@ export class GenerationModule {
         SubmitJobUseCase,
         { provide: PromptSafetyCheck, useClass: RuleBasedSafetyCheck },
         PromptApprovals,
+        Likenesses,
         JobControls,
         JobStatusStream,
         JobQueue,

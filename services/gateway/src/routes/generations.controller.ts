@@ -31,7 +31,18 @@ const submitBody = z.object({
   durationSec: z.number().int().min(1).max(600).optional(),
   aspectRatio: z.string().max(10).optional(),
   template: z.string().max(50).optional(),
-  options: z.record(z.string(), z.unknown()).optional(),
+  options: z
+    .object({
+      /** one of the caller's voice clones (`/v1/voice-clones`) */
+      voiceClone: z.string().uuid().optional(),
+      /** a stock voice (ElevenLabs voice id) */
+      voiceId: z.string().min(1).max(64).optional(),
+      /** one of the caller's face identities (`/v1/face-identities`) */
+      faceIdentity: z.string().uuid().optional(),
+      captions: z.enum(['karaoke', 'word-by-word', 'kinetic']).optional(),
+    })
+    .strict()
+    .optional(),
   projectId: z.string().uuid().optional(),
 });
 
@@ -57,6 +68,12 @@ function jobRequest(
     template: input.template,
     projectId: input.projectId,
     country: caller.country ?? '',
+    options: input.options && {
+      voiceCloneId: input.options.voiceClone,
+      voiceId: input.options.voiceId,
+      faceIdentityId: input.options.faceIdentity,
+      captions: input.options.captions,
+    },
   };
 }
 

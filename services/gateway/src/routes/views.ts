@@ -36,6 +36,8 @@ export interface GenerationView {
   createdAt: string;
   updatedAt: string;
   reserved: { videoCredits: number; imageCredits: number };
+  /** The options the job uses (a voice clone or face identity deleted since no longer shows). */
+  options?: { voiceClone?: string; voiceId?: string; faceIdentity?: string; captions?: string };
   failure?: { reason: string; refunded: boolean; detail: string };
   output?: { url: string };
 }
@@ -54,6 +56,16 @@ export function generationView(job: generationV1.Job): GenerationView {
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     reserved: { videoCredits: job.reserved?.video ?? 0, imageCredits: job.reserved?.image ?? 0 },
+    ...(job.options
+      ? {
+          options: {
+            voiceClone: job.options.voiceCloneId,
+            voiceId: job.options.voiceId,
+            faceIdentity: job.options.faceIdentityId,
+            captions: job.options.captions,
+          },
+        }
+      : {}),
     ...(job.failure ? { failure: job.failure } : {}),
     ...(job.output ? { output: job.output } : {}),
   };

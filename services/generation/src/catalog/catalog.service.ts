@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemError } from '@fluxnote/contracts';
-import { evaluateJobRequest, type JobRequest, type Quote, type Refusal } from './job-request-rules';
+import {
+  evaluateJobOptions,
+  evaluateJobRequest,
+  type JobRequest,
+  type Quote,
+  type Refusal,
+} from './job-request-rules';
 import { defaultModels, findModel, type JobMode, type ModelSpec } from './model-catalog';
 import { defaultTemplates, type TemplateSpec } from './template-catalog';
 
@@ -39,11 +45,14 @@ export class CatalogService {
   }
 
   /** Checks a request against the model's limits and prices it, or throws the refusal as a problem. */
-  evaluate(request: JobRequest): { model: ModelSpec; mode: JobMode; quote: Quote } {
-    if (
-      request.template !== undefined &&
-      !defaultTemplates.some((t) => t.id === request.template)
-    ) {
+  evaluate(request: JobRequest): {
+    model: ModelSpec;
+    mode: JobMode;
+    quote: Quote;
+    captions: string | null;
+  } {
+    const template = defaultTemplates.find((t) => t.id === request.template);
+    if (request.template !== undefined && !template) {
       throw ProblemError.badRequest(`Unknown template "${request.template}".`, {
         field: 'template',
       });
@@ -52,6 +61,15 @@ export class CatalogService {
     if (!result.ok) {
       throw refusalProblem(result.refusal);
     }
-    return result;
+    const options = evaluateJobOptions(request, result.mode, template);
+    if (!options.ok) {
+      throw refusalProblem(options.refusal);
+    }
+    return {
+      model: result.model,
+      mode: result.mode,
+      quote: result.quote,
+      captions: options.captions,
+    };
   }
 }

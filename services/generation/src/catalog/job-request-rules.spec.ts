@@ -1,5 +1,6 @@
-import { evaluateJobRequest, type JobRequest } from './job-request-rules';
-import { defaultModels } from './model-catalog';
+import { evaluateJobOptions, evaluateJobRequest, type JobRequest } from './job-request-rules';
+import { defaultModels, type JobMode } from './model-catalog';
+import { defaultTemplates, type TemplateSpec } from './template-catalog';
 
 const base: JobRequest = {
   model: 'wan-2.6',
@@ -86,4 +87,77 @@ describe('evaluateJobRequest', () => {
       }
     },
   );
+});
+
+describe('evaluateJobOptions', () => {
+  const news = defaultTemplates.find((t) => t.id === 'news');
+  const faceless = defaultTemplates.find((t) => t.id === 'faceless');
+
+  it('takes the template’s caption style unless the job names one', () => {
+    expect(evaluateJobOptions(base, 'text-to-video', news)).toEqual({
+      ok: true,
+      captions: 'kinetic',
+    });
+    expect(evaluateJobOptions({ ...base, captions: 'karaoke' }, 'text-to-video', news)).toEqual({
+      ok: true,
+      captions: 'karaoke',
+    });
+    expect(evaluateJobOptions(base, 'image-to-video', undefined)).toEqual({
+      ok: true,
+      captions: null,
+    });
+    expect(
+      evaluateJobOptions({ ...base, voiceClone: true, faceIdentity: true }, 'text-to-video', news),
+    ).toMatchObject({ ok: true });
+  });
+
+  it.each<[string, Partial<JobRequest>, JobMode, TemplateSpec | undefined, string]>([
+    [
+      'two voices at once',
+      { voiceId: 'EXAVITQu4vr4xnSDxMaL', voiceClone: true },
+      'text-to-video',
+      undefined,
+      'options.voiceId',
+    ],
+    [
+      'a voice id that is not one',
+      { voiceId: 'no spaces!' },
+      'text-to-video',
+      undefined,
+      'options.voiceId',
+    ],
+    [
+      'an unknown caption style',
+      { captions: 'comic-sans' },
+      'text-to-video',
+      undefined,
+      'options.captions',
+    ],
+    [
+      'captions on a still image',
+      { captions: 'kinetic' },
+      'text-to-image',
+      undefined,
+      'options.captions',
+    ],
+    [
+      'a voiceover on a still image',
+      { voiceClone: true },
+      'text-to-image',
+      undefined,
+      'options.voiceover',
+    ],
+    [
+      'a face in the faceless template',
+      { faceIdentity: true },
+      'text-to-video',
+      faceless,
+      'options.faceIdentity',
+    ],
+  ])('refuses %s', (_name, change, mode, template, field) => {
+    expect(evaluateJobOptions({ ...base, ...change }, mode, template)).toEqual({
+      ok: false,
+      refusal: { kind: 'invalid', field, detail: expect.any(String) as string },
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { imageCreditPrices, jobModes, type JobMode, type ModelSpec } from './model-catalog';
+import type { TemplateSpec } from './template-catalog';
 
 export interface JobRequest {
   model: string;
@@ -6,7 +7,13 @@ export interface JobRequest {
   prompt: string;
   durationSec?: number;
   aspectRatio?: string;
+  /** The job uses one of the user's face identities (priced in image credits). */
   faceIdentity?: boolean;
+  /** The voiceover uses one of the user's voice clones. */
+  voiceClone?: boolean;
+  /** The voiceover uses a stock voice (ElevenLabs voice id). */
+  voiceId?: string;
+  captions?: string;
   template?: string;
   /** The caller's country, or null when unknown. */
   country: string | null;
@@ -147,5 +154,52 @@ export function evaluateJobRequest(
       durationSec,
       aspectRatio,
     },
+  };
+}
+
+export const captionStyles = ['karaoke', 'word-by-word', 'kinetic'] as const;
+
+/**
+ * Checks a job's creative options against its mode and template: a still image has no
+ * voiceover or captions, a faceless template takes no face identity, one voice at a time.
+ * Captions default to the template's style.
+ */
+export function evaluateJobOptions(
+  request: JobRequest,
+  mode: JobMode,
+  template: TemplateSpec | undefined,
+): { ok: true; captions: string | null } | { ok: false; refusal: Refusal } {
+  const invalid = (field: string, detail: string) =>
+    ({ ok: false, refusal: { kind: 'invalid', field, detail } }) as const;
+  if (request.voiceId !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(request.voiceId)) {
+    return invalid('options.voiceId', 'A voice id is 1 to 64 letters and digits.');
+  }
+  if (request.voiceId !== undefined && request.voiceClone) {
+    return invalid('options.voiceId', 'Choose one voice: a voice id or a voice clone, not both.');
+  }
+  if (
+    request.captions !== undefined &&
+    !(captionStyles as readonly string[]).includes(request.captions)
+  ) {
+    return invalid('options.captions', `Captions are one of ${captionStyles.join(', ')}.`);
+  }
+  if (mode === 'text-to-image') {
+    if (request.voiceId !== undefined || request.voiceClone || request.captions !== undefined) {
+      return invalid(
+        request.captions !== undefined ? 'options.captions' : 'options.voiceover',
+        'A text-to-image job makes a still image: it has no voiceover or captions.',
+      );
+    }
+    return { ok: true, captions: null };
+  }
+  if (request.faceIdentity && template && !template.face) {
+    return invalid(
+      'options.faceIdentity',
+      `The ${template.name} template shows no face; leave out the face identity or choose another template.`,
+    );
+  }
+  return {
+    ok: true,
+    captions: request.captions ?? template?.captionStyle?.toLowerCase() ?? null,
   };
 }

@@ -54,6 +54,22 @@ export class JobEntity {
   @Column('uuid', { name: 'project_id', nullable: true })
   projectId!: string | null;
 
+  /** The owner's voice clone for the voiceover (cleared if the clone is deleted later). */
+  @Column('uuid', { name: 'voice_clone_id', nullable: true })
+  voiceCloneId!: string | null;
+
+  /** A stock voice (ElevenLabs voice id) for the voiceover. */
+  @Column('text', { name: 'voice_id', nullable: true })
+  voiceId!: string | null;
+
+  /** The owner's face identity (PuLID; cleared if the identity is deleted later). */
+  @Column('uuid', { name: 'face_identity_id', nullable: true })
+  faceIdentityId!: string | null;
+
+  /** Animated captions: karaoke, word-by-word or kinetic. */
+  @Column('text', { nullable: true })
+  captions!: string | null;
+
   @Column('int', { name: 'video_credits' })
   videoCredits!: number;
 

@@ -15,6 +15,8 @@ import { PromptApprovals } from '../safety/prompt-approvals';
 import { JobControls } from './job-controls';
 import { JobStatusStream } from './job-status-stream';
 import { ProviderWebhooks } from '../providers/provider-webhooks';
+import { Likenesses, type Likeness } from '../likenesses/likenesses';
+import { likenessKinds, type LikenessKind } from '../likenesses/likeness-media';
 
 export function toJob(job: JobEntity): generationV1.Job {
   return {
@@ -31,6 +33,7 @@ export function toJob(job: JobEntity): generationV1.Job {
     aspectRatio: job.aspectRatio,
     projectId: job.projectId ?? undefined,
     lane: job.lane === 0 ? 'priority' : 'shared',
+    options: jobOptions(job),
     failure: job.failureReason
       ? { reason: job.failureReason, refunded: job.refunded, detail: job.failureDetail ?? '' }
       : undefined,
@@ -38,8 +41,19 @@ export function toJob(job: JobEntity): generationV1.Job {
   };
 }
 
+function jobOptions(job: JobEntity): generationV1.JobOptions | undefined {
+  const options = {
+    voiceCloneId: job.voiceCloneId ?? undefined,
+    voiceId: job.voiceId ?? undefined,
+    faceIdentityId: job.faceIdentityId ?? undefined,
+    captions: job.captions ?? undefined,
+  };
+  return Object.values(options).some((v) => v !== undefined) ? options : undefined;
+}
+
 /** What a submit and a quote both ask of the catalog. */
 function jobRequest(request: generationV1.SubmitJobRequest): JobRequest {
+  const options = request.options ?? {};
   return {
     model: request.model,
     mode: request.mode,
@@ -47,7 +61,31 @@ function jobRequest(request: generationV1.SubmitJobRequest): JobRequest {
     durationSec: request.durationSec,
     aspectRatio: request.aspectRatio,
     template: request.template,
+    faceIdentity: options.faceIdentityId !== undefined,
+    voiceClone: options.voiceCloneId !== undefined,
+    voiceId: options.voiceId,
+    captions: options.captions,
     country: request.country || null,
+  };
+}
+
+function likenessKind(kind: string): LikenessKind {
+  if (!(likenessKinds as readonly string[]).includes(kind)) {
+    throw ProblemError.badRequest(`kind must be one of ${likenessKinds.join(', ')}.`, {
+      field: 'kind',
+    });
+  }
+  return kind as LikenessKind;
+}
+
+function toLikeness(likeness: Likeness): generationV1.Likeness {
+  return {
+    id: likeness.id,
+    kind: likeness.kind,
+    name: likeness.name,
+    mediaType: likeness.mediaType,
+    bytes: likeness.bytes,
+    createdAt: likeness.createdAt.toISOString(),
   };
 }
 
@@ -64,6 +102,7 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
     private readonly controls: JobControls,
     private readonly statusStream: JobStatusStream,
     private readonly providerWebhooks: ProviderWebhooks,
+    private readonly likenesses: Likenesses,
     @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
   ) {}
 
@@ -76,6 +115,8 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
       userId: request.userId,
       idempotencyKey: request.idempotencyKey || null,
       projectId: request.projectId,
+      voiceCloneId: request.options?.voiceCloneId,
+      faceIdentityId: request.options?.faceIdentityId,
     });
     return toJob(job);
   }
@@ -280,5 +321,33 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
     request: generationV1.ProviderWebhook,
   ): Promise<generationV1.ProviderWebhookResult> {
     return this.providerWebhooks.receive(Buffer.from(request.payload), request.signature);
+  }
+
+  async createLikeness(
+    request: generationV1.CreateLikenessRequest,
+  ): Promise<generationV1.Likeness> {
+    const userId = requireUuid(request.userId, 'userId');
+    const likeness = await this.likenesses.create(
+      userId,
+      likenessKind(request.kind),
+      request.name,
+      request.contentType,
+      Buffer.from(request.data),
+    );
+    return toLikeness(likeness);
+  }
+
+  async listLikenesses(
+    request: generationV1.ListLikenessesRequest,
+  ): Promise<generationV1.LikenessList> {
+    const userId = requireUuid(request.userId, 'userId');
+    const items = await this.likenesses.list(userId, likenessKind(request.kind));
+    return { items: items.map(toLikeness) };
+  }
+
+  async deleteLikeness(request: generationV1.LikenessRef): Promise<generationV1.DeleteResult> {
+    const userId = requireUuid(request.userId, 'userId');
+    await this.likenesses.remove(userId, likenessKind(request.kind), request.id);
+    return { deleted: 1 };
   }
 }

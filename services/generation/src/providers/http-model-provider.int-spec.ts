@@ -93,6 +93,36 @@ describe('HTTP model provider against a local double (Postgres)', () => {
     expect(createsFor(job.jobId)).toHaveLength(1);
   });
 
+  it('sends the job’s face identity, voice and captions with the create', async () => {
+    double.script('kling-3.0', { outcome: 'succeeded' });
+    const photo = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
+    const withFace = {
+      ...(await request()),
+      faceIdentity: { mediaType: 'image/jpeg', data: photo },
+      voiceover: { voiceId: 'EXAVITQu4vr4xnSDxMaL' },
+      captions: 'kinetic',
+    };
+    expect(await provider.run(withFace)).toMatchObject({ ok: true });
+    expect(createsFor(withFace.jobId)[0]?.body).toMatchObject({
+      face_identity: { media_type: 'image/jpeg', data: photo.toString('base64') },
+      voiceover: { voice_id: 'EXAVITQu4vr4xnSDxMaL' },
+      captions: 'kinetic',
+      no_training: true,
+    });
+    const sample = Buffer.from('ID3 a voice', 'latin1');
+    const withClone = {
+      ...(await request()),
+      voiceover: { sample: { mediaType: 'audio/mpeg', data: sample } },
+    };
+    expect(await provider.run(withClone)).toMatchObject({ ok: true });
+    const body = createsFor(withClone.jobId)[0]?.body;
+    expect(body?.voiceover).toEqual({
+      voice_sample: { media_type: 'audio/mpeg', data: sample.toString('base64') },
+    });
+    expect(body).not.toHaveProperty('face_identity');
+    expect(body).not.toHaveProperty('captions');
+  });
+
   it('wakes at once on a signed webhook instead of waiting for the next poll', async () => {
     const slow = new HttpModelProvider(dataSource, { ...config, MODEL_PROVIDER_POLL_MS: 60_000 });
     try {

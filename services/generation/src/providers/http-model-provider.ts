@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { NotifyWaiter } from '@fluxnote/persistence';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
 import { ModelProvider, type ProviderRequest, type ProviderResult } from './model-provider';
+import type { LikenessMedia } from '../likenesses/likenesses';
 
 /** The channel a webhook delivery (or a poll) notifies with the task id it changed. */
 export const PROVIDER_TASK_CHANNEL = 'generation_provider_task';
@@ -29,6 +30,12 @@ export interface ProviderTask {
 
 const terminal = new Set(finalTaskStatuses);
 const MAX_POLL_INTERVAL_MS = 10_000;
+
+/** A voice sample or photo in a create request. */
+const mediaBody = (media: LikenessMedia) => ({
+  media_type: media.mediaType,
+  data: media.data.toString('base64'),
+});
 
 type CallResult<T> = { ok: true; value: T } | Extract<ProviderResult, { ok: false }>;
 
@@ -140,6 +147,16 @@ export class HttpModelProvider extends ModelProvider implements OnModuleDestroy 
         duration_seconds: request.durationSec,
         aspect_ratio: request.aspectRatio,
         no_training: request.noTraining,
+        ...(request.faceIdentity ? { face_identity: mediaBody(request.faceIdentity) } : {}),
+        ...(request.voiceover
+          ? {
+              voiceover:
+                'voiceId' in request.voiceover
+                  ? { voice_id: request.voiceover.voiceId }
+                  : { voice_sample: mediaBody(request.voiceover.sample) },
+            }
+          : {}),
+        ...(request.captions ? { captions: request.captions } : {}),
         ...(this.config.MODEL_PROVIDER_WEBHOOK_URL
           ? { webhook_url: this.config.MODEL_PROVIDER_WEBHOOK_URL }
           : {}),

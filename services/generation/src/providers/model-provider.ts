@@ -1,4 +1,5 @@
 import type { FailureReason } from '../jobs/job.entity';
+import type { LikenessMedia } from '../likenesses/likenesses';
 
 export interface ProviderRequest {
   jobId: string;
@@ -11,6 +12,12 @@ export interface ProviderRequest {
   noTraining: true;
   /** What is left of the model's time limit for this job; past it the provider's work is cancelled. */
   timeLimitMs: number;
+  /** The user's face identity photo (PuLID), when the job uses one. */
+  faceIdentity?: LikenessMedia;
+  /** The voiceover: a stock voice, or the user's own voice sample. */
+  voiceover?: { voiceId: string } | { sample: LikenessMedia };
+  /** Animated captions: karaoke, word-by-word or kinetic. */
+  captions?: string;
 }
 
 export type ProviderResult =

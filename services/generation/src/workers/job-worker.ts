@@ -17,7 +17,8 @@ import { JobQueue } from '../jobs/job-queue';
 import { WORK_CHANNEL } from '../jobs/work-channel';
 import { timeLimitMs } from '../catalog/model-catalog';
 import { ModelProviders } from '../providers/model-providers';
-import type { ProviderResult } from '../providers/model-provider';
+import type { ProviderRequest, ProviderResult } from '../providers/model-provider';
+import { Likenesses } from '../likenesses/likenesses';
 
 /**
  * Takes queued jobs from the shared queue (`JobQueue`: priority lane first,
@@ -38,6 +39,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly providers: ModelProviders,
     private readonly settlement: JobSettlement,
     private readonly queue: JobQueue,
+    private readonly likenesses: Likenesses,
     private readonly clock: Clock,
     @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
   ) {}
@@ -127,15 +129,28 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const provider = this.providers.for(job.model);
     const limitMs = timeLimitMs(job.model);
     const startedAt = (job.startedAt ?? this.clock.now()).getTime();
-    const request = {
+    const faceIdentity = job.faceIdentityId
+      ? await this.likenesses.media(job.faceIdentityId)
+      : undefined;
+    const voiceSample = job.voiceCloneId
+      ? await this.likenesses.media(job.voiceCloneId)
+      : undefined;
+    const request: ProviderRequest = {
       jobId: job.id,
       model: job.model,
       mode: job.mode,
       prompt: job.prompt,
       durationSec: job.durationSec,
       aspectRatio: job.aspectRatio,
-      noTraining: true as const,
+      noTraining: true,
       timeLimitMs: Math.max(0, startedAt + limitMs - this.clock.now().getTime()),
+      ...(faceIdentity ? { faceIdentity } : {}),
+      ...(voiceSample
+        ? { voiceover: { sample: voiceSample } }
+        : job.voiceId
+          ? { voiceover: { voiceId: job.voiceId } }
+          : {}),
+      ...(job.captions ? { captions: job.captions } : {}),
     };
     for (let call = 1; ; call++) {
       const started = Date.now();

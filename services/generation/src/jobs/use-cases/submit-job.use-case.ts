@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { jobBlockedV1, jobQueuedV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
-import { isUniqueViolation } from '@fluxnote/persistence';
+import { isForeignKeyViolation, isUniqueViolation } from '@fluxnote/persistence';
 import { AccountStanding } from '@fluxnote/platform';
 import { BillingLedger } from '../../billing/billing-ledger';
 import { CatalogService } from '../../catalog/catalog.service';
@@ -14,11 +14,19 @@ import { queueTurnSql } from '../job-queue';
 import { WORK_CHANNEL } from '../work-channel';
 import { PromptSafetyCheck, type SafetyVerdict } from '../../safety/prompt-safety';
 import { PromptApprovals } from '../../safety/prompt-approvals';
+import { Likenesses } from '../../likenesses/likenesses';
+
+/** Where a submit names its likenesses (as the gateway's body has them). */
+const VOICE_FIELD = 'options.voiceClone';
+const FACE_FIELD = 'options.faceIdentity';
 
 export interface SubmitJobInput extends JobRequest {
   userId: string;
   idempotencyKey: string | null;
   projectId?: string;
+  /** The user's voice clone and face identity the job uses (`voiceClone`/`faceIdentity` say so). */
+  voiceCloneId?: string;
+  faceIdentityId?: string;
 }
 
 /** 422 for a prompt the content-safety check refused; the job stays in the history as `blocked`. */
@@ -51,6 +59,7 @@ export class SubmitJobUseCase {
     private readonly safety: PromptSafetyCheck,
     private readonly approvals: PromptApprovals,
     private readonly standing: AccountStanding,
+    private readonly likenesses: Likenesses,
     private readonly clock: Clock,
   ) {}
 
@@ -75,7 +84,13 @@ export class SubmitJobUseCase {
       }
     }
     await this.standing.assertActive(input.userId, 'New generations');
-    const { quote, model, mode } = evaluation;
+    if (input.voiceCloneId) {
+      await this.likenesses.assertOwned(input.userId, 'voice', input.voiceCloneId, VOICE_FIELD);
+    }
+    if (input.faceIdentityId) {
+      await this.likenesses.assertOwned(input.userId, 'face', input.faceIdentityId, FACE_FIELD);
+    }
+    const { quote, model, mode, captions } = evaluation;
     const verdict = await this.safety.check(input.prompt);
     // A prompt support approved for this user (a false positive) passes.
     const approvedBySupport =
@@ -93,6 +108,10 @@ export class SubmitJobUseCase {
       aspectRatio: quote.aspectRatio,
       template: input.template ?? null,
       projectId: input.projectId ?? null,
+      voiceCloneId: input.voiceCloneId ?? null,
+      voiceId: input.voiceId ?? null,
+      faceIdentityId: input.faceIdentityId ?? null,
+      captions,
       // A blocked prompt holds nothing.
       videoCredits: safety.allowed ? quote.videoCredits : 0,
       imageCredits: safety.allowed ? quote.imageCredits : 0,
@@ -114,8 +133,10 @@ export class SubmitJobUseCase {
           `WITH job AS (
            INSERT INTO generation.jobs (id, user_id, idempotency_key, status, model, mode, prompt,
              duration_sec, aspect_ratio, template, project_id, video_credits, image_credits, lane,
-             failure_reason, failure_detail, created_at)
-           VALUES ($1, $2, $3, $15, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16, $17, $19)
+             failure_reason, failure_detail, created_at, voice_clone_id, voice_id, face_identity_id,
+             captions)
+           VALUES ($1, $2, $3, $15, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16, $17, $19, $20,
+                   $21, $22, $23)
            RETURNING id
          )
          INSERT INTO generation.job_logs (job_id, kind, message, data)
@@ -146,6 +167,12 @@ export class SubmitJobUseCase {
               durationSec: job.durationSec,
               aspectRatio: job.aspectRatio,
               template: job.template,
+              options: {
+                voiceCloneId: job.voiceCloneId,
+                voiceId: job.voiceId,
+                faceIdentityId: job.faceIdentityId,
+                captions: job.captions,
+              },
               quote,
               ...(approvedBySupport ? { safety: 'approved by support on an earlier review' } : {}),
             }),
@@ -155,6 +182,10 @@ export class SubmitJobUseCase {
             JSON.stringify(safety.allowed ? {} : { rule: safety.rule, category: safety.category }),
             // by the platform clock: "used this model in the last 48 hours" is judged on it
             this.clock.now(),
+            job.voiceCloneId,
+            job.voiceId,
+            job.faceIdentityId,
+            job.captions,
           ],
         );
       if (safety.allowed) {
@@ -175,6 +206,13 @@ export class SubmitJobUseCase {
     } catch (error) {
       if (isUniqueViolation(error, 'jobs_user_idempotency_key')) {
         return this.execute(input);
+      }
+      // Deleted between the check above and the insert.
+      if (isForeignKeyViolation(error, 'jobs_voice_clone_id_fkey')) {
+        throw this.likenesses.missing('voice', VOICE_FIELD);
+      }
+      if (isForeignKeyViolation(error, 'jobs_face_identity_id_fkey')) {
+        throw this.likenesses.missing('face', FACE_FIELD);
       }
       throw error;
     }

@@ -13,6 +13,55 @@ export const protobufPackage = "fluxnote.generation.v1";
 
 export const protobufFileName = "generation/v1/generation.proto";
 
+export interface CreateLikenessRequest {
+  userId: string;
+  /** voice or face */
+  kind: string;
+  name: string;
+  /** as the client declared it; checked against the bytes */
+  contentType: string;
+  data: Uint8Array;
+}
+
+export interface Likeness {
+  id: string;
+  kind: string;
+  name: string;
+  mediaType: string;
+  bytes: number;
+  createdAt: string;
+}
+
+export interface ListLikenessesRequest {
+  userId: string;
+  kind: string;
+}
+
+export interface LikenessList {
+  items: Likeness[];
+}
+
+export interface LikenessRef {
+  userId: string;
+  kind: string;
+  id: string;
+}
+
+/** A job's creative options. */
+export interface JobOptions {
+  /** One of the caller's voice clones, or a stock voice id (ElevenLabs); not both. */
+  voiceCloneId?: string | undefined;
+  voiceId?:
+    | string
+    | undefined;
+  /** One of the caller's face identities (PuLID; costs image credits). */
+  faceIdentityId?:
+    | string
+    | undefined;
+  /** karaoke, word-by-word or kinetic (default: the template's) */
+  captions?: string | undefined;
+}
+
 export interface WaitJobEventsRequest {
   userId: string;
   jobId: string;
@@ -125,6 +174,7 @@ export interface SubmitJobRequest {
     | undefined;
   /** The caller's country (regional model availability). */
   country: string;
+  options?: JobOptions | undefined;
 }
 
 export interface JobFailure {
@@ -155,6 +205,8 @@ export interface Job {
   updatedAt: string;
   /** The queue lane: priority (Max plan, served first) or shared. */
   lane: string;
+  /** Only the options the job uses (a deleted likeness no longer shows). */
+  options?: JobOptions | undefined;
 }
 
 export interface GetJobRequest {
@@ -317,6 +369,18 @@ export interface GenerationServiceClient {
   /** A model provider's signed task delivery, forwarded by the gateway byte for byte. */
 
   receiveProviderWebhook(request: ProviderWebhook, metadata?: Metadata): Observable<ProviderWebhookResult>;
+
+  /**
+   * The owner's voice clones (kind "voice": a voice sample) and face identities (kind "face": a
+   * photo), which their jobs may use. Another user's is not found. Deleting destroys the data
+   * and is refused (409) while a job using it waits or runs.
+   */
+
+  createLikeness(request: CreateLikenessRequest, metadata?: Metadata): Observable<Likeness>;
+
+  listLikenesses(request: ListLikenessesRequest, metadata?: Metadata): Observable<LikenessList>;
+
+  deleteLikeness(request: LikenessRef, metadata?: Metadata): Observable<DeleteResult>;
 }
 
 /** Generation jobs. Every read and write is scoped to the calling user. */
@@ -419,6 +483,27 @@ export interface GenerationServiceController {
     request: ProviderWebhook,
     metadata?: Metadata,
   ): Promise<ProviderWebhookResult> | Observable<ProviderWebhookResult> | ProviderWebhookResult;
+
+  /**
+   * The owner's voice clones (kind "voice": a voice sample) and face identities (kind "face": a
+   * photo), which their jobs may use. Another user's is not found. Deleting destroys the data
+   * and is refused (409) while a job using it waits or runs.
+   */
+
+  createLikeness(
+    request: CreateLikenessRequest,
+    metadata?: Metadata,
+  ): Promise<Likeness> | Observable<Likeness> | Likeness;
+
+  listLikenesses(
+    request: ListLikenessesRequest,
+    metadata?: Metadata,
+  ): Promise<LikenessList> | Observable<LikenessList> | LikenessList;
+
+  deleteLikeness(
+    request: LikenessRef,
+    metadata?: Metadata,
+  ): Promise<DeleteResult> | Observable<DeleteResult> | DeleteResult;
 }
 
 export function GenerationServiceControllerMethods() {
@@ -442,6 +527,9 @@ export function GenerationServiceControllerMethods() {
       "getSharedJob",
       "waitJobEvents",
       "receiveProviderWebhook",
+      "createLikeness",
+      "listLikenesses",
+      "deleteLikeness",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
