@@ -1,3 +1,4 @@
+import { defaultModels } from '../catalog/model-catalog';
 import { generationConfigSchema } from './generation.config';
 
 const wiring = { DATABASE_URL: 'postgres://localhost/fluxnote', BILLING_GRPC_URL: '127.0.0.1:1' };
@@ -23,5 +24,35 @@ describe('generation config', () => {
       path: ['MODEL_CONCURRENCY'],
       message: expect.stringContaining(message),
     });
+  });
+
+  it('in production runs no model on the simulator', () => {
+    const production = {
+      ...wiring,
+      NODE_ENV: 'production',
+      KAFKA_BROKERS: 'kafka:9092',
+      MODEL_PROVIDER_API_KEY: 'key',
+    };
+    const missing = generationConfigSchema.safeParse(production);
+    expect(missing.error?.issues.map((i) => i.path[0])).toEqual(
+      expect.arrayContaining(['MODEL_PROVIDER_URL', 'MODEL_PROVIDER_MODELS']),
+    );
+    const partial = generationConfigSchema.safeParse({
+      ...production,
+      MODEL_PROVIDER_URL: 'https://models.example.com',
+      MODEL_PROVIDER_MODELS: 'kling-3.0',
+    });
+    expect(partial.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['MODEL_PROVIDER_MODELS'],
+        message: expect.stringContaining('sora-2-pro') as string,
+      }),
+    ]);
+    const all = generationConfigSchema.parse({
+      ...production,
+      MODEL_PROVIDER_URL: 'https://models.example.com',
+      MODEL_PROVIDER_MODELS: defaultModels.map((m) => m.id).join(','),
+    });
+    expect(all.MODEL_PROVIDER_MODELS).toHaveLength(defaultModels.length);
   });
 });

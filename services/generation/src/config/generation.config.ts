@@ -1,4 +1,4 @@
-import { serviceConfigSchema, z } from '@fluxnote/config';
+import { isProduction, requireInProduction, serviceConfigSchema, z } from '@fluxnote/config';
 import { defaultModels, findModel } from '../catalog/model-catalog';
 
 /** A comma-separated list, blanks dropped. */
@@ -85,6 +85,16 @@ export const generationConfigSchema = serviceConfigSchema({
   /** The sliding window, and the quiet time after an alert before the next for the same model. */
   FAILURE_SPIKE_WINDOW_MS: z.coerce.number().int().positive().default(600_000),
 }).superRefine((c, ctx) => {
+  // The simulator is for embedded mode and tests: in production every model runs on a provider.
+  requireInProduction(c, ctx, ['MODEL_PROVIDER_URL']);
+  const simulated = defaultModels.filter((m) => !c.MODEL_PROVIDER_MODELS.includes(m.id));
+  if (isProduction(c) && simulated.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['MODEL_PROVIDER_MODELS'],
+      message: `must name every model when NODE_ENV=production (the simulator would run ${simulated.map((m) => m.id).join(', ')})`,
+    });
+  }
   if (c.MODEL_PROVIDER_URL && !c.MODEL_PROVIDER_API_KEY) {
     ctx.addIssue({
       code: 'custom',
