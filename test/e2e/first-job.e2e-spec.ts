@@ -407,6 +407,24 @@ describe('first job end to end', () => {
       .post('/v1/generations')
       .send({ ...job, options: { watermark: false } })
       .expect(400);
+    // image-to-video animates a still given by its https URL
+    const noStill = await as(user)
+      .post('/v1/generations/quote')
+      .send({ ...job, mode: 'image-to-video' })
+      .expect(400);
+    expect(noStill.body).toMatchObject({ field: 'options.imageUrl' });
+    await as(user)
+      .post('/v1/generations/quote')
+      .send({ ...job, mode: 'image-to-video', options: { imageUrl: 'file:///etc/passwd' } })
+      .expect(400);
+    await as(user)
+      .post('/v1/generations/quote')
+      .send({
+        ...job,
+        mode: 'image-to-video',
+        options: { imageUrl: 'https://images.example.com/fox.jpg' },
+      })
+      .expect(200);
 
     const submitted = await as(user).post('/v1/generations').send(withBoth).expect(202);
     expect(submitted.body.reserved).toEqual({ videoCredits: 1, imageCredits: 50 });
@@ -435,6 +453,7 @@ describe('first job end to end', () => {
       captions: 'kinetic',
       no_training: true,
     });
+    expect(create?.body).not.toHaveProperty('image_url');
 
     // once the job is done the photo can go; the job no longer refers to it
     await as(user).delete(`/v1/face-identities/${face.body.id}`).expect(204);

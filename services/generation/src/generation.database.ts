@@ -12,6 +12,7 @@ import { JobEvents1764400000600 } from './migrations/1764400000600-job-events';
 import { ProviderTasks1764500000100 } from './migrations/1764500000100-provider-tasks';
 import { FairTurns1764600000100 } from './migrations/1764600000100-fair-turns';
 import { Likenesses1764600000200 } from './migrations/1764600000200-likenesses';
+import { InputImage1764600000300 } from './migrations/1764600000300-input-image';
 import { SimulatorModelEntity } from './simulator/simulator-model.entity';
 
 /** The generation schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
@@ -30,5 +31,6 @@ export const generationDatabase: ServiceDatabase = {
     ProviderTasks1764500000100,
     FairTurns1764600000100,
     Likenesses1764600000200,
+    InputImage1764600000300,
   ],
 };

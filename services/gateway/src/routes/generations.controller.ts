@@ -40,6 +40,8 @@ const submitBody = z.object({
       /** one of the caller's face identities (`/v1/face-identities`) */
       faceIdentity: z.string().uuid().optional(),
       captions: z.enum(['karaoke', 'word-by-word', 'kinetic']).optional(),
+      /** image-to-video: the still to animate */
+      imageUrl: z.string().max(2000).url().startsWith('https://').optional(),
     })
     .strict()
     .optional(),
@@ -73,6 +75,7 @@ function jobRequest(
       voiceId: input.options.voiceId,
       faceIdentityId: input.options.faceIdentity,
       captions: input.options.captions,
+      imageUrl: input.options.imageUrl,
     },
   };
 }

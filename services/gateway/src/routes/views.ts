@@ -37,7 +37,13 @@ export interface GenerationView {
   updatedAt: string;
   reserved: { videoCredits: number; imageCredits: number };
   /** The options the job uses (a voice clone or face identity deleted since no longer shows). */
-  options?: { voiceClone?: string; voiceId?: string; faceIdentity?: string; captions?: string };
+  options?: {
+    voiceClone?: string;
+    voiceId?: string;
+    faceIdentity?: string;
+    captions?: string;
+    imageUrl?: string;
+  };
   failure?: { reason: string; refunded: boolean; detail: string };
   output?: { url: string };
 }
@@ -63,6 +69,7 @@ export function generationView(job: generationV1.Job): GenerationView {
             voiceId: job.options.voiceId,
             faceIdentity: job.options.faceIdentityId,
             captions: job.options.captions,
+            imageUrl: job.options.imageUrl,
           },
         }
       : {}),

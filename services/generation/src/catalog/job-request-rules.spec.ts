@@ -102,7 +102,8 @@ describe('evaluateJobOptions', () => {
       ok: true,
       captions: 'karaoke',
     });
-    expect(evaluateJobOptions(base, 'image-to-video', undefined)).toEqual({
+    const still = { ...base, imageUrl: 'https://images.example.com/fox.jpg' };
+    expect(evaluateJobOptions(still, 'image-to-video', undefined)).toEqual({
       ok: true,
       captions: null,
     });
@@ -146,6 +147,28 @@ describe('evaluateJobOptions', () => {
       'text-to-image',
       undefined,
       'options.voiceover',
+    ],
+    ['image-to-video without its image', {}, 'image-to-video', undefined, 'options.imageUrl'],
+    [
+      'an input image that is not https',
+      { imageUrl: 'http://images.example.com/a.jpg' },
+      'image-to-video',
+      undefined,
+      'options.imageUrl',
+    ],
+    [
+      'an input image that is not a URL',
+      { imageUrl: 'fox.jpg' },
+      'image-to-video',
+      undefined,
+      'options.imageUrl',
+    ],
+    [
+      'an input image on text-to-video',
+      { imageUrl: 'https://images.example.com/a.jpg' },
+      'text-to-video',
+      undefined,
+      'options.imageUrl',
     ],
     [
       'a face in the faceless template',

@@ -14,6 +14,8 @@ export interface JobRequest {
   /** The voiceover uses a stock voice (ElevenLabs voice id). */
   voiceId?: string;
   captions?: string;
+  /** image-to-video: the still to animate (https). */
+  imageUrl?: string;
   template?: string;
   /** The caller's country, or null when unknown. */
   country: string | null;
@@ -159,6 +161,14 @@ export function evaluateJobRequest(
 
 export const captionStyles = ['karaoke', 'word-by-word', 'kinetic'] as const;
 
+function isHttpsUrl(value: string): boolean {
+  try {
+    return value.length <= 2000 && new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks a job's creative options against its mode and template: a still image has no
  * voiceover or captions, a faceless template takes no face identity, one voice at a time.
@@ -182,6 +192,18 @@ export function evaluateJobOptions(
     !(captionStyles as readonly string[]).includes(request.captions)
   ) {
     return invalid('options.captions', `Captions are one of ${captionStyles.join(', ')}.`);
+  }
+  if (mode === 'image-to-video' && request.imageUrl === undefined) {
+    return invalid(
+      'options.imageUrl',
+      'An image-to-video job animates an image: give its https URL in options.imageUrl.',
+    );
+  }
+  if (mode !== 'image-to-video' && request.imageUrl !== undefined) {
+    return invalid('options.imageUrl', `A ${mode} job takes no input image.`);
+  }
+  if (request.imageUrl !== undefined && !isHttpsUrl(request.imageUrl)) {
+    return invalid('options.imageUrl', 'options.imageUrl must be an https URL.');
   }
   if (mode === 'text-to-image') {
     if (request.voiceId !== undefined || request.voiceClone || request.captions !== undefined) {

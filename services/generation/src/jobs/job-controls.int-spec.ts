@@ -293,6 +293,7 @@ describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
 
     // A user's next job after a pause joins the current round, not the turns it once had.
     const later = await job(busy, 'queued');
+    clock.advance(1000);
     const other = await job(randomUUID(), 'queued');
     expect([await finishNext(), await finishNext()]).toEqual([later, other]);
   });

@@ -70,6 +70,10 @@ export class JobEntity {
   @Column('text', { nullable: true })
   captions!: string | null;
 
+  /** image-to-video: the still to animate (an https URL the provider fetches). */
+  @Column('text', { name: 'input_image_url', nullable: true })
+  inputImageUrl!: string | null;
+
   @Column('int', { name: 'video_credits' })
   videoCredits!: number;
 

@@ -47,6 +47,7 @@ function jobOptions(job: JobEntity): generationV1.JobOptions | undefined {
     voiceId: job.voiceId ?? undefined,
     faceIdentityId: job.faceIdentityId ?? undefined,
     captions: job.captions ?? undefined,
+    imageUrl: job.inputImageUrl ?? undefined,
   };
   return Object.values(options).some((v) => v !== undefined) ? options : undefined;
 }
@@ -65,6 +66,7 @@ function jobRequest(request: generationV1.SubmitJobRequest): JobRequest {
     voiceClone: options.voiceCloneId !== undefined,
     voiceId: options.voiceId,
     captions: options.captions,
+    imageUrl: options.imageUrl,
     country: request.country || null,
   };
 }

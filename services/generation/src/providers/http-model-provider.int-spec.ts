@@ -99,6 +99,8 @@ describe('HTTP model provider against a local double (Postgres)', () => {
     const withFace = {
       ...(await request()),
       faceIdentity: { mediaType: 'image/jpeg', data: photo },
+      mode: 'image-to-video',
+      inputImageUrl: 'https://images.example.com/me.jpg',
       voiceover: { voiceId: 'EXAVITQu4vr4xnSDxMaL' },
       captions: 'kinetic',
     };
@@ -107,6 +109,8 @@ describe('HTTP model provider against a local double (Postgres)', () => {
       face_identity: { media_type: 'image/jpeg', data: photo.toString('base64') },
       voiceover: { voice_id: 'EXAVITQu4vr4xnSDxMaL' },
       captions: 'kinetic',
+      mode: 'image-to-video',
+      image_url: 'https://images.example.com/me.jpg',
       no_training: true,
     });
     const sample = Buffer.from('ID3 a voice', 'latin1');

@@ -157,6 +157,7 @@ export class HttpModelProvider extends ModelProvider implements OnModuleDestroy 
             }
           : {}),
         ...(request.captions ? { captions: request.captions } : {}),
+        ...(request.inputImageUrl ? { image_url: request.inputImageUrl } : {}),
         ...(this.config.MODEL_PROVIDER_WEBHOOK_URL
           ? { webhook_url: this.config.MODEL_PROVIDER_WEBHOOK_URL }
           : {}),

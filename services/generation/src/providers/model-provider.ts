@@ -18,6 +18,8 @@ export interface ProviderRequest {
   voiceover?: { voiceId: string } | { sample: LikenessMedia };
   /** Animated captions: karaoke, word-by-word or kinetic. */
   captions?: string;
+  /** image-to-video: the still to animate (https). */
+  inputImageUrl?: string;
 }
 
 export type ProviderResult =

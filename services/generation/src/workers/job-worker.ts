@@ -151,6 +151,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
           ? { voiceover: { voiceId: job.voiceId } }
           : {}),
       ...(job.captions ? { captions: job.captions } : {}),
+      ...(job.inputImageUrl ? { inputImageUrl: job.inputImageUrl } : {}),
     };
     for (let call = 1; ; call++) {
       const started = Date.now();

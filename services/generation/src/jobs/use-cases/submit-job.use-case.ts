@@ -112,6 +112,7 @@ export class SubmitJobUseCase {
       voiceId: input.voiceId ?? null,
       faceIdentityId: input.faceIdentityId ?? null,
       captions,
+      inputImageUrl: input.imageUrl ?? null,
       // A blocked prompt holds nothing.
       videoCredits: safety.allowed ? quote.videoCredits : 0,
       imageCredits: safety.allowed ? quote.imageCredits : 0,
@@ -134,9 +135,9 @@ export class SubmitJobUseCase {
            INSERT INTO generation.jobs (id, user_id, idempotency_key, status, model, mode, prompt,
              duration_sec, aspect_ratio, template, project_id, video_credits, image_credits, lane,
              failure_reason, failure_detail, created_at, voice_clone_id, voice_id, face_identity_id,
-             captions)
+             captions, input_image_url)
            VALUES ($1, $2, $3, $15, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16, $17, $19, $20,
-                   $21, $22, $23)
+                   $21, $22, $23, $24)
            RETURNING id
          )
          INSERT INTO generation.job_logs (job_id, kind, message, data)
@@ -172,6 +173,7 @@ export class SubmitJobUseCase {
                 voiceId: job.voiceId,
                 faceIdentityId: job.faceIdentityId,
                 captions: job.captions,
+                imageUrl: job.inputImageUrl,
               },
               quote,
               ...(approvedBySupport ? { safety: 'approved by support on an earlier review' } : {}),
@@ -186,6 +188,7 @@ export class SubmitJobUseCase {
             job.voiceId,
             job.faceIdentityId,
             job.captions,
+            job.inputImageUrl,
           ],
         );
       if (safety.allowed) {

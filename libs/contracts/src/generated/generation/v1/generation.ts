@@ -59,7 +59,11 @@ export interface JobOptions {
     | string
     | undefined;
   /** karaoke, word-by-word or kinetic (default: the template's) */
-  captions?: string | undefined;
+  captions?:
+    | string
+    | undefined;
+  /** image-to-video: the still to animate, an https URL the provider fetches */
+  imageUrl?: string | undefined;
 }
 
 export interface WaitJobEventsRequest {
