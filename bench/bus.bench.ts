@@ -47,7 +47,7 @@ export async function benchBus(
 
   const outbox = new Outbox('bench', 'fluxnote/bench');
   const bus = new PgEventBus({ databaseUrl, idlePollMs: 500 });
-  const relay = new OutboxRelay({ dataSource, databaseUrl, schema: 'bench', transport: bus });
+  const relay = new OutboxRelay({ dataSource, schema: 'bench', transport: bus });
   await relay.start();
   const consumer = fork(join(__dirname, 'bus-consumer.ts'), [], {
     execArgv: ['-r', '@swc-node/register'],

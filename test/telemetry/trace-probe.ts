@@ -46,7 +46,6 @@ async function main(): Promise<void> {
   const bus = new PgEventBus({ databaseUrl: url, idlePollMs: 100 });
   const relay = new OutboxRelay({
     dataSource,
-    databaseUrl: url,
     schema: 'probe',
     transport: bus,
     idlePollMs: 100,

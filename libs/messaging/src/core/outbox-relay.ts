@@ -1,7 +1,6 @@
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { EventEnvelope } from './envelope';
-import { outboxChannel } from './outbox';
+import { onOutboxCommit } from './outbox-signal';
 import type { EventTransport } from './transport';
 
 interface OutboxRow {
@@ -13,17 +12,20 @@ interface OutboxRow {
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
-  databaseUrl: string;
   schema: string;
   transport: EventTransport;
   batchSize?: number;
-  /** Poll interval when no notification arrives (a safety net for lost NOTIFYs). */
+  /**
+   * Poll interval while no commit of this process wrote the outbox: finds rows that another
+   * process (a replica that died before relaying them) left behind.
+   */
   idlePollMs?: number;
   onError?: (error: unknown) => void;
 }
 
 /**
- * Moves committed outbox rows to the event transport, in commit order.
+ * Moves committed outbox rows to the event transport, in commit order; woken by this
+ * process's commits that wrote the outbox (`outbox-signal.ts`), polling when idle.
  * Rows are locked while they are published, so relays in several replicas never
  * publish out of order; published rows are deleted in the same transaction. A
  * crash between publish and commit republishes, and
@@ -32,29 +34,28 @@ export interface OutboxRelayOptions {
 export class OutboxRelay {
   private running = false;
   private wake: (() => void) | undefined;
+  /** A commit signalled while a batch was in flight: look again before sleeping. */
+  private signalled = false;
   private loop: Promise<void> | undefined;
-  private listener: Client | undefined;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     this.running = true;
-    this.listener = new Client({
-      connectionString: this.options.databaseUrl,
-      application_name: `${this.options.schema}-relay`,
+    this.unsubscribe = onOutboxCommit(this.options.schema, () => {
+      this.signalled = true;
+      this.wake?.();
     });
-    this.listener.on('error', (error) => this.options.onError?.(error));
-    this.listener.on('notification', () => this.wake?.());
-    await this.listener.connect();
-    await this.listener.query(`LISTEN ${outboxChannel(this.options.schema)}`);
     this.loop = this.run();
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.unsubscribe?.();
     this.wake?.();
     await this.loop;
-    await this.listener?.end().catch(() => undefined);
   }
 
   /** Publishes one batch; returns how many events were published. */
@@ -92,10 +93,17 @@ export class OutboxRelay {
         failures++;
         this.options.onError?.(error);
       }
-      if (published === 0 && this.running) {
-        const wait = failures > 0 ? Math.min(100 * 2 ** failures, 5000) : idle;
+      const signalled = this.signalled;
+      this.signalled = false;
+      if (!this.running) {
+        break;
+      }
+      if (failures > 0) {
+        // the transport is failing: back off, whatever commits meanwhile
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** failures, 5000)));
+      } else if (published === 0 && !signalled) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
+          const timer = setTimeout(resolve, idle);
           this.wake = () => {
             clearTimeout(timer);
             resolve();

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { EventDefinition, EventPayload } from '@fluxnote/contracts';
 import { createEnvelope, type EventEnvelope } from './envelope';
+import { outboxWritten } from './outbox-signal';
 
 /** SQL for the outbox and inbox tables of a service schema; run it from the service's first migration. */
 export function messagingTablesSql(schema: string): string[] {
@@ -21,10 +22,6 @@ export function messagingTablesSql(schema: string): string[] {
        CONSTRAINT inbox_pkey PRIMARY KEY (consumer, event_id)
      )`,
   ];
-}
-
-export function outboxChannel(schema: string): string {
-  return `fluxnote_outbox_${schema}`;
 }
 
 /**
@@ -52,19 +49,12 @@ export class Outbox {
       data: payload,
       time,
     });
-    // One round trip: the row, and a wake-up for the relay delivered when the transaction commits.
     await manager.query(
-      `WITH added AS (
-         INSERT INTO "${this.schema}".outbox (event_id, topic, key, envelope) VALUES ($1, $2, $3, $4) RETURNING seq
-       ) SELECT pg_notify($5, '') FROM added`,
-      [
-        envelope.id,
-        definition.topic,
-        subject,
-        JSON.stringify(envelope),
-        outboxChannel(this.schema),
-      ],
+      `INSERT INTO "${this.schema}".outbox (event_id, topic, key, envelope) VALUES ($1, $2, $3, $4)`,
+      [envelope.id, definition.topic, subject, JSON.stringify(envelope)],
     );
+    // The relay of this process wakes once the caller's transaction commits.
+    outboxWritten(manager, this.schema);
     return envelope;
   }
 }

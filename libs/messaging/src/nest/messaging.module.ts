@@ -74,7 +74,6 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     this.relay = new OutboxRelay({
       dataSource: this.dataSource,
-      databaseUrl: this.options.databaseUrl,
       schema: this.options.schema,
       transport: this.transport,
       onError: (error) => this.logger.error(`outbox relay: ${String(error)}`),
