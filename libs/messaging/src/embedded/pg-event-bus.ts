@@ -22,6 +22,8 @@ export interface PgEventBusOptions {
   /** Time without a heartbeat after which a member's partitions move to others (default 10 s). */
   sessionTimeoutMs?: number;
   idlePollMs?: number;
+  /** How long a woken consumer lets a burst gather before fetching it (default 5 ms). */
+  lingerMs?: number;
   onError?: (error: unknown, context: string) => void;
 }
 
@@ -274,6 +276,9 @@ class PgSubscription implements Subscription {
       }
       if (!handled && this.running) {
         await this.sleep(idle);
+        // Woken by a publish: let the rest of its burst arrive and take it as one batch (one
+        // inbox transaction and one offset commit) rather than event by event.
+        await new Promise((resolve) => setTimeout(resolve, this.busOptions.lingerMs ?? 5));
       }
     }
   }
