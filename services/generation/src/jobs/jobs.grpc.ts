@@ -62,8 +62,8 @@ function jobRequest(request: generationV1.SubmitJobRequest): JobRequest {
     durationSec: request.durationSec,
     aspectRatio: request.aspectRatio,
     template: request.template,
-    faceIdentity: options.faceIdentityId !== undefined,
-    voiceClone: options.voiceCloneId !== undefined,
+    faceIdentity: Boolean(options.faceIdentityId),
+    voiceClone: Boolean(options.voiceCloneId),
     voiceId: options.voiceId,
     captions: options.captions,
     imageUrl: options.imageUrl,
@@ -117,8 +117,8 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
       userId: request.userId,
       idempotencyKey: request.idempotencyKey || null,
       projectId: request.projectId,
-      voiceCloneId: request.options?.voiceCloneId,
-      faceIdentityId: request.options?.faceIdentityId,
+      voiceCloneId: request.options?.voiceCloneId || undefined,
+      faceIdentityId: request.options?.faceIdentityId || undefined,
     });
     return toJob(job);
   }
