@@ -403,6 +403,7 @@ describe('first job end to end', () => {
     expect(quote.body).toMatchObject({ videoCredits: 1, imageCredits: 50 });
     const borrowed = await as(other).post('/v1/generations').send(withBoth).expect(422);
     expect(borrowed.body).toMatchObject({ field: 'options.voiceClone' });
+    await as(other).post('/v1/generations/quote').send(withBoth).expect(422);
     await as(user)
       .post('/v1/generations')
       .send({ ...job, options: { watermark: false } })

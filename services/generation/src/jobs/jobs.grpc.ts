@@ -151,8 +151,13 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
     return { templates: this.catalog.templates() };
   }
 
-  quoteJob(request: generationV1.SubmitJobRequest): generationV1.JobQuote {
+  async quoteJob(request: generationV1.SubmitJobRequest): Promise<generationV1.JobQuote> {
     const { quote } = this.catalog.evaluate(jobRequest(request));
+    // a quote prices only the caller's own voice clone and face identity
+    await this.likenesses.assertJobUses(requireUuid(request.userId, 'userId'), {
+      voiceCloneId: request.options?.voiceCloneId || undefined,
+      faceIdentityId: request.options?.faceIdentityId || undefined,
+    });
     return {
       credits: { video: quote.videoCredits, image: quote.imageCredits },
       internalCost: quote.internalCost,

@@ -44,6 +44,12 @@ const toLikeness = (row: LikenessRow): Likeness => ({
   createdAt: row.created_at,
 });
 
+/** Where a job names its likenesses (as the gateway's body has them). */
+export const likenessFields = {
+  voice: 'options.voiceClone',
+  face: 'options.faceIdentity',
+} as const satisfies Record<LikenessKind, string>;
+
 /**
  * A user's voice clones and face identities: the sample or photo they uploaded, used by
  * their own jobs only. Another user's likeness is reported as not found. Deleting one
@@ -141,6 +147,19 @@ export class Likenesses {
       }
       await manager.query(`DELETE FROM generation.likenesses WHERE id = $1`, [id]);
     });
+  }
+
+  /** Refuses (422) a job naming a voice clone or face identity that is not the user's. */
+  async assertJobUses(
+    userId: string,
+    ids: { voiceCloneId?: string; faceIdentityId?: string },
+  ): Promise<void> {
+    if (ids.voiceCloneId) {
+      await this.assertOwned(userId, 'voice', ids.voiceCloneId, likenessFields.voice);
+    }
+    if (ids.faceIdentityId) {
+      await this.assertOwned(userId, 'face', ids.faceIdentityId, likenessFields.face);
+    }
   }
 
   /**

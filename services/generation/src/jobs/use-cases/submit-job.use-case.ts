@@ -14,11 +14,7 @@ import { queueTurnSql } from '../job-queue';
 import { WORK_CHANNEL } from '../work-channel';
 import { PromptSafetyCheck, type SafetyVerdict } from '../../safety/prompt-safety';
 import { PromptApprovals } from '../../safety/prompt-approvals';
-import { Likenesses } from '../../likenesses/likenesses';
-
-/** Where a submit names its likenesses (as the gateway's body has them). */
-const VOICE_FIELD = 'options.voiceClone';
-const FACE_FIELD = 'options.faceIdentity';
+import { likenessFields, Likenesses } from '../../likenesses/likenesses';
 
 export interface SubmitJobInput extends JobRequest {
   userId: string;
@@ -84,12 +80,7 @@ export class SubmitJobUseCase {
       }
     }
     await this.standing.assertActive(input.userId, 'New generations');
-    if (input.voiceCloneId) {
-      await this.likenesses.assertOwned(input.userId, 'voice', input.voiceCloneId, VOICE_FIELD);
-    }
-    if (input.faceIdentityId) {
-      await this.likenesses.assertOwned(input.userId, 'face', input.faceIdentityId, FACE_FIELD);
-    }
+    await this.likenesses.assertJobUses(input.userId, input);
     const { quote, model, mode, captions } = evaluation;
     const verdict = await this.safety.check(input.prompt);
     // A prompt support approved for this user (a false positive) passes.
@@ -212,10 +203,10 @@ export class SubmitJobUseCase {
       }
       // Deleted between the check above and the insert.
       if (isForeignKeyViolation(error, 'jobs_voice_clone_id_fkey')) {
-        throw this.likenesses.missing('voice', VOICE_FIELD);
+        throw this.likenesses.missing('voice', likenessFields.voice);
       }
       if (isForeignKeyViolation(error, 'jobs_face_identity_id_fkey')) {
-        throw this.likenesses.missing('face', FACE_FIELD);
+        throw this.likenesses.missing('face', likenessFields.face);
       }
       throw error;
     }
