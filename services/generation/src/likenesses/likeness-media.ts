@@ -81,7 +81,7 @@ export function checkLikenessMedia(
     return {
       ok: false,
       status: 422,
-      detail: `A ${names.file} must be between 1 KB and 3 MB; this one is ${data.length} bytes.`,
+      detail: `A ${names.file} must be between ${likenessBytes.min / 1024} KB and ${likenessBytes.max / 1024 / 1024} MB; this one is ${data.length} bytes.`,
     };
   }
   if (!matches(data)) {
