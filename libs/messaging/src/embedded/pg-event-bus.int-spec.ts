@@ -1,7 +1,9 @@
-import { Client } from 'pg';
-import type { EventEnvelope } from '../core/envelope';
+import { randomUUID } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import { createTestDatabase, expectEventually, type TestDatabase } from '@fluxnote/testing';
+import { createEnvelope, type EventEnvelope } from '../core/envelope';
 import { describeEventBusContract } from '../../test/event-bus.contract';
-import { PgEventBus } from './pg-event-bus';
+import { parseWakeMessage, PgEventBus, wakeMessage } from './pg-event-bus';
 
 jest.setTimeout(120_000);
 
@@ -30,3 +32,78 @@ describeEventBusContract('embedded (Postgres)', () => ({
     }
   },
 }));
+
+describe('embedded bus wake-ups', () => {
+  let db: TestDatabase;
+  const buses: PgEventBus[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('buswake');
+  });
+
+  afterAll(async () => {
+    for (const bus of buses) {
+      await bus.close();
+    }
+    await db.drop();
+  });
+
+  it('names the topic and its partitions in the notification', () => {
+    expect(parseWakeMessage(wakeMessage('billing.events', [0, 5]))).toEqual({
+      topic: 'billing.events',
+      partitions: [0, 5],
+    });
+    expect(parseWakeMessage('billing.events')).toEqual({ topic: 'billing.events', partitions: [] });
+  });
+
+  it('wakes only the partition that got the event, and delivers at once without polling', async () => {
+    const topic = `wake.${randomUUID()}`;
+    const group = 'wake-one';
+    // An idle poll of a minute: anything delivered within the test was woken by the publish.
+    const consumer = new PgEventBus({ databaseUrl: db.url, partitions: 8, idlePollMs: 60_000 });
+    const publisher = new PgEventBus({ databaseUrl: db.url, partitions: 8 });
+    buses.push(consumer, publisher);
+    const handled: string[] = [];
+    await consumer.subscribe({
+      group,
+      topics: [topic],
+      handle: (envelope) => {
+        handled.push(envelope.subject);
+        return Promise.resolve();
+      },
+    });
+    const fetches = jest.spyOn(Pool.prototype, 'query');
+    const fetchesOfGroup = (): number =>
+      fetches.mock.calls.filter(
+        ([sql, values]) =>
+          typeof sql === 'string' &&
+          sql.includes('FROM bus.consumer_offsets o') &&
+          Array.isArray(values) &&
+          values[0] === group,
+      ).length;
+    try {
+      // Let the eight partition loops make their first (empty) fetch and fall asleep.
+      await expectEventually(() => expect(fetchesOfGroup()).toBeGreaterThanOrEqual(8));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const asleep = fetchesOfGroup();
+      await publisher.publish([
+        {
+          topic,
+          key: 'user-1',
+          envelope: createEnvelope({
+            type: 'wake.test.v1',
+            source: 'test',
+            subject: 'user-1',
+            data: {},
+          }),
+        },
+      ]);
+      await expectEventually(() => expect(handled).toEqual(['user-1']), { timeoutMs: 5_000 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The woken partition fetched the event, then found nothing more; the other seven slept on.
+      expect(fetchesOfGroup() - asleep).toBe(2);
+    } finally {
+      fetches.mockRestore();
+    }
+  });
+});

@@ -100,7 +100,7 @@ export class PgEventBus extends EventTransport {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const topics = new Set<string>();
+      const woken = new Map<string, number[]>();
       for (const group of ordered) {
         const n = group.events.length;
         const { rows } = await client.query<{ next_offset: string }>(
@@ -122,10 +122,15 @@ export class PgEventBus extends EventTransport {
             group.events.map((e) => JSON.stringify(e.envelope)),
           ],
         );
-        topics.add(group.topic);
+        woken.set(group.topic, [...(woken.get(group.topic) ?? []), group.partition]);
       }
-      for (const topic of topics) {
-        await client.query('SELECT pg_notify($1, $2)', [BUS_CHANNEL, topic]);
+      // One notification per topic naming its partitions: a consumer wakes only the partitions
+      // that have news, not every partition of every topic it reads.
+      for (const [topic, partitions] of woken) {
+        await client.query('SELECT pg_notify($1, $2)', [
+          BUS_CHANNEL,
+          wakeMessage(topic, partitions),
+        ]);
       }
       await client.query('COMMIT');
     } catch (error) {
@@ -156,6 +161,30 @@ export class PgEventBus extends EventTransport {
   }
 }
 
+/** The bus channel's payload: the topic, a newline, then the partitions that got events. */
+export function wakeMessage(topic: string, partitions: number[]): string {
+  return `${topic}\n${partitions.join(',')}`;
+}
+
+export function parseWakeMessage(payload: string): { topic: string; partitions: number[] } {
+  const split = payload.lastIndexOf('\n');
+  if (split < 0) {
+    return { topic: payload, partitions: [] };
+  }
+  return {
+    topic: payload.slice(0, split),
+    partitions: payload
+      .slice(split + 1)
+      .split(',')
+      .map(Number)
+      .filter((n) => Number.isInteger(n)),
+  };
+}
+
+function partitionId(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
 interface FetchedEvent {
   offset: string;
   envelope: EventEnvelope;
@@ -165,7 +194,8 @@ class PgSubscription implements Subscription {
   private readonly memberId = randomUUID();
   private running = false;
   private listener: Client | undefined;
-  private readonly wakers = new Set<() => void>();
+  /** Sleeping partition loops, by partition id; a publish wakes only its partitions. */
+  private readonly wakers = new Map<string, Set<() => void>>();
   private loop: Promise<void> | undefined;
   /** One loop per owned partition, so a slow partition never holds back the others. */
   private readonly partitionLoops = new Map<string, Promise<void>>();
@@ -195,8 +225,18 @@ class PgSubscription implements Subscription {
     });
     this.listener.on('error', (error) => this.busOptions.onError?.(error, 'listener'));
     this.listener.on('notification', (message) => {
-      if (message.payload !== undefined && this.options.topics.includes(message.payload)) {
-        this.wakeAll();
+      if (message.payload === undefined) {
+        return;
+      }
+      const { topic, partitions } = parseWakeMessage(message.payload);
+      if (!this.options.topics.includes(topic)) {
+        return;
+      }
+      // A message naming no partition (an older publisher) wakes every partition of the topic.
+      const named =
+        partitions.length > 0 ? partitions : [...Array(this.partitions.get(topic)).keys()];
+      for (const partition of named) {
+        this.wake(partitionId(topic, partition));
       }
     });
     await this.listener.connect();
@@ -226,20 +266,35 @@ class PgSubscription implements Subscription {
   }
 
   private wakeAll(): void {
-    for (const wake of [...this.wakers]) {
+    for (const id of [...this.wakers.keys()]) {
+      this.wake(id);
+    }
+  }
+
+  private wake(id: string): void {
+    for (const wake of [...(this.wakers.get(id) ?? [])]) {
       wake();
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Sleeps up to `ms`, or until a publish to the partition (or `stop`) wakes it. */
+  private sleep(id: string, ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
+      let sleepers = this.wakers.get(id);
+      if (!sleepers) {
+        sleepers = new Set();
+        this.wakers.set(id, sleepers);
+      }
       const done = (): void => {
         clearTimeout(timer);
-        this.wakers.delete(done);
+        sleepers.delete(done);
+        if (sleepers.size === 0 && this.wakers.get(id) === sleepers) {
+          this.wakers.delete(id);
+        }
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.wakers.add(done);
+      sleepers.add(done);
     });
   }
 
@@ -248,7 +303,7 @@ class PgSubscription implements Subscription {
     while (this.running) {
       try {
         for (const { topic, partition } of await this.leases.refresh()) {
-          const id = `${topic}\u0000${partition}`;
+          const id = partitionId(topic, partition);
           if (!this.partitionLoops.has(id)) {
             this.partitionLoops.set(
               id,
@@ -275,7 +330,7 @@ class PgSubscription implements Subscription {
         this.busOptions.onError?.(error, `consumer ${this.options.group}`);
       }
       if (!handled && this.running) {
-        await this.sleep(idle);
+        await this.sleep(partitionId(topic, partition), idle);
         // Woken by a publish: let the rest of its burst arrive and take it as one batch (one
         // inbox transaction and one offset commit) rather than event by event.
         await new Promise((resolve) => setTimeout(resolve, this.busOptions.lingerMs ?? 5));
@@ -286,24 +341,32 @@ class PgSubscription implements Subscription {
   /** Handles the next events of one partition in order; true when it handled any. */
   private async drainPartition(topic: string, partition: number): Promise<boolean> {
     const { group } = this.options;
-    const { rows: state } = await this.pool.query<{
+    // The consumer's position and the events after it in one statement (no events while a
+    // retry waits): one round trip per wake-up.
+    const { rows: fetched } = await this.pool.query<{
       committed: string;
       attempts: number;
-      waiting: boolean;
+      offset: string | null;
+      envelope: EventEnvelope | null;
     }>(
-      `SELECT committed, attempts, coalesce(retry_at > now(), false) AS waiting
-         FROM bus.consumer_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3`,
-      [group, topic, partition],
+      `SELECT o.committed, o.attempts, e."offset", e.envelope
+         FROM bus.consumer_offsets o
+         LEFT JOIN LATERAL (
+           SELECT "offset", envelope FROM bus.events
+            WHERE topic = o.topic AND partition = o.partition AND "offset" > o.committed
+              AND (o.retry_at IS NULL OR o.retry_at <= now())
+            ORDER BY "offset" LIMIT $4
+         ) e ON true
+        WHERE o.group_id = $1 AND o.topic = $2 AND o.partition = $3
+        ORDER BY e."offset"`,
+      [group, topic, partition, this.busOptions.fetchSize ?? 100],
     );
-    const current = state[0];
-    if (!current || current.waiting) {
+    const current = fetched[0];
+    if (!current) {
       return false;
     }
-    const fetchSize = this.busOptions.fetchSize ?? 100;
-    const { rows } = await this.pool.query<FetchedEvent>(
-      `SELECT "offset", envelope FROM bus.events
-        WHERE topic = $1 AND partition = $2 AND "offset" > $3 ORDER BY "offset" LIMIT $4`,
-      [topic, partition, current.committed, fetchSize],
+    const rows: FetchedEvent[] = fetched.flatMap((r) =>
+      r.offset !== null && r.envelope !== null ? [{ offset: r.offset, envelope: r.envelope }] : [],
     );
     if (rows.length > 1 && current.attempts === 0 && this.options.handleBatch) {
       try {
@@ -345,7 +408,7 @@ class PgSubscription implements Subscription {
             WHERE group_id = $1 AND topic = $2 AND partition = $3`,
           [group, topic, partition, attempts, delay, message],
         );
-        setTimeout(() => this.wakeAll(), delay + 5).unref();
+        setTimeout(() => this.wake(partitionId(topic, partition)), delay + 5).unref();
         return false;
       }
     }
