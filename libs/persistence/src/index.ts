@@ -2,3 +2,4 @@ export * from './data-source';
 export * from './transaction';
 export * from './nest/database.module';
 export * from './notify-waiter';
+export * from './prepared-statement';

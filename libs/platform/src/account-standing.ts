@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ProblemError, userStatusChangedV1 } from '@fluxnote/contracts';
 import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
+import { PreparedStatement } from '@fluxnote/persistence';
 
 /**
  * Each service that acts for users keeps the latest account status it heard
@@ -24,17 +25,21 @@ const refusals: Record<string, string> = {
 };
 
 export class AccountStanding {
+  /** Read on every request that starts work: prepared once per connection. */
+  private readonly statusOf: PreparedStatement<{ status: string }>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly schema: string,
-  ) {}
+  ) {
+    this.statusOf = new PreparedStatement(
+      `SELECT status FROM "${schema}".account_standing WHERE user_id = $1`,
+    );
+  }
 
   /** Throws 423 unless the account is active (no record: never changed, so active). */
   async assertActive(userId: string, action: string, manager?: EntityManager): Promise<void> {
-    const [row] = await (manager ?? this.dataSource).query<{ status: string }[]>(
-      `SELECT status FROM "${this.schema}".account_standing WHERE user_id = $1`,
-      [userId],
-    );
+    const [row] = await this.statusOf.run(manager ?? this.dataSource, [userId]);
     if (row && row.status !== 'active') {
       throw new ProblemError({
         type: 'account-' + row.status,

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { PreparedStatement } from '@fluxnote/persistence';
 import type { EventEnvelope } from './envelope';
 import { onOutboxCommit } from './outbox-signal';
 import type { EventTransport } from './transport';
@@ -38,8 +39,18 @@ export class OutboxRelay {
   private signalled = false;
   private loop: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
+  private readonly takeBatch: PreparedStatement<OutboxRow>;
+  private readonly removeBatch: PreparedStatement;
 
-  constructor(private readonly options: OutboxRelayOptions) {}
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.takeBatch = new PreparedStatement<OutboxRow>(
+      `SELECT seq, topic, key, envelope FROM "${options.schema}".outbox
+        ORDER BY seq LIMIT $1 FOR UPDATE`,
+    );
+    this.removeBatch = new PreparedStatement(
+      `DELETE FROM "${options.schema}".outbox WHERE seq = ANY($1::bigint[])`,
+    );
+  }
 
   start(): Promise<void> {
     this.running = true;
@@ -60,23 +71,17 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many events were published. */
   async publishBatch(): Promise<number> {
-    const { dataSource, schema, transport } = this.options;
+    const { dataSource, transport } = this.options;
     const limit = this.options.batchSize ?? 500;
     return dataSource.transaction(async (manager) => {
-      const rows = await manager.query<OutboxRow[]>(
-        `SELECT seq, topic, key, envelope FROM "${schema}".outbox
-          ORDER BY seq LIMIT $1 FOR UPDATE`,
-        [limit],
-      );
+      const rows = await this.takeBatch.run(manager, [limit]);
       if (rows.length === 0) {
         return 0;
       }
       await transport.publish(
         rows.map((r) => ({ topic: r.topic, key: r.key, envelope: r.envelope })),
       );
-      await manager.query(`DELETE FROM "${schema}".outbox WHERE seq = ANY($1::bigint[])`, [
-        rows.map((r) => r.seq),
-      ]);
+      await this.removeBatch.run(manager, [rows.map((r) => r.seq)]);
       return rows.length;
     });
   }

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { EventDefinition, EventPayload } from '@fluxnote/contracts';
+import { PreparedStatement } from '@fluxnote/persistence';
 import { createEnvelope, type EventEnvelope } from './envelope';
 import { outboxWritten } from './outbox-signal';
 
@@ -29,10 +30,16 @@ export function messagingTablesSql(schema: string): string[] {
  * event exists if and only if the change that caused it was committed.
  */
 export class Outbox {
+  private readonly insert: PreparedStatement;
+
   constructor(
     private readonly schema: string,
     private readonly source: string,
-  ) {}
+  ) {
+    this.insert = new PreparedStatement(
+      `INSERT INTO "${schema}".outbox (event_id, topic, key, envelope) VALUES ($1, $2, $3, $4)`,
+    );
+  }
 
   async add<D extends EventDefinition>(
     manager: EntityManager,
@@ -49,10 +56,12 @@ export class Outbox {
       data: payload,
       time,
     });
-    await manager.query(
-      `INSERT INTO "${this.schema}".outbox (event_id, topic, key, envelope) VALUES ($1, $2, $3, $4)`,
-      [envelope.id, definition.topic, subject, JSON.stringify(envelope)],
-    );
+    await this.insert.run(manager, [
+      envelope.id,
+      definition.topic,
+      subject,
+      JSON.stringify(envelope),
+    ]);
     // The relay of this process wakes once the caller's transaction commits.
     outboxWritten(manager, this.schema);
     return envelope;

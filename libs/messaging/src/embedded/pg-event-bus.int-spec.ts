@@ -74,13 +74,11 @@ describe('embedded bus wake-ups', () => {
     });
     const fetches = jest.spyOn(Pool.prototype, 'query');
     const fetchesOfGroup = (): number =>
-      fetches.mock.calls.filter(
-        ([sql, values]) =>
-          typeof sql === 'string' &&
-          sql.includes('FROM bus.consumer_offsets o') &&
-          Array.isArray(values) &&
-          values[0] === group,
-      ).length;
+      fetches.mock.calls.filter(([query, values]) => {
+        // A statement is text and values, or one object holding both (a prepared statement).
+        const { text, values: given } = typeof query === 'string' ? { text: query, values } : query;
+        return text.includes('FROM bus.consumer_offsets o') && given?.[0] === group;
+      }).length;
     try {
       // Let the eight partition loops make their first (empty) fetch and fall asleep.
       await expectEventually(() => expect(fetchesOfGroup()).toBeGreaterThanOrEqual(8));

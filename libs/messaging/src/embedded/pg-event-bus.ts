@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
+import { PreparedStatement } from '@fluxnote/persistence';
 import type { EventEnvelope } from '../core/envelope';
 import { partitionFor } from '../core/partition';
 import {
@@ -103,34 +104,22 @@ export class PgEventBus extends EventTransport {
       const woken = new Map<string, number[]>();
       for (const group of ordered) {
         const n = group.events.length;
-        const { rows } = await client.query<{ next_offset: string }>(
-          `UPDATE bus.partitions SET next_offset = next_offset + $3
-            WHERE topic = $1 AND partition = $2 RETURNING next_offset`,
-          [group.topic, group.partition, n],
-        );
+        const rows = await advancePartition.run(client, [group.topic, group.partition, n]);
         const first = Number(rows[0].next_offset) - n;
-        await client.query(
-          `INSERT INTO bus.events (topic, partition, "offset", key, event_id, envelope)
-           SELECT $1, $2, $3::bigint + o - 1, k, i, e
-             FROM unnest($4::text[], $5::text[], $6::jsonb[]) WITH ORDINALITY AS t(k, i, e, o)`,
-          [
-            group.topic,
-            group.partition,
-            first,
-            group.events.map((e) => e.key),
-            group.events.map((e) => e.envelope.id),
-            group.events.map((e) => JSON.stringify(e.envelope)),
-          ],
-        );
+        await appendEvents.run(client, [
+          group.topic,
+          group.partition,
+          first,
+          group.events.map((e) => e.key),
+          group.events.map((e) => e.envelope.id),
+          group.events.map((e) => JSON.stringify(e.envelope)),
+        ]);
         woken.set(group.topic, [...(woken.get(group.topic) ?? []), group.partition]);
       }
       // One notification per topic naming its partitions: a consumer wakes only the partitions
       // that have news, not every partition of every topic it reads.
       for (const [topic, partitions] of woken) {
-        await client.query('SELECT pg_notify($1, $2)', [
-          BUS_CHANNEL,
-          wakeMessage(topic, partitions),
-        ]);
+        await notifyConsumers.run(client, [BUS_CHANNEL, wakeMessage(topic, partitions)]);
       }
       await client.query('COMMIT');
     } catch (error) {
@@ -160,6 +149,41 @@ export class PgEventBus extends EventTransport {
     await this.pool.end();
   }
 }
+
+// The bus's hot statements, prepared once per connection.
+const advancePartition = new PreparedStatement<{ next_offset: string }>(
+  `UPDATE bus.partitions SET next_offset = next_offset + $3
+    WHERE topic = $1 AND partition = $2 RETURNING next_offset`,
+);
+const appendEvents = new PreparedStatement(
+  `INSERT INTO bus.events (topic, partition, "offset", key, event_id, envelope)
+   SELECT $1, $2, $3::bigint + o - 1, k, i, e
+     FROM unnest($4::text[], $5::text[], $6::jsonb[]) WITH ORDINALITY AS t(k, i, e, o)`,
+);
+const notifyConsumers = new PreparedStatement('SELECT pg_notify($1, $2)');
+// The consumer's position and the events after it in one statement (no events while a retry
+// waits): one round trip per wake-up.
+const fetchAfterPosition = new PreparedStatement<{
+  committed: string;
+  attempts: number;
+  offset: string | null;
+  envelope: EventEnvelope | null;
+}>(
+  `SELECT o.committed, o.attempts, e."offset", e.envelope
+     FROM bus.consumer_offsets o
+     LEFT JOIN LATERAL (
+       SELECT "offset", envelope FROM bus.events
+        WHERE topic = o.topic AND partition = o.partition AND "offset" > o.committed
+          AND (o.retry_at IS NULL OR o.retry_at <= now())
+        ORDER BY "offset" LIMIT $4
+     ) e ON true
+    WHERE o.group_id = $1 AND o.topic = $2 AND o.partition = $3
+    ORDER BY e."offset"`,
+);
+const commitPosition = new PreparedStatement(
+  `UPDATE bus.consumer_offsets SET committed = greatest(committed, $4::bigint), attempts = 0, retry_at = NULL, last_error = NULL
+    WHERE group_id = $1 AND topic = $2 AND partition = $3`,
+);
 
 /** The bus channel's payload: the topic, a newline, then the partitions that got events. */
 export function wakeMessage(topic: string, partitions: number[]): string {
@@ -341,26 +365,12 @@ class PgSubscription implements Subscription {
   /** Handles the next events of one partition in order; true when it handled any. */
   private async drainPartition(topic: string, partition: number): Promise<boolean> {
     const { group } = this.options;
-    // The consumer's position and the events after it in one statement (no events while a
-    // retry waits): one round trip per wake-up.
-    const { rows: fetched } = await this.pool.query<{
-      committed: string;
-      attempts: number;
-      offset: string | null;
-      envelope: EventEnvelope | null;
-    }>(
-      `SELECT o.committed, o.attempts, e."offset", e.envelope
-         FROM bus.consumer_offsets o
-         LEFT JOIN LATERAL (
-           SELECT "offset", envelope FROM bus.events
-            WHERE topic = o.topic AND partition = o.partition AND "offset" > o.committed
-              AND (o.retry_at IS NULL OR o.retry_at <= now())
-            ORDER BY "offset" LIMIT $4
-         ) e ON true
-        WHERE o.group_id = $1 AND o.topic = $2 AND o.partition = $3
-        ORDER BY e."offset"`,
-      [group, topic, partition, this.busOptions.fetchSize ?? 100],
-    );
+    const fetched = await fetchAfterPosition.run(this.pool, [
+      group,
+      topic,
+      partition,
+      this.busOptions.fetchSize ?? 100,
+    ]);
     const current = fetched[0];
     if (!current) {
       return false;
@@ -419,11 +429,7 @@ class PgSubscription implements Subscription {
   }
 
   private async commit(topic: string, partition: number, offset: string): Promise<void> {
-    await this.pool.query(
-      `UPDATE bus.consumer_offsets SET committed = greatest(committed, $4::bigint), attempts = 0, retry_at = NULL, last_error = NULL
-        WHERE group_id = $1 AND topic = $2 AND partition = $3`,
-      [this.options.group, topic, partition, offset],
-    );
+    await commitPosition.run(this.pool, [this.options.group, topic, partition, offset]);
   }
 
   private async deadLetter(
@@ -450,11 +456,7 @@ class PgSubscription implements Subscription {
           attempts,
         ],
       );
-      await client.query(
-        `UPDATE bus.consumer_offsets SET committed = greatest(committed, $4::bigint), attempts = 0, retry_at = NULL, last_error = NULL
-          WHERE group_id = $1 AND topic = $2 AND partition = $3`,
-        [this.options.group, topic, partition, row.offset],
-      );
+      await commitPosition.run(client, [this.options.group, topic, partition, row.offset]);
       await client.query('COMMIT');
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { creditsGrantedV1, isUuid, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
-import { isUniqueViolation } from '@fluxnote/persistence';
+import { isUniqueViolation, PreparedStatement } from '@fluxnote/persistence';
 import { BILLING_CONFIG, type BillingConfig } from '../config/billing.config';
 import {
   currencyForCountry,
@@ -82,6 +82,54 @@ function pendingReservation(
     settleReason: null,
   });
 }
+
+// The hot statements of holds and settlements, prepared once per connection.
+const holdOnePool = new PreparedStatement<{ brand: string; plan: string }>(
+  `WITH held AS (
+     UPDATE billing.credit_balances b SET reserved = b.reserved + $4
+       FROM billing.credit_accounts a
+      WHERE b.user_id = $2 AND b.pool = $3 AND a.user_id = b.user_id
+        AND b.allowance + b.pack_credits - b.used - b.reserved >= $4
+        AND NOT EXISTS (SELECT 1 FROM billing.reservations WHERE key = $1)
+     RETURNING a.brand, a.plan
+   ), entry AS (
+     INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key, created_at)
+     SELECT $2, $3, 'reserve', $4, $1, $5 FROM held
+   ), reservation AS (
+     INSERT INTO billing.reservations (key, user_id, status, video_credits, image_credits, expires_at, created_at)
+     SELECT $1, $2, 'pending', $6, $7, $8, $5 FROM held
+     RETURNING key
+   )
+   SELECT held.brand, held.plan FROM held, reservation`,
+);
+const planOf = new PreparedStatement<{ brand: string; plan: string }>(
+  `SELECT brand, plan FROM billing.credit_accounts WHERE user_id = $1`,
+);
+const settleReservation = new PreparedStatement<{
+  user_id: string;
+  video_credits: number;
+  image_credits: number;
+  expires_at: Date;
+}>(
+  `WITH r AS (
+     UPDATE billing.reservations SET status = $2, settled_at = $3, settle_reason = $4
+      WHERE key = $1 AND status = 'pending'
+     RETURNING user_id, video_credits, image_credits, expires_at
+   ), amounts AS (
+     SELECT r.user_id, v.pool, v.amount
+       FROM r, LATERAL (VALUES ('video', r.video_credits), ('image', r.image_credits)) AS v (pool, amount)
+      WHERE v.amount > 0
+   ), balance AS (
+     UPDATE billing.credit_balances b
+        SET reserved = b.reserved - a.amount, used = b.used + CASE WHEN $2 = 'committed' THEN a.amount ELSE 0 END
+       FROM amounts a
+      WHERE b.user_id = a.user_id AND b.pool = a.pool
+   ), entries AS (
+     INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key, created_at)
+     SELECT user_id, pool, CASE WHEN $2 = 'committed' THEN 'commit' ELSE 'release' END, amount, $1, $3 FROM amounts
+   )
+   SELECT * FROM r`,
+);
 
 /**
  * The credit ledger: two-phase reservations over maintained balances.
@@ -371,25 +419,16 @@ export class LedgerService {
     const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
     let holder: { brand: string; plan: string } | undefined;
     try {
-      const rows = await this.dataSource.query<{ brand: string; plan: string }[]>(
-        `WITH held AS (
-           UPDATE billing.credit_balances b SET reserved = b.reserved + $4
-             FROM billing.credit_accounts a
-            WHERE b.user_id = $2 AND b.pool = $3 AND a.user_id = b.user_id
-              AND b.allowance + b.pack_credits - b.used - b.reserved >= $4
-              AND NOT EXISTS (SELECT 1 FROM billing.reservations WHERE key = $1)
-           RETURNING a.brand, a.plan
-         ), entry AS (
-           INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key, created_at)
-           SELECT $2, $3, 'reserve', $4, $1, $5 FROM held
-         ), reservation AS (
-           INSERT INTO billing.reservations (key, user_id, status, video_credits, image_credits, expires_at, created_at)
-           SELECT $1, $2, 'pending', $6, $7, $8, $5 FROM held
-           RETURNING key
-         )
-         SELECT held.brand, held.plan FROM held, reservation`,
-        [key, userId, pool, credits[pool], now, credits.video, credits.image, expiresAt],
-      );
+      const rows = await holdOnePool.run(this.dataSource, [
+        key,
+        userId,
+        pool,
+        credits[pool],
+        now,
+        credits.video,
+        credits.image,
+        expiresAt,
+      ]);
       holder = rows[0];
       if (!holder) {
         return null;
@@ -407,10 +446,7 @@ export class LedgerService {
 
   /** The answer to a hold's holder: whether their plan earns the priority lane, as of now. */
   private async withLane(reservation: ReservationEntity): Promise<HeldReservation> {
-    const rows = await this.dataSource.query<{ brand: string; plan: string }[]>(
-      `SELECT brand, plan FROM billing.credit_accounts WHERE user_id = $1`,
-      [reservation.userId],
-    );
+    const rows = await planOf.run(this.dataSource, [reservation.userId]);
     const account = rows[0];
     return Object.assign(reservation, {
       priorityLane: account ? hasPriorityLane(account.brand, account.plan) : false,
@@ -429,29 +465,7 @@ export class LedgerService {
     reason: string,
   ): Promise<ReservationEntity | null> {
     const now = this.clock.now();
-    const rows = await this.dataSource.query<
-      { user_id: string; video_credits: number; image_credits: number; expires_at: Date }[]
-    >(
-      `WITH r AS (
-         UPDATE billing.reservations SET status = $2, settled_at = $3, settle_reason = $4
-          WHERE key = $1 AND status = 'pending'
-         RETURNING user_id, video_credits, image_credits, expires_at
-       ), amounts AS (
-         SELECT r.user_id, v.pool, v.amount
-           FROM r, LATERAL (VALUES ('video', r.video_credits), ('image', r.image_credits)) AS v (pool, amount)
-          WHERE v.amount > 0
-       ), balance AS (
-         UPDATE billing.credit_balances b
-            SET reserved = b.reserved - a.amount, used = b.used + CASE WHEN $2 = 'committed' THEN a.amount ELSE 0 END
-           FROM amounts a
-          WHERE b.user_id = a.user_id AND b.pool = a.pool
-       ), entries AS (
-         INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key, created_at)
-         SELECT user_id, pool, CASE WHEN $2 = 'committed' THEN 'commit' ELSE 'release' END, amount, $1, $3 FROM amounts
-       )
-       SELECT * FROM r`,
-      [key, target, now, reason || null],
-    );
+    const rows = await settleReservation.run(this.dataSource, [key, target, now, reason || null]);
     const row = rows[0];
     if (!row) {
       return null;

@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { jobBlockedV1, jobQueuedV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
-import { isForeignKeyViolation, isUniqueViolation } from '@fluxnote/persistence';
+import { isForeignKeyViolation, isUniqueViolation, PreparedStatement } from '@fluxnote/persistence';
 import { AccountStanding } from '@fluxnote/platform';
 import { BillingLedger } from '../../billing/billing-ledger';
 import { CatalogService } from '../../catalog/catalog.service';
@@ -15,6 +15,38 @@ import { WORK_CHANNEL } from '../work-channel';
 import { PromptSafetyCheck, type SafetyVerdict } from '../../safety/prompt-safety';
 import { PromptApprovals } from '../../safety/prompt-approvals';
 import { likenessFields, Likenesses } from '../../likenesses/likenesses';
+
+// The submit path's statements, prepared once per connection.
+const insertJob = new PreparedStatement(
+  `WITH job AS (
+    INSERT INTO generation.jobs (id, user_id, idempotency_key, status, model, mode, prompt,
+      duration_sec, aspect_ratio, template, project_id, video_credits, image_credits, lane,
+      failure_reason, failure_detail, created_at, voice_clone_id, voice_id, face_identity_id,
+      captions, input_image_url)
+    VALUES ($1, $2, $3, $15, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16, $17, $19, $20,
+            $21, $22, $23, $24)
+    RETURNING id
+  )
+  INSERT INTO generation.job_logs (job_id, kind, message, data)
+  SELECT job.id, line.kind, line.message, line.data::jsonb
+    FROM job, (VALUES (1, 'input', 'job submitted', $14),
+                      (2, 'decision', 'blocked by the content-safety check; nothing reserved', $18)
+              ) AS line (n, kind, message, data)
+   WHERE line.n = 1 OR $15 = 'blocked'
+   ORDER BY line.n`,
+);
+const queueJob = new PreparedStatement<{ created_at: Date; updated_at: Date }>(
+  `WITH queued AS (
+    UPDATE generation.jobs
+       SET status = 'queued', lane = $5, turn = ${queueTurnSql('$6::uuid', '$5::smallint')},
+           updated_at = now()
+     WHERE id = $1 AND status = 'reserving' RETURNING id, created_at, updated_at
+  ), logged AS (
+    INSERT INTO generation.job_logs (job_id, kind, message, data)
+    SELECT id, 'decision', 'credits reserved; job queued', $2 FROM queued
+  )
+  SELECT created_at, updated_at, pg_notify($3, $4) FROM queued`,
+);
 
 export interface SubmitJobInput extends JobRequest {
   userId: string;
@@ -120,68 +152,50 @@ export class SubmitJobUseCase {
     try {
       // The job (`reserving`, or `blocked`) and its first log lines in one statement (atomic on its
       // own: no transaction on the submit path); a blocked one's event beside it, in a transaction.
-      const insert = (runner: Pick<EntityManager, 'query'>) =>
-        runner.query(
-          `WITH job AS (
-           INSERT INTO generation.jobs (id, user_id, idempotency_key, status, model, mode, prompt,
-             duration_sec, aspect_ratio, template, project_id, video_credits, image_credits, lane,
-             failure_reason, failure_detail, created_at, voice_clone_id, voice_id, face_identity_id,
-             captions, input_image_url)
-           VALUES ($1, $2, $3, $15, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16, $17, $19, $20,
-                   $21, $22, $23, $24)
-           RETURNING id
-         )
-         INSERT INTO generation.job_logs (job_id, kind, message, data)
-         SELECT job.id, line.kind, line.message, line.data::jsonb
-           FROM job, (VALUES (1, 'input', 'job submitted', $14),
-                             (2, 'decision', 'blocked by the content-safety check; nothing reserved', $18)
-                     ) AS line (n, kind, message, data)
-          WHERE line.n = 1 OR $15 = 'blocked'
-          ORDER BY line.n`,
-          [
-            job.id,
-            job.userId,
-            job.idempotencyKey,
-            job.model,
-            job.mode,
-            job.prompt,
-            job.durationSec,
-            job.aspectRatio,
-            job.template,
-            job.projectId,
-            job.videoCredits,
-            job.imageCredits,
-            job.lane,
-            JSON.stringify({
-              model: job.model,
-              mode: job.mode,
-              prompt: job.prompt,
-              durationSec: job.durationSec,
-              aspectRatio: job.aspectRatio,
-              template: job.template,
-              options: {
-                voiceCloneId: job.voiceCloneId,
-                voiceId: job.voiceId,
-                faceIdentityId: job.faceIdentityId,
-                captions: job.captions,
-                imageUrl: job.inputImageUrl,
-              },
-              quote,
-              ...(approvedBySupport ? { safety: 'approved by support on an earlier review' } : {}),
-            }),
-            job.status,
-            job.failureReason,
-            job.failureDetail,
-            JSON.stringify(safety.allowed ? {} : { rule: safety.rule, category: safety.category }),
-            // by the platform clock: "used this model in the last 48 hours" is judged on it
-            this.clock.now(),
-            job.voiceCloneId,
-            job.voiceId,
-            job.faceIdentityId,
-            job.captions,
-            job.inputImageUrl,
-          ],
-        );
+      const insert = (runner: DataSource | EntityManager) =>
+        insertJob.run(runner, [
+          job.id,
+          job.userId,
+          job.idempotencyKey,
+          job.model,
+          job.mode,
+          job.prompt,
+          job.durationSec,
+          job.aspectRatio,
+          job.template,
+          job.projectId,
+          job.videoCredits,
+          job.imageCredits,
+          job.lane,
+          JSON.stringify({
+            model: job.model,
+            mode: job.mode,
+            prompt: job.prompt,
+            durationSec: job.durationSec,
+            aspectRatio: job.aspectRatio,
+            template: job.template,
+            options: {
+              voiceCloneId: job.voiceCloneId,
+              voiceId: job.voiceId,
+              faceIdentityId: job.faceIdentityId,
+              captions: job.captions,
+              imageUrl: job.inputImageUrl,
+            },
+            quote,
+            ...(approvedBySupport ? { safety: 'approved by support on an earlier review' } : {}),
+          }),
+          job.status,
+          job.failureReason,
+          job.failureDetail,
+          JSON.stringify(safety.allowed ? {} : { rule: safety.rule, category: safety.category }),
+          // by the platform clock: "used this model in the last 48 hours" is judged on it
+          this.clock.now(),
+          job.voiceCloneId,
+          job.voiceId,
+          job.faceIdentityId,
+          job.captions,
+          job.inputImageUrl,
+        ]);
       if (safety.allowed) {
         await insert(this.dataSource);
       } else {
@@ -241,30 +255,18 @@ export class SubmitJobUseCase {
 
     return this.dataSource.transaction(async (manager) => {
       // Queued, logged, and the workers woken, in one round trip; the event beside it.
-      const queued = await manager.query<{ created_at: Date; updated_at: Date }[]>(
-        `WITH queued AS (
-           UPDATE generation.jobs
-              SET status = 'queued', lane = $5, turn = ${queueTurnSql('$6::uuid', '$5::smallint')},
-                  updated_at = now()
-            WHERE id = $1 AND status = 'reserving' RETURNING id, created_at, updated_at
-         ), logged AS (
-           INSERT INTO generation.job_logs (job_id, kind, message, data)
-           SELECT id, 'decision', 'credits reserved; job queued', $2 FROM queued
-         )
-         SELECT created_at, updated_at, pg_notify($3, $4) FROM queued`,
-        [
-          job.id,
-          JSON.stringify({
-            videoCredits: job.videoCredits,
-            imageCredits: job.imageCredits,
-            lane: job.lane,
-          }),
-          WORK_CHANNEL,
-          job.model,
-          job.lane,
-          job.userId,
-        ],
-      );
+      const queued = await queueJob.run(manager, [
+        job.id,
+        JSON.stringify({
+          videoCredits: job.videoCredits,
+          imageCredits: job.imageCredits,
+          lane: job.lane,
+        }),
+        WORK_CHANNEL,
+        job.model,
+        job.lane,
+        job.userId,
+      ]);
       const times = queued[0];
       if (!times) {
         throw ProblemError.conflict(
