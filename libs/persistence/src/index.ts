@@ -3,3 +3,4 @@ export * from './transaction';
 export * from './nest/database.module';
 export * from './notify-waiter';
 export * from './prepared-statement';
+export * from './coalesced-notifier';

@@ -13,6 +13,7 @@ import { ProviderTasks1764500000100 } from './migrations/1764500000100-provider-
 import { FairTurns1764600000100 } from './migrations/1764600000100-fair-turns';
 import { Likenesses1764600000200 } from './migrations/1764600000200-likenesses';
 import { InputImage1764600000300 } from './migrations/1764600000300-input-image';
+import { JobEventsAfterCommit1764600000400 } from './migrations/1764600000400-job-events-after-commit';
 import { SimulatorModelEntity } from './simulator/simulator-model.entity';
 
 /** The generation schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
@@ -32,5 +33,6 @@ export const generationDatabase: ServiceDatabase = {
     FairTurns1764600000100,
     Likenesses1764600000200,
     InputImage1764600000300,
+    JobEventsAfterCommit1764600000400,
   ],
 };

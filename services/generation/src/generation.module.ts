@@ -1,4 +1,6 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CoalescedNotifier } from '@fluxnote/persistence';
 import {
   accountStandingProviders,
   serviceInfrastructure,
@@ -67,6 +69,14 @@ export class GenerationModule {
         Likenesses,
         JobControls,
         JobStatusStream,
+        {
+          provide: CoalescedNotifier,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) =>
+            new CoalescedNotifier(dataSource, (error) =>
+              new Logger('CoalescedNotifier').warn(`a wake-up was not sent: ${String(error)}`),
+            ),
+        },
         JobQueue,
         JobsService,
         IncidentsService,

@@ -1,13 +1,27 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
-import { openTestServiceDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
+import { Outbox } from '@fluxnote/messaging';
+import { CoalescedNotifier } from '@fluxnote/persistence';
+import { AccountStanding } from '@fluxnote/platform';
+import {
+  expectEventually,
+  openTestServiceDatabase,
+  problemOf,
+  type TestDatabase,
+} from '@fluxnote/testing';
 import type { BillingLedger } from '../billing/billing-ledger';
 import { generationDatabase } from '../generation.database';
 import { generationConfigSchema } from '../config/generation.config';
 import { JobControls } from './job-controls';
-import { JobStatusStream } from './job-status-stream';
+import { JOB_EVENTS_CHANNEL, JobStatusStream } from './job-status-stream';
+import { WORK_CHANNEL } from './work-channel';
+import { SubmitJobUseCase } from './use-cases/submit-job.use-case';
+import { CatalogService } from '../catalog/catalog.service';
+import { RuleBasedSafetyCheck } from '../safety/prompt-safety';
+import { Likenesses } from '../likenesses/likenesses';
 import { JobQueue, queueTurnSql } from './job-queue';
 import { PromptApprovals } from '../safety/prompt-approvals';
 import { OUTPUT_MODERATION } from './job.entity';
@@ -228,6 +242,72 @@ describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
       ).toEqual([]);
     } finally {
       await stream.onModuleDestroy();
+    }
+  });
+
+  it('wakes workers and the owner’s streams once a submit commits — from the submit, not inside its transaction', async () => {
+    const heard: { channel: string; payload: string }[] = [];
+    const listener = new Client({ connectionString: db.url });
+    await listener.connect();
+    listener.on('notification', (m) =>
+      heard.push({ channel: m.channel, payload: m.payload ?? '' }),
+    );
+    await listener.query(`LISTEN ${WORK_CHANNEL}`);
+    await listener.query(`LISTEN ${JOB_EVENTS_CHANNEL}`);
+    const notifier = new CoalescedNotifier(dataSource);
+    const ledger = {
+      reserve: () => Promise.resolve({ status: 'pending', priorityLane: false }),
+    } as unknown as BillingLedger;
+    const submit = new SubmitJobUseCase(
+      dataSource,
+      ledger,
+      new Outbox('generation', 'fluxnote/generation'),
+      new CatalogService(),
+      new RuleBasedSafetyCheck(),
+      new PromptApprovals(dataSource, clock),
+      new AccountStanding(dataSource, 'generation'),
+      new Likenesses(dataSource),
+      clock,
+      notifier,
+    );
+    try {
+      const owner = randomUUID();
+      // The trigger leaves a submit's reserving → queued to the submitter ...
+      const reserving = await job(owner, 'reserving');
+      await dataSource.query(`UPDATE generation.jobs SET status = 'queued' WHERE id = $1`, [
+        reserving,
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(heard).toEqual([]);
+      // ... which sends both wake-ups after its commit.
+      const submitted = await submit.execute({
+        userId: owner,
+        idempotencyKey: null,
+        country: null,
+        model: 'wan-2.6',
+        mode: 'text-to-video',
+        prompt: 'a red fox running through fresh snow',
+      });
+      expect(submitted.status).toBe('queued');
+      await notifier.idle();
+      await expectEventually(() =>
+        expect(heard).toEqual(
+          expect.arrayContaining([
+            { channel: WORK_CHANNEL, payload: 'wan-2.6' },
+            { channel: JOB_EVENTS_CHANNEL, payload: owner },
+          ]),
+        ),
+      );
+      expect(
+        (
+          await dataSource.query<{ status: string }[]>(
+            `SELECT status FROM generation.job_events WHERE job_id = $1`,
+            [submitted.id],
+          )
+        ).map((e) => e.status),
+      ).toEqual(['queued']);
+    } finally {
+      await listener.end();
     }
   });
 

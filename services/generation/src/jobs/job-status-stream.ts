@@ -11,8 +11,11 @@ export interface JobEvent {
   at: Date;
 }
 
-/** The NOTIFY channel the job-events trigger wakes (the owner's user id as payload). */
-const JOB_EVENTS_CHANNEL = 'generation_job_events';
+/**
+ * The NOTIFY channel that wakes the owner's streams (the user id as payload): sent by the
+ * job-events trigger, and by the submit after its commit for a job it queued.
+ */
+export const JOB_EVENTS_CHANNEL = 'generation_job_events';
 
 /**
  * The owner's live job statuses, for the gateway's status stream: every status

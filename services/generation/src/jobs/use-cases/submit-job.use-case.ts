@@ -4,7 +4,12 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { jobBlockedV1, jobQueuedV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
-import { isForeignKeyViolation, isUniqueViolation, PreparedStatement } from '@fluxnote/persistence';
+import {
+  CoalescedNotifier,
+  isForeignKeyViolation,
+  isUniqueViolation,
+  PreparedStatement,
+} from '@fluxnote/persistence';
 import { AccountStanding } from '@fluxnote/platform';
 import { BillingLedger } from '../../billing/billing-ledger';
 import { CatalogService } from '../../catalog/catalog.service';
@@ -12,6 +17,7 @@ import type { JobRequest } from '../../catalog/job-request-rules';
 import { JobEntity } from '../job.entity';
 import { queueTurnSql } from '../job-queue';
 import { WORK_CHANNEL } from '../work-channel';
+import { JOB_EVENTS_CHANNEL } from '../job-status-stream';
 import { PromptSafetyCheck, type SafetyVerdict } from '../../safety/prompt-safety';
 import { PromptApprovals } from '../../safety/prompt-approvals';
 import { likenessFields, Likenesses } from '../../likenesses/likenesses';
@@ -38,14 +44,14 @@ const insertJob = new PreparedStatement(
 const queueJob = new PreparedStatement<{ created_at: Date; updated_at: Date }>(
   `WITH queued AS (
     UPDATE generation.jobs
-       SET status = 'queued', lane = $5, turn = ${queueTurnSql('$6::uuid', '$5::smallint')},
+       SET status = 'queued', lane = $3, turn = ${queueTurnSql('$4::uuid', '$3::smallint')},
            updated_at = now()
      WHERE id = $1 AND status = 'reserving' RETURNING id, created_at, updated_at
   ), logged AS (
     INSERT INTO generation.job_logs (job_id, kind, message, data)
     SELECT id, 'decision', 'credits reserved; job queued', $2 FROM queued
   )
-  SELECT created_at, updated_at, pg_notify($3, $4) FROM queued`,
+  SELECT created_at, updated_at FROM queued`,
 );
 
 export interface SubmitJobInput extends JobRequest {
@@ -89,6 +95,7 @@ export class SubmitJobUseCase {
     private readonly standing: AccountStanding,
     private readonly likenesses: Likenesses,
     private readonly clock: Clock,
+    private readonly notifier: CoalescedNotifier,
   ) {}
 
   async execute(input: SubmitJobInput): Promise<JobEntity> {
@@ -253,8 +260,8 @@ export class SubmitJobUseCase {
       );
     }
 
-    return this.dataSource.transaction(async (manager) => {
-      // Queued, logged, and the workers woken, in one round trip; the event beside it.
+    const accepted = await this.dataSource.transaction(async (manager) => {
+      // Queued and logged in one round trip; the event beside it.
       const queued = await queueJob.run(manager, [
         job.id,
         JSON.stringify({
@@ -262,8 +269,6 @@ export class SubmitJobUseCase {
           imageCredits: job.imageCredits,
           lane: job.lane,
         }),
-        WORK_CHANNEL,
-        job.model,
         job.lane,
         job.userId,
       ]);
@@ -286,5 +291,10 @@ export class SubmitJobUseCase {
         updatedAt: times.updated_at,
       };
     });
+    // Committed: wake an idle worker and the owner's status streams (outside the transaction,
+    // so submits do not wait for each other's NOTIFY at commit).
+    this.notifier.notify(WORK_CHANNEL, job.model);
+    this.notifier.notify(JOB_EVENTS_CHANNEL, job.userId);
+    return accepted;
   }
 }
