@@ -1,31 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { scratchDatabase } from '../test/scratch-database';
 import { CoalescedNotifier } from './coalesced-notifier';
 
-// A database of its own on the test server (the testing library builds on this one).
-async function withAdmin(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: process.env['TEST_DATABASE_URL'] });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
-
 describe('CoalescedNotifier (Postgres)', () => {
-  const dbName = `notifier_${randomBytes(6).toString('hex')}`;
+  let db: { url: string; drop(): Promise<void> };
   let dataSource: DataSource;
   let listener: Client;
   const heard: { channel: string; payload: string }[] = [];
 
   beforeAll(async () => {
-    await withAdmin(`CREATE DATABASE ${dbName}`);
-    const address = new URL(process.env['TEST_DATABASE_URL'] ?? '');
-    address.pathname = `/${dbName}`;
-    dataSource = await new DataSource({ type: 'postgres', url: address.toString() }).initialize();
-    listener = new Client({ connectionString: address.toString() });
+    db = await scratchDatabase('notifier');
+    dataSource = await new DataSource({ type: 'postgres', url: db.url }).initialize();
+    listener = new Client({ connectionString: db.url });
     await listener.connect();
     listener.on('notification', (m) =>
       heard.push({ channel: m.channel, payload: m.payload ?? '' }),
@@ -37,7 +24,7 @@ describe('CoalescedNotifier (Postgres)', () => {
   afterAll(async () => {
     await listener.end();
     await dataSource.destroy();
-    await withAdmin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await db.drop();
   });
 
   it('sends a burst of wake-ups in one statement, each channel and payload once', async () => {

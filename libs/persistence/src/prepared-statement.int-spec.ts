@@ -1,23 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, Pool } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { scratchDatabase } from '../test/scratch-database';
 import { PreparedStatement } from './prepared-statement';
 import { isUniqueViolation } from './transaction';
 
-// A database of its own on the test server (the testing library builds on this one, so it
-// cannot be used here).
-async function withAdmin(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: process.env['TEST_DATABASE_URL'] });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
-
 describe('PreparedStatement (Postgres)', () => {
-  const dbName = `prepared_${randomBytes(6).toString('hex')}`;
+  let db: { url: string; drop(): Promise<void> };
   let url: string;
   let dataSource: DataSource;
   const insert = new PreparedStatement<{ id: string }>(
@@ -27,17 +16,15 @@ describe('PreparedStatement (Postgres)', () => {
     `SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = '${name}'`;
 
   beforeAll(async () => {
-    await withAdmin(`CREATE DATABASE ${dbName}`);
-    const address = new URL(process.env['TEST_DATABASE_URL'] ?? '');
-    address.pathname = `/${dbName}`;
-    url = address.toString();
+    db = await scratchDatabase('prepared');
+    url = db.url;
     dataSource = await new DataSource({ type: 'postgres', url }).initialize();
     await dataSource.query(`CREATE TABLE things (id uuid PRIMARY KEY, name text NOT NULL)`);
   });
 
   afterAll(async () => {
     await dataSource.destroy();
-    await withAdmin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await db.drop();
   });
 
   it('runs as a named prepared statement on the transaction’s own connection', async () => {
