@@ -69,4 +69,22 @@ describe('trace propagation', () => {
       consumer!.parentSpanId,
     );
   });
+
+  it('with no exporter records no span, yet makes and carries trace ids for the logs (embedded mode)', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['-r', '@swc-node/register', join(__dirname, 'unexported-probe.ts')],
+      { env: { ...process.env, OTEL_SDK_DISABLED: 'false' }, timeout: 45_000 },
+    );
+    const seen = JSON.parse(stdout.trim()) as {
+      traceparent: string | null;
+      traceId: string | null;
+      recording: boolean | null;
+    };
+    expect(seen.recording).toBe(false);
+    expect(seen.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(seen.traceId).not.toBe('0'.repeat(32));
+    // The caller's trace reached the server: W3C traceparent with the same trace id, unsampled.
+    expect(seen.traceparent).toMatch(new RegExp(`^00-${seen.traceId}-[0-9a-f]{16}-00$`));
+  });
 });

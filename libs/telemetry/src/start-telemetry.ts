@@ -6,7 +6,9 @@ import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
   BatchSpanProcessor,
+  NoopSpanProcessor,
   SimpleSpanProcessor,
   InMemorySpanExporter,
   type SpanProcessor,
@@ -18,7 +20,9 @@ let memoryExporter: InMemorySpanExporter | undefined;
 /**
  * Starts OpenTelemetry before anything else loads, so HTTP, gRPC, Express and pg
  * are instrumented. Spans go to OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set;
- * `OTEL_TRACES_EXPORTER=memory` keeps them in memory (tests).
+ * `OTEL_TRACES_EXPORTER=memory` keeps them in memory (tests). With neither, nothing would
+ * ever export a span, so none is recorded, but trace ids are still made, carried across HTTP,
+ * gRPC and events, and written in every log line (without a tracer the SDK would make none).
  */
 export function startTelemetry(serviceName: string): void {
   if (sdk || process.env['OTEL_SDK_DISABLED'] === 'true') {
@@ -33,7 +37,9 @@ export function startTelemetry(serviceName: string): void {
   }
   sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': `fluxnote-${serviceName}` }),
-    spanProcessors: processors,
+    ...(processors.length > 0
+      ? { spanProcessors: processors }
+      : { spanProcessors: [new NoopSpanProcessor()], sampler: new AlwaysOffSampler() }),
     // Metrics are served by /metrics (Prometheus); logs go to stdout as JSON.
     metricReaders: [],
     logRecordProcessors: [],
