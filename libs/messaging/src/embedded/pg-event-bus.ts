@@ -200,6 +200,7 @@ export function parseWakeMessage(payload: string): { topic: string; partitions: 
     partitions: payload
       .slice(split + 1)
       .split(',')
+      .filter((part) => part !== '')
       .map(Number)
       .filter((n) => Number.isInteger(n)),
   };
