@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { createTestDatabase, expectEventually, type TestDatabase } from '@fluxnote/testing';
 import { createEnvelope, type EventEnvelope } from '../core/envelope';
+import type { OutgoingEvent } from '../core/transport';
 import { describeEventBusContract } from '../../test/event-bus.contract';
 import { parseWakeMessage, PgEventBus, wakeMessage } from './pg-event-bus';
 
@@ -72,18 +73,18 @@ describe('embedded bus wake-ups', () => {
         return Promise.resolve();
       },
     });
-    const fetches = jest.spyOn(Pool.prototype, 'query');
-    const fetchesOfGroup = (): number =>
-      fetches.mock.calls.filter(([query, values]) => {
+    const statements = jest.spyOn(Pool.prototype, 'query');
+    const offsetStatements = (): number =>
+      statements.mock.calls.filter(([query, values]) => {
         // A statement is text and values, or one object holding both (a prepared statement).
         const { text, values: given } = typeof query === 'string' ? { text: query, values } : query;
-        return text.includes('FROM bus.consumer_offsets o') && given?.[0] === group;
+        return text.includes('bus.consumer_offsets') && given?.[0] === group;
       }).length;
     try {
       // Let the eight partition loops make their first (empty) fetch and fall asleep.
-      await expectEventually(() => expect(fetchesOfGroup()).toBeGreaterThanOrEqual(8));
+      await expectEventually(() => expect(offsetStatements()).toBeGreaterThanOrEqual(8));
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const asleep = fetchesOfGroup();
+      const asleep = offsetStatements();
       await publisher.publish([
         {
           topic,
@@ -98,10 +99,112 @@ describe('embedded bus wake-ups', () => {
       ]);
       await expectEventually(() => expect(handled).toEqual(['user-1']), { timeoutMs: 5_000 });
       await new Promise((resolve) => setTimeout(resolve, 300));
-      // The woken partition fetched the event, then found nothing more; the other seven slept on.
-      expect(fetchesOfGroup() - asleep).toBe(2);
+      // The woken partition fetched the event, then committed its offset and found nothing more
+      // in one statement; the other seven slept on.
+      expect(offsetStatements() - asleep).toBe(2);
     } finally {
-      fetches.mockRestore();
+      statements.mockRestore();
     }
+  });
+});
+
+describe('embedded bus publish', () => {
+  let db: TestDatabase;
+  let reader: Pool;
+  const buses: PgEventBus[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('buspublish');
+    reader = new Pool({ connectionString: db.url, max: 2 });
+  });
+
+  afterAll(async () => {
+    for (const bus of buses) {
+      await bus.close();
+    }
+    await reader.end();
+    await db.drop();
+  });
+
+  const event = (topic: string, key: string, n: number): OutgoingEvent => ({
+    topic,
+    key,
+    envelope: createEnvelope({
+      type: 'publish.test.v1',
+      source: 'test',
+      subject: key,
+      data: { n },
+    }),
+  });
+
+  it('gives each partition dense offsets and keeps each key in order when publishers race', async () => {
+    const topic = `race.${randomUUID()}`;
+    const publishers = Array.from({ length: 4 }, () => {
+      const bus = new PgEventBus({ databaseUrl: db.url, partitions: 8 });
+      buses.push(bus);
+      return bus;
+    });
+    // Each publisher sends 25 batches of 16 events over its own 16 keys (all eight partitions),
+    // all four at once: the partitions are locked in one order, so nobody deadlocks.
+    await Promise.all(
+      publishers.map(async (bus, p) => {
+        for (let batch = 0; batch < 25; batch++) {
+          await bus.publish(
+            Array.from({ length: 16 }, (_, k) => event(topic, `p${p}-k${k}`, batch)),
+          );
+        }
+      }),
+    );
+    const { rows } = await reader.query<{
+      partition: number;
+      offset: string;
+      key: string;
+      n: number;
+    }>(
+      `SELECT partition, "offset", key, (envelope->'data'->>'n')::int AS n
+         FROM bus.events WHERE topic = $1 ORDER BY partition, "offset"`,
+      [topic],
+    );
+    expect(rows).toHaveLength(4 * 25 * 16);
+    const byPartition = new Map<number, number[]>();
+    const byKey = new Map<string, number[]>();
+    for (const row of rows) {
+      byPartition.set(row.partition, [
+        ...(byPartition.get(row.partition) ?? []),
+        Number(row.offset),
+      ]);
+      byKey.set(row.key, [...(byKey.get(row.key) ?? []), row.n]);
+    }
+    for (const offsets of byPartition.values()) {
+      expect(offsets).toEqual(offsets.map((_, i) => i));
+    }
+    expect(byKey.size).toBe(64);
+    for (const sent of byKey.values()) {
+      expect(sent).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    }
+  });
+
+  it('appends all of a publish or none of it', async () => {
+    const good = `whole.${randomUUID()}`;
+    const broken = `whole.${randomUUID()}`;
+    const bus = new PgEventBus({ databaseUrl: db.url, partitions: 2 });
+    buses.push(bus);
+    await bus.ensureTopic(good);
+    await bus.ensureTopic(broken);
+    // A partition gone from under the bus (it knows the topic already): its events have no offset.
+    await reader.query('DELETE FROM bus.partitions WHERE topic = $1', [broken]);
+    await expect(
+      bus.publish([event(good, 'a', 1), event(broken, 'b', 2), event(good, 'c', 3)]),
+    ).rejects.toThrow(/offset/);
+    const { rows } = await reader.query(
+      'SELECT p.next_offset, (SELECT count(*) FROM bus.events e WHERE e.topic = $1) AS events FROM bus.partitions p WHERE p.topic = $1',
+      [good],
+    );
+    expect(
+      rows.map((r: { next_offset: string; events: string }) => [r.next_offset, r.events]),
+    ).toEqual([
+      ['0', '0'],
+      ['0', '0'],
+    ]);
   });
 });

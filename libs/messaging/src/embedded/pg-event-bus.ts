@@ -85,49 +85,26 @@ export class PgEventBus extends EventTransport {
     if (events.length === 0) {
       return;
     }
-    // Group by (topic, partition) keeping order; take partition locks in a fixed order (no deadlocks).
-    const groups = new Map<string, { topic: string; partition: number; events: OutgoingEvent[] }>();
+    const partitions: number[] = [];
+    const woken = new Map<string, Set<number>>();
     for (const event of events) {
       const partition = partitionFor(event.key, await this.ensureTopic(event.topic));
-      const id = `${event.topic}\u0000${String(partition).padStart(6, '0')}`;
-      let group = groups.get(id);
-      if (!group) {
-        group = { topic: event.topic, partition, events: [] };
-        groups.set(id, group);
-      }
-      group.events.push(event);
+      partitions.push(partition);
+      woken.set(event.topic, (woken.get(event.topic) ?? new Set()).add(partition));
     }
-    const ordered = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => g);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const woken = new Map<string, number[]>();
-      for (const group of ordered) {
-        const n = group.events.length;
-        const rows = await advancePartition.run(client, [group.topic, group.partition, n]);
-        const first = Number(rows[0].next_offset) - n;
-        await appendEvents.run(client, [
-          group.topic,
-          group.partition,
-          first,
-          group.events.map((e) => e.key),
-          group.events.map((e) => e.envelope.id),
-          group.events.map((e) => JSON.stringify(e.envelope)),
-        ]);
-        woken.set(group.topic, [...(woken.get(group.topic) ?? []), group.partition]);
-      }
-      // One notification per topic naming its partitions: a consumer wakes only the partitions
-      // that have news, not every partition of every topic it reads.
-      for (const [topic, partitions] of woken) {
-        await notifyConsumers.run(client, [BUS_CHANNEL, wakeMessage(topic, partitions)]);
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    // One statement, so one implicit transaction: the partitions advance, the events are
+    // appended in order, and the consumers are notified together or not at all. One
+    // notification per topic names its partitions: a consumer wakes only the partitions that
+    // have news, not every partition of every topic it reads.
+    await appendBatch.run(this.pool, [
+      events.map((e) => e.topic),
+      partitions,
+      events.map((e) => e.key),
+      events.map((e) => e.envelope.id),
+      events.map((e) => JSON.stringify(e.envelope)),
+      BUS_CHANNEL,
+      [...woken].map(([topic, parts]) => wakeMessage(topic, [...parts])),
+    ]);
   }
 
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
@@ -151,33 +128,66 @@ export class PgEventBus extends EventTransport {
 }
 
 // The bus's hot statements, prepared once per connection.
-const advancePartition = new PreparedStatement<{ next_offset: string }>(
-  `UPDATE bus.partitions SET next_offset = next_offset + $3
-    WHERE topic = $1 AND partition = $2 RETURNING next_offset`,
+//
+// A publish: the partitions it writes are locked in a fixed order (so two publishers never
+// deadlock) and advanced by their number of events; each event takes the next offset of its
+// partition in the order given. A partition that does not exist leaves an offset NULL and
+// fails the whole statement.
+const appendBatch = new PreparedStatement(
+  `WITH batch AS (
+     SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::jsonb[])
+       WITH ORDINALITY AS b(topic, partition, key, event_id, envelope, n)
+   ), counts AS (
+     SELECT topic, partition, count(*) AS k FROM batch GROUP BY topic, partition
+   ), locked AS MATERIALIZED (
+     SELECT p.topic, p.partition FROM bus.partitions p JOIN counts c USING (topic, partition)
+      ORDER BY p.topic, p.partition FOR UPDATE OF p
+   ), advanced AS (
+     UPDATE bus.partitions p SET next_offset = p.next_offset + c.k
+       FROM locked l JOIN counts c USING (topic, partition)
+      WHERE p.topic = l.topic AND p.partition = l.partition
+     RETURNING p.topic, p.partition, p.next_offset - c.k AS first
+   ), appended AS (
+     INSERT INTO bus.events (topic, partition, "offset", key, event_id, envelope)
+     SELECT b.topic, b.partition,
+            a.first + row_number() OVER (PARTITION BY b.topic, b.partition ORDER BY b.n) - 1,
+            b.key, b.event_id, b.envelope
+       FROM batch b LEFT JOIN advanced a USING (topic, partition)
+   )
+   SELECT pg_notify($6, m) FROM unnest($7::text[]) m`,
 );
-const appendEvents = new PreparedStatement(
-  `INSERT INTO bus.events (topic, partition, "offset", key, event_id, envelope)
-   SELECT $1, $2, $3::bigint + o - 1, k, i, e
-     FROM unnest($4::text[], $5::text[], $6::jsonb[]) WITH ORDINALITY AS t(k, i, e, o)`,
-);
-const notifyConsumers = new PreparedStatement('SELECT pg_notify($1, $2)');
 // The consumer's position and the events after it in one statement (no events while a retry
 // waits): one round trip per wake-up.
-const fetchAfterPosition = new PreparedStatement<{
-  committed: string;
-  attempts: number;
-  offset: string | null;
-  envelope: EventEnvelope | null;
-}>(
-  `SELECT o.committed, o.attempts, e."offset", e.envelope
-     FROM bus.consumer_offsets o
-     LEFT JOIN LATERAL (
+const afterPosition = `LEFT JOIN LATERAL (
        SELECT "offset", envelope FROM bus.events
         WHERE topic = o.topic AND partition = o.partition AND "offset" > o.committed
           AND (o.retry_at IS NULL OR o.retry_at <= now())
         ORDER BY "offset" LIMIT $4
-     ) e ON true
+     ) e ON true`;
+interface PositionRow {
+  committed: string;
+  attempts: number;
+  offset: string | null;
+  envelope: EventEnvelope | null;
+}
+const fetchAfterPosition = new PreparedStatement<PositionRow>(
+  `SELECT o.committed, o.attempts, e."offset", e.envelope
+     FROM bus.consumer_offsets o ${afterPosition}
     WHERE o.group_id = $1 AND o.topic = $2 AND o.partition = $3
+    ORDER BY e."offset"`,
+);
+// The same, first committing the position reached by the batch handled before (so a batch
+// costs no statement of its own for its offset). That commit does not wait for the disk:
+// losing it in a crash only means the batch is delivered again, and the inbox drops it.
+const commitThenFetch = new PreparedStatement<PositionRow>(
+  `WITH o AS (
+     UPDATE bus.consumer_offsets
+        SET committed = greatest(committed, $5::bigint), attempts = 0, retry_at = NULL, last_error = NULL
+      WHERE group_id = $1 AND topic = $2 AND partition = $3
+        AND set_config('synchronous_commit', 'off', true) IS NOT NULL
+     RETURNING topic, partition, committed, attempts, retry_at
+   )
+   SELECT o.committed, o.attempts, e."offset", e.envelope FROM o ${afterPosition}
     ORDER BY e."offset"`,
 );
 const commitPosition = new PreparedStatement(
@@ -347,43 +357,67 @@ class PgSubscription implements Subscription {
 
   private async partitionLoop(topic: string, partition: number): Promise<void> {
     const idle = Math.min(this.busOptions.idlePollMs ?? 1000, this.leases.heartbeatMs);
+    // The offset reached by the last batch, committed by the next fetch.
+    let reached: string | undefined;
     while (this.running && this.leases.owns(topic, partition)) {
       let handled = false;
+      let full = false;
       try {
-        handled = await this.drainPartition(topic, partition);
+        ({ handled, full, reached } = await this.drainPartition(topic, partition, reached));
       } catch (error) {
+        // `reached` stays: the next fetch commits it (committing twice moves nothing).
         this.busOptions.onError?.(error, `consumer ${this.options.group}`);
       }
-      if (!handled && this.running) {
+      if (!this.running) {
+        break;
+      }
+      if (!handled) {
         await this.sleep(partitionId(topic, partition), idle);
-        // Woken by a publish: let the rest of its burst arrive and take it as one batch (one
-        // inbox transaction and one offset commit) rather than event by event.
+      }
+      // Woken by a publish, or done with a batch: let the rest of the burst arrive and take it
+      // as one batch (one inbox transaction) rather than event by event. A full batch goes on
+      // at once: more is waiting.
+      if (!full) {
         await new Promise((resolve) => setTimeout(resolve, this.busOptions.lingerMs ?? 5));
       }
     }
+    if (reached !== undefined) {
+      // Stopping, or the partition moved to another member, right after a batch.
+      await this.commit(topic, partition, reached).catch((error: unknown) =>
+        this.busOptions.onError?.(error, `consumer ${this.options.group}`),
+      );
+    }
   }
 
-  /** Handles the next events of one partition in order; true when it handled any. */
-  private async drainPartition(topic: string, partition: number): Promise<boolean> {
+  /**
+   * Commits `reached` (the end of the batch before) and handles the next events of one
+   * partition in order. `handled`: it handled any; `full`: it fetched all it may take at
+   * once; `reached`: the offset to commit next.
+   */
+  private async drainPartition(
+    topic: string,
+    partition: number,
+    reached: string | undefined,
+  ): Promise<{ handled: boolean; full: boolean; reached: string | undefined }> {
     const { group } = this.options;
-    const fetched = await fetchAfterPosition.run(this.pool, [
-      group,
-      topic,
-      partition,
-      this.busOptions.fetchSize ?? 100,
-    ]);
-    const current = fetched[0];
-    if (!current) {
-      return false;
-    }
+    const limit = this.busOptions.fetchSize ?? 100;
+    const fetched =
+      reached === undefined
+        ? await fetchAfterPosition.run(this.pool, [group, topic, partition, limit])
+        : await commitThenFetch.run(this.pool, [group, topic, partition, limit, reached]);
     const rows: FetchedEvent[] = fetched.flatMap((r) =>
       r.offset !== null && r.envelope !== null ? [{ offset: r.offset, envelope: r.envelope }] : [],
     );
+    const current = fetched[0];
+    if (!current || rows.length === 0) {
+      return { handled: false, full: false, reached: undefined };
+    }
+    const goOn = (): boolean => this.running && this.leases.owns(topic, partition);
+    const full = rows.length === limit;
     if (rows.length > 1 && current.attempts === 0 && this.options.handleBatch) {
       try {
         await this.options.handleBatch(rows.map((r) => r.envelope));
-        await this.commit(topic, partition, rows[rows.length - 1].offset);
-        return this.running && this.leases.owns(topic, partition);
+        return { handled: goOn(), full, reached: rows[rows.length - 1].offset };
       } catch {
         // Some event of the run failed: the run was rolled back; deliver it one by one below.
       }
@@ -393,7 +427,7 @@ class PgSubscription implements Subscription {
     // redelivers at most this batch, and the consumers' inbox drops what was already handled.
     let handledUpTo: string | undefined;
     for (const row of rows) {
-      if (!this.running || !this.leases.owns(topic, partition)) {
+      if (!goOn()) {
         break;
       }
       try {
@@ -420,13 +454,10 @@ class PgSubscription implements Subscription {
           [group, topic, partition, attempts, delay, message],
         );
         setTimeout(() => this.wake(partitionId(topic, partition)), delay + 5).unref();
-        return false;
+        return { handled: false, full: false, reached: undefined };
       }
     }
-    if (handledUpTo !== undefined) {
-      await this.commit(topic, partition, handledUpTo);
-    }
-    return rows.length > 0 && this.running && this.leases.owns(topic, partition);
+    return { handled: goOn(), full, reached: handledUpTo };
   }
 
   private async commit(topic: string, partition: number, offset: string): Promise<void> {
