@@ -9,7 +9,7 @@ import {
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventDefinition, EventPayload } from '@fluxnote/contracts';
 import type { EventEnvelope } from './envelope';
-import { handleOnce } from './inbox';
+import { handleOnce, inboxStatements } from './inbox';
 import { PoisonMessageError } from './transport';
 
 export interface HandlerContext {
@@ -79,11 +79,10 @@ export class EventRouter {
       return;
     }
     await this.dataSource.transaction(async (manager) => {
-      const inserted = await manager.query<{ event_id: string }[]>(
-        `INSERT INTO "${this.schema}".inbox (consumer, event_id) SELECT $1, unnest($2::text[])
-         ON CONFLICT DO NOTHING RETURNING event_id`,
-        [this.group, items.map((i) => i.envelope.id)],
-      );
+      const inserted = await inboxStatements(this.schema).recordMany.run(manager, [
+        this.group,
+        items.map((i) => i.envelope.id),
+      ]);
       const fresh = new Set(inserted.map((r) => r.event_id));
       for (const item of items) {
         // delete: an id repeated inside the run is handled once

@@ -34,6 +34,28 @@ describeEventBusContract('embedded (Postgres)', () => ({
   },
 }));
 
+function event(topic: string, key: string, n = 0): OutgoingEvent {
+  return {
+    topic,
+    key,
+    envelope: createEnvelope({ type: 'bus.test.v1', source: 'test', subject: key, data: { n } }),
+  };
+}
+
+/** Subscribes `group` to `topic`; the subjects it handles, in order, fill the returned list. */
+async function subjectsHandled(bus: PgEventBus, group: string, topic: string): Promise<string[]> {
+  const handled: string[] = [];
+  await bus.subscribe({
+    group,
+    topics: [topic],
+    handle: (envelope) => {
+      handled.push(envelope.subject);
+      return Promise.resolve();
+    },
+  });
+  return handled;
+}
+
 describe('embedded bus wake-ups', () => {
   let db: TestDatabase;
   const buses: PgEventBus[] = [];
@@ -64,15 +86,7 @@ describe('embedded bus wake-ups', () => {
     const consumer = new PgEventBus({ databaseUrl: db.url, partitions: 8, idlePollMs: 60_000 });
     const publisher = new PgEventBus({ databaseUrl: db.url, partitions: 8 });
     buses.push(consumer, publisher);
-    const handled: string[] = [];
-    await consumer.subscribe({
-      group,
-      topics: [topic],
-      handle: (envelope) => {
-        handled.push(envelope.subject);
-        return Promise.resolve();
-      },
-    });
+    const handled = await subjectsHandled(consumer, group, topic);
     const statements = jest.spyOn(Pool.prototype, 'query');
     const offsetStatements = (): number =>
       statements.mock.calls.filter(([query, values]) => {
@@ -85,18 +99,7 @@ describe('embedded bus wake-ups', () => {
       await expectEventually(() => expect(offsetStatements()).toBeGreaterThanOrEqual(8));
       await new Promise((resolve) => setTimeout(resolve, 300));
       const asleep = offsetStatements();
-      await publisher.publish([
-        {
-          topic,
-          key: 'user-1',
-          envelope: createEnvelope({
-            type: 'wake.test.v1',
-            source: 'test',
-            subject: 'user-1',
-            data: {},
-          }),
-        },
-      ]);
+      await publisher.publish([event(topic, 'user-1')]);
       await expectEventually(() => expect(handled).toEqual(['user-1']), { timeoutMs: 5_000 });
       await new Promise((resolve) => setTimeout(resolve, 300));
       // The woken partition fetched the event, then committed its offset and found nothing more
@@ -104,6 +107,52 @@ describe('embedded bus wake-ups', () => {
       expect(offsetStatements() - asleep).toBe(2);
     } finally {
       statements.mockRestore();
+    }
+  });
+});
+
+describe('embedded bus offsets', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('busoffsets');
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('commits the offset a batch reached when the consumer stops right after it', async () => {
+    const topic = `stop.${randomUUID()}`;
+    const group = 'stop-after-batch';
+    // One partition and a long linger after a batch: the stop comes before any next fetch.
+    const consumer = new PgEventBus({
+      databaseUrl: db.url,
+      partitions: 1,
+      idlePollMs: 60_000,
+      streamLingerMs: 60_000,
+    });
+    const publisher = new PgEventBus({ databaseUrl: db.url, partitions: 1 });
+    const handled = await subjectsHandled(consumer, group, topic);
+    await publisher.publish(['a', 'b', 'c'].map((key) => event(topic, key)));
+    await expectEventually(() => expect(handled).toEqual(['a', 'b', 'c']), { timeoutMs: 5_000 });
+    const reader = new Client({ connectionString: db.url });
+    await reader.connect();
+    try {
+      const committed = async (): Promise<string | undefined> =>
+        (
+          await reader.query<{ committed: string }>(
+            'SELECT committed FROM bus.consumer_offsets WHERE group_id = $1 AND topic = $2',
+            [group, topic],
+          )
+        ).rows[0]?.committed;
+      // Handled, but its commit waits for the next fetch.
+      expect(await committed()).toBe('-1');
+      await consumer.close();
+      expect(await committed()).toBe('2');
+    } finally {
+      await reader.end();
+      await publisher.close();
     }
   });
 });
@@ -124,17 +173,6 @@ describe('embedded bus publish', () => {
     }
     await reader.end();
     await db.drop();
-  });
-
-  const event = (topic: string, key: string, n: number): OutgoingEvent => ({
-    topic,
-    key,
-    envelope: createEnvelope({
-      type: 'publish.test.v1',
-      source: 'test',
-      subject: key,
-      data: { n },
-    }),
   });
 
   it('gives each partition dense offsets and keeps each key in order when publishers race', async () => {

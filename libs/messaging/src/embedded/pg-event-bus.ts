@@ -25,6 +25,11 @@ export interface PgEventBusOptions {
   idlePollMs?: number;
   /** How long a woken consumer lets a burst gather before fetching it (default 5 ms). */
   lingerMs?: number;
+  /**
+   * How long a consumer that just handled a batch (not a full one) lets the next gather while
+   * events keep coming (default 10 ms): a steady stream is taken in fewer, larger batches.
+   */
+  streamLingerMs?: number;
   onError?: (error: unknown, context: string) => void;
 }
 
@@ -231,6 +236,8 @@ class PgSubscription implements Subscription {
   private listener: Client | undefined;
   /** Sleeping partition loops, by partition id; a publish wakes only its partitions. */
   private readonly wakers = new Map<string, Set<() => void>>();
+  /** Lingers and heartbeat waits, cut short by `stop`. */
+  private readonly pauses = new Set<() => void>();
   private loop: Promise<void> | undefined;
   /** One loop per owned partition, so a slow partition never holds back the others. */
   private readonly partitionLoops = new Map<string, Promise<void>>();
@@ -304,6 +311,22 @@ class PgSubscription implements Subscription {
     for (const id of [...this.wakers.keys()]) {
       this.wake(id);
     }
+    for (const wake of [...this.pauses]) {
+      wake();
+    }
+  }
+
+  /** Waits `ms`, or until `stop`. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.pauses.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.pauses.add(done);
+    });
   }
 
   private wake(id: string): void {
@@ -350,7 +373,7 @@ class PgSubscription implements Subscription {
         this.busOptions.onError?.(error, `consumer ${this.options.group} leases`);
       }
       if (this.running) {
-        await new Promise((resolve) => setTimeout(resolve, this.leases.heartbeatMs));
+        await this.pause(this.leases.heartbeatMs);
       }
     }
   }
@@ -374,11 +397,13 @@ class PgSubscription implements Subscription {
       if (!handled) {
         await this.sleep(partitionId(topic, partition), idle);
       }
-      // Woken by a publish, or done with a batch: let the rest of the burst arrive and take it
-      // as one batch (one inbox transaction) rather than event by event. A full batch goes on
-      // at once: more is waiting.
+      // Woken by a publish, or done with a batch: let the rest of the burst (or of the stream)
+      // arrive and take it as one batch (one inbox transaction) rather than event by event. A
+      // full batch goes on at once: more is waiting.
       if (!full) {
-        await new Promise((resolve) => setTimeout(resolve, this.busOptions.lingerMs ?? 5));
+        await this.pause(
+          handled ? (this.busOptions.streamLingerMs ?? 10) : (this.busOptions.lingerMs ?? 5),
+        );
       }
     }
     if (reached !== undefined) {
