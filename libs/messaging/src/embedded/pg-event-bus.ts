@@ -448,8 +448,9 @@ class PgSubscription implements Subscription {
       }
     }
     let attempts = current.attempts;
-    // Offsets are committed once per batch (and before any retry wait or dead letter): a crash
-    // redelivers at most this batch, and the consumers' inbox drops what was already handled.
+    // The offset a batch reached is committed by the next fetch (and at once before any retry
+    // wait or dead letter): a crash redelivers at most this batch, and the consumers' inbox
+    // drops what was already handled.
     let handledUpTo: string | undefined;
     for (const row of rows) {
       if (!goOn()) {
