@@ -60,6 +60,10 @@ export class OutboxRelay {
     );
   }
 
+  private get batchSize(): number {
+    return this.options.batchSize ?? 500;
+  }
+
   start(): Promise<void> {
     this.running = true;
     this.unsubscribe = onOutboxCommit(this.options.schema, () => {
@@ -80,7 +84,7 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many events were published. */
   async publishBatch(): Promise<number> {
     const { dataSource, transport } = this.options;
-    const limit = this.options.batchSize ?? 500;
+    const limit = this.batchSize;
     return dataSource.transaction(async (manager) => {
       const rows = (await this.takeBatch.run(manager, [limit])).sort(bySeq);
       if (rows.length === 0) {
@@ -113,7 +117,7 @@ export class OutboxRelay {
       if (failures > 0) {
         // the transport is failing: back off, whatever commits meanwhile
         await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** failures, 5000)));
-      } else if (published > 0 && published < (this.options.batchSize ?? 500)) {
+      } else if (published > 0 && published < this.batchSize) {
         await new Promise((resolve) => setTimeout(resolve, this.options.lingerMs ?? 2));
       } else if (published === 0 && !signalled) {
         await new Promise<void>((resolve) => {

@@ -161,6 +161,10 @@ const appendBatch = new PreparedStatement(
    )
    SELECT pg_notify($6, m) FROM unnest($7::text[]) m`,
 );
+/** A commit: the position moves up to `offset` (never back), and any retry state is cleared. */
+function committedUpTo(offset: string): string {
+  return `committed = greatest(committed, ${offset}::bigint), attempts = 0, retry_at = NULL, last_error = NULL`;
+}
 // The consumer's position and the events after it in one statement (no events while a retry
 // waits): one round trip per wake-up.
 const afterPosition = `LEFT JOIN LATERAL (
@@ -187,7 +191,7 @@ const fetchAfterPosition = new PreparedStatement<PositionRow>(
 const commitThenFetch = new PreparedStatement<PositionRow>(
   `WITH o AS (
      UPDATE bus.consumer_offsets
-        SET committed = greatest(committed, $5::bigint), attempts = 0, retry_at = NULL, last_error = NULL
+        SET ${committedUpTo('$5')}
       WHERE group_id = $1 AND topic = $2 AND partition = $3
         AND set_config('synchronous_commit', 'off', true) IS NOT NULL
      RETURNING topic, partition, committed, attempts, retry_at
@@ -196,7 +200,7 @@ const commitThenFetch = new PreparedStatement<PositionRow>(
     ORDER BY e."offset"`,
 );
 const commitPosition = new PreparedStatement(
-  `UPDATE bus.consumer_offsets SET committed = greatest(committed, $4::bigint), attempts = 0, retry_at = NULL, last_error = NULL
+  `UPDATE bus.consumer_offsets SET ${committedUpTo('$4')}
     WHERE group_id = $1 AND topic = $2 AND partition = $3`,
 );
 
@@ -221,6 +225,9 @@ export function parseWakeMessage(payload: string): { topic: string; partitions: 
   };
 }
 
+/** A sleeper id no publish names (partition ids hold a NUL): only `stop` cuts it short. */
+const UNTIL_STOP = '';
+
 function partitionId(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
@@ -236,8 +243,6 @@ class PgSubscription implements Subscription {
   private listener: Client | undefined;
   /** Sleeping partition loops, by partition id; a publish wakes only its partitions. */
   private readonly wakers = new Map<string, Set<() => void>>();
-  /** Lingers and heartbeat waits, cut short by `stop`. */
-  private readonly pauses = new Set<() => void>();
   private loop: Promise<void> | undefined;
   /** One loop per owned partition, so a slow partition never holds back the others. */
   private readonly partitionLoops = new Map<string, Promise<void>>();
@@ -311,22 +316,6 @@ class PgSubscription implements Subscription {
     for (const id of [...this.wakers.keys()]) {
       this.wake(id);
     }
-    for (const wake of [...this.pauses]) {
-      wake();
-    }
-  }
-
-  /** Waits `ms`, or until `stop`. */
-  private pause(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.pauses.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.pauses.add(done);
-    });
   }
 
   private wake(id: string): void {
@@ -373,7 +362,7 @@ class PgSubscription implements Subscription {
         this.busOptions.onError?.(error, `consumer ${this.options.group} leases`);
       }
       if (this.running) {
-        await this.pause(this.leases.heartbeatMs);
+        await this.sleep(UNTIL_STOP, this.leases.heartbeatMs);
       }
     }
   }
@@ -401,7 +390,8 @@ class PgSubscription implements Subscription {
       // arrive and take it as one batch (one inbox transaction) rather than event by event. A
       // full batch goes on at once: more is waiting.
       if (!full) {
-        await this.pause(
+        await this.sleep(
+          UNTIL_STOP,
           handled ? (this.busOptions.streamLingerMs ?? 10) : (this.busOptions.lingerMs ?? 5),
         );
       }
@@ -434,7 +424,7 @@ class PgSubscription implements Subscription {
       r.offset !== null && r.envelope !== null ? [{ offset: r.offset, envelope: r.envelope }] : [],
     );
     const current = fetched[0];
-    if (!current || rows.length === 0) {
+    if (rows.length === 0) {
       return { handled: false, full: false, reached: undefined };
     }
     const goOn = (): boolean => this.running && this.leases.owns(topic, partition);
