@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { startEmbeddedPostgres, type RunningPostgres } from '@fluxnote/testing';
+import { reservePorts } from './ports';
 
 export const serviceNames = [
   'accounts',
@@ -39,19 +39,6 @@ interface RunningService {
 }
 
 const root = resolve(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => ok(port));
-    });
-  });
-}
 
 /** The first admin's credentials: from the environment, or made once and kept in the data folder. */
 function adminCredentials(
@@ -108,21 +95,31 @@ export class Platform {
     mkdirSync(join(dataDir, 'logs'), { recursive: true });
     mkdirSync(join(dataDir, 'mail'), { recursive: true });
     const baseEnv = { ...process.env, ...options.env };
+    const gatewayPort = options.port ?? Number(baseEnv['PORT'] ?? 8080);
+    // Reserved before the database starts, so that its own port can't be one of them either.
+    const reserved = await reservePorts(
+      serviceNames.length * 2 + (gatewayPort === 0 ? 1 : 0),
+      gatewayPort === 0 ? undefined : gatewayPort,
+    );
+    const ports: Record<string, number> = {};
+    serviceNames.forEach((name, i) => {
+      ports[`${name}.http`] = reserved.ports[2 * i]!;
+      ports[`${name}.grpc`] = reserved.ports[2 * i + 1]!;
+    });
+    const gatewayListen = gatewayPort === 0 ? reserved.ports.at(-1)! : gatewayPort;
     let postgres: RunningPostgres | undefined;
     let databaseUrl = options.databaseUrl ?? baseEnv['DATABASE_URL'];
     if (!databaseUrl) {
-      postgres = await startEmbeddedPostgres(join(dataDir, 'postgres'), {
-        fast: options.fastPostgres,
-      });
+      try {
+        postgres = await startEmbeddedPostgres(join(dataDir, 'postgres'), {
+          fast: options.fastPostgres,
+        });
+      } catch (error) {
+        await reserved.release();
+        throw error;
+      }
       databaseUrl = postgres.url;
     }
-    const ports: Record<string, number> = {};
-    for (const name of serviceNames) {
-      ports[`${name}.http`] = await freePort();
-      ports[`${name}.grpc`] = await freePort();
-    }
-    const gatewayPort = options.port ?? Number(baseEnv['PORT'] ?? 8080);
-    const gatewayListen = gatewayPort === 0 ? await freePort() : gatewayPort;
     const admin = adminCredentials(dataDir, baseEnv);
     const grpc = (name: ServiceName): string => `127.0.0.1:${ports[`${name}.grpc`]}`;
     const shared: NodeJS.ProcessEnv = {
@@ -156,6 +153,7 @@ export class Platform {
       envs,
     );
     platform.postgres = postgres;
+    await reserved.release();
     try {
       for (const name of serviceNames) {
         platform.spawn(name);
@@ -176,12 +174,8 @@ export class Platform {
       for (const service of this.services.values()) {
         if (service.child.exitCode !== null && !this.options.supervise) {
           // The log's end goes into the message: a test's data folder (and its logs) is removed after it.
-          const file = this.logFile(service.name);
-          const tail = existsSync(file)
-            ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-15).join('\n')
-            : '(no log)';
           throw new Error(
-            `${service.name} exited with ${service.child.exitCode}; see ${file}; its log ends:\n${tail}`,
+            `${service.name} exited with ${service.child.exitCode}; see ${this.logFile(service.name)}; its log ends:\n${this.logTail(service.name, 15)}`,
           );
         }
       }
@@ -203,6 +197,13 @@ export class Platform {
 
   logFile(name: ServiceName): string {
     return join(this.dataDir, 'logs', `${name}.log`);
+  }
+
+  private logTail(name: ServiceName, lines: number): string {
+    const file = this.logFile(name);
+    return existsSync(file)
+      ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+      : '(no log)';
   }
 
   /** Sends a signal to one service (SIGKILL to simulate a crash). Resolves when it has exited. */
@@ -265,8 +266,9 @@ export class Platform {
       if (service.stopping || this.closed) {
         return;
       }
+      // The log's last line says why, where the log itself may not outlive the run (a CI machine's).
       this.options.onEvent?.(
-        `${name} exited (${code ?? child.signalCode}); see ${this.logFile(name)}`,
+        `${name} exited (${code ?? child.signalCode}); see ${this.logFile(name)}; it ends: ${this.logTail(name, 1).slice(0, 400)}`,
       );
       if (this.options.supervise) {
         setTimeout(() => {
