@@ -65,10 +65,10 @@ export class EventRouter {
   };
 
   /**
-   * Delivers a run of one partition in a single transaction: the inbox rows are
-   * written together and the handlers run in order. Any failure rolls the whole
-   * run back; the transport then delivers it one by one, so retries and dead
-   * letters stay per event.
+   * Delivers a run (of one partition, or several partitions' runs one after another, each in
+   * order) in a single transaction: the inbox rows are written together and the handlers run
+   * in order. Any failure rolls the whole run back; the transport then delivers it one by one,
+   * so retries and dead letters stay per event.
    */
   readonly deliverBatch = async (envelopes: EventEnvelope[]): Promise<void> => {
     const items = envelopes.flatMap((envelope) => {

@@ -15,8 +15,9 @@ export interface SubscriptionOptions {
   topics: string[];
   handle: DeliveryHandler;
   /**
-   * Optional: handles a run of one partition at once (all or nothing). Transports
-   * that use it fall back to `handle`, one by one, when it fails.
+   * Optional: handles a run of events at once (all or nothing): one partition's, or the runs of
+   * several partitions one after another, each in its order. Transports that use it fall back
+   * to `handle`, one by one, when it fails.
    */
   handleBatch?: (envelopes: EventEnvelope[]) => Promise<void>;
   /** Deliveries of one event before it goes to the dead letter (default 5). */

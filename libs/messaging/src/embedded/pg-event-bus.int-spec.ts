@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { createTestDatabase, expectEventually, type TestDatabase } from '@fluxnote/testing';
 import { createEnvelope, type EventEnvelope } from '../core/envelope';
+import { partitionFor } from '../core/partition';
 import type { OutgoingEvent } from '../core/transport';
 import { describeEventBusContract } from '../../test/event-bus.contract';
 import { parseWakeMessage, PgEventBus, wakeMessage } from './pg-event-bus';
@@ -56,6 +57,19 @@ async function subjectsHandled(bus: PgEventBus, group: string, topic: string): P
   return handled;
 }
 
+/** Counts the statements a pool sent on `group`'s offsets (its fetches and commits). */
+function statementsOf(spy: jest.SpiedFunction<Pool['query']>, group: string): () => number {
+  return () =>
+    spy.mock.calls.filter(([query, values]: unknown[]) => {
+      // A statement is text and values, or one object holding both (a prepared statement).
+      const { text, values: given } =
+        typeof query === 'string'
+          ? { text: query, values: values as unknown[] | undefined }
+          : (query as { text: string; values?: unknown[] });
+      return text.includes('bus.consumer_offsets') && given?.[0] === group;
+    }).length;
+}
+
 describe('embedded bus wake-ups', () => {
   let db: TestDatabase;
   const buses: PgEventBus[] = [];
@@ -71,6 +85,21 @@ describe('embedded bus wake-ups', () => {
     await db.drop();
   });
 
+  /** A consumer polling once a minute (what it handles sooner, a publish woke) and a publisher. */
+  function eightPartitionBuses(): { consumer: PgEventBus; publisher: PgEventBus } {
+    const consumer = new PgEventBus({ databaseUrl: db.url, partitions: 8, idlePollMs: 60_000 });
+    const publisher = new PgEventBus({ databaseUrl: db.url, partitions: 8 });
+    buses.push(consumer, publisher);
+    return { consumer, publisher };
+  }
+
+  /** The statement count once the partition loops made their first (empty) fetch and fell asleep. */
+  async function statementsOnceAsleep(count: () => number): Promise<number> {
+    await expectEventually(() => expect(count()).toBeGreaterThanOrEqual(1));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return count();
+  }
+
   it('names the topic and its partitions in the notification', () => {
     expect(parseWakeMessage(wakeMessage('billing.events', [0, 5]))).toEqual({
       topic: 'billing.events',
@@ -82,28 +111,60 @@ describe('embedded bus wake-ups', () => {
   it('wakes only the partition that got the event, and delivers at once without polling', async () => {
     const topic = `wake.${randomUUID()}`;
     const group = 'wake-one';
-    // An idle poll of a minute: anything delivered within the test was woken by the publish.
-    const consumer = new PgEventBus({ databaseUrl: db.url, partitions: 8, idlePollMs: 60_000 });
-    const publisher = new PgEventBus({ databaseUrl: db.url, partitions: 8 });
-    buses.push(consumer, publisher);
-    const handled = await subjectsHandled(consumer, group, topic);
+    const { consumer, publisher } = eightPartitionBuses();
     const statements = jest.spyOn(Pool.prototype, 'query');
-    const offsetStatements = (): number =>
-      statements.mock.calls.filter(([query, values]) => {
-        // A statement is text and values, or one object holding both (a prepared statement).
-        const { text, values: given } = typeof query === 'string' ? { text: query, values } : query;
-        return text.includes('bus.consumer_offsets') && given?.[0] === group;
-      }).length;
+    const offsetStatements = statementsOf(statements, group);
+    const handled = await subjectsHandled(consumer, group, topic);
     try {
-      // Let the eight partition loops make their first (empty) fetch and fall asleep.
-      await expectEventually(() => expect(offsetStatements()).toBeGreaterThanOrEqual(8));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const asleep = offsetStatements();
+      const asleep = await statementsOnceAsleep(offsetStatements);
       await publisher.publish([event(topic, 'user-1')]);
       await expectEventually(() => expect(handled).toEqual(['user-1']), { timeoutMs: 5_000 });
       await new Promise((resolve) => setTimeout(resolve, 300));
       // The woken partition fetched the event, then committed its offset and found nothing more
       // in one statement; the other seven slept on.
+      expect(offsetStatements() - asleep).toBe(2);
+    } finally {
+      statements.mockRestore();
+    }
+  });
+
+  it('fetches the partitions woken together in one statement and handles them in one batch', async () => {
+    const topic = `together.${randomUUID()}`;
+    const group = 'wake-together';
+    const { consumer, publisher } = eightPartitionBuses();
+    // Two events on each of four partitions, in one publish.
+    const keys: string[] = [];
+    const partitionsUsed = new Set<number>();
+    for (let i = 0; partitionsUsed.size < 4; i += 1) {
+      const partition = partitionFor(`user-${i}`, 8);
+      if (!partitionsUsed.has(partition)) {
+        partitionsUsed.add(partition);
+        keys.push(`user-${i}`);
+      }
+    }
+    const batches: string[][] = [];
+    const statements = jest.spyOn(Pool.prototype, 'query');
+    const offsetStatements = statementsOf(statements, group);
+    await consumer.subscribe({
+      group,
+      topics: [topic],
+      handle: () => Promise.reject(new Error('each run comes whole, in the batch')),
+      handleBatch: (envelopes) => {
+        batches.push(envelopes.map((e) => `${e.subject}:${(e.data as { n: number }).n}`));
+        return Promise.resolve();
+      },
+    });
+    try {
+      const asleep = await statementsOnceAsleep(offsetStatements);
+      await publisher.publish(keys.flatMap((key) => [event(topic, key, 1), event(topic, key, 2)]));
+      await expectEventually(() => expect(batches.flat()).toHaveLength(8), { timeoutMs: 5_000 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // One batch, each key's events in order; one statement fetched all four partitions, one
+      // committed their offsets and found nothing more. Partition by partition it took eight.
+      expect(batches).toHaveLength(1);
+      for (const key of keys) {
+        expect(batches[0].filter((e) => e.startsWith(`${key}:`))).toEqual([`${key}:1`, `${key}:2`]);
+      }
       expect(offsetStatements() - asleep).toBe(2);
     } finally {
       statements.mockRestore();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import DataLoader from 'dataloader';
 import { Client, Pool } from 'pg';
 import { PreparedStatement } from '@fluxnote/persistence';
 import type { EventEnvelope } from '../core/envelope';
@@ -165,39 +166,44 @@ const appendBatch = new PreparedStatement(
 function committedUpTo(offset: string): string {
   return `committed = greatest(committed, ${offset}::bigint), attempts = 0, retry_at = NULL, last_error = NULL`;
 }
-// The consumer's position and the events after it in one statement (no events while a retry
-// waits): one round trip per wake-up.
-const afterPosition = `LEFT JOIN LATERAL (
-       SELECT "offset", envelope FROM bus.events
-        WHERE topic = o.topic AND partition = o.partition AND "offset" > o.committed
-          AND (o.retry_at IS NULL OR o.retry_at <= now())
-        ORDER BY "offset" LIMIT $4
-     ) e ON true`;
 interface PositionRow {
+  topic: string;
+  partition: number;
   committed: string;
   attempts: number;
   offset: string | null;
   envelope: EventEnvelope | null;
 }
-const fetchAfterPosition = new PreparedStatement<PositionRow>(
-  `SELECT o.committed, o.attempts, e."offset", e.envelope
-     FROM bus.consumer_offsets o ${afterPosition}
-    WHERE o.group_id = $1 AND o.topic = $2 AND o.partition = $3
-    ORDER BY e."offset"`,
-);
-// The same, first committing the position reached by the batch handled before (so a batch
-// costs no statement of its own for its offset). That commit does not wait for the disk:
-// losing it in a crash only means the batch is delivered again, and the inbox drops it.
-const commitThenFetch = new PreparedStatement<PositionRow>(
-  `WITH o AS (
-     UPDATE bus.consumer_offsets
-        SET ${committedUpTo('$5')}
-      WHERE group_id = $1 AND topic = $2 AND partition = $3
+// Positions of a group's partitions and the events after each (none while a retry waits), in
+// one statement for every partition fetching at that moment. Where a request carries the offset
+// its partition's last batch reached, the statement commits it first, so a batch costs no
+// statement of its own for its offset. That commit does not wait for the disk: losing it in a
+// crash only means the batch is delivered again, and the inbox drops it.
+const fetchPositions = new PreparedStatement<PositionRow>(
+  `WITH req AS (
+     SELECT * FROM unnest($2::text[], $3::int[], $4::bigint[]) AS r(topic, partition, reached)
+   ), moved AS (
+     UPDATE bus.consumer_offsets o SET ${committedUpTo('r.reached')}
+       FROM req r
+      WHERE o.group_id = $1 AND o.topic = r.topic AND o.partition = r.partition
+        AND r.reached IS NOT NULL
         AND set_config('synchronous_commit', 'off', true) IS NOT NULL
-     RETURNING topic, partition, committed, attempts, retry_at
+     RETURNING o.topic, o.partition, o.committed, o.attempts, o.retry_at
+   ), o AS (
+     SELECT * FROM moved
+     UNION ALL
+     SELECT o.topic, o.partition, o.committed, o.attempts, o.retry_at
+       FROM bus.consumer_offsets o JOIN req r ON o.topic = r.topic AND o.partition = r.partition
+      WHERE o.group_id = $1 AND r.reached IS NULL
    )
-   SELECT o.committed, o.attempts, e."offset", e.envelope FROM o ${afterPosition}
-    ORDER BY e."offset"`,
+   SELECT o.topic, o.partition, o.committed, o.attempts, e."offset", e.envelope
+     FROM o LEFT JOIN LATERAL (
+       SELECT "offset", envelope FROM bus.events
+        WHERE topic = o.topic AND partition = o.partition AND "offset" > o.committed
+          AND (o.retry_at IS NULL OR o.retry_at <= now())
+        ORDER BY "offset" LIMIT $5
+     ) e ON true
+    ORDER BY o.topic, o.partition, e."offset"`,
 );
 const commitPosition = new PreparedStatement(
   `UPDATE bus.consumer_offsets SET ${committedUpTo('$4')}
@@ -237,6 +243,20 @@ interface FetchedEvent {
   envelope: EventEnvelope;
 }
 
+interface FetchRequest {
+  topic: string;
+  partition: number;
+  /** The offset the partition's last batch reached, to commit with this fetch. */
+  reached: string | undefined;
+}
+
+/** Gathers what is asked for in one turn of the event loop into one call. */
+function gathered<K, V>(
+  batch: (keys: readonly K[]) => PromiseLike<ArrayLike<V | Error>>,
+): DataLoader<K, V> {
+  return new DataLoader(batch, { cache: false, batchScheduleFn: (run) => setImmediate(run) });
+}
+
 class PgSubscription implements Subscription {
   private readonly memberId = randomUUID();
   private running = false;
@@ -247,6 +267,20 @@ class PgSubscription implements Subscription {
   /** One loop per owned partition, so a slow partition never holds back the others. */
   private readonly partitionLoops = new Map<string, Promise<void>>();
   private readonly leases: PartitionLeases;
+  /** Lingers under way, by length: partitions lingering at once wake together. */
+  private readonly lingers = new Map<number, Promise<void>>();
+  /**
+   * The partitions woken together (by one publish, or by lingering together) fetch in one
+   * statement and hand their runs to the handler as one batch (one inbox transaction), so a
+   * stream spread over many partitions costs per round what one partition's would. Each
+   * partition keeps its own loop: one that is busy or waiting to retry holds back no other.
+   */
+  private readonly fetches = gathered<FetchRequest, PositionRow[]>((requests) =>
+    this.fetchPositions(requests),
+  );
+  private readonly deliveries = gathered<EventEnvelope[], void>((runs) =>
+    this.deliverTogether(runs),
+  );
 
   constructor(
     private readonly pool: Pool,
@@ -345,6 +379,54 @@ class PgSubscription implements Subscription {
     });
   }
 
+  private get fetchSize(): number {
+    return this.busOptions.fetchSize ?? 100;
+  }
+
+  /** Waits `ms` (or until `stop`) with the partitions lingering meanwhile, on one timer. */
+  private linger(ms: number): Promise<void> {
+    let gate = this.lingers.get(ms);
+    if (!gate) {
+      gate = this.sleep(UNTIL_STOP, ms).then(() => {
+        this.lingers.delete(ms);
+      });
+      this.lingers.set(ms, gate);
+    }
+    return gate;
+  }
+
+  private async fetchPositions(requests: readonly FetchRequest[]): Promise<PositionRow[][]> {
+    const rows = await fetchPositions.run(this.pool, [
+      this.options.group,
+      requests.map((r) => r.topic),
+      requests.map((r) => r.partition),
+      requests.map((r) => r.reached ?? null),
+      this.fetchSize,
+    ]);
+    const byPartition = new Map<string, PositionRow[]>();
+    for (const row of rows) {
+      const id = partitionId(row.topic, row.partition);
+      const partitionRows = byPartition.get(id);
+      if (partitionRows) {
+        partitionRows.push(row);
+      } else {
+        byPartition.set(id, [row]);
+      }
+    }
+    return requests.map((r) => byPartition.get(partitionId(r.topic, r.partition)) ?? []);
+  }
+
+  /** The runs of the partitions handled at once, one after another in one batch: all or none. */
+  private async deliverTogether(runs: readonly EventEnvelope[][]): Promise<(void | Error)[]> {
+    try {
+      await this.options.handleBatch!(runs.flat());
+      return runs.map(() => undefined);
+    } catch (error) {
+      const failed = error instanceof Error ? error : new Error(String(error));
+      return runs.map(() => failed);
+    }
+  }
+
   /** Keeps the leases fresh and a loop running for each partition this member holds. */
   private async run(): Promise<void> {
     while (this.running) {
@@ -390,8 +472,7 @@ class PgSubscription implements Subscription {
       // arrive and take it as one batch (one inbox transaction) rather than event by event. A
       // full batch goes on at once: more is waiting.
       if (!full) {
-        await this.sleep(
-          UNTIL_STOP,
+        await this.linger(
           handled ? (this.busOptions.streamLingerMs ?? 10) : (this.busOptions.lingerMs ?? 5),
         );
       }
@@ -415,11 +496,7 @@ class PgSubscription implements Subscription {
     reached: string | undefined,
   ): Promise<{ handled: boolean; full: boolean; reached: string | undefined }> {
     const { group } = this.options;
-    const limit = this.busOptions.fetchSize ?? 100;
-    const fetched =
-      reached === undefined
-        ? await fetchAfterPosition.run(this.pool, [group, topic, partition, limit])
-        : await commitThenFetch.run(this.pool, [group, topic, partition, limit, reached]);
+    const fetched = await this.fetches.load({ topic, partition, reached });
     const rows: FetchedEvent[] = fetched.flatMap((r) =>
       r.offset !== null && r.envelope !== null ? [{ offset: r.offset, envelope: r.envelope }] : [],
     );
@@ -428,13 +505,14 @@ class PgSubscription implements Subscription {
       return { handled: false, full: false, reached: undefined };
     }
     const goOn = (): boolean => this.running && this.leases.owns(topic, partition);
-    const full = rows.length === limit;
-    if (rows.length > 1 && current.attempts === 0 && this.options.handleBatch) {
+    const full = rows.length === this.fetchSize;
+    if (current.attempts === 0 && this.options.handleBatch) {
       try {
-        await this.options.handleBatch(rows.map((r) => r.envelope));
+        await this.deliveries.load(rows.map((r) => r.envelope));
         return { handled: goOn(), full, reached: rows[rows.length - 1].offset };
       } catch {
-        // Some event of the run failed: the run was rolled back; deliver it one by one below.
+        // Some event of the batch failed: all of it was rolled back; deliver this partition's
+        // run one by one below.
       }
     }
     let attempts = current.attempts;
