@@ -70,6 +70,22 @@ function statementsOf(spy: jest.SpiedFunction<Pool['query']>, group: string): ()
     }).length;
 }
 
+/** Keys that fall on `count` different partitions of eight. */
+function keysOnPartitions(count: number): string[] {
+  const keys: string[] = [];
+  const used = new Set<number>();
+  for (let i = 0; used.size < count; i += 1) {
+    const partition = partitionFor(`user-${i}`, 8);
+    if (!used.has(partition)) {
+      used.add(partition);
+      keys.push(`user-${i}`);
+    }
+  }
+  return keys;
+}
+
+const label = (e: EventEnvelope): string => `${e.subject}:${(e.data as { n: number }).n}`;
+
 describe('embedded bus wake-ups', () => {
   let db: TestDatabase;
   const buses: PgEventBus[] = [];
@@ -133,15 +149,7 @@ describe('embedded bus wake-ups', () => {
     const group = 'wake-together';
     const { consumer, publisher } = eightPartitionBuses();
     // Two events on each of four partitions, in one publish.
-    const keys: string[] = [];
-    const partitionsUsed = new Set<number>();
-    for (let i = 0; partitionsUsed.size < 4; i += 1) {
-      const partition = partitionFor(`user-${i}`, 8);
-      if (!partitionsUsed.has(partition)) {
-        partitionsUsed.add(partition);
-        keys.push(`user-${i}`);
-      }
-    }
+    const keys = keysOnPartitions(4);
     const batches: string[][] = [];
     const statements = jest.spyOn(Pool.prototype, 'query');
     const offsetStatements = statementsOf(statements, group);
@@ -150,7 +158,7 @@ describe('embedded bus wake-ups', () => {
       topics: [topic],
       handle: () => Promise.reject(new Error('each run comes whole, in the batch')),
       handleBatch: (envelopes) => {
-        batches.push(envelopes.map((e) => `${e.subject}:${(e.data as { n: number }).n}`));
+        batches.push(envelopes.map(label));
         return Promise.resolve();
       },
     });
@@ -168,6 +176,76 @@ describe('embedded bus wake-ups', () => {
       expect(offsetStatements() - asleep).toBe(2);
     } finally {
       statements.mockRestore();
+    }
+  });
+});
+
+describe('embedded bus gathered batches', () => {
+  let db: TestDatabase;
+  let consumer: PgEventBus;
+  let publisher: PgEventBus;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('busgathered');
+    consumer = new PgEventBus({ databaseUrl: db.url, partitions: 8, idlePollMs: 60_000 });
+    publisher = new PgEventBus({ databaseUrl: db.url, partitions: 8 });
+  });
+
+  afterAll(async () => {
+    await consumer.close();
+    await publisher.close();
+    await db.drop();
+  });
+
+  it('falls back partition by partition when a gathered batch fails, holding back no other', async () => {
+    const topic = `gathered.${randomUUID()}`;
+    const group = 'gathered-failure';
+    const [bad, ...good] = keysOnPartitions(3);
+    const failing = (e: EventEnvelope): boolean => label(e) === `${bad}:1`;
+    const handled: string[] = [];
+    await consumer.subscribe({
+      group,
+      topics: [topic],
+      maxAttempts: 2,
+      retryBaseMs: 20,
+      handle: (e) => {
+        if (failing(e)) {
+          return Promise.reject(new Error('cannot be handled'));
+        }
+        handled.push(label(e));
+        return Promise.resolve();
+      },
+      // All or nothing, like the inbox transaction.
+      handleBatch: (envelopes) => {
+        if (envelopes.some(failing)) {
+          return Promise.reject(new Error('rolled back'));
+        }
+        handled.push(...envelopes.map(label));
+        return Promise.resolve();
+      },
+    });
+    await publisher.publish(
+      [bad, ...good].flatMap((key) => [event(topic, key, 1), event(topic, key, 2)]),
+    );
+    await expectEventually(() => expect(handled).toContain(`${bad}:2`), { timeoutMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Each event that can be handled, once and in its key's order; the other partitions' events
+    // went on while the failing one waited out its retry, then dead-lettered it and went on.
+    expect(handled).toHaveLength(5);
+    for (const key of good) {
+      expect(handled.filter((h) => h.startsWith(`${key}:`))).toEqual([`${key}:1`, `${key}:2`]);
+    }
+    expect(handled.at(-1)).toBe(`${bad}:2`);
+    const reader = new Client({ connectionString: db.url });
+    await reader.connect();
+    try {
+      const { rows } = await reader.query<{ subject: string; attempts: number }>(
+        `SELECT envelope->>'subject' AS subject, attempts FROM bus.dead_letters WHERE group_id = $1`,
+        [group],
+      );
+      expect(rows).toEqual([{ subject: bad, attempts: 2 }]);
+    } finally {
+      await reader.end();
     }
   });
 });
