@@ -109,18 +109,22 @@ export class Platform {
     const gatewayListen = gatewayPort === 0 ? reserved.ports.at(-1)! : gatewayPort;
     let postgres: RunningPostgres | undefined;
     let databaseUrl = options.databaseUrl ?? baseEnv['DATABASE_URL'];
-    if (!databaseUrl) {
-      try {
+    let admin: { email: string; password: string };
+    try {
+      if (!databaseUrl) {
         postgres = await startEmbeddedPostgres(join(dataDir, 'postgres'), {
           fast: options.fastPostgres,
         });
-      } catch (error) {
-        await reserved.release();
-        throw error;
+        databaseUrl = postgres.url;
       }
-      databaseUrl = postgres.url;
+      admin = adminCredentials(dataDir, baseEnv);
+    } catch (error) {
+      await postgres?.stop();
+      throw error;
+    } finally {
+      // Free for the services to bind (nothing here listens again before they start).
+      await reserved.release();
     }
-    const admin = adminCredentials(dataDir, baseEnv);
     const grpc = (name: ServiceName): string => `127.0.0.1:${ports[`${name}.grpc`]}`;
     const shared: NodeJS.ProcessEnv = {
       ...baseEnv,
@@ -153,7 +157,6 @@ export class Platform {
       envs,
     );
     platform.postgres = postgres;
-    await reserved.release();
     try {
       for (const name of serviceNames) {
         platform.spawn(name);

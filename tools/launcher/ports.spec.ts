@@ -30,6 +30,12 @@ describe('reservePorts', () => {
     await close(await bind(reserved.ports[0]));
   });
 
+  it('refuses a chosen port that is no port number', async () => {
+    for (const wrong of [Number('eighty'), -1, 65536, 80.5]) {
+      await expect(reservePorts(1, wrong)).rejects.toThrow(`PORT must be a port number`);
+    }
+  });
+
   it('holds a chosen port too, and names it when it is taken', async () => {
     const taken = await bind(0);
     const port = (taken.address() as { port: number }).port;

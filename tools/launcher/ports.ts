@@ -28,6 +28,11 @@ export async function reservePorts(count: number, fixed?: number): Promise<Reser
     Promise.all(
       held.splice(0).map((server) => new Promise<void>((done) => server.close(() => done()))),
     ).then(() => undefined);
+  if (fixed !== undefined && !(Number.isInteger(fixed) && fixed > 0 && fixed < 65536)) {
+    throw new Error(
+      `PORT must be a port number from 1 to 65535 (or 0 for a free one), not ${fixed}`,
+    );
+  }
   try {
     if (fixed !== undefined) {
       held.push(
