@@ -109,7 +109,10 @@ describe('embedded bus wake-ups', () => {
     return { consumer, publisher };
   }
 
-  /** The statement count once the partition loops made their first (empty) fetch and fell asleep. */
+  /**
+   * The statement count once the partition loops (spied on after they subscribed) made their
+   * first (empty) fetch, together, and fell asleep.
+   */
   async function statementsOnceAsleep(count: () => number): Promise<number> {
     await expectEventually(() => expect(count()).toBeGreaterThanOrEqual(1));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -128,9 +131,9 @@ describe('embedded bus wake-ups', () => {
     const topic = `wake.${randomUUID()}`;
     const group = 'wake-one';
     const { consumer, publisher } = eightPartitionBuses();
+    const handled = await subjectsHandled(consumer, group, topic);
     const statements = jest.spyOn(Pool.prototype, 'query');
     const offsetStatements = statementsOf(statements, group);
-    const handled = await subjectsHandled(consumer, group, topic);
     try {
       const asleep = await statementsOnceAsleep(offsetStatements);
       await publisher.publish([event(topic, 'user-1')]);
@@ -151,8 +154,6 @@ describe('embedded bus wake-ups', () => {
     // Two events on each of four partitions, in one publish.
     const keys = keysOnPartitions(4);
     const batches: string[][] = [];
-    const statements = jest.spyOn(Pool.prototype, 'query');
-    const offsetStatements = statementsOf(statements, group);
     await consumer.subscribe({
       group,
       topics: [topic],
@@ -162,6 +163,8 @@ describe('embedded bus wake-ups', () => {
         return Promise.resolve();
       },
     });
+    const statements = jest.spyOn(Pool.prototype, 'query');
+    const offsetStatements = statementsOf(statements, group);
     try {
       const asleep = await statementsOnceAsleep(offsetStatements);
       await publisher.publish(keys.flatMap((key) => [event(topic, key, 1), event(topic, key, 2)]));
