@@ -276,7 +276,7 @@ class PgSubscription implements Subscription {
    * partition keeps its own loop: one that is busy or waiting to retry holds back no other.
    */
   private readonly fetches = gathered<FetchRequest, PositionRow[]>((requests) =>
-    this.fetchPositions(requests),
+    this.fetchTogether(requests),
   );
   private readonly deliveries = gathered<EventEnvelope[], void>((runs) =>
     this.deliverTogether(runs),
@@ -395,7 +395,7 @@ class PgSubscription implements Subscription {
     return gate;
   }
 
-  private async fetchPositions(requests: readonly FetchRequest[]): Promise<PositionRow[][]> {
+  private async fetchTogether(requests: readonly FetchRequest[]): Promise<PositionRow[][]> {
     const rows = await fetchPositions.run(this.pool, [
       this.options.group,
       requests.map((r) => r.topic),
