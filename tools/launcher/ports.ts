@@ -7,9 +7,14 @@ export interface ReservedPorts {
   release(): Promise<void>;
 }
 
+/**
+ * A placeholder listener: whatever connects meanwhile (a readiness loop probing the port while the
+ * platform starts) is hung up on at once. A connection left open would keep `close()` waiting for
+ * ever, and the services would never start.
+ */
 function listen(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer();
+    const server = createServer({ pauseOnConnect: true }, (socket) => socket.resetAndDestroy());
     server.unref();
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(server));

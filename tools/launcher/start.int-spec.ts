@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { makeTempDir, repoRoot } from '@fluxnote/testing';
+import { expectEventually, makeTempDir, repoRoot } from '@fluxnote/testing';
 
 jest.setTimeout(180_000);
 
@@ -52,7 +52,11 @@ interface Started {
 }
 
 /** `npm start` as a user runs it (embedded Postgres, own data folder), until its banner says ready. */
-async function npmStart(dataDir: string, port: number): Promise<Started> {
+async function npmStart(
+  dataDir: string,
+  port: number,
+  meanwhile: () => void = () => undefined,
+): Promise<Started> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATA_DIR: dataDir,
@@ -70,6 +74,7 @@ async function npmStart(dataDir: string, port: number): Promise<Started> {
     },
   );
   const exited = new Promise<number | null>((resolve) => launcher.once('exit', resolve));
+  meanwhile();
   const output: string[] = [];
   await new Promise<void>((resolve, reject) => {
     void exited.then((code) =>
@@ -124,5 +129,88 @@ describe('npm start', () => {
     second.launcher.kill('SIGINT');
     expect(await second.exited).toBe(0);
     expect(again.filter(alive)).toEqual([]);
+  });
+
+  it('starts while readiness loops probe its port from the first millisecond, and outlives its database', async () => {
+    const port = await freePort();
+    const readyz = `http://127.0.0.1:${port}/readyz`;
+    let stop = false;
+    const seen: number[] = [];
+    // What readiness loops do: fetch with and without a timeout, and a connection that only waits.
+    const loop = async (timeoutMs?: number): Promise<void> => {
+      while (!stop) {
+        try {
+          const response = await fetch(readyz, {
+            signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
+          });
+          seen.push(response.status);
+          await response.body?.cancel();
+        } catch {
+          // refused, reset or timed out: probe again, as curl in a loop does
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const idle: Socket[] = [];
+    const holdOpen = (): void => {
+      if (stop) {
+        return;
+      }
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.on('close', () => setTimeout(holdOpen, 20));
+      idle.push(socket);
+    };
+    let probes: Promise<void>[] = [];
+    const started = await npmStart(dataDir, port, () => {
+      probes = [loop(), loop(1000), loop(50)];
+      holdOpen();
+    });
+    try {
+      await expectEventually(() => expect(seen).toContain(200), { timeoutMs: 10_000 });
+      stop = true;
+      await Promise.all(probes);
+      idle.forEach((socket) => socket.destroy());
+
+      // The database dies (as to SIGKILL): the launcher says so, starts it on the same data, and the
+      // platform answers again, with what was stored before.
+      const signup = await fetch(`http://127.0.0.1:${port}/v1/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'survivor@example.com', password: 'a long enough password' }),
+      });
+      expect(signup.status).toBe(201);
+      const postmaster = descendants(started.launcher.pid!).find((pid) =>
+        /postgres -D/.test(
+          execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }),
+        ),
+      );
+      expect(postmaster).toBeDefined();
+      process.kill(postmaster!, 'SIGKILL');
+      await expectEventually(
+        () => expect(started.output.join('\n')).toContain('the database is running again'),
+        { timeoutMs: 60_000 },
+      );
+      await expectEventually(
+        async () => {
+          const login = await fetch(`http://127.0.0.1:${port}/v1/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              email: 'survivor@example.com',
+              password: 'a long enough password',
+            }),
+          });
+          expect(login.status).toBe(200);
+        },
+        { timeoutMs: 60_000 },
+      );
+      expect(started.output.join('\n')).toContain('the database exited (SIGKILL)');
+    } finally {
+      stop = true;
+      idle.forEach((socket) => socket.destroy());
+      started.launcher.kill('SIGINT');
+      expect(await started.exited).toBe(0);
+    }
   });
 });

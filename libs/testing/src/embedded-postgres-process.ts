@@ -9,6 +9,18 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
+/** Asks a child process to stop (`ask`) and resolves once it has exited (at once if it had). */
+export function stopChild(child: ChildProcess, ask: () => void): Promise<void> {
+  return new Promise<void>((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      done();
+      return;
+    }
+    child.once('exit', () => done());
+    ask();
+  });
+}
+
 /** Repository root, found from this file. */
 export function repoRoot(): string {
   return join(__dirname, '..', '..', '..');
@@ -27,7 +39,13 @@ export function makeTempDir(prefix: string): string {
  */
 export function startEmbeddedPostgres(
   dataDir: string,
-  options: { fast?: boolean } = {},
+  options: {
+    fast?: boolean;
+    /** Listen on this port (a restarted runner keeps the address the services know). */
+    port?: number;
+    /** What the runner says after it started: the database exited and was started again. */
+    onEvent?: (message: string) => void;
+  } = {},
 ): Promise<RunningPostgres> {
   const child = spawn(
     process.execPath,
@@ -35,6 +53,7 @@ export function startEmbeddedPostgres(
       join(repoRoot(), 'tools', 'launcher', 'embedded-postgres.mjs'),
       dataDir,
       ...(options.fast ? ['--fast'] : []),
+      ...(options.port ? ['--port', String(options.port)] : []),
     ],
     // Own process group, so a terminal's Ctrl-C does not stop the database before the services.
     { stdio: ['pipe', 'pipe', 'inherit'], detached: true },
@@ -47,18 +66,16 @@ export function startEmbeddedPostgres(
     lines.once('line', (line) => {
       child.off('exit', onExit);
       const { url } = JSON.parse(line) as { url: string };
+      lines.on('line', (later) => {
+        const { event } = JSON.parse(later) as { event?: string };
+        if (event) {
+          options.onEvent?.(event);
+        }
+      });
       resolve({
         url,
         process: child,
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) {
-              done();
-              return;
-            }
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
+        stop: () => stopChild(child, () => child.kill('SIGTERM')),
       });
     });
   });
