@@ -37,6 +37,17 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/jest-global-teardown.ts',
+      globals: { __FLUXNOTE_TRANSPORT__: 'embedded' },
+    },
+    {
+      // The platform on Kafka (librdkafka's mock broker), as production runs: the flows whose
+      // races only show when events take a broker's time.
+      ...common,
+      displayName: 'e2e-kafka',
+      testMatch: ['<rootDir>/test/e2e/fast-client.e2e-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/jest-kafka-global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/jest-kafka-global-teardown.ts',
+      globals: { __FLUXNOTE_TRANSPORT__: 'kafka' },
     },
   ],
 };

@@ -63,7 +63,13 @@ describe('service build output', () => {
   });
 
   it('`main.js migrate` builds the schema and stops, and is a no-op the second time', async () => {
-    const env = { PATH: process.env['PATH'], DATABASE_URL: database.url, LOG_LEVEL: 'warn' };
+    // The service's settings, as the chart gives the migration Job (the address is never dialled).
+    const env = {
+      PATH: process.env['PATH'],
+      DATABASE_URL: database.url,
+      ACCOUNTS_GRPC_URL: '127.0.0.1:1',
+      LOG_LEVEL: 'warn',
+    };
     await run(process.execPath, [build.entry, 'migrate'], { env, cwd: join(workDir, 'app') });
     await run(process.execPath, [build.entry, 'migrate'], { env, cwd: join(workDir, 'app') });
     const client = new Client({ connectionString: database.url });

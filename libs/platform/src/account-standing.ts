@@ -3,12 +3,15 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ProblemError, userStatusChangedV1 } from '@fluxnote/contracts';
 import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
 import { PreparedStatement } from '@fluxnote/persistence';
+import { AccountsDirectory } from './accounts-directory';
 
 /**
  * Each service that acts for users keeps the latest account status it heard
  * from accounts, and refuses new work (jobs, billing changes) while an account
  * is locked, frozen or suspended — even if a request got past
- * the gateway with a token issued before the change.
+ * the gateway with a token issued before the change. The copy may be behind the
+ * other way too (an unfreeze, an overturned appeal): before it refuses, accounts
+ * is asked once, and its answer stands.
  */
 export function accountStandingTableSql(schema: string): string {
   return `CREATE TABLE "${schema}".account_standing (
@@ -31,6 +34,7 @@ export class AccountStanding {
   constructor(
     private readonly dataSource: DataSource,
     private readonly schema: string,
+    private readonly owner?: AccountsDirectory,
   ) {
     this.statusOf = new PreparedStatement(
       `SELECT status FROM "${schema}".account_standing WHERE user_id = $1`,
@@ -40,12 +44,17 @@ export class AccountStanding {
   /** Throws 423 unless the account is active (no record: never changed, so active). */
   async assertActive(userId: string, action: string, manager?: EntityManager): Promise<void> {
     const [row] = await this.statusOf.run(manager ?? this.dataSource, [userId]);
-    if (row && row.status !== 'active') {
+    if (!row || row.status === 'active') {
+      return;
+    }
+    // If accounts cannot be asked, the refusal the copy holds stands.
+    const current = (await this.owner?.lookUp(userId).catch(() => null))?.status ?? row.status;
+    if (current !== 'active') {
       throw new ProblemError({
-        type: 'account-' + row.status,
-        title: 'Account ' + row.status,
+        type: 'account-' + current,
+        title: 'Account ' + current,
         status: 423,
-        detail: `${refusals[row.status] ?? 'This account is not active.'} ${action} must wait.`,
+        detail: `${refusals[current] ?? 'This account is not active.'} ${action} must wait.`,
       });
     }
   }
@@ -89,13 +98,14 @@ export class AccountStandingConsumer extends EventConsumer {
   }
 }
 
-/** The standing store and its consumer, for a service's module. */
+/** The standing store and its consumer, for a service's module (which provides an AccountsDirectory). */
 export function accountStandingProviders(schema: string): Provider[] {
   return [
     {
       provide: AccountStanding,
-      useFactory: (dataSource: DataSource) => new AccountStanding(dataSource, schema),
-      inject: [DataSource],
+      useFactory: (dataSource: DataSource, owner: AccountsDirectory) =>
+        new AccountStanding(dataSource, schema, owner),
+      inject: [DataSource, AccountsDirectory],
     },
     {
       provide: AccountStandingConsumer,

@@ -2,3 +2,4 @@ export * from './service-infrastructure';
 export * from './migrate-command';
 export * from './account-standing';
 export * from './user-purge';
+export * from './accounts-directory';

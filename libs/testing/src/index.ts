@@ -6,3 +6,5 @@ export * from './problem-of';
 export * from './id-token-issuer-double';
 export * from './event-stream-reader';
 export * from './provider-double';
+export * from './kafka-mock-broker';
+export * from './test-transport';

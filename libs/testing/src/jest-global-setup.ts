@@ -12,6 +12,9 @@ declare global {
  * Each test file creates its own database in it.
  */
 export default async function globalSetup(): Promise<void> {
+  if (globalThis.__FLUXNOTE_TEST_PG__) {
+    return; // started by another project's setup in this run
+  }
   if (process.env['DATABASE_URL']) {
     process.env['TEST_DATABASE_URL'] = process.env['DATABASE_URL'];
     return;

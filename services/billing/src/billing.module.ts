@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import {
+  accountsDirectoryProvider,
   accountStandingProviders,
   serviceInfrastructure,
   userPurgeProviders,
@@ -47,6 +48,7 @@ export class BillingModule {
       providers: [
         ...userPurgeProviders('billing', purgeStatements),
         ...accountStandingProviders('billing'),
+        accountsDirectoryProvider(config),
         { provide: BILLING_CONFIG, useValue: config },
         {
           provide: PaymentProcessor,

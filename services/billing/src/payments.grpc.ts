@@ -1,4 +1,4 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseInterceptors } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { billingPaymentsV1 as v1, ProblemError } from '@fluxnote/contracts';
 import { AccountStanding } from '@fluxnote/platform';
@@ -17,6 +17,7 @@ import { refundKinds, type RefundDecision, type RefundKind } from './refunds/ref
 import { StripeWebhooks } from './payments/stripe-webhooks';
 import { RefundService, type Refund } from './refunds/refund.service';
 import { SubscriptionService, type SubscriptionView } from './subscriptions/subscription.service';
+import { OpenAccountOnFirstSight } from './subscriptions/account-opener';
 
 const iso = (d: Date | null): string => (d ? d.toISOString() : '');
 const moneyOut = (m: Money): v1.Money => ({ amount: m.amount, currency: m.currency });
@@ -122,6 +123,7 @@ function currency(value: string): 'USD' | 'INR' | undefined {
 }
 
 @Controller()
+@UseInterceptors(OpenAccountOnFirstSight)
 @v1.PaymentsServiceControllerMethods()
 export class PaymentsGrpcController implements v1.PaymentsServiceController {
   constructor(

@@ -2,6 +2,7 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CoalescedNotifier } from '@fluxnote/persistence';
 import {
+  accountsDirectoryProvider,
   accountStandingProviders,
   serviceInfrastructure,
   userPurgeProviders,
@@ -56,6 +57,7 @@ export class GenerationModule {
       providers: [
         ...userPurgeProviders('generation', purgeStatements),
         ...accountStandingProviders('generation'),
+        accountsDirectoryProvider(config),
         { provide: GENERATION_CONFIG, useValue: config },
         BillingLedger,
         CatalogService,

@@ -10,6 +10,7 @@ import { InboundEmail } from './email/inbound-email';
 import { WeeklyReports } from './reports/weekly-reports';
 import { TicketStream } from './tickets/ticket-stream';
 import { CustomersConsumer } from './customers/customers.events';
+import { CustomerOwners, Customers, GrpcCustomerOwners } from './customers/customers';
 import { TicketsGrpcController } from './tickets/tickets.grpc';
 import { TicketsService } from './tickets/tickets.service';
 import { AgentDesk } from './tickets/agent-desk.service';
@@ -41,6 +42,8 @@ export class SupportModule {
         { provide: PlatformServices, useClass: GrpcPlatformServices },
         { provide: SecurityFreeze, useExisting: PlatformServices },
         CustomersConsumer,
+        { provide: CustomerOwners, useClass: GrpcCustomerOwners },
+        Customers,
         TicketsService,
         AgentDesk,
         AgentActions,

@@ -2,6 +2,8 @@ import { serviceConfigSchema, z } from '@fluxnote/config';
 
 export const billingConfigSchema = serviceConfigSchema(
   {
+    /** Accounts' gRPC address (host:port): asked about a user whose registration has not arrived. */
+    ACCOUNTS_GRPC_URL: z.string().min(1),
     /** A reservation neither committed nor released is released after this long. */
     RESERVATION_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
     /** How often expired reservations are swept. */

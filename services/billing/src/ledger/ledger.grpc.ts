@@ -1,7 +1,8 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseInterceptors } from '@nestjs/common';
 import { billingV1, ProblemError } from '@fluxnote/contracts';
 import { LedgerService, type CreditGrant } from './ledger.service';
 import type { ReservationEntity } from './reservation.entity';
+import { OpenAccountOnFirstSight } from '../subscriptions/account-opener';
 
 function toReservation(r: ReservationEntity & { priorityLane?: boolean }): billingV1.Reservation {
   return {
@@ -26,6 +27,7 @@ function toGrant(g: CreditGrant): billingV1.CreditGrant {
 }
 
 @Controller()
+@UseInterceptors(OpenAccountOnFirstSight)
 @billingV1.LedgerServiceControllerMethods()
 export class LedgerGrpcController implements billingV1.LedgerServiceController {
   constructor(private readonly ledger: LedgerService) {}

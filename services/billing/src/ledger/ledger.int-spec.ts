@@ -16,7 +16,10 @@ describe('LedgerService (Postgres)', () => {
 
   beforeAll(async () => {
     ({ db, dataSource } = await openTestServiceDatabase('ledger', billingDatabase, 40));
-    const config = billingConfigSchema.parse({ DATABASE_URL: db.url });
+    const config = billingConfigSchema.parse({
+      DATABASE_URL: db.url,
+      ACCOUNTS_GRPC_URL: '127.0.0.1:1',
+    });
     ledger = new LedgerService(dataSource, clock, config, new Outbox('billing', 'billing'));
   });
 

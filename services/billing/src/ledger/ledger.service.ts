@@ -16,6 +16,7 @@ import { CreditAccountEntity } from './credit-account.entity';
 import { CreditBalanceEntity } from './credit-balance.entity';
 import { addMonths, creditPools, remaining, type CreditPool } from './credit-pool';
 import { ReservationEntity } from './reservation.entity';
+import { accountNotOpened } from '../subscriptions/billing-account';
 
 export interface CreditAmounts {
   video: number;
@@ -169,7 +170,7 @@ export class LedgerService {
         [userId],
       );
       if (account.length === 0) {
-        throw ProblemError.notFound('No billing account for this user.');
+        throw accountNotOpened();
       }
       const now = this.clock.now();
       const inserted = await manager.query<CreditGrantRow[]>(
@@ -497,7 +498,7 @@ export class LedgerService {
   async usage(userId: string): Promise<UsageView> {
     const account = await this.dataSource.getRepository(CreditAccountEntity).findOneBy({ userId });
     if (!account) {
-      throw ProblemError.notFound('No billing account for this user yet.');
+      throw accountNotOpened();
     }
     const balances = await this.dataSource.getRepository(CreditBalanceEntity).findBy({ userId });
     const view = (pool: CreditPool): UsageView['pools'][CreditPool] => {
@@ -602,12 +603,7 @@ export class LedgerService {
   ): Promise<ProblemError> {
     const balance = await manager.getRepository(CreditBalanceEntity).findOneBy({ userId, pool });
     if (!balance) {
-      return ProblemError.conflict(
-        'The billing account of this user is still being opened. Retry in a moment.',
-        {
-          retryable: true,
-        },
-      );
+      return accountNotOpened();
     }
     return ProblemError.insufficientCredits(
       `This needs ${amount} ${pool} credit${amount === 1 ? '' : 's'} and ${remaining(balance)} remain this cycle.`,

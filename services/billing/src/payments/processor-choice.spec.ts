@@ -6,7 +6,7 @@ import { SimulatedPaymentProcessor } from './simulated-processor';
 import { StripePaymentProcessor } from './stripe-processor';
 
 const clock = new FixedClock(new Date('2026-11-01T00:00:00Z'));
-const base = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
+const base = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', ACCOUNTS_GRPC_URL: '127.0.0.1:1' };
 // Choosing a processor touches no database; the Stripe adapter keeps it for customer ids.
 const dataSource = {} as DataSource;
 

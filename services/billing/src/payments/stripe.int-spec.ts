@@ -37,6 +37,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
     const apiUrl = await stripe.start();
     const config = billingConfigSchema.parse({
       DATABASE_URL: db.url,
+      ACCOUNTS_GRPC_URL: '127.0.0.1:1',
       STRIPE_SECRET_KEY: 'sk_test_double',
       STRIPE_API_URL: apiUrl,
       STRIPE_WEBHOOK_SECRET: SECRET,

@@ -3,6 +3,8 @@ import { money, type Currency, type Money } from '../money/money';
 /** Plans and credit packs per brand and currency, as data (SPEC §2). Prices are integer minor units. */
 export const planIds = ['free', 'rise', 'pro', 'max'] as const;
 export type PlanId = (typeof planIds)[number];
+/** Every new user starts on Free. */
+export const freePlanId: PlanId = 'free';
 export const brands = ['fluxnote', 'flux-kontext'] as const;
 export type Brand = (typeof brands)[number];
 export type Interval = 'month' | 'year';

@@ -63,8 +63,24 @@ function toAccount(r: AccountRow): BillingAccount {
   };
 }
 
+const notOpenedType = 'billing-account-not-opened';
+
+/** No billing account for the user (it opens when accounts' registration arrives). */
+export function accountNotOpened(): ProblemError {
+  return new ProblemError({
+    type: notOpenedType,
+    title: 'Not found',
+    status: 404,
+    detail: 'No billing account for this user.',
+  });
+}
+
+export function isAccountNotOpened(error: unknown): boolean {
+  return error instanceof ProblemError && error.problem.type === notOpenedType;
+}
+
 function notOpened(): never {
-  throw ProblemError.notFound('No billing account for this user yet.');
+  throw accountNotOpened();
 }
 
 async function selectAccount(

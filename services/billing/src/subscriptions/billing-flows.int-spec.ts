@@ -24,7 +24,10 @@ describe('subscriptions, charges and refunds (Postgres)', () => {
 
   beforeAll(async () => {
     ({ db, dataSource } = await openTestServiceDatabase('billing_flows', billingDatabase, 20));
-    const config = billingConfigSchema.parse({ DATABASE_URL: db.url });
+    const config = billingConfigSchema.parse({
+      DATABASE_URL: db.url,
+      ACCOUNTS_GRPC_URL: '127.0.0.1:1',
+    });
     const processor = new SimulatedPaymentProcessor(clock, 3 * 86_400);
     ({ ledger, refunds, subscriptions } = billingServices(dataSource, clock, config, processor));
   });

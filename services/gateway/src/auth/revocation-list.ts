@@ -47,6 +47,15 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
     return this.ended.has(sessionId);
   }
 
+  /**
+   * A pull that starts after this call, so what accounts ended before it is in force once it
+   * resolves (a pull already under way may have read the list before that).
+   */
+  async catchUp(): Promise<void> {
+    await this.polling;
+    await this.refresh();
+  }
+
   /** One pull (overlapping pulls share one call). */
   refresh(): Promise<void> {
     this.polling ??= this.pull().finally(() => (this.polling = undefined));

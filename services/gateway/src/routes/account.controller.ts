@@ -18,6 +18,7 @@ import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { userView, type UserView } from './views';
+import { EndsSessions } from '../auth/ends-sessions';
 
 interface PoolView {
   allowance: number;
@@ -91,6 +92,7 @@ export class AccountController {
    * Deletes the account and every service's data about it within 72 hours (no
    * soft delete, no archive); sessions end now. Asking again answers the same.
    */
+  @EndsSessions()
   @Delete('account')
   @HttpCode(202)
   @OpenToSuspended()
@@ -148,6 +150,7 @@ export class AccountController {
   }
 
   /** Locks the account at once and ends every session; the email says how to recover. */
+  @EndsSessions()
   @Post('account/logins/:id/not-me')
   @HttpCode(200)
   async notMe(

@@ -24,6 +24,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { validate } from '../http/validate';
 import { PLATFORM_DB } from './platform-db';
 import { deliveryView, userView, type UserView } from './views';
+import { EndsSessions } from '../auth/ends-sessions';
 
 const deadLetterQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -165,6 +166,7 @@ export class AdminController {
   }
 
   /** Suspends a user for a rule, citing generations or actions; the user is emailed both and may appeal once. */
+  @EndsSessions()
   @Post('users/:id/suspend')
   @HttpCode(201)
   async suspend(

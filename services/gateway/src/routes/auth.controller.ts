@@ -7,6 +7,7 @@ import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
 import { clientInfo } from '../http/client-info';
 import { userView, type UserView } from './views';
+import { EndsSessions } from '../auth/ends-sessions';
 
 const signUpBody = z.object({
   email: z.string().max(254),
@@ -154,6 +155,7 @@ export class AuthController {
     return { status: 'sent_if_account_exists' };
   }
 
+  @EndsSessions()
   @Post('password/reset')
   @HttpCode(204)
   async reset(@Body() body: unknown): Promise<void> {
@@ -167,12 +169,14 @@ export class AuthController {
     await this.clients.accounts.unlockLogin(validate(unlockBody, body));
   }
 
+  @EndsSessions()
   @Post('refresh')
   @HttpCode(200)
   async refresh(@Body() body: unknown): Promise<TokensView> {
     return tokens(await this.clients.accounts.refresh(validate(refreshBody, body)));
   }
 
+  @EndsSessions()
   @Post('logout')
   @HttpCode(204)
   async logOut(@Body() body: unknown): Promise<void> {

@@ -21,6 +21,7 @@ import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
 import { EventStreams, resumeAfter } from '../http/event-streams';
+import { EndsSessions } from '../auth/ends-sessions';
 
 const openBody = z.object({
   channel: z.enum(['chat', 'email']),
@@ -168,6 +169,7 @@ export class SupportController {
   }
 
   /** 201 with the category, priority class, first-response target (dueAt) and tags. */
+  @EndsSessions()
   @Post()
   @HttpCode(201)
   async open(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<TicketView> {

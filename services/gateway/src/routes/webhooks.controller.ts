@@ -13,6 +13,7 @@ import type { Request } from 'express';
 import { ProblemError } from '@fluxnote/contracts';
 import { ServiceClients } from '../clients/service-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { EndsSessions } from '../auth/ends-sessions';
 
 /** The exact bytes received and their signature header, both required. */
 function signedDelivery(
@@ -86,6 +87,7 @@ export class InboundEmailController {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
+  @EndsSessions()
   @Post('inbound-email')
   @HttpCode(200)
   async inboundEmail(

@@ -1,7 +1,11 @@
 import { defaultModels } from '../catalog/model-catalog';
 import { generationConfigSchema } from './generation.config';
 
-const wiring = { DATABASE_URL: 'postgres://localhost/fluxnote', BILLING_GRPC_URL: '127.0.0.1:1' };
+const wiring = {
+  DATABASE_URL: 'postgres://localhost/fluxnote',
+  BILLING_GRPC_URL: '127.0.0.1:1',
+  ACCOUNTS_GRPC_URL: '127.0.0.1:1',
+};
 
 describe('generation config', () => {
   it('reads per-model running limits, and none by default', () => {

@@ -21,6 +21,8 @@ function inCatalog(model: string, ctx: z.RefinementCtx): boolean {
 export const generationConfigSchema = serviceConfigSchema({
   /** Billing's gRPC address (host:port). */
   BILLING_GRPC_URL: z.string().min(1),
+  /** Accounts' gRPC address (host:port): asked before refusing on a role or status not heard yet. */
+  ACCOUNTS_GRPC_URL: z.string().min(1),
   /**
    * Per-model limits on jobs running at once, over the catalog's (a provider's rate limit):
    * `model=limit` pairs separated by commas, e.g. `sora-2-pro=2,wan-2.6=20`.

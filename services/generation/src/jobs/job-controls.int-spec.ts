@@ -201,7 +201,11 @@ describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
   it('numbers every status a job takes for its owner’s live stream, from any path that moves it', async () => {
     const stream = new JobStatusStream(
       dataSource,
-      generationConfigSchema.parse({ DATABASE_URL: db.url, BILLING_GRPC_URL: 'localhost:1' }),
+      generationConfigSchema.parse({
+        DATABASE_URL: db.url,
+        BILLING_GRPC_URL: 'localhost:1',
+        ACCOUNTS_GRPC_URL: 'localhost:1',
+      }),
     );
     try {
       const owner = randomUUID();

@@ -26,6 +26,7 @@ describe('HTTP model provider against a local double (Postgres)', () => {
     config = generationConfigSchema.parse({
       DATABASE_URL: db.url,
       BILLING_GRPC_URL: '127.0.0.1:1',
+      ACCOUNTS_GRPC_URL: '127.0.0.1:1',
       MODEL_PROVIDER_URL: double.url,
       MODEL_PROVIDER_API_KEY: double.apiKey,
       MODEL_PROVIDER_MODELS: 'kling-3.0,veo-3.1',

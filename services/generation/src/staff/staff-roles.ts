@@ -7,16 +7,22 @@ import {
   type EventPayload,
 } from '@fluxnote/contracts';
 import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
+import { AccountsDirectory } from '@fluxnote/platform';
 
 /**
  * Who is staff, from accounts' registration events (plain users are not kept):
- * admin actions are checked here too, not only at the gateway.
+ * admin actions are checked here too, not only at the gateway. A role granted a
+ * moment ago may not have arrived: the copy allows on its own, and asks accounts
+ * once before it refuses.
  */
 @Injectable()
 export class StaffRoles extends EventConsumer {
   readonly group = 'generation.staff';
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly owner: AccountsDirectory,
+  ) {
     super();
   }
 
@@ -47,7 +53,11 @@ export class StaffRoles extends EventConsumer {
       `SELECT roles FROM generation.staff WHERE user_id = $1`,
       [userId],
     );
-    if (!row?.roles.includes(role)) {
+    if (row?.roles.includes(role)) {
+      return;
+    }
+    const current = await this.owner.lookUp(userId).catch(() => null);
+    if (!current?.roles.includes(role)) {
       throw ProblemError.forbidden(`${action} needs the ${role} role.`);
     }
   }

@@ -7,6 +7,7 @@ import { openTestServiceDatabase, problemOf, type TestDatabase } from '@fluxnote
 import { supportDatabase } from '../support.database';
 import { PlatformServices } from '../platform/platform-services';
 import { SecurityFreeze } from '../platform/security-freeze';
+import { CustomerOwners, Customers } from '../customers/customers';
 import { AgentActions } from './agent-actions.service';
 import { SlaWatch } from '../sla/sla-watch';
 import { InboundEmail } from '../email/inbound-email';
@@ -32,6 +33,14 @@ describe('the agent desk (Postgres)', () => {
       }
       this.calls.push({ userId, ticketId });
       return Promise.resolve();
+    }
+  })();
+  const ownersAway = new (class extends CustomerOwners {
+    currentPlan(): Promise<string> {
+      return Promise.reject(new Error('billing is not part of this test'));
+    }
+    account(): Promise<null> {
+      return Promise.reject(new Error('accounts is not part of this test'));
     }
   })();
   /** Billing, generation and accounts as support calls them, recorded (the end-to-end test runs the real ones). */
@@ -146,8 +155,10 @@ describe('the agent desk (Postgres)', () => {
 
   beforeAll(async () => {
     ({ db, dataSource } = await openTestServiceDatabase('support_desk', supportDatabase, 30));
-    tickets = new TicketsService(dataSource, clock, freezes);
-    desk = new AgentDesk(dataSource, tickets, new Outbox('support', 'support'), clock);
+    // Billing and accounts are not asked here: the customers copy the tests write decides.
+    const customers = new Customers(dataSource, ownersAway);
+    tickets = new TicketsService(dataSource, clock, freezes, customers);
+    desk = new AgentDesk(dataSource, tickets, new Outbox('support', 'support'), clock, customers);
     actions = new AgentActions(dataSource, desk, services, clock);
   });
 

@@ -5,6 +5,7 @@ import { ProblemError, ticketAnsweredV1 } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import type { SlaStanding } from '../sla/sla-clock';
 import { standingOf } from '../sla/ticket-standing';
+import { Customers } from '../customers/customers';
 import { recordAudit } from './ticket-audit';
 import { TicketsService, type Ticket, type TicketRow } from './tickets.service';
 
@@ -31,6 +32,7 @@ export class AgentDesk {
     private readonly tickets: TicketsService,
     private readonly outbox: Outbox,
     private readonly clock: Clock,
+    private readonly customers: Customers,
   ) {}
 
   async queue(actorId: string, limit = 50): Promise<QueuedTicket[]> {
@@ -135,11 +137,8 @@ export class AgentDesk {
 
   /** Returns whether the actor is a senior agent (or admin); throws 403 for anyone who is no agent. */
   async assertAgent(actorId: string): Promise<boolean> {
-    const [row] = await this.dataSource.query<{ roles: string[] }[]>(
-      `SELECT roles FROM support.customers WHERE user_id = $1`,
-      [actorId],
-    );
-    const roles = row?.roles ?? [];
+    // A role granted a moment ago may not have reached support's copy: accounts is asked then.
+    const roles = await this.customers.rolesOf(actorId, seniorRoles);
     if (!roles.some((r) => agentRoles.includes(r))) {
       throw ProblemError.forbidden('Only support agents can do this.');
     }

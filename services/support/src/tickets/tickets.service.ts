@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { SecurityFreeze } from '../platform/security-freeze';
+import { Customers } from '../customers/customers';
 import { SlaClock, type SupportChannel, type SupportPlan } from '../sla/sla-clock';
 import { firstLineOf, triage, type TicketCategory } from './triage';
 
@@ -135,6 +136,7 @@ export class TicketsService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly securityFreeze: SecurityFreeze,
+    private readonly customers: Customers,
   ) {}
 
   async open(
@@ -148,13 +150,10 @@ export class TicketsService {
     },
     email?: EmailMeta,
   ): Promise<Ticket> {
-    const [customer] = await this.dataSource.query<{ brand: string; plan: string }[]>(
-      `SELECT brand, plan FROM support.customers WHERE user_id = $1`,
-      [userId],
-    );
-    const brand = customer?.brand ?? 'fluxnote';
-    const plan: SupportPlan = plans.includes(customer?.plan as SupportPlan)
-      ? (customer?.plan as SupportPlan)
+    const customer = await this.customers.forTicket(userId);
+    const brand = customer.brand;
+    const plan: SupportPlan = plans.includes(customer.plan as SupportPlan)
+      ? (customer.plan as SupportPlan)
       : 'free';
     const firstLine = firstLineOf(input.body);
     const category = triage({ ...input });

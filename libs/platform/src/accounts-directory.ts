@@ -1,0 +1,73 @@
+import { Logger, type OnModuleDestroy, type Provider } from '@nestjs/common';
+import { ProblemError, type accountsV1 } from '@fluxnote/contracts';
+import { createGrpcClient, platformServiceSpecs, type GrpcClientHandle } from '@fluxnote/grpc';
+
+/** Who a user is now, as accounts (the owner) answers. */
+export interface AccountFacts {
+  id: string;
+  brand: string;
+  country: string | null;
+  roles: string[];
+  /** active, locked, frozen, suspended, deleting */
+  status: string;
+}
+
+/**
+ * Accounts, asked directly. A service keeps copies of accounts' data from events
+ * (a billing account, a role, a status), and an event can arrive after the next
+ * request of the user it is about: a copy that would refuse (not found, no role,
+ * not active) asks the owner once before it does, so no answer only means
+ * "not heard yet" (README, "What a client may rely on").
+ */
+export abstract class AccountsDirectory {
+  /** The user as accounts knows them now; null when there is no such user. */
+  abstract lookUp(userId: string): Promise<AccountFacts | null>;
+}
+
+export class GrpcAccountsDirectory extends AccountsDirectory implements OnModuleDestroy {
+  private readonly logger = new Logger('AccountsDirectory');
+  private readonly handle: GrpcClientHandle<accountsV1.AccountsServiceClient>;
+
+  constructor(address: string, deadlineMs: number) {
+    super();
+    this.handle = createGrpcClient<accountsV1.AccountsServiceClient>(
+      platformServiceSpecs.accounts,
+      address,
+      { deadlineMs, serviceLabel: 'accounts' },
+    );
+  }
+
+  async lookUp(userId: string): Promise<AccountFacts | null> {
+    try {
+      const user = await this.handle.client.getUser({ userId });
+      return {
+        id: user.id,
+        brand: user.brand,
+        country: user.country || null,
+        roles: user.roles,
+        status: user.status,
+      };
+    } catch (error) {
+      if (error instanceof ProblemError && [400, 404].includes(error.problem.status)) {
+        return null;
+      }
+      this.logger.warn(`cannot ask accounts about ${userId}: ${String(error)}`);
+      throw error;
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.handle.close();
+  }
+}
+
+/** The directory over gRPC, for a service's module. */
+export function accountsDirectoryProvider(config: {
+  ACCOUNTS_GRPC_URL: string;
+  GRPC_DEADLINE_MS: number;
+}): Provider {
+  return {
+    provide: AccountsDirectory,
+    useFactory: () => new GrpcAccountsDirectory(config.ACCOUNTS_GRPC_URL, config.GRPC_DEADLINE_MS),
+  };
+}

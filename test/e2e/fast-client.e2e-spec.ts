@@ -1,0 +1,260 @@
+import { rmSync } from 'node:fs';
+import { Client } from 'pg';
+import request from 'supertest';
+import {
+  createTestDatabase,
+  expectEventually,
+  makeTempDir,
+  testTransport,
+  type TestDatabase,
+} from '@fluxnote/testing';
+import { Platform } from '../../tools/launcher/platform';
+
+jest.setTimeout(180_000);
+
+interface Session {
+  accessToken: string;
+  refreshToken: string;
+  user: { id: string };
+}
+
+/**
+ * A client as fast as a real one: every request is sent the moment the one before it answered,
+ * never after waiting for an event. Whatever an answer said happened, the next request sees — on
+ * the embedded bus (project `e2e`) and on Kafka (project `e2e-kafka`), where events take longest.
+ * Only work the platform does on its own time (a job running, a notification being delivered) is
+ * waited for.
+ */
+describe(`a fast client (${testTransport().name})`, () => {
+  let db: TestDatabase;
+  let platform: Platform;
+  let dataDir: string;
+  let api: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('fast');
+    dataDir = makeTempDir('fast');
+    platform = await Platform.start({
+      dataDir,
+      databaseUrl: db.url,
+      port: 0,
+      env: {
+        LOG_LEVEL: 'warn',
+        ADMIN_EMAIL: 'ops@fluxnote.test',
+        ADMIN_PASSWORD: 'operations-password',
+        SIMULATOR_DEFAULT_LATENCY_MS: '50',
+        ...testTransport().env,
+      },
+    });
+    api = request(platform.gatewayUrl);
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  let counter = 0;
+  const password = 'a long enough password';
+  async function signUp(): Promise<Session & { email: string }> {
+    const email = `fast${++counter}-${Date.now()}@example.com`;
+    const response = await api.post('/v1/auth/signup').send({ email, password, country: 'US' });
+    expect(response.status).toBe(201);
+    return { ...(response.body as Session), email };
+  }
+
+  async function logInAdmin(): Promise<Session> {
+    const response = await api
+      .post('/v1/auth/login')
+      .send({ email: 'ops@fluxnote.test', password: 'operations-password' });
+    expect(response.status).toBe(200);
+    return response.body as Session;
+  }
+
+  function as(session: Session | string): {
+    get(path: string): request.Test;
+    post(path: string): request.Test;
+    put(path: string): request.Test;
+  } {
+    const token = typeof session === 'string' ? session : session.accessToken;
+    const auth = (test: request.Test): request.Test => test.set('authorization', `Bearer ${token}`);
+    return {
+      get: (path) => auth(api.get(path)),
+      post: (path) => auth(api.post(path)),
+      put: (path) => auth(api.put(path)),
+    };
+  }
+
+  const job = { model: 'wan-2.6', mode: 'text-to-video', prompt: 'a paper boat on a rainy street' };
+
+  it('a new user uses everything the moment sign-up answered', async () => {
+    // Ten at once, as a launch day's sign-ups come.
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const user = await signUp();
+        const usage = await as(user).get('/v1/usage');
+        expect(usage.status).toBe(200);
+        expect(usage.body.video).toMatchObject({ allowance: 1, remaining: 1 });
+        expect((await as(user).get('/v1/notifications')).status).toBe(200);
+        expect((await as(user).get('/v1/billing/subscription')).body).toMatchObject({
+          plan: 'free',
+        });
+        const ticket = await as(user)
+          .post('/v1/support/tickets')
+          .send({ channel: 'email', body: 'How do I make a vertical video?' });
+        expect(ticket.status).toBe(201);
+        const submitted = await as(user).post('/v1/generations').send(job);
+        expect(submitted.status).toBe(202);
+        expect(submitted.body).toMatchObject({ status: 'queued', lane: 'shared' });
+      }),
+    );
+  });
+
+  it('a plan bought is the plan in force at once: allowance, chat, the priority tag, the lane', async () => {
+    const user = await signUp();
+    const upgraded = await as(user)
+      .post('/v1/billing/subscription')
+      .send({ plan: 'pro', interval: 'month' });
+    expect(upgraded.status).toBe(200);
+    const usage = (await as(user).get('/v1/usage').expect(200)).body as {
+      video: { allowance: number };
+    };
+    expect(usage.video.allowance).toBeGreaterThan(1);
+    const chat = await as(user)
+      .post('/v1/support/tickets')
+      .send({ channel: 'chat', body: 'Where are my renders?' });
+    expect(chat.status).toBe(201);
+    expect(chat.body).toMatchObject({ priorityClass: 'paid', tags: [] });
+
+    const max = await signUp();
+    expect(
+      (await as(max).post('/v1/billing/subscription').send({ plan: 'max', interval: 'month' }))
+        .status,
+    ).toBe(200);
+    const priority = await as(max)
+      .post('/v1/support/tickets')
+      .send({ channel: 'chat', body: 'PRIORITY\nMy export is stuck at 99 %.' });
+    expect(priority.status).toBe(201);
+    expect(priority.body).toMatchObject({ tags: ['priority'], priorityClass: 'max_priority' });
+    const submitted = await as(max).post('/v1/generations').send(job);
+    expect(submitted.status).toBe(202);
+    expect(submitted.body).toMatchObject({ lane: 'priority' });
+  });
+
+  it('a job runs to success, a failed one gives its credit back, and both are told', async () => {
+    const admin = await logInAdmin();
+    const user = await signUp();
+    await as(user)
+      .post('/v1/billing/credit-packs')
+      .send({ pack: 'video-10' })
+      .expect((r) => expect([200, 201]).toContain(r.status));
+    const done = (await as(user).post('/v1/generations').send(job).expect(202)).body as {
+      id: string;
+    };
+    await expectEventually(async () => {
+      expect((await as(user).get(`/v1/generations/${done.id}`)).body.status).toBe('succeeded');
+    });
+
+    await as(admin)
+      .put('/v1/admin/simulator/models/hailuo-2.3')
+      .send({ failure: 'provider_5xx', latencyMs: 50 })
+      .expect(200);
+    try {
+      const before = (await as(user).get('/v1/usage').expect(200)).body.video.remaining as number;
+      const failing = (
+        await as(user)
+          .post('/v1/generations')
+          .send({ ...job, model: 'hailuo-2.3' })
+          .expect(202)
+      ).body as { id: string };
+      const failed = await expectEventually(async () => {
+        const body = (await as(user).get(`/v1/generations/${failing.id}`)).body;
+        expect(body.status).toBe('failed');
+        return body as { failure: { refunded: boolean } };
+      });
+      expect(failed.failure.refunded).toBe(true);
+      // Said refunded: the very next read shows the credit back.
+      expect((await as(user).get('/v1/usage').expect(200)).body.video.remaining).toBe(before);
+    } finally {
+      await as(admin)
+        .put('/v1/admin/simulator/models/hailuo-2.3')
+        .send({ failure: null, latencyMs: 50 })
+        .expect(200);
+    }
+    await expectEventually(async () => {
+      const titles = (
+        (await as(user).get('/v1/notifications').expect(200)).body.items as {
+          title: string;
+        }[]
+      ).map((n) => n.title);
+      expect(titles).toEqual(
+        expect.arrayContaining(['Your generation is ready', expect.stringMatching(/refunded/)]),
+      );
+    });
+  });
+
+  it(`the events of all this went through ${testTransport().name === 'Kafka' ? 'Kafka, not the embedded bus' : 'the embedded bus'}`, async () => {
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client
+        .query<{ events: string }>(
+          `SELECT count(*) AS events FROM bus.events WHERE to_regclass('bus.events') IS NOT NULL`,
+        )
+        .catch(() => ({ rows: [{ events: '0' }] }));
+      const onBus = Number(rows[0]?.events ?? 0);
+      if (testTransport().name === 'Kafka') {
+        expect(onBus).toBe(0);
+      } else {
+        expect(onBus).toBeGreaterThan(0);
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('sessions ended by an answer are refused from the next request on', async () => {
+    // SECURITY freezes the account: its token no longer submits, nobody logs in.
+    const owner = await signUp();
+    const ticket = await as(owner)
+      .post('/v1/support/tickets')
+      .send({ channel: 'email', body: 'SECURITY\nSomeone changed my email address.' });
+    expect(ticket.status).toBe(201);
+    expect((await as(owner).post('/v1/generations').send(job)).status).toBe(401);
+    expect((await api.post('/v1/auth/login').send({ email: owner.email, password })).status).toBe(
+      423,
+    );
+
+    // A senior agent lifts the freeze: the owner logs in and submits at once.
+    const admin = await logInAdmin();
+    await as(admin)
+      .post(`/v1/agent/tickets/${ticket.body.id as string}/actions`)
+      .send({ type: 'unfreeze_account', note: 'owner confirmed by phone' })
+      .expect(200);
+    const back = await api.post('/v1/auth/login').send({ email: owner.email, password });
+    expect(back.status).toBe(200);
+    expect(
+      (
+        await as(back.body as Session)
+          .post('/v1/generations')
+          .send(job)
+      ).status,
+    ).toBe(202);
+
+    // "Not me" ends every session of the account at once, the reporting one included.
+    const reporter = await signUp();
+    const logins = (await as(reporter).get('/v1/account/logins').expect(200)).body as {
+      items: { id: string }[];
+    };
+    await as(reporter)
+      .post(`/v1/account/logins/${logins.items[0].id}/not-me`)
+      .expect((r) => expect(r.status).toBeLessThan(300));
+    expect((await as(reporter).get('/v1/me')).status).toBe(401);
+
+    // Log-out: the access token of that session stops at once.
+    const leaving = await signUp();
+    await api.post('/v1/auth/logout').send({ refreshToken: leaving.refreshToken }).expect(204);
+    expect((await as(leaving).get('/v1/me')).status).toBe(401);
+  });
+});
