@@ -82,6 +82,16 @@ export class GrpcProblemFilter implements ExceptionFilter {
     if (exception instanceof ProblemError) {
       return throwError(() => problemToGrpcError(exception.problem));
     }
+    if (isDataException(exception)) {
+      // A value the database cannot take (an id that is no uuid, a number out of range) that no
+      // check caught first: the caller's input, not a fault of ours.
+      this.logger.warn(`refused as invalid input: ${describe(exception)}`);
+      return throwError(() =>
+        problemToGrpcError(
+          ProblemError.badRequest('A value in the request is not valid here.').problem,
+        ),
+      );
+    }
     this.logger.error(describe(exception));
     return throwError(() => ({
       code: status.INTERNAL,
@@ -89,6 +99,12 @@ export class GrpcProblemFilter implements ExceptionFilter {
       metadata: new Metadata(),
     }));
   }
+}
+
+/** Postgres' class 22, "data exception" (invalid text representation, out of range, …). */
+function isDataException(exception: unknown): boolean {
+  const code = (exception as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 function describe(exception: unknown): string {

@@ -10,6 +10,7 @@ import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
 import { gatewayConfigSchema } from './config/gateway.config';
 import { GatewayModule } from './gateway.module';
 import { ProblemFilter } from './http/problem.filter';
+import { RefuseNulPipe } from './http/refuse-nul.pipe';
 import { gatewayDatabase } from './gateway.database';
 
 async function main(): Promise<void> {
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     limit: '3mb',
   });
   app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(new RefuseNulPipe());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
-import type { accountsV1 } from '@fluxnote/contracts';
+import { ProblemError, type accountsV1 } from '@fluxnote/contracts';
 
 /** Where a log-in attempt came from, as accounts judges it. */
 export interface LoginClient {
@@ -78,6 +78,20 @@ export class LoginHistory {
     client: LoginClient,
     outcome: LoginOutcome,
   ): Promise<string> {
+    // The account row is held until the transaction ends, so a purge deleting it meanwhile waits;
+    // an account already purged is no account to log in to (nothing is written).
+    const held = await manager.query<unknown[]>(
+      `SELECT 1 FROM accounts.users WHERE id = $1 FOR KEY SHARE`,
+      [userId],
+    );
+    if (held.length === 0) {
+      throw new ProblemError({
+        type: 'account-deleting',
+        title: 'Account deleting',
+        status: 423,
+        detail: 'This account is being deleted.',
+      });
+    }
     const id = randomUUID();
     const now = this.clock.now();
     await manager.query(

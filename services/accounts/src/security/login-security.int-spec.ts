@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
-import { problemOf } from '@fluxnote/testing';
+import { expectEventually, problemOf } from '@fluxnote/testing';
 import { openAccountsTestbed, type AccountsServices } from '../testing/accounts-services';
 import type { LoginClient } from './login-history';
 import { loginClient } from './login-history';
@@ -353,5 +353,30 @@ describe('log-in security (Postgres)', () => {
     );
     expect((await problemOf(services.sessions.rotate(second.refreshToken))).status).toBe(401);
     expect((await services.sessions.revocationsAfter(seq)).map((r) => r.userId)).toEqual([user.id]);
+  });
+  it('a log-in while the account is being purged is refused whole and writes nothing', async () => {
+    const user = await signUp();
+    // The purge deletes the account row in its transaction…
+    const purge = dataSource.createQueryRunner();
+    await purge.connect();
+    await purge.startTransaction();
+    await purge.query(`DELETE FROM accounts.users WHERE id = $1`, [user.id]);
+    // …while a log-in with the right password gets as far as recording itself, and waits.
+    const attempt = problemOf(
+      services.logins.logIn(user.email, 'correct horse battery', device('phone')),
+    );
+    await expectEventually(async () => {
+      const [row] = await dataSource.query<{ waiting: number }[]>(
+        `SELECT count(*)::int AS waiting FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND query LIKE '%FROM accounts.users WHERE id = $1 FOR KEY SHARE%'`,
+      );
+      expect(row?.waiting).toBe(1);
+    });
+    await purge.commitTransaction();
+    await purge.release();
+    expect(await attempt).toMatchObject({ status: 423, type: 'account-deleting' });
+    expect(
+      await dataSource.query(`SELECT 1 FROM accounts.logins WHERE user_id = $1`, [user.id]),
+    ).toEqual([]);
   });
 });
