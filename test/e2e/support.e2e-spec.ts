@@ -122,6 +122,25 @@ describe('support tickets end to end', () => {
       .send({ body: 'let me in' })
       .expect(404);
     expect((await as(stranger).get('/v1/support/tickets').expect(200)).body.items).toEqual([]);
+    // A ticket cites only its customer's own jobs (an agent reads a cited job's prompt and log),
+    // and someone else's is refused as a job that does not exist is.
+    const job = (
+      await as(free)
+        .post('/v1/generations')
+        .send({ model: 'wan-2.6', mode: 'text-to-video', prompt: 'a quiet harbour at night' })
+        .expect(202)
+    ).body as { id: string };
+    for (const jobId of [job.id, '00000000-0000-4000-8000-000000000000']) {
+      const cited = await as(stranger)
+        .post('/v1/support/tickets')
+        .send({ channel: 'email', body: 'What went wrong with this one?', jobIds: [jobId] })
+        .expect(422);
+      expect(cited.body.type).toMatch(/job-not-yours$/);
+    }
+    await as(free)
+      .post('/v1/support/tickets')
+      .send({ channel: 'email', body: 'What went wrong with this one?', jobIds: [job.id] })
+      .expect(201);
     await as(free).get('/v1/support/tickets/not-a-ticket').expect(404);
     await as(free).post('/v1/support/tickets').send({ channel: 'fax', body: 'x' }).expect(400);
   });

@@ -3,6 +3,7 @@ import { serviceInfrastructure, userPurgeProviders } from '@fluxnote/platform';
 import { supportDatabase } from './support.database';
 import { SUPPORT_CONFIG, type SupportConfig } from './config/support.config';
 import { SecurityFreeze } from './platform/security-freeze';
+import { CitedJobs } from './platform/cited-jobs';
 import { GrpcPlatformServices, PlatformServices } from './platform/platform-services';
 import { AgentActions } from './tickets/agent-actions.service';
 import { SlaWatch } from './sla/sla-watch';
@@ -41,6 +42,7 @@ export class SupportModule {
         { provide: SUPPORT_CONFIG, useValue: config },
         { provide: PlatformServices, useClass: GrpcPlatformServices },
         { provide: SecurityFreeze, useExisting: PlatformServices },
+        { provide: CitedJobs, useExisting: PlatformServices },
         CustomersConsumer,
         { provide: CustomerOwners, useClass: GrpcCustomerOwners },
         Customers,

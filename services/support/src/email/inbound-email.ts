@@ -125,7 +125,11 @@ export class InboundEmail {
           channel: 'email',
           subject: cleanSubject(mail.subject ?? '').slice(0, 200),
           body,
-          jobIds: [...new Set(body.match(uuidPattern) ?? [])].slice(0, 20),
+          // ids the mail names that are not the sender's own are left out
+          jobIds: await this.tickets.ownJobs(
+            customer.user_id,
+            [...new Set(body.match(uuidPattern) ?? [])].slice(0, 20),
+          ),
         },
         email,
       );

@@ -88,19 +88,24 @@ export class AgentActions {
     jobId: string,
   ): Promise<{ log: generationV1.JobLog; ticketIds: string[] }> {
     const senior = await this.desk.assertAgent(actorId);
-    const citing = await this.dataSource.query<{ id: string; for_seniors: boolean }[]>(
-      `SELECT id, for_seniors FROM support.tickets WHERE $1 = ANY (job_ids) ORDER BY opened_at`,
+    const cited = await this.dataSource.query<
+      { id: string; for_seniors: boolean; user_id: string }[]
+    >(
+      `SELECT id, for_seniors, user_id FROM support.tickets WHERE $1 = ANY (job_ids) ORDER BY opened_at`,
       [jobId],
     );
+    const log = cited.length > 0 ? await this.platform.jobLog(jobId) : undefined;
+    // Only a ticket of the job's owner shows its log (one citing someone else's job shows nothing).
+    const citing = cited.filter((t) => t.user_id === log?.job?.userId);
     const visible = citing.filter((t) => senior || !t.for_seniors);
-    if (visible.length === 0) {
+    if (!log || visible.length === 0) {
       throw ProblemError.notFound(
         citing.length === 0
-          ? `No ticket cites job ${jobId}; agents see the logs of jobs a customer names.`
+          ? `No ticket of its owner cites job ${jobId}; agents see the logs of jobs a customer names.`
           : `Only senior agents see job ${jobId}: the tickets citing it are for them.`,
       );
     }
-    return { log: await this.platform.jobLog(jobId), ticketIds: visible.map((t) => t.id) };
+    return { log, ticketIds: visible.map((t) => t.id) };
   }
 
   private async perform(

@@ -157,7 +157,7 @@ describe('the agent desk (Postgres)', () => {
     ({ db, dataSource } = await openTestServiceDatabase('support_desk', supportDatabase, 30));
     // Billing and accounts are not asked here: the customers copy the tests write decides.
     const customers = new Customers(dataSource, ownersAway);
-    tickets = new TicketsService(dataSource, clock, freezes, customers);
+    tickets = new TicketsService(dataSource, clock, freezes, customers, services);
     desk = new AgentDesk(dataSource, tickets, new Outbox('support', 'support'), clock, customers);
     actions = new AgentActions(dataSource, desk, services, clock);
   });
@@ -322,8 +322,13 @@ describe('the agent desk (Postgres)', () => {
       channel: 'email',
       subject: 'Broken video',
       body: 'The video is all black',
-      jobIds: [jobId, strangersJob],
+      jobIds: [jobId],
     });
+    // as a ticket written before tickets were refused someone else's job could cite one
+    await dataSource.query(
+      `UPDATE support.tickets SET job_ids = job_ids || $2::uuid WHERE id = $1`,
+      [ticket.id, strangersJob],
+    );
     const agent = await person('free', ['agent']);
     const refund = { type: 'refund_job_credits', jobId, note: 'black frames: provider fault' };
     expect(await problemOf(actions.take(agent, ticket.id, refund))).toMatchObject({ status: 409 });
@@ -451,6 +456,24 @@ describe('the agent desk (Postgres)', () => {
     expect(log.job?.id).toBe(jobId);
     expect(ticketIds).toEqual([ticket.id]);
     expect(await problemOf(actions.jobLog(customer, jobId))).toMatchObject({ status: 403 });
+
+    // Someone else cannot cite it (nor learn that it exists): the same refusal as for no job at all.
+    const stranger = await person('pro');
+    const cite = (jobIds: string[]) =>
+      problemOf(tickets.open(stranger, { channel: 'email', subject: '', body: 'Look', jobIds }));
+    expect(await cite([jobId])).toMatchObject({ status: 422, type: 'job-not-yours' });
+    expect(await cite([randomUUID()])).toMatchObject({ status: 422, type: 'job-not-yours' });
+    // A ticket that cites it anyway (written before the rule) shows the agent nothing.
+    const [other] = await dataSource.query<{ id: string }[]>(
+      `INSERT INTO support.tickets (id, user_id, brand, plan, channel, subject, category, priority_class,
+         tags, status, job_ids, opened_at, due_at, for_seniors)
+       SELECT gen_random_uuid(), $1, brand, plan, channel, subject, category, priority_class, tags,
+         status, job_ids, opened_at, due_at, for_seniors FROM support.tickets WHERE id = $2
+       RETURNING id`,
+      [stranger, ticket.id],
+    );
+    expect((await actions.jobLog(agent, jobId)).ticketIds).toEqual([ticket.id]);
+    expect(other).toBeDefined();
   });
 
   it('escalates a waiting ticket once near its target and once past it; a breached ticket moves up a class', async () => {
@@ -552,11 +575,14 @@ describe('the agent desk (Postgres)', () => {
     await clearQueue();
     const inbound = new InboundEmail(dataSource, tickets);
     const customer = await person('rise');
+    const strangersJob = randomUUID();
+    services.jobs.set(strangersJob, { userId: randomUUID(), status: 'failed', mode: 'image' });
     await dataSource.query(`UPDATE support.customers SET email = $2 WHERE user_id = $1`, [
       customer,
       'Mia@Example.com',
     ]);
     const jobId = randomUUID();
+    services.jobs.set(jobId, { userId: customer, status: 'failed', mode: 'text-to-video' });
     const first = mime(
       {
         From: 'Mia <mia@example.com>',
@@ -564,7 +590,7 @@ describe('the agent desk (Postgres)', () => {
         Subject: 'Fwd: Black video',
         'Message-ID': '<m1@mail.example.com>',
       },
-      `My video ${jobId} came out black.`,
+      `My video ${jobId} came out black (and ${strangersJob} too).`,
       'not really a video',
     );
     const opened = await inbound.receive(first);
@@ -621,7 +647,7 @@ describe('the agent desk (Postgres)', () => {
     expect(byHeaders.ticketId).toBe(ticket.id);
     const thread = await tickets.get(customer, ticket.id);
     expect(thread.messages.map((m) => [m.author, m.body])).toEqual([
-      ['user', `My video ${jobId} came out black.`],
+      ['user', `My video ${jobId} came out black (and ${strangersJob} too).`],
       ['agent', 'Which model did you use?'],
       ['user', 'Wan 2.6.'],
       ['user', 'And 16:9.'],

@@ -5,6 +5,7 @@ import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { SecurityFreeze } from '../platform/security-freeze';
 import { Customers } from '../customers/customers';
+import { CitedJobs } from '../platform/cited-jobs';
 import { SlaClock, type SupportChannel, type SupportPlan } from '../sla/sla-clock';
 import { firstLineOf, triage, type TicketCategory } from './triage';
 
@@ -137,6 +138,7 @@ export class TicketsService {
     private readonly clock: Clock,
     private readonly securityFreeze: SecurityFreeze,
     private readonly customers: Customers,
+    private readonly citedJobs: CitedJobs,
   ) {}
 
   async open(
@@ -150,6 +152,7 @@ export class TicketsService {
     },
     email?: EmailMeta,
   ): Promise<Ticket> {
+    await this.assertOwnJobs(userId, input.jobIds);
     const customer = await this.customers.forTicket(userId);
     const brand = customer.brand;
     const plan: SupportPlan = plans.includes(customer.plan as SupportPlan)
@@ -253,6 +256,49 @@ export class TicketsService {
       [userId],
     );
     return rows.map((r) => toTicket(r));
+  }
+
+  /** Of the job ids a text names (an email's body), the ones that are the customer's own. */
+  async ownJobs(userId: string, jobIds: readonly string[]): Promise<string[]> {
+    return (await this.ownership(userId, jobIds)).filter((j) => j.owned).map((j) => j.jobId);
+  }
+
+  /**
+   * A ticket cites only its customer's own jobs: an agent answering it reads their logs and
+   * prompts. Someone else's job is refused as one that does not exist would be, so a ticket
+   * cannot tell whether an id is anyone's.
+   */
+  private async assertOwnJobs(userId: string, jobIds: readonly string[]): Promise<void> {
+    const stranger = (await this.ownership(userId, jobIds)).find((job) => !job.owned);
+    if (stranger) {
+      throw ProblemError.unprocessable(
+        'job-not-yours',
+        'Not one of your jobs',
+        `A ticket can cite only your own jobs; ${stranger.jobId} is not one of them.`,
+        { jobId: stranger.jobId },
+      );
+    }
+  }
+
+  private ownership(
+    userId: string,
+    jobIds: readonly string[],
+  ): Promise<{ jobId: string; owned: boolean }[]> {
+    return Promise.all(
+      [...new Set(jobIds)].map((jobId) =>
+        this.citedJobs.customerJob(userId, jobId).then(
+          () => ({ jobId, owned: true }),
+          (error: unknown) => {
+            if (error instanceof ProblemError && error.problem.status === 404) {
+              return { jobId, owned: false };
+            }
+            throw ProblemError.unavailable(
+              'We could not check the jobs this ticket cites just now. Send it again in a moment.',
+            );
+          },
+        ),
+      ),
+    );
   }
 
   /** The customer's own ticket with its messages; anyone else's is not found. */
