@@ -11,6 +11,7 @@ import { serviceInfrastructure } from '@fluxnote/platform';
 import { gatewayDatabase } from './gateway.database';
 import { AuthGuard } from './auth/auth.guard';
 import { RevocationList } from './auth/revocation-list';
+import { JwksController } from './auth/jwks.controller';
 import { TokenVerifier } from './auth/token-verifier';
 import { ServiceClients } from './clients/service-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
@@ -73,6 +74,7 @@ export class GatewayModule {
         AdminController,
         WebhooksController,
         InboundEmailController,
+        JwksController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

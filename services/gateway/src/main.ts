@@ -10,6 +10,7 @@ import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
 import { gatewayConfigSchema } from './config/gateway.config';
 import { GatewayModule } from './gateway.module';
 import { ProblemFilter } from './http/problem.filter';
+import { applySecurityHeaders } from './http/security-headers';
 import { RefuseNulPipe } from './http/refuse-nul.pipe';
 import { gatewayDatabase } from './gateway.database';
 
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     'trust proxy',
     config.TRUSTED_PROXIES === '' ? false : config.TRUSTED_PROXIES.split(',').map((p) => p.trim()),
   );
-  app.disable('x-powered-by');
+  applySecurityHeaders(app, config);
   app.useBodyParser('json', { limit: config.BODY_LIMIT });
   // Inbound email to support (raw MIME) and voice samples and photos (audio/*, image/*) arrive
   // raw; each travels on in one gRPC message (4 MiB at most), so larger bodies get 413 here.

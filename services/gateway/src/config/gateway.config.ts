@@ -18,6 +18,27 @@ export const gatewayConfigSchema = serviceConfigSchema({
   TRUSTED_PROXIES: z.string().default(''),
   /** How often ended sessions are pulled from accounts (their access tokens stop working within this). */
   REVOCATION_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  /**
+   * Browser origins allowed to call the API (CORS), comma-separated, e.g.
+   * `https://app.fluxnote.dev`. Unset: no cross-origin browser calls (mobile apps and servers
+   * are not browsers and need none). `*` is refused: the API takes bearer tokens.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^https?:\/\/[^/\s*]+$/, 'each origin is scheme://host[:port], no path, no "*"'),
+      ),
+    ),
   /** Largest JSON body accepted. */
   BODY_LIMIT: z.string().default('256kb'),
   /**

@@ -1,0 +1,156 @@
+import { rmSync } from 'node:fs';
+import { createLocalJWKSet, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { createTestDatabase, makeTempDir, type TestDatabase } from '@fluxnote/testing';
+import { Platform } from '../../tools/launcher/platform';
+
+jest.setTimeout(120_000);
+
+/** Operations anyone may call: they authenticate otherwise (a signature, a secret, a code) or not at all. */
+const open = [
+  /^\/v1\/auth\//,
+  /^\/v1\/shared\//,
+  /^\/v1\/webhooks\//,
+  /^\/v1\/support\/inbound-email$/,
+  /^\/(healthz|readyz|metrics)$/,
+  /^\/\.well-known\//,
+];
+
+/** What the gateway shows the world: headers, CORS, the signing keys, and no way in without a valid token. */
+describe('the gateway seen from outside', () => {
+  let db: TestDatabase;
+  let platform: Platform;
+  let dataDir: string;
+  const webApp = 'https://app.fluxnote.test';
+
+  beforeAll(async () => {
+    db = await createTestDatabase('security');
+    dataDir = makeTempDir('security');
+    platform = await Platform.start({
+      dataDir,
+      databaseUrl: db.url,
+      port: 0,
+      env: { LOG_LEVEL: 'warn', CORS_ORIGINS: webApp },
+    });
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const url = (path: string): string => `${platform.gatewayUrl}${path}`;
+
+  it('answers with the security headers, and without X-Powered-By', async () => {
+    for (const path of ['/v1/me', '/v1/plans', '/readyz', '/docs/openapi.json']) {
+      const response = await fetch(url(path));
+      expect(response.headers.get('strict-transport-security')).toBe(
+        'max-age=31536000; includeSubDomains',
+      );
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+      expect(response.headers.get('x-powered-by')).toBeNull();
+    }
+    // The API's browser page still renders (Swagger UI's own scripts are not blocked).
+    const docs = await fetch(url('/docs'));
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-security-policy')).not.toMatch(/script-src/);
+  });
+
+  it('lets the configured web app call it from a browser, and no other origin', async () => {
+    const preflight = await fetch(url('/v1/generations'), {
+      method: 'OPTIONS',
+      headers: {
+        origin: webApp,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,idempotency-key',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(webApp);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/idempotency-key/i);
+    const other = await fetch(url('/v1/plans'), { headers: { origin: 'https://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('publishes the signing keys, which verify its tokens', async () => {
+    const signup = await fetch(url('/v1/auth/signup'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'keys@example.com', password: 'a long enough password' }),
+    });
+    const { accessToken, user } = (await signup.json()) as {
+      accessToken: string;
+      user: { id: string };
+    };
+    const response = await fetch(url('/.well-known/jwks.json'));
+    expect(response.status).toBe(200);
+    const jwks = (await response.json()) as { keys: Record<string, unknown>[] };
+    expect(jwks.keys.length).toBeGreaterThan(0);
+    for (const key of jwks.keys) {
+      expect(key).not.toHaveProperty('d'); // public parts only
+    }
+    // (the platform clock may run ahead of this process's: the signature is what is checked here)
+    const { payload } = await jwtVerify(accessToken, createLocalJWKSet(jwks), {
+      clockTolerance: '30 days',
+    });
+    expect(payload.sub).toBe(user.id);
+  });
+
+  it('refuses every operation that needs a session without a valid token (401)', async () => {
+    const document = (await (await fetch(url('/docs/openapi.json'))).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const realKeys = (await (await fetch(url('/.well-known/jwks.json'))).json()) as {
+      keys: Record<string, unknown>[];
+    };
+    // The claims a real token has, signed by a key that is not FluxNote's, or by none.
+    const { privateKey } = await generateKeyPair('ES256');
+    const claims = { roles: ['user', 'admin'], brand: 'fluxnote', sid: 'forged', st: 'active' };
+    const forged = await new SignJWT(claims)
+      // FluxNote's own key id, so the signature itself is what fails
+      .setProtectedHeader({ alg: 'ES256', kid: String(realKeys.keys[0]?.['kid']) })
+      .setSubject('00000000-0000-4000-8000-000000000000')
+      .setIssuer('https://accounts.fluxnote.internal')
+      .setAudience('fluxnote-api')
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({
+      ...claims,
+      sub: '00000000-0000-4000-8000-000000000000',
+      iss: 'https://accounts.fluxnote.internal',
+      aud: 'fluxnote-api',
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    })}.`;
+    const tokens: (string | undefined)[] = [undefined, 'garbage', forged, unsigned];
+    const answers: string[] = [];
+    for (const [path, methods] of Object.entries(document.paths)) {
+      if (open.some((pattern) => pattern.test(path))) {
+        continue;
+      }
+      const concrete = path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+      for (const method of Object.keys(methods)) {
+        for (const token of tokens) {
+          const response = await fetch(url(concrete), {
+            method: method.toUpperCase(),
+            headers: {
+              'content-type': 'application/json',
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            },
+            body: ['get', 'delete'].includes(method) ? undefined : '{}',
+          });
+          await response.body?.cancel();
+          if (response.status !== 401) {
+            answers.push(
+              `${method.toUpperCase()} ${path} (${token?.slice(0, 12)}) → ${response.status}`,
+            );
+          }
+        }
+      }
+    }
+    expect(answers).toEqual([]);
+  });
+});
