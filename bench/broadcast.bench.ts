@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { FixedClock } from '@fluxnote/clock';
 import { openServiceDatabase } from '@fluxnote/persistence';
+import { AccountsDirectory } from '@fluxnote/platform';
 import { Broadcasts } from '../services/notifications/src/broadcasts/broadcasts';
 import { notificationsConfigSchema } from '../services/notifications/src/config/notifications.config';
 import { DeliveryWorker } from '../services/notifications/src/delivery/delivery-worker';
@@ -72,9 +73,18 @@ export async function benchBroadcast(
   });
   try {
     const clock = new FixedClock(new Date('2026-11-01T12:00:00Z'));
-    const config = notificationsConfigSchema.parse({ DATABASE_URL: url.toString() });
+    const config = notificationsConfigSchema.parse({
+      DATABASE_URL: url.toString(),
+      ACCOUNTS_GRPC_URL: '127.0.0.1:1',
+    });
+    // every broadcast recipient is registered here, so accounts is never asked
+    const accounts = new (class extends AccountsDirectory {
+      lookUp(): Promise<null> {
+        return Promise.resolve(null);
+      }
+    })();
     const feed = new FeedService(dataSource, clock);
-    const notifier = new Notifier(feed, new PreferencesService(dataSource, clock), clock);
+    const notifier = new Notifier(feed, new PreferencesService(dataSource, clock), clock, accounts);
     const broadcasts = new Broadcasts(dataSource, notifier, clock, config);
     const email = new CountingEmail();
     const push = new CountingPush();

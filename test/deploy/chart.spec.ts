@@ -257,11 +257,12 @@ describe('network policies', () => {
       { from: 'support', ports: [50051] },
       { from: 'namespace:monitoring', ports: [8081] },
     ]);
-    // billing and generation ask accounts about a user whose event has not arrived yet
+    // billing, generation and notifications ask accounts about a user whose event has not arrived
     expect(admitted('accounts')).toEqual([
       { from: 'billing', ports: [50051] },
       { from: 'gateway', ports: [50051, 8081] },
       { from: 'generation', ports: [50051] },
+      { from: 'notifications', ports: [50051] },
       { from: 'support', ports: [50051] },
       { from: 'namespace:monitoring', ports: [8081] },
     ]);

@@ -5,6 +5,7 @@ import { createGrpcClient, platformServiceSpecs, type GrpcClientHandle } from '@
 /** Who a user is now, as accounts (the owner) answers. */
 export interface AccountFacts {
   id: string;
+  email: string;
   brand: string;
   country: string | null;
   roles: string[];
@@ -42,6 +43,7 @@ export class GrpcAccountsDirectory extends AccountsDirectory implements OnModule
       const user = await this.handle.client.getUser({ userId });
       return {
         id: user.id,
+        email: user.email,
         brand: user.brand,
         country: user.country || null,
         roles: user.roles,

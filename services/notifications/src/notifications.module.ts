@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { serviceInfrastructure, userPurgeProviders } from '@fluxnote/platform';
+import {
+  accountsDirectoryProvider,
+  serviceInfrastructure,
+  userPurgeProviders,
+} from '@fluxnote/platform';
 import { notificationsDatabase } from './notifications.database';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from './config/notifications.config';
 import { Broadcasts } from './broadcasts/broadcasts';
@@ -59,6 +63,7 @@ export class NotificationsModule {
         FeedWaiter,
         PreferencesService,
         Notifier,
+        accountsDirectoryProvider(config),
         NotificationEventsConsumer,
         DeliveryWorker,
         Broadcasts,

@@ -2,6 +2,8 @@ import { serviceConfigSchema, z } from '@fluxnote/config';
 
 export const notificationsConfigSchema = serviceConfigSchema(
   {
+    /** Accounts' gRPC address (host:port): asked where to write to a user whose registration has not arrived. */
+    ACCOUNTS_GRPC_URL: z.string().min(1),
     /** Outgoing mail server, e.g. `smtps://user:pass@smtp.example.com:465` (secret). Unset: `.eml` files in DATA_DIR/mail. */
     SMTP_URL: z.string().url().optional(),
     /** FCM-style push provider, e.g. `https://fcm.googleapis.com/v1/projects/<project>`. Unset: pushes are logged. */

@@ -34,6 +34,7 @@ import { JobsReadyDigest } from '../feed/jobs-ready-digest';
 import { FarewellMail } from './farewell-mail';
 import { HttpPushSender, LogPushSender } from './push-sender';
 import { NotificationEventsConsumer } from './notification.events';
+import { AccountsDirectory, type AccountFacts } from '@fluxnote/platform';
 import { Notifier } from './notifier';
 
 interface Received {
@@ -177,6 +178,7 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     pushProvider = await startPushProvider();
     const config = notificationsConfigSchema.parse({
       DATABASE_URL: db.url,
+      ACCOUNTS_GRPC_URL: '127.0.0.1:1',
       SMTP_URL: smtp.url,
       DELIVERY_MAX_ATTEMPTS: '3',
       DELIVERY_RETRY_BASE_MS: '1000',
@@ -184,7 +186,7 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     feed = new FeedService(dataSource, clock);
     preferences = new PreferencesService(dataSource, clock);
     devices = new PushDevices(dataSource, clock);
-    const notifier = new Notifier(feed, preferences, clock);
+    const notifier = new Notifier(feed, preferences, clock, accounts);
     broadcasts = new Broadcasts(dataSource, notifier, clock, config);
     sender = new SmtpEmailSender(config.SMTP_URL!);
     const consumer = new NotificationEventsConsumer(
@@ -226,6 +228,14 @@ describe('notification delivery (Postgres, real SMTP)', () => {
   ): EventEnvelope {
     return createEnvelope({ type: definition.type, source: 'test', subject: userId, data });
   }
+
+  /** Accounts as notifications asks it about a user it has not heard of (here: a map). */
+  const known = new Map<string, AccountFacts>();
+  const accounts = new (class extends AccountsDirectory {
+    lookUp(userId: string): Promise<AccountFacts | null> {
+      return Promise.resolve(known.get(userId) ?? null);
+    }
+  })();
 
   async function newUser(
     brand = 'fluxnote',
@@ -311,6 +321,33 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     expect(await deliveries(userId)).toEqual([
       expect.objectContaining({ status: 'sent', attempts: 1 }),
     ]);
+  });
+
+  it('emails a new user whose first event arrives before their registration, as accounts says', async () => {
+    const userId = randomUUID();
+    known.set(userId, {
+      id: userId,
+      email: 'early@example.com',
+      brand: 'fluxnote',
+      country: 'US',
+      roles: ['user'],
+      status: 'active',
+    });
+    await router.deliver(jobFailed(userId));
+    expect(await deliveries(userId)).toEqual([
+      expect.objectContaining({ channel: 'email', status: 'pending' }),
+    ]);
+    const [row] = await dataSource.query<{ address: string }[]>(
+      `SELECT address FROM notifications.deliveries WHERE user_id = $1`,
+      [userId],
+    );
+    expect(row?.address).toBe('early@example.com');
+    expect(await worker.runOnce()).toBe(1);
+    expect(smtp.received.splice(0).map((mail) => mail.to)).toEqual([['early@example.com']]);
+    // a person accounts does not know (purged) gets no email, and the event is handled
+    const gone = randomUUID();
+    await router.deliver(jobFailed(gone));
+    expect(await deliveries(gone)).toEqual([]);
   });
 
   it('keeps finished jobs in the feed only, and honours opt-outs except for must-deliver billing', async () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
+import { AccountsDirectory } from '@fluxnote/platform';
 import { FeedService } from '../feed/feed.service';
 import {
   brandOf,
@@ -46,7 +47,33 @@ export class Notifier {
     private readonly feed: FeedService,
     private readonly preferences: PreferencesService,
     private readonly clock: Clock,
+    private readonly accounts: AccountsDirectory,
   ) {}
+
+  /**
+   * A new user's first event from another service (a job failed and refunded) can arrive before
+   * accounts' registration tells this service where to write: accounts is asked about each such
+   * person once, and kept as the registration would keep them. One accounts does not know (a
+   * purged account) gets the feed only. If accounts does not answer, the event is retried.
+   */
+  private async learnMissing(
+    manager: EntityManager,
+    ids: readonly string[],
+    recipients: Map<string, { user_id: string; brand: string; email: string | null }>,
+  ): Promise<void> {
+    const missing = ids.filter((id) => !recipients.has(id));
+    for (const user of await Promise.all(missing.map((id) => this.accounts.lookUp(id)))) {
+      if (!user) {
+        continue;
+      }
+      await manager.query(
+        `INSERT INTO notifications.recipients (user_id, brand, email, roles, created_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO NOTHING`,
+        [user.id, user.brand, user.email || null, user.roles, this.clock.now()],
+      );
+      recipients.set(user.id, { user_id: user.id, brand: user.brand, email: user.email || null });
+    }
+  }
 
   async notify(
     manager: EntityManager,
@@ -94,6 +121,7 @@ export class Notifier {
         )
       ).map((r) => [r.user_id, r]),
     );
+    await this.learnMissing(manager, ids, recipients);
     const devices = new Map<string, string[]>();
     if (message.channels.includes('push')) {
       const rows = await manager.query<{ user_id: string; token: string }[]>(

@@ -35,12 +35,21 @@ describe('the agent desk (Postgres)', () => {
       return Promise.resolve();
     }
   })();
-  const ownersAway = new (class extends CustomerOwners {
-    currentPlan(): Promise<string> {
-      return Promise.reject(new Error('billing is not part of this test'));
+  /** Billing and accounts as support asks them: here they know what the tests wrote for each person. */
+  const owners = new (class extends CustomerOwners {
+    async currentPlan(userId: string): Promise<string> {
+      const [row] = await dataSource.query<{ plan: string }[]>(
+        `SELECT plan FROM support.customers WHERE user_id = $1`,
+        [userId],
+      );
+      return row?.plan ?? 'free';
     }
-    account(): Promise<null> {
-      return Promise.reject(new Error('accounts is not part of this test'));
+    async account(userId: string): Promise<{ brand: string; roles: string[] } | null> {
+      const [row] = await dataSource.query<{ brand: string; roles: string[] }[]>(
+        `SELECT brand, roles FROM support.customers WHERE user_id = $1`,
+        [userId],
+      );
+      return row ?? null;
     }
   })();
   /** Billing, generation and accounts as support calls them, recorded (the end-to-end test runs the real ones). */
@@ -155,8 +164,7 @@ describe('the agent desk (Postgres)', () => {
 
   beforeAll(async () => {
     ({ db, dataSource } = await openTestServiceDatabase('support_desk', supportDatabase, 30));
-    // Billing and accounts are not asked here: the customers copy the tests write decides.
-    const customers = new Customers(dataSource, ownersAway);
+    const customers = new Customers(dataSource, owners);
     tickets = new TicketsService(dataSource, clock, freezes, customers, services);
     desk = new AgentDesk(dataSource, tickets, new Outbox('support', 'support'), clock, customers);
     actions = new AgentActions(dataSource, desk, services, clock);
