@@ -11,7 +11,7 @@ const open = [
   /^\/v1\/shared\//,
   /^\/v1\/webhooks\//,
   /^\/v1\/support\/inbound-email$/,
-  /^\/(healthz|readyz|metrics)$/,
+  /^\/(healthz|readyz)$/,
   /^\/\.well-known\//,
 ];
 
@@ -57,6 +57,15 @@ describe('the gateway seen from outside', () => {
     const docs = await fetch(url('/docs'));
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-security-policy')).not.toMatch(/script-src/);
+  });
+
+  it('serves its metrics on the internal port only, not through the public one', async () => {
+    const outside = await fetch(url('/metrics'));
+    expect(outside.status).toBe(404);
+    expect(outside.headers.get('content-type')).toMatch(/problem\+json/);
+    const inside = await fetch(`${platform.internalHttpUrl('gateway')}/metrics`);
+    expect(inside.status).toBe(200);
+    expect(await inside.text()).toMatch(/^process_cpu_user_seconds_total\{service="gateway"\}/m);
   });
 
   it('lets the configured web app call it from a browser, and no other origin', async () => {

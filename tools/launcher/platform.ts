@@ -86,6 +86,11 @@ export class Platform {
     return `127.0.0.1:${this.envs[name]['GRPC_PORT']}`;
   }
 
+  /** A service's internal HTTP address (health, and the gateway's /metrics). */
+  internalHttpUrl(name: ServiceName): string {
+    return `http://127.0.0.1:${this.envs[name]['HTTP_PORT']}`;
+  }
+
   get mailDir(): string {
     return join(this.dataDir, 'mail');
   }

@@ -89,6 +89,10 @@ listen addresses, the addresses of the services it calls, telemetry, then its ow
 {{- if .svc.public -}}
 {{- $_ := set $s "HOST" "0.0.0.0" -}}
 {{- $_ := set $s "PORT" (toString $ports.http) -}}
+{{- if hasKey $ports "metrics" -}}
+{{- $_ := set $s "HTTP_HOST" "0.0.0.0" -}}
+{{- $_ := set $s "HTTP_PORT" (toString $ports.metrics) -}}
+{{- end -}}
 {{- else -}}
 {{- $_ := set $s "HTTP_HOST" "0.0.0.0" -}}
 {{- $_ := set $s "HTTP_PORT" (toString $ports.http) -}}

@@ -50,6 +50,8 @@ export class GatewayModule {
         ...gatewayDatabase,
         config,
         messaging: false,
+        // PORT is public (the Ingress): Prometheus scrapes HTTP_PORT instead (main.ts).
+        metricsApart: true,
         checks: {
           accounts: () => checkGrpcHealth(config.ACCOUNTS_GRPC_URL),
           billing: () => checkGrpcHealth(config.BILLING_GRPC_URL),

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { leaveWithLauncher } from '@fluxnote/grpc';
-import { createLogger, PinoNestLogger } from '@fluxnote/telemetry';
+import { createLogger, PinoNestLogger, serveMetrics } from '@fluxnote/telemetry';
 import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
 import { gatewayConfigSchema } from './config/gateway.config';
 import { GatewayModule } from './gateway.module';
@@ -53,6 +53,9 @@ async function main(): Promise<void> {
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   await app.listen(config.PORT, config.HOST);
+  // /metrics is not on the public port: on HTTP_PORT, which only the cluster reaches.
+  const metrics = await serveMetrics(config.HTTP_HOST, config.HTTP_PORT);
+  metrics.unref();
   leaveWithLauncher(app);
   new Logger('gateway').log(`ready: http ${config.HOST}:${config.PORT}`);
 }
