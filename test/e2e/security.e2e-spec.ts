@@ -108,6 +108,107 @@ describe('the gateway seen from outside', () => {
     expect(payload.sub).toBe(user.id);
   });
 
+  it("never shows or touches another user's jobs, projects, tickets, uploads or logins", async () => {
+    const signUp = async (email: string): Promise<{ accessToken: string; user: { id: string } }> =>
+      (await (
+        await fetch(url('/v1/auth/signup'), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password: 'a long enough password' }),
+        })
+      ).json()) as { accessToken: string; user: { id: string } };
+    const owner = await signUp('owner@example.com');
+    const other = await signUp('other@example.com');
+    const as = (token: string, method: string, path: string, body?: unknown) =>
+      fetch(url(path), {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body instanceof Buffer ? { 'content-type': 'image/png' } : {}),
+          ...(body !== undefined && !(body instanceof Buffer)
+            ? { 'content-type': 'application/json' }
+            : {}),
+        },
+        body: body instanceof Buffer ? body : body === undefined ? undefined : JSON.stringify(body),
+      });
+    const prompt = 'the owner’s private prompt about a lighthouse';
+    const job = (await (
+      await as(owner.accessToken, 'POST', '/v1/generations', {
+        model: 'wan-2.6',
+        mode: 'text-to-video',
+        prompt,
+        projectId: '5d7a8f1e-0c7b-4a59-9a4e-1f0d6b2c3a41',
+      })
+    ).json()) as { id: string };
+    const ticket = (await (
+      await as(owner.accessToken, 'POST', '/v1/support/tickets', {
+        channel: 'email',
+        body: 'My private question',
+        jobIds: [job.id],
+      })
+    ).json()) as { id: string };
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.alloc(2048, 1),
+    ]);
+    const face = (await (
+      await as(owner.accessToken, 'POST', '/v1/face-identities?name=me', png)
+    ).json()) as { id: string };
+    const logins = (await (await as(owner.accessToken, 'GET', '/v1/account/logins')).json()) as {
+      items: { id: string }[];
+    };
+    const ids: Record<string, string> = {
+      generations: job.id,
+      projects: '5d7a8f1e-0c7b-4a59-9a4e-1f0d6b2c3a41',
+      'support/tickets': ticket.id,
+      'face-identities': face.id,
+      'account/logins': logins.items[0].id,
+    };
+    expect(Object.entries(ids).filter(([, id]) => !id)).toEqual([]);
+
+    const document = (await (await fetch(url('/docs/openapi.json'))).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const leaks: string[] = [];
+    let checked = 0;
+    for (const [path, methods] of Object.entries(document.paths)) {
+      const owned = Object.keys(ids).find((prefix) => path.startsWith(`/v1/${prefix}/{`));
+      if (!owned || path.endsWith('/stream')) {
+        continue;
+      }
+      const concrete = path.replace(/\{[^}]+\}/, ids[owned]);
+      for (const method of Object.keys(methods).map((m) => m.toUpperCase())) {
+        const response = await as(
+          other.accessToken,
+          method,
+          concrete,
+          method === 'GET' || method === 'DELETE' ? undefined : { body: 'mine now' },
+        );
+        const text = await response.text();
+        checked += 1;
+        if (
+          ![403, 404].includes(response.status) ||
+          text.includes(prompt) ||
+          text.includes(owner.user.id)
+        ) {
+          leaks.push(`${method} ${path} → ${response.status} ${text.slice(0, 120)}`);
+        }
+      }
+    }
+    expect(leaks).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(10); // read, cancel, delete, share, messages, not-me, …
+    // and nothing of the owner's was changed by the attempts
+    expect((await as(owner.accessToken, 'GET', `/v1/generations/${job.id}`)).status).toBe(200);
+    expect((await as(owner.accessToken, 'GET', `/v1/support/tickets/${ticket.id}`)).status).toBe(
+      200,
+    );
+    const faces = (await (await as(owner.accessToken, 'GET', '/v1/face-identities')).json()) as {
+      items: { id: string }[];
+    };
+    expect(faces.items.map((f) => f.id)).toContain(face.id);
+    expect((await as(owner.accessToken, 'GET', '/v1/me')).status).toBe(200);
+  });
+
   it('refuses every operation that needs a session without a valid token (401)', async () => {
     const document = (await (await fetch(url('/docs/openapi.json'))).json()) as {
       paths: Record<string, Record<string, unknown>>;
