@@ -1,14 +1,8 @@
-import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 import request from 'supertest';
-import {
-  createTestDatabase,
-  expectEventually,
-  makeTempDir,
-  testTransport,
-  type TestDatabase,
-} from '@fluxnote/testing';
-import { Platform } from '../../tools/launcher/platform';
+import { expectEventually, testTransport } from '@fluxnote/testing';
+import type { Platform } from '../../tools/launcher/platform';
+import { startPlatformUnderTest, testAdmin } from './platform-under-test';
 
 jest.setTimeout(180_000);
 
@@ -26,33 +20,19 @@ interface Session {
  * waited for.
  */
 describe(`a fast client (${testTransport().name})`, () => {
-  let db: TestDatabase;
   let platform: Platform;
-  let dataDir: string;
+  let stopPlatform: () => Promise<void>;
   let api: ReturnType<typeof request>;
 
   beforeAll(async () => {
-    db = await createTestDatabase('fast');
-    dataDir = makeTempDir('fast');
-    platform = await Platform.start({
-      dataDir,
-      databaseUrl: db.url,
-      port: 0,
-      env: {
-        LOG_LEVEL: 'warn',
-        ADMIN_EMAIL: 'ops@fluxnote.test',
-        ADMIN_PASSWORD: 'operations-password',
-        SIMULATOR_DEFAULT_LATENCY_MS: '50',
-        ...testTransport().env,
-      },
-    });
+    ({ platform, stop: stopPlatform } = await startPlatformUnderTest('fast', {
+      SIMULATOR_DEFAULT_LATENCY_MS: '50',
+    }));
     api = request(platform.gatewayUrl);
   });
 
   afterAll(async () => {
-    await platform?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopPlatform?.();
   });
 
   let counter = 0;
@@ -65,9 +45,7 @@ describe(`a fast client (${testTransport().name})`, () => {
   }
 
   async function logInAdmin(): Promise<Session> {
-    const response = await api
-      .post('/v1/auth/login')
-      .send({ email: 'ops@fluxnote.test', password: 'operations-password' });
+    const response = await api.post('/v1/auth/login').send({ ...testAdmin });
     expect(response.status).toBe(200);
     return response.body as Session;
   }
@@ -195,7 +173,7 @@ describe(`a fast client (${testTransport().name})`, () => {
   });
 
   it(`the events of all this went through ${testTransport().name === 'Kafka' ? 'Kafka, not the embedded bus' : 'the embedded bus'}`, async () => {
-    const client = new Client({ connectionString: db.url });
+    const client = new Client({ connectionString: platform.databaseUrl });
     await client.connect();
     try {
       const { rows } = await client

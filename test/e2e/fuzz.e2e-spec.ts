@@ -1,11 +1,6 @@
-import { rmSync } from 'node:fs';
-import {
-  createTestDatabase,
-  makeTempDir,
-  testTransport,
-  type TestDatabase,
-} from '@fluxnote/testing';
-import { Platform } from '../../tools/launcher/platform';
+import { testTransport } from '@fluxnote/testing';
+import type { Platform } from '../../tools/launcher/platform';
+import { startPlatformUnderTest, testAdmin } from './platform-under-test';
 
 jest.setTimeout(300_000);
 
@@ -147,42 +142,26 @@ function bodiesFor(operation: Operation): unknown[] {
  * error (4xx problem+json), never the platform's (5xx). Requests are bounded and go to loopback.
  */
 describe(`fuzzing every operation (${testTransport().name})`, () => {
-  let db: TestDatabase;
   let platform: Platform;
-  let dataDir: string;
+  let stopPlatform: () => Promise<void>;
   let userToken: string;
   let adminToken: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('fuzz');
-    dataDir = makeTempDir('fuzz');
-    platform = await Platform.start({
-      dataDir,
-      databaseUrl: db.url,
-      port: 0,
-      env: {
-        LOG_LEVEL: 'error',
-        ADMIN_EMAIL: 'ops@fluxnote.test',
-        ADMIN_PASSWORD: 'operations-password',
-        ...testTransport().env,
-      },
-    });
+    ({ platform, stop: stopPlatform } = await startPlatformUnderTest('fuzz', {
+      LOG_LEVEL: 'error',
+    }));
     const signup = await post('/v1/auth/signup', {
       email: 'fuzzer@example.com',
       password: 'a long enough password',
     });
     userToken = ((await signup.json()) as { accessToken: string }).accessToken;
-    const login = await post('/v1/auth/login', {
-      email: 'ops@fluxnote.test',
-      password: 'operations-password',
-    });
+    const login = await post('/v1/auth/login', testAdmin);
     adminToken = ((await login.json()) as { accessToken: string }).accessToken;
   });
 
   afterAll(async () => {
-    await platform?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopPlatform?.();
   });
 
   function post(path: string, body: unknown): Promise<Response> {

@@ -1,7 +1,6 @@
-import { rmSync } from 'node:fs';
 import { createLocalJWKSet, generateKeyPair, jwtVerify, SignJWT } from 'jose';
-import { createTestDatabase, makeTempDir, type TestDatabase } from '@fluxnote/testing';
-import { Platform } from '../../tools/launcher/platform';
+import type { Platform } from '../../tools/launcher/platform';
+import { startPlatformUnderTest } from './platform-under-test';
 
 jest.setTimeout(120_000);
 
@@ -17,26 +16,18 @@ const open = [
 
 /** What the gateway shows the world: headers, CORS, the signing keys, and no way in without a valid token. */
 describe('the gateway seen from outside', () => {
-  let db: TestDatabase;
   let platform: Platform;
-  let dataDir: string;
+  let stopPlatform: () => Promise<void>;
   const webApp = 'https://app.fluxnote.test';
 
   beforeAll(async () => {
-    db = await createTestDatabase('security');
-    dataDir = makeTempDir('security');
-    platform = await Platform.start({
-      dataDir,
-      databaseUrl: db.url,
-      port: 0,
-      env: { LOG_LEVEL: 'warn', CORS_ORIGINS: webApp },
-    });
+    ({ platform, stop: stopPlatform } = await startPlatformUnderTest('security', {
+      CORS_ORIGINS: webApp,
+    }));
   });
 
   afterAll(async () => {
-    await platform?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopPlatform?.();
   });
 
   const url = (path: string): string => `${platform.gatewayUrl}${path}`;

@@ -1,5 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { serviceInfrastructure, userPurgeProviders } from '@fluxnote/platform';
+import {
+  accountsDirectoryProvider,
+  serviceInfrastructure,
+  userPurgeProviders,
+} from '@fluxnote/platform';
 import { supportDatabase } from './support.database';
 import { SUPPORT_CONFIG, type SupportConfig } from './config/support.config';
 import { SecurityFreeze } from './platform/security-freeze';
@@ -11,7 +15,7 @@ import { InboundEmail } from './email/inbound-email';
 import { WeeklyReports } from './reports/weekly-reports';
 import { TicketStream } from './tickets/ticket-stream';
 import { CustomersConsumer } from './customers/customers.events';
-import { CustomerOwners, Customers, GrpcCustomerOwners } from './customers/customers';
+import { CurrentPlans, Customers } from './customers/customers';
 import { TicketsGrpcController } from './tickets/tickets.grpc';
 import { TicketsService } from './tickets/tickets.service';
 import { AgentDesk } from './tickets/agent-desk.service';
@@ -44,7 +48,8 @@ export class SupportModule {
         { provide: SecurityFreeze, useExisting: PlatformServices },
         { provide: CitedJobs, useExisting: PlatformServices },
         CustomersConsumer,
-        { provide: CustomerOwners, useClass: GrpcCustomerOwners },
+        { provide: CurrentPlans, useExisting: PlatformServices },
+        accountsDirectoryProvider(config),
         Customers,
         TicketsService,
         AgentDesk,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type RemoteJWKSet } from 'jose';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
@@ -21,7 +21,7 @@ export interface Caller {
  */
 @Injectable()
 export class TokenVerifier {
-  private readonly jwks: JWTVerifyGetKey;
+  private readonly jwks: RemoteJWKSet;
 
   constructor(
     private readonly clock: Clock,
@@ -32,6 +32,18 @@ export class TokenVerifier {
       cooldownDuration: 30_000,
       cacheMaxAge: 600_000,
     });
+  }
+
+  /** The signing keys as accounts last served them (refetched when stale), for publishing. */
+  async publicKeys(): Promise<JSONWebKeySet> {
+    if (!this.jwks.fresh) {
+      await this.jwks.reload().catch(() => undefined); // the last copy is served meanwhile
+    }
+    const keys = this.jwks.jwks();
+    if (!keys) {
+      throw ProblemError.unavailable('The signing keys cannot be read just now. Retry shortly.');
+    }
+    return keys;
   }
 
   async verify(token: string): Promise<Caller> {

@@ -1,48 +1,11 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { accountsV1, billingPaymentsV1 } from '@fluxnote/contracts';
-import { GrpcClientSet, platformServiceSpecs, type PromiseClient } from '@fluxnote/grpc';
-import { SUPPORT_CONFIG, type SupportConfig } from '../config/support.config';
+import { AccountsDirectory } from '@fluxnote/platform';
 
-/** The owners of what support keeps of a customer: billing (the plan) and accounts (brand, roles). */
-export abstract class CustomerOwners {
+/** Billing, the owner of a customer's plan (GrpcPlatformServices answers it over gRPC). */
+export abstract class CurrentPlans {
   /** The plan billing has the customer on now. */
   abstract currentPlan(userId: string): Promise<string>;
-  /** The person as accounts knows them now; null when there is no such user. */
-  abstract account(userId: string): Promise<{ brand: string; roles: string[] } | null>;
-}
-
-@Injectable()
-export class GrpcCustomerOwners extends CustomerOwners implements OnModuleDestroy {
-  private readonly clients: GrpcClientSet;
-  private readonly accounts: PromiseClient<accountsV1.AccountsServiceClient>;
-  private readonly payments: PromiseClient<billingPaymentsV1.PaymentsServiceClient>;
-
-  constructor(@Inject(SUPPORT_CONFIG) config: SupportConfig) {
-    super();
-    this.clients = new GrpcClientSet(config.GRPC_DEADLINE_MS);
-    const specs = platformServiceSpecs;
-    this.accounts = this.clients.open(specs.accounts, config.ACCOUNTS_GRPC_URL, 'accounts');
-    this.payments = this.clients.open(specs.payments, config.BILLING_GRPC_URL, 'billing');
-  }
-
-  async currentPlan(userId: string): Promise<string> {
-    return (await this.payments.getSubscription({ userId })).plan;
-  }
-
-  async account(userId: string): Promise<{ brand: string; roles: string[] } | null> {
-    const user = await this.accounts.getUser({ userId }).catch((error: unknown) => {
-      if ((error as { problem?: { status?: number } }).problem?.status === 404) {
-        return null;
-      }
-      throw error;
-    });
-    return user && { brand: user.brand, roles: user.roles };
-  }
-
-  onModuleDestroy(): void {
-    this.clients.close();
-  }
 }
 
 /**
@@ -59,7 +22,8 @@ export class Customers {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly owners: CustomerOwners,
+    private readonly plans: CurrentPlans,
+    private readonly accounts: AccountsDirectory,
   ) {}
 
   /** The brand and plan a new ticket is routed by. */
@@ -68,7 +32,7 @@ export class Customers {
       `SELECT brand, plan FROM support.customers WHERE user_id = $1`,
       [userId],
     );
-    const plan = this.owners.currentPlan(userId).catch((error: unknown) => {
+    const plan = this.plans.currentPlan(userId).catch((error: unknown) => {
       this.logger.warn(
         `billing did not say ${userId}'s plan; using the last one heard: ${String(error)}`,
       );
@@ -76,8 +40,8 @@ export class Customers {
     });
     const brand = copy
       ? copy.brand
-      : await this.owners
-          .account(userId)
+      : await this.accounts
+          .lookUp(userId)
           .then((account) => account?.brand ?? 'fluxnote')
           .catch(() => 'fluxnote');
     return { brand, plan: await plan };
@@ -92,7 +56,7 @@ export class Customers {
     if (copy?.roles.some((role) => wanted.includes(role))) {
       return copy.roles;
     }
-    const current = await this.owners.account(userId).catch(() => null);
+    const current = await this.accounts.lookUp(userId).catch(() => null);
     return current?.roles ?? copy?.roles ?? [];
   }
 }

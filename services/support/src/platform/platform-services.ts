@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { accountsV1, billingPaymentsV1, billingV1, generationV1 } from '@fluxnote/contracts';
 import { GrpcClientSet, platformServiceSpecs, type PromiseClient } from '@fluxnote/grpc';
 import { SUPPORT_CONFIG, type SupportConfig } from '../config/support.config';
+import type { CurrentPlans } from '../customers/customers';
 import { SecurityFreeze } from './security-freeze';
 
 /**
@@ -31,7 +32,10 @@ export abstract class PlatformServices extends SecurityFreeze {
 
 /** The same, over gRPC, each call with the configured deadline. */
 @Injectable()
-export class GrpcPlatformServices extends PlatformServices implements OnModuleDestroy {
+export class GrpcPlatformServices
+  extends PlatformServices
+  implements CurrentPlans, OnModuleDestroy
+{
   private readonly clients: GrpcClientSet;
   private readonly accounts: PromiseClient<accountsV1.AccountsServiceClient>;
   private readonly ledger: PromiseClient<billingV1.LedgerServiceClient>;
@@ -50,6 +54,10 @@ export class GrpcPlatformServices extends PlatformServices implements OnModuleDe
 
   async freeze(userId: string, ticketId: string, note: string): Promise<void> {
     await this.accounts.freezeForSecurityTicket({ userId, ticketId, note });
+  }
+
+  async currentPlan(userId: string): Promise<string> {
+    return (await this.payments.getSubscription({ userId })).plan;
   }
 
   jobLog(jobId: string): Promise<generationV1.JobLog> {

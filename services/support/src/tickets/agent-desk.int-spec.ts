@@ -7,7 +7,8 @@ import { openTestServiceDatabase, problemOf, type TestDatabase } from '@fluxnote
 import { supportDatabase } from '../support.database';
 import { PlatformServices } from '../platform/platform-services';
 import { SecurityFreeze } from '../platform/security-freeze';
-import { CustomerOwners, Customers } from '../customers/customers';
+import { AccountsDirectory, type AccountFacts } from '@fluxnote/platform';
+import { CurrentPlans, Customers } from '../customers/customers';
 import { AgentActions } from './agent-actions.service';
 import { SlaWatch } from '../sla/sla-watch';
 import { InboundEmail } from '../email/inbound-email';
@@ -36,7 +37,7 @@ describe('the agent desk (Postgres)', () => {
     }
   })();
   /** Billing and accounts as support asks them: here they know what the tests wrote for each person. */
-  const owners = new (class extends CustomerOwners {
+  const plans = new (class extends CurrentPlans {
     async currentPlan(userId: string): Promise<string> {
       const [row] = await dataSource.query<{ plan: string }[]>(
         `SELECT plan FROM support.customers WHERE user_id = $1`,
@@ -44,12 +45,14 @@ describe('the agent desk (Postgres)', () => {
       );
       return row?.plan ?? 'free';
     }
-    async account(userId: string): Promise<{ brand: string; roles: string[] } | null> {
+  })();
+  const accounts = new (class extends AccountsDirectory {
+    async lookUp(userId: string): Promise<AccountFacts | null> {
       const [row] = await dataSource.query<{ brand: string; roles: string[] }[]>(
         `SELECT brand, roles FROM support.customers WHERE user_id = $1`,
         [userId],
       );
-      return row ?? null;
+      return row ? { id: userId, email: '', country: null, status: 'active', ...row } : null;
     }
   })();
   /** Billing, generation and accounts as support calls them, recorded (the end-to-end test runs the real ones). */
@@ -164,7 +167,7 @@ describe('the agent desk (Postgres)', () => {
 
   beforeAll(async () => {
     ({ db, dataSource } = await openTestServiceDatabase('support_desk', supportDatabase, 30));
-    const customers = new Customers(dataSource, owners);
+    const customers = new Customers(dataSource, plans, accounts);
     tickets = new TicketsService(dataSource, clock, freezes, customers, services);
     desk = new AgentDesk(dataSource, tickets, new Outbox('support', 'support'), clock, customers);
     actions = new AgentActions(dataSource, desk, services, clock);

@@ -1,0 +1,42 @@
+import { rmSync } from 'node:fs';
+import { createTestDatabase, makeTempDir, testTransport } from '@fluxnote/testing';
+import { Platform } from '../../tools/launcher/platform';
+
+/** The admin every suite started here has. */
+export const testAdmin = { email: 'ops@fluxnote.test', password: 'operations-password' };
+
+/**
+ * The whole platform for one end-to-end suite, as `npm start` starts it: its own database and
+ * data folder, on a free port, on this Jest project's event transport (`testTransport()`).
+ * `stop()` removes all of it.
+ */
+export async function startPlatformUnderTest(
+  name: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ platform: Platform; stop: () => Promise<void> }> {
+  const db = await createTestDatabase(name);
+  const dataDir = makeTempDir(name);
+  const stopAll = async (platform?: Platform): Promise<void> => {
+    await platform?.stop();
+    await db.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const platform = await Platform.start({
+      dataDir,
+      databaseUrl: db.url,
+      port: 0,
+      env: {
+        LOG_LEVEL: 'warn',
+        ADMIN_EMAIL: testAdmin.email,
+        ADMIN_PASSWORD: testAdmin.password,
+        ...testTransport().env,
+        ...env,
+      },
+    });
+    return { platform, stop: () => stopAll(platform) };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
