@@ -44,7 +44,10 @@ module.exports = {
       // races only show when events take a broker's time.
       ...common,
       displayName: 'e2e-kafka',
-      testMatch: ['<rootDir>/test/e2e/fast-client.e2e-spec.ts'],
+      testMatch: [
+        '<rootDir>/test/e2e/fast-client.e2e-spec.ts',
+        '<rootDir>/test/e2e/secrets.e2e-spec.ts',
+      ],
       globalSetup: '<rootDir>/libs/testing/src/jest-kafka-global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/jest-kafka-global-teardown.ts',
       globals: { __FLUXNOTE_TRANSPORT__: 'kafka' },

@@ -41,19 +41,19 @@ function containerEnvironment(objects: KubeObject[], service: string): Record<st
   const env: Record<string, string> = {
     ...find(objects, 'ConfigMap', container.envFrom![0].configMapRef.name).data,
   };
+  /** What the cluster's secrets hold, in the form each setting takes. */
+  const secretValues: Record<string, string> = {
+    DATABASE_URL: 'postgres://user:secret@db.internal:5432/fluxnote',
+    ADMIN_EMAIL: 'admin@fluxnote.dev',
+    SMTP_URL: 'smtps://mailer:secret@smtp.internal:465',
+    PUSH_URL: 'https://push.internal/v1/projects/fluxnote',
+    MODEL_PROVIDER_URL: 'https://models.provider.example',
+    NOTIFICATIONS_SEALING_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\n…\n-----END PUBLIC KEY-----',
+    SEALING_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----',
+    SEALING_PREVIOUS_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----',
+  };
   for (const variable of container.env ?? []) {
-    env[variable.name] =
-      variable.name === 'DATABASE_URL'
-        ? 'postgres://user:secret@db.internal:5432/fluxnote'
-        : variable.name === 'ADMIN_EMAIL'
-          ? 'admin@fluxnote.dev'
-          : variable.name === 'SMTP_URL'
-            ? 'smtps://mailer:secret@smtp.internal:465'
-            : variable.name === 'PUSH_URL'
-              ? 'https://push.internal/v1/projects/fluxnote'
-              : variable.name === 'MODEL_PROVIDER_URL'
-                ? 'https://models.provider.example'
-                : 'a-secret-value-from-the-cluster';
+    env[variable.name] = secretValues[variable.name] ?? 'a-secret-value-from-the-cluster';
   }
   return env;
 }
@@ -202,8 +202,22 @@ describe.each(environments)('the chart with deploy/values-%s.yaml', (environment
         'PUSH_URL',
         'PUSH_API_KEY',
         'INBOUND_EMAIL_SECRET',
+        'NOTIFICATIONS_SEALING_PUBLIC_KEY',
+        'SEALING_PRIVATE_KEY',
       ]),
     );
+    // the sealing key's halves: the public one to accounts only, the private ones to notifications only
+    const holders = (name: string) =>
+      objects
+        .filter((o) => o.kind === 'Deployment')
+        .filter((o) => podSpec(o).containers.some((c) => c.env?.some((e) => e.name === name)))
+        .map((o) => o.metadata.name);
+    expect(holders('NOTIFICATIONS_SEALING_PUBLIC_KEY')).toEqual([
+      expect.stringMatching(/accounts$/),
+    ]);
+    for (const key of ['SEALING_PRIVATE_KEY', 'SEALING_PREVIOUS_PRIVATE_KEY']) {
+      expect(holders(key)).toEqual([expect.stringMatching(/notifications$/)]);
+    }
     if (environment === 'prod') {
       // Production runs the models on the HTTP provider.
       expect(refs.map((e) => e.name)).toEqual(

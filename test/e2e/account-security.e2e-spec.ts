@@ -1,6 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
+import { rmSync } from 'node:fs';
 import request from 'supertest';
 import { accountsV1, billingPaymentsV1, generationV1, type Problem } from '@fluxnote/contracts';
 import { createGrpcClient, type GrpcClientHandle } from '@fluxnote/grpc';
@@ -13,6 +11,7 @@ import {
   type TestDatabase,
 } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
+import { mailTo as mailToOf, type Mail } from './platform-under-test';
 
 jest.setTimeout(120_000);
 
@@ -20,11 +19,6 @@ interface Session {
   accessToken: string;
   refreshToken: string;
   user: { id: string; status: string };
-}
-
-interface Mail {
-  subject: string;
-  text: string;
 }
 
 /** Log-in risk, throttling, recovery and “not me”, through the gateway, on the whole platform. */
@@ -77,21 +71,8 @@ describe('account security end to end', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** The mail a user got whose subject matches, once it has been written. */
-  async function mailTo(email: string, subject: RegExp): Promise<Mail> {
-    return expectEventually(async () => {
-      const dir = platform.mailDir;
-      const files = existsSync(dir) ? readdirSync(dir) : [];
-      for (const file of files) {
-        const parsed = await simpleParser(readFileSync(join(dir, file)));
-        const to = Array.isArray(parsed.to) ? parsed.to[0] : parsed.to;
-        if (to?.text.includes(email) && subject.test(parsed.subject ?? '')) {
-          return { subject: parsed.subject ?? '', text: parsed.text ?? '' };
-        }
-      }
-      throw new Error(`no mail to ${email} matching ${subject}`);
-    });
-  }
+  const mailTo = (email: string, subject: RegExp): Promise<Mail> =>
+    mailToOf(platform, email, subject);
 
   const from = (ip: string) => ({ 'x-forwarded-for': ip, 'user-agent': 'FluxNote Web 5.0' });
   let counter = 0;

@@ -1,5 +1,12 @@
-import { rmSync } from 'node:fs';
-import { createTestDatabase, makeTempDir, testTransport } from '@fluxnote/testing';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import {
+  createTestDatabase,
+  expectEventually,
+  makeTempDir,
+  testTransport,
+} from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
 
 /** The admin every suite started here has. */
@@ -39,4 +46,26 @@ export async function startPlatformUnderTest(
     await stopAll();
     throw error;
   }
+}
+
+/** An email as its reader sees it. */
+export interface Mail {
+  subject: string;
+  text: string;
+}
+
+/** The mail `email` got whose subject matches, once the platform has written it. */
+export async function mailTo(platform: Platform, email: string, subject: RegExp): Promise<Mail> {
+  return expectEventually(async () => {
+    const dir = platform.mailDir;
+    const files = existsSync(dir) ? readdirSync(dir) : [];
+    for (const file of files) {
+      const parsed = await simpleParser(readFileSync(join(dir, file)));
+      const to = Array.isArray(parsed.to) ? parsed.to[0] : parsed.to;
+      if (to?.text.includes(email) && subject.test(parsed.subject ?? '')) {
+        return { subject: parsed.subject ?? '', text: parsed.text ?? '' };
+      }
+    }
+    throw new Error(`no mail to ${email} matching ${subject}`);
+  });
 }

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { generateSealingKeyPair } from '@fluxnote/platform';
 import { startEmbeddedPostgres, type RunningPostgres } from '@fluxnote/testing';
 import { reservePorts } from './ports';
 
@@ -62,6 +63,31 @@ function adminCredentials(
 }
 
 /**
+ * Notifications' sealing key pair (log-in codes and link tokens travel sealed to it): from the
+ * environment, or made once and kept in the data folder. Only accounts gets the public half and
+ * only notifications the private one.
+ */
+async function sealingKeys(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ publicKey: string; privateKey: string }> {
+  const given = {
+    publicKey: env['NOTIFICATIONS_SEALING_PUBLIC_KEY'],
+    privateKey: env['SEALING_PRIVATE_KEY'],
+  };
+  if (given.publicKey && given.privateKey) {
+    return { publicKey: given.publicKey, privateKey: given.privateKey };
+  }
+  const file = join(dataDir, 'sealing-key.json');
+  if (existsSync(file)) {
+    return JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string; privateKey: string };
+  }
+  const made = await generateSealingKeyPair();
+  writeFileSync(file, JSON.stringify(made), { mode: 0o600 });
+  return made;
+}
+
+/**
  * The whole platform on one machine: embedded Postgres (unless a database URL
  * is given), then the six services, each its own Node process on free ports,
  * wired to each other by environment. `npm start` and the end-to-end tests
@@ -115,6 +141,7 @@ export class Platform {
     let postgres: RunningPostgres | undefined;
     let databaseUrl = options.databaseUrl ?? baseEnv['DATABASE_URL'];
     let admin: { email: string; password: string };
+    let sealing: { publicKey: string; privateKey: string };
     try {
       if (!databaseUrl) {
         postgres = await startEmbeddedPostgres(join(dataDir, 'postgres'), {
@@ -124,6 +151,7 @@ export class Platform {
         databaseUrl = postgres.url;
       }
       admin = adminCredentials(dataDir, baseEnv);
+      sealing = await sealingKeys(dataDir, baseEnv);
     } catch (error) {
       await postgres?.stop();
       throw error;
@@ -152,6 +180,8 @@ export class Platform {
         HTTP_PORT: String(ports[`${name}.http`]),
         GRPC_PORT: String(ports[`${name}.grpc`]),
         ...(name === 'gateway' ? { PORT: String(gatewayListen) } : {}),
+        ...(name === 'accounts' ? { NOTIFICATIONS_SEALING_PUBLIC_KEY: sealing.publicKey } : {}),
+        ...(name === 'notifications' ? { SEALING_PRIVATE_KEY: sealing.privateKey } : {}),
       };
     }
     const platform = new Platform(

@@ -129,6 +129,11 @@ listen addresses, the addresses of the services it calls, telemetry, then its ow
 {{- $refs = append $refs (list "INBOUND_EMAIL_SECRET" $secrets.inboundEmail.name $secrets.inboundEmail.key) -}}
 {{- else if eq $kind "jwt" -}}
 {{- $refs = append $refs (list "JWT_PRIVATE_KEY" $secrets.jwt.name $secrets.jwt.key) -}}
+{{- else if eq $kind "sealingPublicKey" -}}
+{{- $refs = append $refs (list "NOTIFICATIONS_SEALING_PUBLIC_KEY" $secrets.sealing.name $secrets.sealing.publicKeyKey) -}}
+{{- else if eq $kind "sealingPrivateKey" -}}
+{{- $refs = append $refs (list "SEALING_PRIVATE_KEY" $secrets.sealing.name $secrets.sealing.privateKeyKey) -}}
+{{- $refs = append $refs (list "SEALING_PREVIOUS_PRIVATE_KEY" $secrets.sealing.name $secrets.sealing.previousPrivateKeyKey "optional") -}}
 {{- else if eq $kind "admin" -}}
 {{- $refs = append $refs (list "ADMIN_EMAIL" $secrets.admin.name $secrets.admin.emailKey) -}}
 {{- $refs = append $refs (list "ADMIN_PASSWORD" $secrets.admin.name $secrets.admin.passwordKey) -}}
@@ -156,6 +161,9 @@ listen addresses, the addresses of the services it calls, telemetry, then its ow
     secretKeyRef:
       name: {{ index $ref 1 }}
       key: {{ index $ref 2 }}
+      {{- if gt (len $ref) 3 }}
+      optional: true
+      {{- end }}
 {{- end -}}
 {{- end -}}
 

@@ -3,3 +3,4 @@ export * from './migrate-command';
 export * from './account-standing';
 export * from './user-purge';
 export * from './accounts-directory';
+export * from './sealed-secrets';

@@ -6,6 +6,7 @@ import { Deletions1764200000300 } from './migrations/1764200000300-deletions';
 import { GoogleSignIn1764300000100 } from './migrations/1764300000100-google-sign-in';
 import { SystemActions1764300000800 } from './migrations/1764300000800-system-actions';
 import { AnonymousRevocations1764300000900 } from './migrations/1764300000900-anonymous-revocations';
+import { SecretsOffTheBus1764500000100 } from './migrations/1764500000100-secrets-off-the-bus';
 import { RefreshTokenEntity } from './sessions/refresh-token.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -21,5 +22,6 @@ export const accountsDatabase: ServiceDatabase = {
     GoogleSignIn1764300000100,
     SystemActions1764300000800,
     AnonymousRevocations1764300000900,
+    SecretsOffTheBus1764500000100,
   ],
 };

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { serviceInfrastructure } from '@fluxnote/platform';
+import { SecretSealer, serviceInfrastructure } from '@fluxnote/platform';
 import { accountsDatabase } from './accounts.database';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from './config/accounts.config';
 import { ActionTokens } from './security/action-tokens';
@@ -34,6 +34,10 @@ export class AccountsModule {
       controllers: [IdentityGrpcController, JwksController],
       providers: [
         { provide: ACCOUNTS_CONFIG, useValue: config },
+        {
+          provide: SecretSealer,
+          useFactory: () => SecretSealer.fromPublicKey(config.NOTIFICATIONS_SEALING_PUBLIC_KEY),
+        },
         PasswordHasher,
         TokenIssuer,
         Sessions,

@@ -6,6 +6,7 @@ import { FeedSequence1764100000300 } from './migrations/1764100000300-feed-seque
 import { Push1764300000300 } from './migrations/1764300000300-push';
 import { Broadcasts1764300000400 } from './migrations/1764300000400-broadcasts';
 import { RecipientRoles1764300000500 } from './migrations/1764300000500-recipient-roles';
+import { SecretsOnceSent1764500000300 } from './migrations/1764500000300-secrets-once-sent';
 
 /** The notifications schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const notificationsDatabase: ServiceDatabase = {
@@ -18,5 +19,6 @@ export const notificationsDatabase: ServiceDatabase = {
     Push1764300000300,
     Broadcasts1764300000400,
     RecipientRoles1764300000500,
+    SecretsOnceSent1764500000300,
   ],
 };

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
   accountsDirectoryProvider,
+  SecretOpener,
   serviceInfrastructure,
   userPurgeProviders,
 } from '@fluxnote/platform';
@@ -44,6 +45,15 @@ export class NotificationsModule {
       providers: [
         ...userPurgeProviders('notifications', purgeStatements),
         { provide: NOTIFICATIONS_CONFIG, useValue: config },
+        {
+          provide: SecretOpener,
+          useFactory: () =>
+            SecretOpener.fromPrivateKeys(
+              [config.SEALING_PRIVATE_KEY, config.SEALING_PREVIOUS_PRIVATE_KEY].filter(
+                (key): key is string => key !== undefined,
+              ),
+            ),
+        },
         {
           provide: EmailSender,
           useFactory: () =>

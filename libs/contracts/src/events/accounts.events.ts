@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, topics } from './event-definition';
+import { sealedSecret } from './sealed-secret';
 
 export const userRegisteredV1 = defineEvent(
   'accounts.user.registered.v1',
@@ -29,15 +30,17 @@ export const userRolesChangedV1 = defineEvent(
 
 /**
  * A log-in from a new device or an unusual country waits for this code, sent by
- * email only (notifications never puts it in the feed). Valid ten minutes.
+ * email only (notifications never puts it in the feed). Valid ten minutes. The
+ * code is sealed for notifications (`login_code`); v1 carried it in clear and is
+ * no longer published.
  */
-export const loginChallengedV1 = defineEvent(
-  'accounts.login.challenged.v1',
+export const loginChallengedV2 = defineEvent(
+  'accounts.login.challenged.v2',
   topics.accounts,
   z.object({
     userId: z.string().uuid(),
     challengeId: z.string().uuid(),
-    code: z.string().regex(/^\d{6}$/),
+    sealedCode: sealedSecret,
     expiresAt: z.string(),
     country: z.string().nullable(),
     device: z.string(),
@@ -46,26 +49,30 @@ export const loginChallengedV1 = defineEvent(
 
 /**
  * Too many wrong passwords from new devices: log-ins from new devices are paused
- * until `lockedUntil`; the owner gets a link that lifts the pause at once.
+ * until `lockedUntil`; the owner gets a link that lifts the pause at once (its
+ * token sealed for notifications, `unlock_token`).
  */
-export const loginThrottledV1 = defineEvent(
-  'accounts.login.throttled.v1',
+export const loginThrottledV2 = defineEvent(
+  'accounts.login.throttled.v2',
   topics.accounts,
   z.object({
     userId: z.string().uuid(),
-    unlockToken: z.string(),
+    sealedUnlockToken: sealedSecret,
     lockedUntil: z.string(),
     failures: z.number().int(),
   }),
 );
 
-/** Forgot-password: a one-hour link to choose a new password (it also unlocks a locked account). */
-export const passwordResetRequestedV1 = defineEvent(
-  'accounts.password.reset_requested.v1',
+/**
+ * Forgot-password: a one-hour link to choose a new password (it also unlocks a
+ * locked account); its token sealed for notifications (`reset_token`).
+ */
+export const passwordResetRequestedV2 = defineEvent(
+  'accounts.password.reset_requested.v2',
   topics.accounts,
   z.object({
     userId: z.string().uuid(),
-    resetToken: z.string(),
+    sealedResetToken: sealedSecret,
     expiresAt: z.string(),
   }),
 );

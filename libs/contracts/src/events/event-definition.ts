@@ -9,6 +9,8 @@ export interface EventDefinition<S extends z.ZodType = z.ZodType> {
 
 export type EventPayload<D extends EventDefinition> = z.infer<D['schema']>;
 
+const defined: EventDefinition[] = [];
+
 export function defineEvent<S extends z.ZodType>(
   type: string,
   topic: string,
@@ -17,7 +19,14 @@ export function defineEvent<S extends z.ZodType>(
   if (!/^[a-z]+(\.[a-z_]+)+\.v\d+$/.test(type)) {
     throw new Error(`event type "${type}" must look like "service.entity.action.v1"`);
   }
-  return { type, topic, schema };
+  const definition = { type, topic, schema };
+  defined.push(definition);
+  return definition;
+}
+
+/** Every event type defined so far (all of the contracts' once `@fluxnote/contracts` is loaded). */
+export function definedEvents(): readonly EventDefinition[] {
+  return defined;
 }
 
 /** One topic per producing service. */

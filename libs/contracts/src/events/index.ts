@@ -1,4 +1,5 @@
 export * from './event-definition';
+export * from './sealed-secret';
 export * from './accounts.events';
 export * from './generation.events';
 export * from './billing.events';

@@ -7,6 +7,14 @@ export const accountsConfigSchema = serviceConfigSchema(
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     /** PKCS#8 PEM of the ES256 signing key (secret). Embedded mode generates and keeps one. */
     JWT_PRIVATE_KEY: z.string().optional(),
+    /**
+     * Notifications' sealing key, public half (SPKI PEM): log-in codes and one-time link tokens
+     * travel in events sealed to it, so only notifications can read them. `npm start` makes the
+     * pair and keeps it in the data folder.
+     */
+    NOTIFICATIONS_SEALING_PUBLIC_KEY: z
+      .string()
+      .includes('BEGIN PUBLIC KEY', { message: 'must be an SPKI PEM public key' }),
     JWT_ISSUER: z.string().default('https://accounts.fluxnote.internal'),
     JWT_AUDIENCE: z.string().default('fluxnote-api'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),

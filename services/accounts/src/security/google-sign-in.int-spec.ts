@@ -1,8 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import { IdTokenIssuerDouble, problemOf } from '@fluxnote/testing';
-import { accountsConfigSchema } from '../config/accounts.config';
-import { openAccountsTestbed, type AccountsServices } from '../testing/accounts-services';
+import {
+  openAccountsTestbed,
+  testAccountsConfig,
+  type AccountsServices,
+} from '../testing/accounts-services';
 import { GoogleIdTokens } from './google-id-tokens';
 import { loginClient, type LoginClient } from './login-history';
 import type { LoginResult } from './login.service';
@@ -136,10 +139,10 @@ describe('Google sign-in (Postgres, a local identity provider)', () => {
 
   it('answers 503 when the provider’s keys cannot be fetched, and 404 when Google sign-in is not configured', async () => {
     const config = (extra: Record<string, string>) =>
-      accountsConfigSchema.parse({ DATABASE_URL: 'postgres://unused/db', ...extra });
+      testAccountsConfig({ DATABASE_URL: 'postgres://unused/db', ...extra });
     const unreachable = new GoogleIdTokens(
       clock,
-      config({
+      await config({
         GOOGLE_CLIENT_IDS: CLIENT_ID,
         GOOGLE_ISSUERS: google.issuer,
         GOOGLE_JWKS_URL: 'http://127.0.0.1:9/certs',
@@ -149,7 +152,7 @@ describe('Google sign-in (Postgres, a local identity provider)', () => {
       status: 503,
       type: 'identity-provider-unavailable',
     });
-    const disabled = new GoogleIdTokens(clock, config({}));
+    const disabled = new GoogleIdTokens(clock, await config({}));
     expect(await problemOf(disabled.verify(await token(person())))).toMatchObject({
       status: 404,
       type: 'google-sign-in-disabled',

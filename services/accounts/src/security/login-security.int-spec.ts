@@ -1,7 +1,14 @@
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import { expectEventually, problemOf } from '@fluxnote/testing';
-import { openAccountsTestbed, type AccountsServices } from '../testing/accounts-services';
+import { randomUUID } from 'node:crypto';
+import type { SecretPurpose as SealedPurpose } from '@fluxnote/contracts';
+import { SealedSecretRefused, type SecretOpener } from '@fluxnote/platform';
+import {
+  openAccountsTestbed,
+  testSecretOpener,
+  type AccountsServices,
+} from '../testing/accounts-services';
 import type { LoginClient } from './login-history';
 import { loginClient } from './login-history';
 import type { LoginResult } from './login.service';
@@ -14,11 +21,13 @@ describe('log-in security (Postgres)', () => {
   let dataSource: DataSource;
   let services: AccountsServices;
   let close: () => Promise<void>;
+  let opener: SecretOpener;
   const clock = new FixedClock(new Date('2026-11-02T09:00:00Z'));
   let n = 0;
 
   beforeAll(async () => {
     ({ dataSource, services, close } = await openAccountsTestbed('logins', clock));
+    opener = await testSecretOpener();
   });
 
   afterAll(async () => {
@@ -55,10 +64,16 @@ describe('log-in security (Postgres)', () => {
     return result.challengeId;
   }
 
+  /** The secret an event carries, opened as notifications opens it (sealed for that user and use). */
+  function opened(event: Record<string, unknown>, field: string, purpose: SealedPurpose) {
+    return opener.open(String(event[field]), { userId: String(event['userId']), purpose });
+  }
+
   async function codeFor(userId: string, challengeId: string): Promise<string> {
-    const sent = await events('accounts.login.challenged.v1', userId);
+    const sent = await events('accounts.login.challenged.v2', userId);
     const event = sent.find((e) => e['challengeId'] === challengeId);
-    return String(event?.['code']);
+    expect(event).not.toHaveProperty('code');
+    return opened(event!, 'sealedCode', 'login_code');
   }
 
   it('knows the country of an address (geoip) and keys devices by id, else user agent', () => {
@@ -121,7 +136,7 @@ describe('log-in security (Postgres)', () => {
       device('phone', GB),
     );
     const challengeId = challengeOf(result);
-    const sent = await events('accounts.login.challenged.v1', user.id);
+    const sent = await events('accounts.login.challenged.v2', user.id);
     expect(sent.at(-1)).toMatchObject({ challengeId, country: 'GB' });
     await services.logins.verifyCode(challengeId, await codeFor(user.id, challengeId), device('x'));
     // Britain is usual now
@@ -210,9 +225,9 @@ describe('log-in security (Postgres)', () => {
     ).toMatchObject({ status: 429, retryAfter: 120 });
 
     // each lockout emailed one unlock link; the owner uses the latest on a new laptop
-    const throttled = await events('accounts.login.throttled.v1', user.id);
+    const throttled = await events('accounts.login.throttled.v2', user.id);
     expect(throttled).toHaveLength(2);
-    await services.recovery.unlock(String(throttled[1]['unlockToken']));
+    await services.recovery.unlock(await opened(throttled[1], 'sealedUnlockToken', 'unlock_token'));
     expect(
       (await services.logins.logIn(user.email, 'correct horse battery', device('new-laptop'))).kind,
     ).toBe('challenge');
@@ -266,10 +281,26 @@ describe('log-in security (Postgres)', () => {
     await services.recovery.forgotPassword('nobody@example.com');
     await services.recovery.forgotPassword(user.email.toUpperCase());
     await services.recovery.forgotPassword(user.email); // within a minute: no second email
-    const links = await events('accounts.password.reset_requested.v1', user.id);
+    const links = await events('accounts.password.reset_requested.v2', user.id);
     expect(links).toHaveLength(1);
+    // sealed for this user's reset only: not a code, not another user's
+    await expect(
+      opener.open(String(links[0]['sealedResetToken']), {
+        userId: user.id,
+        purpose: 'login_code',
+      }),
+    ).rejects.toThrow(SealedSecretRefused);
+    await expect(
+      opener.open(String(links[0]['sealedResetToken']), {
+        userId: randomUUID(),
+        purpose: 'reset_token',
+      }),
+    ).rejects.toThrow(SealedSecretRefused);
 
-    await services.recovery.resetPassword(String(links[0]['resetToken']), 'a brand new secret');
+    await services.recovery.resetPassword(
+      await opened(links[0], 'sealedResetToken', 'reset_token'),
+      'a brand new secret',
+    );
     expect((await problemOf(services.sessions.rotate(before.session.refreshToken))).status).toBe(
       401,
     );
@@ -327,8 +358,11 @@ describe('log-in security (Postgres)', () => {
     expect(changes).toEqual([expect.objectContaining({ status: 'locked', cause: 'not_me' })]);
 
     await services.recovery.forgotPassword(user.email);
-    const [link] = await events('accounts.password.reset_requested.v1', user.id);
-    await services.recovery.resetPassword(String(link['resetToken']), 'mine again, truly');
+    const [link] = await events('accounts.password.reset_requested.v2', user.id);
+    await services.recovery.resetPassword(
+      await opened(link, 'sealedResetToken', 'reset_token'),
+      'mine again, truly',
+    );
     expect((await services.identity.getUser(user.id)).status).toBe('active');
     expect((await events('accounts.user.status_changed.v1', user.id)).at(-1)).toMatchObject({
       status: 'active',

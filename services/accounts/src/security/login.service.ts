@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
-import { loginChallengedV1, loginThrottledV1, ProblemError } from '@fluxnote/contracts';
+import { loginChallengedV2, loginThrottledV2, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
+import { SecretSealer } from '@fluxnote/platform';
 import { Sessions, type SessionView } from '../sessions/sessions';
 import { assertActive } from '../users/account-status';
 import { PasswordHasher } from '../users/password-hasher';
@@ -47,6 +48,7 @@ export class LoginService {
     private readonly tokens: ActionTokens,
     private readonly outbox: Outbox,
     private readonly clock: Clock,
+    private readonly sealer: SecretSealer,
   ) {}
 
   async logIn(email: string, password: string, client: LoginClient): Promise<LoginResult> {
@@ -76,9 +78,12 @@ export class LoginService {
           if (outcome.lockedUntil && !trusted) {
             // The owner can lift the pause at once from their inbox.
             const unlock = await this.tokens.issue(manager, user.id, 'unlock', UNLOCK_LINK_TTL_MS);
-            await this.outbox.add(manager, loginThrottledV1, user.id, {
+            await this.outbox.add(manager, loginThrottledV2, user.id, {
               userId: user.id,
-              unlockToken: unlock.token,
+              sealedUnlockToken: await this.sealer.seal(unlock.token, {
+                userId: user.id,
+                purpose: 'unlock_token',
+              }),
               lockedUntil: outcome.lockedUntil.toISOString(),
               failures: outcome.failures,
             });
@@ -210,6 +215,7 @@ export class LoginService {
     const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
+    const sealedCode = await this.sealer.seal(code, { userId: user.id, purpose: 'login_code' });
     await this.dataSource.transaction(async (manager) => {
       await manager.query(
         `INSERT INTO accounts.login_challenges
@@ -228,10 +234,10 @@ export class LoginService {
         ],
       );
       await this.history.record(manager, user.id, client, 'challenged');
-      await this.outbox.add(manager, loginChallengedV1, user.id, {
+      await this.outbox.add(manager, loginChallengedV2, user.id, {
         userId: user.id,
         challengeId,
-        code,
+        sealedCode,
         expiresAt: expiresAt.toISOString(),
         country: client.country,
         device: client.device,

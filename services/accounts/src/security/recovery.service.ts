@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
-import { passwordChangedV1, passwordResetRequestedV1, ProblemError } from '@fluxnote/contracts';
+import { passwordChangedV1, passwordResetRequestedV2, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
+import { SecretSealer } from '@fluxnote/platform';
 import { AccountStatus } from '../users/account-status';
 import { PasswordHasher } from '../users/password-hasher';
 import { UserEntity } from '../users/user.entity';
@@ -34,6 +35,7 @@ export class RecoveryService {
     private readonly tokens: ActionTokens,
     private readonly outbox: Outbox,
     private readonly clock: Clock,
+    private readonly sealer: SecretSealer,
   ) {}
 
   /** Sends a reset link if the account exists; the answer is the same either way. */
@@ -51,9 +53,12 @@ export class RecoveryService {
         return;
       }
       const link = await this.tokens.issue(manager, user.id, 'password_reset', RESET_LINK_TTL_MS);
-      await this.outbox.add(manager, passwordResetRequestedV1, user.id, {
+      await this.outbox.add(manager, passwordResetRequestedV2, user.id, {
         userId: user.id,
-        resetToken: link.token,
+        sealedResetToken: await this.sealer.seal(link.token, {
+          userId: user.id,
+          purpose: 'reset_token',
+        }),
         expiresAt: link.expiresAt.toISOString(),
       });
     });

@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@fluxnote/testing';
 import { accountsDatabase } from '../accounts.database';
 import type { Clock } from '@fluxnote/clock';
 import { Outbox } from '@fluxnote/messaging';
+import { generateSealingKeyPair, SecretOpener, SecretSealer } from '@fluxnote/platform';
 import { accountsConfigSchema, type AccountsConfig } from '../config/accounts.config';
 import { ActionTokens } from '../security/action-tokens';
 import { GoogleIdTokens } from '../security/google-id-tokens';
@@ -37,6 +38,7 @@ export async function accountsServices(
   deletions: DeletionService;
 }> {
   const outbox = new Outbox('accounts', 'accounts');
+  const sealer = await SecretSealer.fromPublicKey(config.NOTIFICATIONS_SEALING_PUBLIC_KEY);
   const issuer = new TokenIssuer(dataSource, clock, config);
   await issuer.onModuleInit();
   const hasher = new PasswordHasher(config);
@@ -55,6 +57,7 @@ export async function accountsServices(
     tokens,
     outbox,
     clock,
+    sealer,
   );
   return {
     identity,
@@ -75,6 +78,7 @@ export async function accountsServices(
       tokens,
       outbox,
       clock,
+      sealer,
     ),
     sessions,
     history,
@@ -85,6 +89,31 @@ export async function accountsServices(
 }
 
 export type AccountsServices = Awaited<ReturnType<typeof accountsServices>>;
+
+let sealingKeys: Promise<{ publicKey: string; privateKey: string }> | undefined;
+
+/** One sealing key pair for this test process: accounts seals with it, `opener` opens what it sealed. */
+function testSealingKeys(): Promise<{ publicKey: string; privateKey: string }> {
+  sealingKeys ??= generateSealingKeyPair();
+  return sealingKeys;
+}
+
+/** Accounts' settings for a test: these, the cheap argon2 cost, and this process's sealing key. */
+export async function testAccountsConfig(
+  settings: Record<string, string>,
+): Promise<AccountsConfig> {
+  return accountsConfigSchema.parse({
+    ARGON2_MEMORY_KIB: '8192',
+    ARGON2_TIME_COST: '1',
+    NOTIFICATIONS_SEALING_PUBLIC_KEY: (await testSealingKeys()).publicKey,
+    ...settings,
+  });
+}
+
+/** Opens what accounts sealed in a test, as notifications would. */
+export async function testSecretOpener(): Promise<SecretOpener> {
+  return SecretOpener.fromPrivateKeys([(await testSealingKeys()).privateKey]);
+}
 
 /** A fresh migrated accounts database with the services wired on it (cheap argon2 for speed). */
 export async function openAccountsTestbed(
@@ -99,12 +128,7 @@ export async function openAccountsTestbed(
     entities: accountsDatabase.entities,
     migrations: accountsDatabase.migrations,
   });
-  const config = accountsConfigSchema.parse({
-    DATABASE_URL: db.url,
-    ARGON2_MEMORY_KIB: '8192',
-    ARGON2_TIME_COST: '1',
-    ...settings,
-  });
+  const config = await testAccountsConfig({ DATABASE_URL: db.url, ...settings });
   return {
     dataSource,
     services: await accountsServices(dataSource, clock, config),

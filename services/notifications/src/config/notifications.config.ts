@@ -4,6 +4,19 @@ export const notificationsConfigSchema = serviceConfigSchema(
   {
     /** Accounts' gRPC address (host:port): asked where to write to a user whose registration has not arrived. */
     ACCOUNTS_GRPC_URL: z.string().min(1),
+    /**
+     * The sealing key, private half (PKCS#8 PEM, secret): opens the log-in codes and link tokens
+     * accounts seals into its events for this service alone. `npm start` makes the pair and keeps
+     * it in the data folder; accounts holds the public half.
+     */
+    SEALING_PRIVATE_KEY: z
+      .string()
+      .includes('BEGIN PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }),
+    /** The previous private key while a rotation settles: events sealed to it still open (secret). */
+    SEALING_PREVIOUS_PRIVATE_KEY: z
+      .string()
+      .includes('BEGIN PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' })
+      .optional(),
     /** Outgoing mail server, e.g. `smtps://user:pass@smtp.example.com:465` (secret). Unset: `.eml` files in DATA_DIR/mail. */
     SMTP_URL: z.string().url().optional(),
     /** FCM-style push provider, e.g. `https://fcm.googleapis.com/v1/projects/<project>`. Unset: pushes are logged. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, PeriodicWorker } from '@fluxnote/clock';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config/notifications.config';
+import { SECRET_REMOVED } from '../migrations/1764500000300-secrets-once-sent';
 import { EmailSender } from './email-sender';
 import { PushSender, type PushPlatform, type PushResult } from './push-sender';
 
@@ -58,6 +59,14 @@ export class DeliveryWorker extends PeriodicWorker {
     this.email.close();
   }
 
+  /**
+   * Leaving `pending`, a delivery that held a one-time code or link keeps no copy of it: the
+   * inbox has it, and the code is only stored hashed in accounts.
+   */
+  private static readonly forgetSecret = `subject = CASE WHEN holds_secret THEN '${SECRET_REMOVED}' ELSE subject END,
+    text_body = CASE WHEN holds_secret THEN '${SECRET_REMOVED}' ELSE text_body END,
+    html_body = CASE WHEN holds_secret THEN NULL ELSE html_body END`;
+
   /** Drains what is due before sleeping. */
   protected async pass(): Promise<void> {
     while ((await this.runOnce()) > 0) {
@@ -91,7 +100,8 @@ export class DeliveryWorker extends PeriodicWorker {
       if (result === 'unregistered') {
         // The device is gone: no use retrying, and not a failure operations must look at.
         await this.dataSource.query(
-          `UPDATE notifications.deliveries SET status = 'discarded', last_error = $2 WHERE id = $1`,
+          `UPDATE notifications.deliveries SET status = 'discarded', last_error = $2,
+             ${DeliveryWorker.forgetSecret} WHERE id = $1`,
           [row.id, 'the device is no longer registered for push; its token was removed'],
         );
         await this.dataSource.query(`DELETE FROM notifications.push_devices WHERE token = $1`, [
@@ -100,7 +110,8 @@ export class DeliveryWorker extends PeriodicWorker {
         return;
       }
       await this.dataSource.query(
-        `UPDATE notifications.deliveries SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1`,
+        `UPDATE notifications.deliveries SET status = 'sent', sent_at = $2, last_error = NULL,
+           ${DeliveryWorker.forgetSecret} WHERE id = $1`,
         [row.id, this.clock.now()],
       );
     } catch (error) {
@@ -111,7 +122,8 @@ export class DeliveryWorker extends PeriodicWorker {
         MAX_BACKOFF_MS,
       );
       await this.dataSource.query(
-        `UPDATE notifications.deliveries SET status = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1`,
+        `UPDATE notifications.deliveries SET status = $2, next_attempt_at = $3, last_error = $4
+           ${dead ? `, ${DeliveryWorker.forgetSecret}` : ''} WHERE id = $1`,
         [
           row.id,
           dead ? 'dead' : 'pending',

@@ -10,6 +10,8 @@ import {
   incidentDeclaredV1,
   jobFailedV1,
   jobSucceededV1,
+  loginChallengedV2,
+  passwordResetRequestedV2,
   ProblemError,
   refundDecidedV1,
   deletionCompletedV1,
@@ -34,7 +36,15 @@ import { JobsReadyDigest } from '../feed/jobs-ready-digest';
 import { FarewellMail } from './farewell-mail';
 import { HttpPushSender, LogPushSender } from './push-sender';
 import { NotificationEventsConsumer } from './notification.events';
-import { AccountsDirectory, type AccountFacts } from '@fluxnote/platform';
+import {
+  AccountsDirectory,
+  generateSealingKeyPair,
+  SealedSecretRefused,
+  SecretOpener,
+  SecretSealer,
+  type AccountFacts,
+} from '@fluxnote/platform';
+import { SECRET_REMOVED } from '../migrations/1764500000300-secrets-once-sent';
 import { Notifier } from './notifier';
 
 interface Received {
@@ -166,6 +176,7 @@ describe('notification delivery (Postgres, real SMTP)', () => {
   let preferences: PreferencesService;
   let worker: DeliveryWorker;
   let sender: EmailSender;
+  let sealer: SecretSealer;
   const clock = new FixedClock(new Date('2026-11-01T12:00:00Z'));
 
   beforeAll(async () => {
@@ -176,8 +187,10 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     ));
     smtp = await startSmtp();
     pushProvider = await startPushProvider();
+    const keys = await generateSealingKeyPair();
     const config = notificationsConfigSchema.parse({
       DATABASE_URL: db.url,
+      SEALING_PRIVATE_KEY: keys.privateKey,
       ACCOUNTS_GRPC_URL: '127.0.0.1:1',
       SMTP_URL: smtp.url,
       DELIVERY_MAX_ATTEMPTS: '3',
@@ -189,12 +202,14 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     const notifier = new Notifier(feed, preferences, clock, accounts);
     broadcasts = new Broadcasts(dataSource, notifier, clock, config);
     sender = new SmtpEmailSender(config.SMTP_URL!);
+    sealer = await SecretSealer.fromPublicKey(keys.publicKey);
     const consumer = new NotificationEventsConsumer(
       notifier,
       broadcasts,
       new FarewellMail(sender),
       new JobsReadyDigest(notifier),
       clock,
+      await SecretOpener.fromPrivateKeys([keys.privateKey]),
     );
     router = new EventRouter(consumer.group, dataSource, 'notifications');
     consumer.register(router);
@@ -320,6 +335,60 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     expect(parsed.messageId).toMatch(/^<[0-9a-f-]{36}@notifications\.fluxnote>$/);
     expect(await deliveries(userId)).toEqual([
       expect.objectContaining({ status: 'sent', attempts: 1 }),
+    ]);
+  });
+
+  it('opens a sealed log-in code only for its user and use, emails it, and keeps no copy once sent', async () => {
+    const { userId, email } = await newUser();
+    const other = await newUser();
+    const challenge = (sealedCode: string, to = userId) =>
+      envelope(
+        loginChallengedV2,
+        {
+          userId: to,
+          challengeId: randomUUID(),
+          sealedCode,
+          expiresAt: '2026-11-01T12:10:00.000Z',
+          country: 'IN',
+          device: 'Firefox on Linux',
+        },
+        to,
+      );
+    // another user's code, or a reset token passed off as a code, does not open: the event is retried
+    const othersCode = await sealer.seal('111111', { userId: other.userId, purpose: 'login_code' });
+    await expect(router.deliver(challenge(othersCode))).rejects.toThrow(SealedSecretRefused);
+    const aToken = await sealer.seal('tok', { userId, purpose: 'reset_token' });
+    await expect(router.deliver(challenge(aToken))).rejects.toThrow(SealedSecretRefused);
+    expect(await deliveries(userId)).toEqual([]);
+
+    await router.deliver(challenge(await sealer.seal('482913', { userId, purpose: 'login_code' })));
+    const link = await sealer.seal('reset-me-once', { userId, purpose: 'reset_token' });
+    await router.deliver(
+      envelope(
+        passwordResetRequestedV2,
+        { userId, sealedResetToken: link, expiresAt: '2026-11-01T13:00:00.000Z' },
+        userId,
+      ),
+    );
+    expect(await worker.runOnce()).toBe(2);
+    const mails = await Promise.all(smtp.received.map(parse));
+    expect(mails.map((m) => m.subject).sort()).toEqual([
+      'FluxNote: Choose a new password',
+      'FluxNote: Your log-in code: 482913',
+    ]);
+    expect(mails.every((m) => m.to && JSON.stringify(m.to).includes(email))).toBe(true);
+    expect(mails.find((m) => /password/.test(m.subject ?? ''))?.text).toContain(
+      '/reset-password?token=reset-me-once',
+    );
+    // never in the feed, and gone from the delivery rows once sent
+    expect((await feed.list(userId, { unreadOnly: false, limit: 10 })).items).toEqual([]);
+    const kept = await dataSource.query<{ subject: string; text_body: string; html_body: null }[]>(
+      `SELECT subject, text_body, html_body FROM notifications.deliveries WHERE user_id = $1`,
+      [userId],
+    );
+    expect(kept).toEqual([
+      { subject: SECRET_REMOVED, text_body: SECRET_REMOVED, html_body: null },
+      { subject: SECRET_REMOVED, text_body: SECRET_REMOVED, html_body: null },
     ]);
   });
 

@@ -11,10 +11,10 @@ import {
   incidentDeclaredV1,
   operationsAlertV1,
   jobFailedV1,
-  loginChallengedV1,
-  loginThrottledV1,
+  loginChallengedV2,
+  loginThrottledV2,
   passwordChangedV1,
-  passwordResetRequestedV1,
+  passwordResetRequestedV2,
   suspensionAppealDecidedV1,
   userStatusChangedV1,
   jobSucceededV1,
@@ -26,6 +26,7 @@ import {
 } from '@fluxnote/contracts';
 import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
 import { Clock } from '@fluxnote/clock';
+import { SecretOpener } from '@fluxnote/platform';
 import { Broadcasts } from '../broadcasts/broadcasts';
 import {
   failureStreakMessage,
@@ -61,6 +62,7 @@ export class NotificationEventsConsumer extends EventConsumer {
     private readonly farewell: FarewellMail,
     private readonly jobsReady: JobsReadyDigest,
     private readonly clock: Clock,
+    private readonly secrets: SecretOpener,
   ) {
     super();
   }
@@ -185,19 +187,47 @@ export class NotificationEventsConsumer extends EventConsumer {
           amount: event.amount,
         }),
       )
-      .on(loginChallengedV1, (event, { manager, envelope }) =>
-        this.notifier.notify(manager, event.userId, envelope.id, loginCodeMessage(event), {
-          challengeId: event.challengeId,
-        }),
-      )
-      .on(loginThrottledV1, (event, { manager, envelope }) =>
-        this.notifier.notify(manager, event.userId, envelope.id, loginThrottledMessage(event), {
-          lockedUntil: event.lockedUntil,
-        }),
-      )
-      .on(passwordResetRequestedV1, (event, { manager, envelope }) =>
-        this.notifier.notify(manager, event.userId, envelope.id, passwordResetMessage(event), {}),
-      )
+      .on(loginChallengedV2, async (event, { manager, envelope }) => {
+        const code = await this.secrets.open(event.sealedCode, {
+          userId: event.userId,
+          purpose: 'login_code',
+        });
+        await this.notifier.notify(
+          manager,
+          event.userId,
+          envelope.id,
+          loginCodeMessage(event, code),
+          {
+            challengeId: event.challengeId,
+          },
+        );
+      })
+      .on(loginThrottledV2, async (event, { manager, envelope }) => {
+        const token = await this.secrets.open(event.sealedUnlockToken, {
+          userId: event.userId,
+          purpose: 'unlock_token',
+        });
+        await this.notifier.notify(
+          manager,
+          event.userId,
+          envelope.id,
+          loginThrottledMessage(event, token),
+          { lockedUntil: event.lockedUntil },
+        );
+      })
+      .on(passwordResetRequestedV2, async (event, { manager, envelope }) => {
+        const token = await this.secrets.open(event.sealedResetToken, {
+          userId: event.userId,
+          purpose: 'reset_token',
+        });
+        await this.notifier.notify(
+          manager,
+          event.userId,
+          envelope.id,
+          passwordResetMessage(event, token),
+          {},
+        );
+      })
       .on(passwordChangedV1, (event, { manager, envelope }) =>
         this.notifier.notify(manager, event.userId, envelope.id, passwordChangedMessage(event), {}),
       )

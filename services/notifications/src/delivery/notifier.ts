@@ -176,14 +176,14 @@ export class Notifier {
         }
       }
     }
-    await this.queue(manager, queued, message.category, priority);
+    await this.queue(manager, queued, message, priority);
   }
 
   /** The deliveries in one statement; one already queued for that event, user, channel and address is left alone. */
   private async queue(
     manager: EntityManager,
     rows: QueuedDelivery[],
-    category: string,
+    message: Message,
     priority: number,
   ): Promise<void> {
     if (rows.length === 0) {
@@ -192,9 +192,9 @@ export class Notifier {
     const column = <K extends keyof QueuedDelivery>(key: K) => rows.map((r) => r[key]);
     await manager.query(
       `INSERT INTO notifications.deliveries (id, event_id, user_id, channel, category, address, subject,
-         text_body, html_body, sender, link, priority, status, next_attempt_at, created_at)
+         text_body, html_body, sender, link, priority, holds_secret, status, next_attempt_at, created_at)
        SELECT d.id, d.event_id, d.user_id, d.channel, $11, d.address, d.subject, d.text_body,
-              d.html_body, d.sender, d.link, $12, 'pending', $13, $13
+              d.html_body, d.sender, d.link, $12, $14, 'pending', $13, $13
          FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[],
                      $7::text[], $8::text[], $9::text[], $10::text[])
            AS d (id, event_id, user_id, channel, address, subject, text_body, html_body, sender, link)
@@ -210,9 +210,10 @@ export class Notifier {
         column('html'),
         column('sender'),
         column('link'),
-        category,
+        message.category,
         priority,
         this.clock.now(),
+        message.holdsSecret === true,
       ],
     );
   }

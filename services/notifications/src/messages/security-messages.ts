@@ -1,9 +1,9 @@
 import type {
   EventPayload,
-  loginChallengedV1,
-  loginThrottledV1,
+  loginChallengedV2,
+  loginThrottledV2,
   passwordChangedV1,
-  passwordResetRequestedV1,
+  passwordResetRequestedV2,
   suspensionAppealDecidedV1,
   userStatusChangedV1,
 } from '@fluxnote/contracts';
@@ -11,28 +11,36 @@ import type { Message } from './templates';
 
 /**
  * Security messages: must-deliver. Codes and one-time links go by email only —
- * never into the feed, which anyone holding a session could read.
+ * never into the feed, which anyone holding a session could read. The event
+ * carries them sealed; the caller passes them opened.
  */
 
 function when(iso: string): string {
   return new Date(iso).toUTCString().replace('GMT', 'UTC');
 }
 
-export function loginCodeMessage(event: EventPayload<typeof loginChallengedV1>): Message {
+export function loginCodeMessage(
+  event: EventPayload<typeof loginChallengedV2>,
+  code: string,
+): Message {
   return {
     category: 'security',
-    title: `Your log-in code: ${event.code}`,
+    title: `Your log-in code: ${code}`,
     paragraphs: [
       `Someone — we hope you — signed in with your password from ${event.device}${event.country ? ` in ${event.country}` : ''}, a device or place we have not seen you use.`,
-      `Enter ${event.code} to finish logging in. It works until ${when(event.expiresAt)}, for five tries.`,
+      `Enter ${code} to finish logging in. It works until ${when(event.expiresAt)}, for five tries.`,
       'If this was not you, do not share the code, and change your password: whoever tried knows it.',
     ],
     action: { label: 'Change your password', path: '/forgot-password' },
     channels: ['email'],
+    holdsSecret: true,
   };
 }
 
-export function loginThrottledMessage(event: EventPayload<typeof loginThrottledV1>): Message {
+export function loginThrottledMessage(
+  event: EventPayload<typeof loginThrottledV2>,
+  unlockToken: string,
+): Message {
   return {
     category: 'security',
     title: 'We paused log-ins to your account from new devices',
@@ -42,14 +50,16 @@ export function loginThrottledMessage(event: EventPayload<typeof loginThrottledV
     ],
     action: {
       label: 'Let me log in now',
-      path: `/unlock?token=${encodeURIComponent(event.unlockToken)}`,
+      path: `/unlock?token=${encodeURIComponent(unlockToken)}`,
     },
     channels: ['email'],
+    holdsSecret: true,
   };
 }
 
 export function passwordResetMessage(
-  event: EventPayload<typeof passwordResetRequestedV1>,
+  event: EventPayload<typeof passwordResetRequestedV2>,
+  resetToken: string,
 ): Message {
   return {
     category: 'security',
@@ -60,9 +70,10 @@ export function passwordResetMessage(
     ],
     action: {
       label: 'Choose a new password',
-      path: `/reset-password?token=${encodeURIComponent(event.resetToken)}`,
+      path: `/reset-password?token=${encodeURIComponent(resetToken)}`,
     },
     channels: ['email'],
+    holdsSecret: true,
   };
 }
 

@@ -37,6 +37,8 @@ export interface Message {
   action?: { label: string; path: string };
   /** Channels this kind of message goes to unless the user says otherwise. */
   channels: readonly Channel[];
+  /** It carries a one-time code or link: the delivery forgets its text once sent. */
+  holdsSecret?: true;
 }
 
 export interface Brand {
