@@ -11,7 +11,7 @@ import {
   type TestDatabase,
 } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
-import { mailTo as mailToOf, type Mail } from './platform-under-test';
+import { mailTo as mailToOf, type Mail, relaxedRateLimits } from './platform-under-test';
 
 jest.setTimeout(120_000);
 
@@ -50,6 +50,7 @@ describe('account security end to end', () => {
       databaseUrl: db.url,
       port: 0,
       env: {
+        ...relaxedRateLimits,
         LOG_LEVEL: 'warn',
         TRUSTED_PROXIES: 'loopback',
         ARGON2_MEMORY_KIB: '8192',

@@ -14,6 +14,7 @@ import {
 import { generationV1 } from '@fluxnote/contracts';
 import { createGrpcClient } from '@fluxnote/grpc';
 import { Platform } from '../../tools/launcher/platform';
+import { relaxedRateLimits } from './platform-under-test';
 
 jest.setTimeout(120_000);
 
@@ -49,6 +50,7 @@ describe('first job end to end', () => {
       databaseUrl: db.url,
       port: 0,
       env: {
+        ...relaxedRateLimits,
         LOG_LEVEL: 'warn',
         TRUSTED_PROXIES: 'loopback',
         ADMIN_EMAIL: 'ops@fluxnote.test',

@@ -9,6 +9,15 @@ import {
 } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
 
+/**
+ * Rate limits out of the way of suites that sign up and write more than one person would; the
+ * rate-limit suite runs on the defaults instead.
+ */
+export const relaxedRateLimits = {
+  RATE_LIMITS: '*=100000/3600',
+  LOGIN_CODE_RATE_LIMITS: '*=100000/3600',
+} as const;
+
 /** The admin every suite started here has. */
 export const testAdmin = { email: 'ops@fluxnote.test', password: 'operations-password' };
 
@@ -37,6 +46,7 @@ export async function startPlatformUnderTest(
         LOG_LEVEL: 'warn',
         ADMIN_EMAIL: testAdmin.email,
         ADMIN_PASSWORD: testAdmin.password,
+        ...relaxedRateLimits,
         ...testTransport().env,
         ...env,
       },

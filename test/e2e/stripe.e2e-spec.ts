@@ -7,6 +7,7 @@ import {
   type TestDatabase,
 } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
+import { relaxedRateLimits } from './platform-under-test';
 
 jest.setTimeout(120_000);
 
@@ -34,6 +35,7 @@ describe('Stripe through the gateway', () => {
       databaseUrl: db.url,
       port: 0,
       env: {
+        ...relaxedRateLimits,
         LOG_LEVEL: 'warn',
         STRIPE_SECRET_KEY: 'sk_test_e2e',
         STRIPE_API_URL: apiUrl,

@@ -8,6 +8,7 @@ import {
   type TestDatabase,
 } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
+import { relaxedRateLimits } from './platform-under-test';
 
 jest.setTimeout(120_000);
 
@@ -46,6 +47,7 @@ describe('support tickets end to end', () => {
       databaseUrl: db.url,
       port: 0,
       env: {
+        ...relaxedRateLimits,
         LOG_LEVEL: 'warn',
         ARGON2_MEMORY_KIB: '8192',
         ARGON2_TIME_COST: '1',

@@ -4,3 +4,5 @@ export * from './account-standing';
 export * from './user-purge';
 export * from './accounts-directory';
 export * from './sealed-secrets';
+export * from './rate-limits';
+export * from './rate-policy-settings';

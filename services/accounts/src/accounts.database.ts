@@ -7,6 +7,7 @@ import { GoogleSignIn1764300000100 } from './migrations/1764300000100-google-sig
 import { SystemActions1764300000800 } from './migrations/1764300000800-system-actions';
 import { AnonymousRevocations1764300000900 } from './migrations/1764300000900-anonymous-revocations';
 import { SecretsOffTheBus1764500000100 } from './migrations/1764500000100-secrets-off-the-bus';
+import { RateLimits1764500000200 } from './migrations/1764500000200-rate-limits';
 import { RefreshTokenEntity } from './sessions/refresh-token.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -23,5 +24,6 @@ export const accountsDatabase: ServiceDatabase = {
     SystemActions1764300000800,
     AnonymousRevocations1764300000900,
     SecretsOffTheBus1764500000100,
+    RateLimits1764500000200,
   ],
 };

@@ -3,6 +3,7 @@ import { SecretSealer, serviceInfrastructure } from '@fluxnote/platform';
 import { accountsDatabase } from './accounts.database';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from './config/accounts.config';
 import { ActionTokens } from './security/action-tokens';
+import { CodeSendLimits } from './security/code-send-limits';
 import { GoogleIdTokens } from './security/google-id-tokens';
 import { GoogleSignInService } from './security/google-sign-in.service';
 import { LoginHistory } from './security/login-history';
@@ -45,6 +46,7 @@ export class AccountsModule {
         LoginHistory,
         LoginThrottle,
         ActionTokens,
+        CodeSendLimits,
         LoginService,
         GoogleIdTokens,
         GoogleSignInService,

@@ -15,6 +15,7 @@ import { JwksController } from './auth/jwks.controller';
 import { TokenVerifier } from './auth/token-verifier';
 import { ServiceClients } from './clients/service-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
+import { RequestLimits } from './http/request-limits';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { AccountController } from './routes/account.controller';
 import { AdminController } from './routes/admin.controller';
@@ -91,6 +92,7 @@ export class GatewayModule {
         ServiceClients,
         IdempotencyService,
         EventStreams,
+        RequestLimits,
       ],
     };
   }

@@ -15,6 +15,11 @@ export const accountsConfigSchema = serviceConfigSchema(
     NOTIFICATIONS_SEALING_PUBLIC_KEY: z
       .string()
       .includes('BEGIN PUBLIC KEY', { message: 'must be an SPKI PEM public key' }),
+    /**
+     * Limits on emailed log-in codes other than the defaults
+     * (`services/accounts/src/security/code-send-policy.ts`): `name=points/seconds`, comma-separated.
+     */
+    LOGIN_CODE_RATE_LIMITS: z.string().optional(),
     JWT_ISSUER: z.string().default('https://accounts.fluxnote.internal'),
     JWT_AUDIENCE: z.string().default('fluxnote-api'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),

@@ -145,6 +145,30 @@ describe('log-in security (Postgres)', () => {
     ).toBe('session');
   });
 
+  it('emails at most five codes per account in fifteen minutes, then answers 429 before making one', async () => {
+    const user = await signUp();
+    for (let i = 0; i < 5; i++) {
+      challengeOf(
+        await services.logins.logIn(user.email, 'correct horse battery', device(`new-${i}`, GB)),
+      );
+    }
+    const refused = await problemOf(
+      services.logins.logIn(user.email, 'correct horse battery', device('new-6', GB)),
+    );
+    expect(refused).toMatchObject({ status: 429, type: 'rate-limited' });
+    expect(refused['retryAfter']).toBeGreaterThan(800);
+    expect(refused['retryAfter']).toBeLessThanOrEqual(900);
+    expect(await events('accounts.login.challenged.v2', user.id)).toHaveLength(5);
+    const [{ n }] = await dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM accounts.login_challenges WHERE user_id = $1`,
+      [user.id],
+    );
+    expect(n).toBe(5);
+    // the counters hold no address or id in clear
+    const keys = await dataSource.query<{ key: string }[]>(`SELECT key FROM accounts.rate_limits`);
+    expect(JSON.stringify(keys)).not.toMatch(new RegExp(`${user.id}|${GB.replace(/\./g, '\\.')}`));
+  });
+
   it('lets a code live ten minutes and five tries', async () => {
     const user = await signUp();
     const first = challengeOf(

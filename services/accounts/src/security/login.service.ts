@@ -10,6 +10,7 @@ import { assertActive } from '../users/account-status';
 import { PasswordHasher } from '../users/password-hasher';
 import { mayHoldSession, UserEntity } from '../users/user.entity';
 import { ActionTokens } from './action-tokens';
+import { CodeSendLimits } from './code-send-limits';
 import { LoginHistory, type LoginClient } from './login-history';
 import { LoginThrottle, throttleKeys, throttlePolicies } from './login-throttle';
 
@@ -49,6 +50,7 @@ export class LoginService {
     private readonly outbox: Outbox,
     private readonly clock: Clock,
     private readonly sealer: SecretSealer,
+    private readonly codeSends: CodeSendLimits,
   ) {}
 
   async logIn(email: string, password: string, client: LoginClient): Promise<LoginResult> {
@@ -211,6 +213,7 @@ export class LoginService {
   }
 
   private async challenge(user: UserEntity, client: LoginClient): Promise<LoginResult> {
+    await this.codeSends.take(user.id, client.ip);
     const challengeId = randomUUID();
     const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
     const now = this.clock.now();

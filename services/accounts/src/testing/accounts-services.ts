@@ -7,6 +7,7 @@ import { Outbox } from '@fluxnote/messaging';
 import { generateSealingKeyPair, SecretOpener, SecretSealer } from '@fluxnote/platform';
 import { accountsConfigSchema, type AccountsConfig } from '../config/accounts.config';
 import { ActionTokens } from '../security/action-tokens';
+import { CodeSendLimits } from '../security/code-send-limits';
 import { GoogleIdTokens } from '../security/google-id-tokens';
 import { GoogleSignInService } from '../security/google-sign-in.service';
 import { LoginHistory } from '../security/login-history';
@@ -58,6 +59,7 @@ export async function accountsServices(
     outbox,
     clock,
     sealer,
+    new CodeSendLimits(dataSource, config),
   );
   return {
     identity,

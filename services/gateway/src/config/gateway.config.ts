@@ -16,6 +16,11 @@ export const gatewayConfigSchema = serviceConfigSchema({
   JWT_AUDIENCE: z.string().default('fluxnote-api'),
   /** Proxies whose X-Forwarded-For is believed: comma-separated IPs, or "loopback". */
   TRUSTED_PROXIES: z.string().default(''),
+  /**
+   * Rate limits other than the defaults (`services/gateway/src/http/rate-limit-policy.ts`):
+   * `name=points/seconds`, comma-separated, e.g. `signup-by-address=20/3600`.
+   */
+  RATE_LIMITS: z.string().optional(),
   /** How often ended sessions are pulled from accounts (their access tokens stop working within this). */
   REVOCATION_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /**

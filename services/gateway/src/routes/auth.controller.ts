@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { accountsV1 } from '@fluxnote/contracts';
 import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
+import { RequestLimits } from '../http/request-limits';
 import { clientInfo } from '../http/client-info';
 import { userView, type UserView } from './views';
 import { EndsSessions } from '../auth/ends-sessions';
@@ -81,12 +82,16 @@ function logInAnswer(
 @ApiTags('accounts')
 @Controller('v1/auth')
 export class AuthController {
-  constructor(private readonly clients: ServiceClients) {}
+  constructor(
+    private readonly clients: ServiceClients,
+    private readonly limits: RequestLimits,
+  ) {}
 
   @Post('signup')
   @HttpCode(201)
   async signUp(@Body() body: unknown, @Req() request: Request): Promise<TokensView> {
     const input = validate(signUpBody, body);
+    await this.limits.take('signup', { address: clientInfo(request).ip });
     return tokens(
       await this.clients.accounts.signUp({
         email: input.email,
@@ -150,8 +155,16 @@ export class AuthController {
   /** Always 202, whether or not the account exists (no way to probe for accounts). */
   @Post('password/forgot')
   @HttpCode(202)
-  async forgot(@Body() body: unknown): Promise<{ status: 'sent_if_account_exists' }> {
-    await this.clients.accounts.forgotPassword(validate(forgotBody, body));
+  async forgot(
+    @Body() body: unknown,
+    @Req() request: Request,
+  ): Promise<{ status: 'sent_if_account_exists' }> {
+    const input = validate(forgotBody, body);
+    await this.limits.take('password-forgot', {
+      address: clientInfo(request).ip,
+      email: input.email,
+    });
+    await this.clients.accounts.forgotPassword(input);
     return { status: 'sent_if_account_exists' };
   }
 

@@ -17,6 +17,8 @@ import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
+import { clientInfo } from '../http/client-info';
+import { RequestLimits } from '../http/request-limits';
 
 export interface LikenessView {
   id: string;
@@ -46,13 +48,16 @@ function likenessController(
   path: string,
   kind: 'voice' | 'face',
   example: string,
-): new (clients: ServiceClients) => object {
+): new (clients: ServiceClients, limits: RequestLimits) => object {
   @ApiTags('generation')
   @ApiBearerAuth()
   @UseGuards(AuthGuard)
   @Controller(path)
   class LikenessController {
-    constructor(private readonly clients: ServiceClients) {}
+    constructor(
+      private readonly clients: ServiceClients,
+      private readonly limits: RequestLimits,
+    ) {}
 
     @Post()
     @HttpCode(201)
@@ -62,6 +67,10 @@ function likenessController(
       @Req() request: Request,
     ): Promise<LikenessView> {
       const input = validate(uploadQuery, query);
+      await this.limits.take('likeness-upload', {
+        address: clientInfo(request).ip,
+        userId: caller.id,
+      });
       const data: unknown = request.body;
       if (!Buffer.isBuffer(data)) {
         // the raw parser takes only audio/* and image/* bodies; others arrive parsed or empty

@@ -20,6 +20,8 @@ import { AuthGuard, CurrentCaller, OpenToSuspended, Roles } from '../auth/auth.g
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
+import { clientInfo } from '../http/client-info';
+import { RequestLimits } from '../http/request-limits';
 import { EventStreams, resumeAfter } from '../http/event-streams';
 import { EndsSessions } from '../auth/ends-sessions';
 
@@ -154,6 +156,7 @@ export class SupportController {
   constructor(
     private readonly clients: ServiceClients,
     private readonly streams: EventStreams,
+    private readonly limits: RequestLimits,
   ) {}
 
   /** The conversation live (chat): what either side writes, as it is written. */
@@ -172,8 +175,13 @@ export class SupportController {
   @EndsSessions()
   @Post()
   @HttpCode(201)
-  async open(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<TicketView> {
+  async open(
+    @CurrentCaller() caller: Caller,
+    @Body() body: unknown,
+    @Req() request: Request,
+  ): Promise<TicketView> {
     const input = validate(openBody, body);
+    await this.limits.take('ticket-create', { address: clientInfo(request).ip, userId: caller.id });
     return ticketView(
       await this.clients.support.openTicket({
         userId: caller.id,
