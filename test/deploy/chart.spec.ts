@@ -120,6 +120,23 @@ describe.each(environments)('the chart with deploy/values-%s.yaml', (environment
     }
   });
 
+  it('migrates as the schema owner, and runs the services as a role that only reads and writes rows', () => {
+    const databaseSecret = (
+      env: { name: string; valueFrom?: { secretKeyRef?: { name: string } } }[],
+    ) => env.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef?.name;
+    for (const service of serviceNames()) {
+      const name = `${prefix}-${service}`;
+      const job = podSpec(find(objects, 'Job', `${name}-migrate`)).containers[0];
+      const pod = podSpec(find(objects, 'Deployment', name)).containers[0];
+      expect(databaseSecret(job.env ?? [])).toMatch(/owner/);
+      expect(databaseSecret(pod.env ?? [])).not.toMatch(/owner/);
+      const role = job.env?.find((e) => e.name === 'DATABASE_APP_ROLE')?.value;
+      expect(role).toBe(environment === 'prod' ? `fluxnote_${service}` : 'fluxnote_app');
+      expect(containerEnvironment(objects, service)['MIGRATIONS_AT_START']).toBe('false');
+      expect(pod.env?.some((e) => e.name === 'DATABASE_APP_ROLE')).toBe(false);
+    }
+  });
+
   it('runs every pod non-root on a read-only root filesystem with all capabilities dropped', () => {
     const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job');
     expect(workloads.length).toBe(serviceNames().length * 2);

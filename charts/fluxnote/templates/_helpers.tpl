@@ -112,6 +112,10 @@ listen addresses, the addresses of the services it calls, telemetry, then its ow
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- if .root.Values.migrations.enabled -}}
+{{- /* the migration Job applies them as the schema's owner; the service's role can't */ -}}
+{{- $_ := set $s "MIGRATIONS_AT_START" "false" -}}
+{{- end -}}
 {{- range $key, $value := .svc.settings -}}
 {{- $_ := set $s $key (toString $value) -}}
 {{- end -}}
@@ -123,7 +127,9 @@ listen addresses, the addresses of the services it calls, telemetry, then its ow
 {{- $secrets := .root.Values.secrets -}}
 {{- $refs := list -}}
 {{- range $kind := .svc.secrets -}}
-{{- if eq $kind "database" -}}
+{{- if and (eq $kind "database") $.migrate -}}
+{{- $refs = append $refs (list "DATABASE_URL" (default $secrets.migrationDatabase.name $.svc.migrationDatabaseSecret) $secrets.migrationDatabase.key) -}}
+{{- else if eq $kind "database" -}}
 {{- $refs = append $refs (list "DATABASE_URL" (default $secrets.database.name $.svc.databaseSecret) $secrets.database.key) -}}
 {{- else if eq $kind "inboundEmail" -}}
 {{- $refs = append $refs (list "INBOUND_EMAIL_SECRET" $secrets.inboundEmail.name $secrets.inboundEmail.key) -}}

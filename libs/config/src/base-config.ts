@@ -11,6 +11,19 @@ export const baseConfigShape = {
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
+  /**
+   * Apply the service's migrations at start (`false` where its database role may only read and
+   * write rows, and a migration Job applies them: the chart).
+   */
+  MIGRATIONS_AT_START: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** `main.js migrate` only: the role the running service connects as, granted row access only. */
+  DATABASE_APP_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain role name')
+    .optional(),
   KAFKA_BROKERS: z.string().min(1).optional(),
   KAFKA_CLIENT_ID: z.string().default('fluxnote'),
   /** TLS to the brokers (managed clusters). */

@@ -10,6 +10,12 @@ export interface ServiceDatabaseOptions {
   migrations: MixedList<Function | string>;
   poolSize?: number;
   applicationName?: string;
+  /**
+   * Create the schema and apply pending migrations (default). Off where the service's role may
+   * only read and write rows (the chart: a migration Job applies them as the schema's owner);
+   * then a pending migration stops the start instead.
+   */
+  migrate?: boolean;
 }
 
 /** A TypeORM data source bound to one service schema. `synchronize` is never on. */
@@ -36,6 +42,19 @@ export function createServiceDataSource(options: ServiceDatabaseOptions): DataSo
 export async function openServiceDatabase(options: ServiceDatabaseOptions): Promise<DataSource> {
   const dataSource = createServiceDataSource(options);
   await dataSource.initialize();
+  if (options.migrate === false) {
+    const pending = await dataSource.showMigrations().catch(async (error: unknown) => {
+      await dataSource.destroy();
+      throw error;
+    });
+    if (pending) {
+      await dataSource.destroy();
+      throw new Error(
+        `the ${options.schema} schema has migrations pending: run \`main.js migrate\` as its owner first`,
+      );
+    }
+    return dataSource;
+  }
   const runner = dataSource.createQueryRunner();
   try {
     await runner.connect();

@@ -6,3 +6,4 @@ export * from './accounts-directory';
 export * from './sealed-secrets';
 export * from './rate-limits';
 export * from './rate-policy-settings';
+export * from './database-roles';

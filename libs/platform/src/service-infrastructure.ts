@@ -28,6 +28,7 @@ export function serviceInfrastructure(options: ServiceInfrastructureOptions): Dy
       schema: service,
       entities: options.entities,
       migrations: options.migrations,
+      migrate: config.MIGRATIONS_AT_START,
     }),
     ClockModule.forRoot({ production: isProduction(config), databaseUrl: config.DATABASE_URL }),
     ...(options.messaging === false
