@@ -406,7 +406,20 @@ describe('account security end to end', () => {
       .set('authorization', `Bearer ${restricted.accessToken}`)
       .send({ statement: 'Those were photos of me, shared with consent.' })
       .expect(201);
-    expect(appeal.body.appeal).toMatchObject({
+    // answered with the appeal's ticket, at once, linked to the suspension
+    expect(appeal.body).toMatchObject({
+      category: 'suspension_appeal',
+      suspensionId: suspended.body.id,
+      messages: [
+        expect.objectContaining({
+          body: expect.stringContaining('Those were photos of me, shared with consent.'),
+        }),
+      ],
+    });
+    const ticket = await as(`/v1/support/tickets/${appeal.body.id}`).expect(200);
+    expect(ticket.body.id).toBe(appeal.body.id);
+    expect((await as('/v1/support/tickets').expect(200)).body.items).toHaveLength(1);
+    expect((await as('/v1/account/suspension').expect(200)).body.appeal).toMatchObject({
       statement: 'Those were photos of me, shared with consent.',
     });
     await api

@@ -809,6 +809,18 @@ describe('first job end to end', () => {
       currency: 'INR',
       paymentMethods: ['card', 'upi'],
     });
+    // what the plan list names is what the client sends
+    const viaUpi = await as(indian)
+      .post('/v1/billing/subscription')
+      .set('Idempotency-Key', 'upi-pro')
+      .send({ plan: 'pro', interval: 'month', paymentMethod: 'upi' })
+      .expect(200);
+    expect(viaUpi.body.charge).toMatchObject({ status: 'succeeded', amount: { currency: 'INR' } });
+    await as(user)
+      .post('/v1/billing/subscription')
+      .set('Idempotency-Key', 'upi-in-usd')
+      .send({ plan: 'pro', interval: 'month', paymentMethod: 'upi' })
+      .expect(400);
 
     const subscribed = await as(user)
       .post('/v1/billing/subscription')
@@ -983,6 +995,16 @@ describe('first job end to end', () => {
     const shifted = Date.parse(usage.periodStart) - Date.now();
     expect(shifted).toBeGreaterThan(49 * 3_600_000 - 60_000);
     expect(shifted).toBeLessThan(49 * 3_600_000 + 60_000);
+    // every time a client sees comes from that clock: a job's, and its log's
+    const submitted = await as(later).post('/v1/generations').send(job).expect(202);
+    const seen = (await as(later).get(`/v1/generations/${submitted.body.id}`).expect(200)).body as {
+      createdAt: string;
+      updatedAt: string;
+    };
+    for (const time of [seen.createdAt, seen.updatedAt]) {
+      expect(Date.parse(time) - Date.now()).toBeGreaterThan(49 * 3_600_000 - 60_000);
+    }
+    expect(Date.parse(seen.updatedAt)).toBeGreaterThanOrEqual(Date.parse(seen.createdAt));
     const admin2 = (await logIn('ops@fluxnote.test', 'operations-password')).accessToken;
     await as(admin2).post('/v1/admin/clock').send({ advance: 'tomorrow' }).expect(400);
     await as(later).post('/v1/admin/clock').send({ advance: 'P1D' }).expect(403);
@@ -1034,19 +1056,32 @@ describe('first job end to end', () => {
       .send({ ...incident, model: 'no-such-model' })
       .expect(400)
       .expect('content-type', /problem\+json/);
-    const declared = await as(ops).post('/v1/admin/incidents').send(incident).expect(201);
+    await as(ops)
+      .post('/v1/admin/incidents')
+      .send({ ...incident, eta: 'PT2 hours' })
+      .expect(400)
+      .expect('content-type', /problem\+json/);
+    // the estimated fix as the seeds say it: a time, or how long from now
+    const declared = await as(ops)
+      .post('/v1/admin/incidents')
+      .send({ ...incident, eta: 'PT2H' })
+      .expect(201);
     expect(declared.body).toMatchObject({ model: 'wan-2.6', affectedUsers: 1 });
+    expect(Date.parse(declared.body.eta) - Date.parse(declared.body.declaredAt)).toBe(7_200_000);
 
     const told = await expectEventually(async () => {
       const items = (await as(recent).get('/v1/notifications').expect(200)).body.items as {
         title: string;
         body: string;
+        createdAt: string;
       }[];
       const found = items.filter((n) => n.title === 'Wan 2.6 is having problems');
       expect(found).toHaveLength(1);
       return found[0];
     });
     expect(told.body).toContain('Meanwhile you can use kling-3.0');
+    // told at the platform's time (moved on by more than four days by now), not the machine's
+    expect(Date.parse(told.createdAt) - Date.now()).toBeGreaterThan(4 * 24 * 3_600_000);
     const titles = async (who: Session) =>
       ((await as(who).get('/v1/notifications').expect(200)).body.items as { title: string }[]).map(
         (n) => n.title,

@@ -20,6 +20,7 @@ import { TicketsGrpcController } from './tickets/tickets.grpc';
 import { TicketsService } from './tickets/tickets.service';
 import { AgentDesk } from './tickets/agent-desk.service';
 import { AppealTicketsConsumer } from './tickets/appeal-tickets.events';
+import { AppealTickets } from './tickets/appeal-tickets';
 
 /** Account deletion: every row this service holds for a user (messages go with their tickets). */
 const purgeStatements = [
@@ -58,6 +59,7 @@ export class SupportModule {
         InboundEmail,
         WeeklyReports,
         TicketStream,
+        AppealTickets,
         AppealTicketsConsumer,
       ],
     };

@@ -83,7 +83,8 @@ const suspendInput = z.object({
     .array(z.string().trim().min(1).max(200))
     .min(1, 'must cite at least one generation or action')
     .max(50),
-  reason: z.string().trim().min(1, 'is required').max(2000),
+  /** Optional: without one, the user reads which rule and how much was cited. */
+  reason: z.string().trim().max(2000).optional(),
 });
 
 @Controller()

@@ -136,6 +136,19 @@ describe('freeze, suspension and appeal (Postgres)', () => {
     });
     expect((await problemOf(services.staff.suspend(member.id, admin, input))).status).toBe(409);
 
+    // API.md's body, {rule, evidence}: the user reads which rule and how much was cited
+    const other = await user();
+    const plain = await services.staff.suspend(other.id, admin, {
+      rule: input.rule,
+      evidence: ['gen_01'],
+    });
+    expect(plain.reason).toBe(
+      'Your account is suspended for breaking the rule “Repeated sexual content involving real people”, as one generation or action shows.',
+    );
+    expect((await events('accounts.user.status_changed.v1', other.id)).at(-1)).toMatchObject({
+      reason: plain.reason,
+    });
+
     // a suspended user can still log in, with a session that says so
     const login = await services.logins.logIn(member.email, 'correct horse battery', phone);
     expect(login.kind === 'session' && login.session.user.status).toBe('suspended');

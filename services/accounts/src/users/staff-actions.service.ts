@@ -67,6 +67,12 @@ function suspensionOf(row: SuspensionRow): Suspension {
  * accounts knows them (not as a caller claims them) and audited with actor,
  * time, ticket and before/after. And the user's one appeal per suspension.
  */
+/** What a suspended user reads when the admin gave no reason of their own. */
+export function suspensionReason(input: { rule: string; evidence: readonly string[] }): string {
+  const cited = input.evidence.length;
+  return `Your account is suspended for breaking the rule “${input.rule}”, as ${cited === 1 ? 'one generation or action shows' : `${cited} generations or actions show`}.`;
+}
+
 @Injectable()
 export class StaffActionsService {
   constructor(
@@ -204,12 +210,16 @@ export class StaffActionsService {
     });
   }
 
-  /** An admin suspends for a rule, citing the generations or actions; the email names both. */
+  /**
+   * An admin suspends for a rule, citing the generations or actions; the email names both. The
+   * reason the user reads is the admin's, or else says which rule and how many citations.
+   */
   async suspend(
     userId: string,
     actorId: string,
-    input: { rule: string; evidence: string[]; reason: string },
+    given: { rule: string; evidence: string[]; reason?: string },
   ): Promise<Suspension> {
+    const input = { ...given, reason: given.reason || suspensionReason(given) };
     return this.dataSource.transaction(async (manager) => {
       await this.requireRole(manager, actorId, ['admin'], 'Suspending an account');
       const user = await this.status.lockUser(manager, userId);

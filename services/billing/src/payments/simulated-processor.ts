@@ -19,6 +19,16 @@ export const simulatedMethods = {
   refundFails: 'sim_card_refund_fails',
 } as const;
 
+/**
+ * The method types the plan list names (`paymentMethods: ["card", "upi"]`) are also what a client
+ * of the simulator sends: `card` pays like `sim_card`, `upi` like `sim_upi`. (On Stripe the client
+ * sends the PaymentMethod id it collected for that type.)
+ */
+const methodTypes: Readonly<Record<string, string>> = {
+  card: simulatedMethods.card,
+  upi: simulatedMethods.upi,
+};
+
 function digest(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 24);
 }
@@ -42,10 +52,10 @@ export class SimulatedPaymentProcessor extends PaymentProcessor {
   }
 
   charge(input: ChargeInput): Promise<ChargeOutcome> {
-    const method = input.paymentMethod;
+    const method = methodTypes[input.paymentMethod] ?? input.paymentMethod;
     if (!Object.values(simulatedMethods).includes(method as never)) {
       throw ProblemError.badRequest(
-        `The simulated processor knows the payment methods ${Object.values(simulatedMethods).join(', ')}.`,
+        `The simulated processor knows the payment methods ${[...Object.keys(methodTypes), ...Object.values(simulatedMethods)].join(', ')}.`,
         { field: 'paymentMethod' },
       );
     }

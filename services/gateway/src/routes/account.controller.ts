@@ -13,6 +13,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ProblemError, type accountsV1 } from '@fluxnote/contracts';
 import { z } from 'zod';
 import { validate } from '../http/validate';
+import { ticketView, type TicketView } from './support.controller';
 import { AuthGuard, CurrentCaller, OpenToSuspended } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
@@ -172,14 +173,17 @@ export class AccountController {
     return suspensionView(await this.clients.accounts.getSuspension({ userId: caller.id }));
   }
 
-  /** One appeal per suspension (a second is 409); a senior agent decides within 48 hours. */
+  /**
+   * One appeal per suspension (a second is 409); a senior agent decides within 48 hours. 201 with
+   * the appeal's ticket, which links the suspension (`suspensionId`).
+   */
   @Post('account/suspension/appeal')
   @HttpCode(201)
   @OpenToSuspended()
-  async appeal(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<SuspensionView> {
+  async appeal(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<TicketView> {
     const { statement } = validate(appealBody, body);
-    return suspensionView(
-      await this.clients.accounts.appealSuspension({ userId: caller.id, statement }),
-    );
+    await this.clients.accounts.appealSuspension({ userId: caller.id, statement });
+    // support opens it from accounts' record now if the event has not come yet: one either way
+    return ticketView(await this.clients.support.openAppealTicket({ userId: caller.id }));
   }
 }

@@ -45,7 +45,8 @@ const simulatorBody = z.object({
 const incidentBody = z.object({
   model: z.string().min(1).max(100),
   message: z.string().min(1).max(2000),
-  eta: z.string().datetime({ offset: true }).optional(),
+  /** When the fix is expected: a time with its offset, or a duration from now (`PT2H`). */
+  eta: z.string().max(64).optional(),
   alternative: z.string().min(1).max(100).optional(),
 });
 
@@ -62,7 +63,8 @@ export interface IncidentView {
 const suspendBody = z.object({
   rule: z.string().max(200),
   evidence: z.array(z.string().max(200)).max(50),
-  reason: z.string().max(2000),
+  /** What the user reads; without one, it names the rule and the citations (API.md's body). */
+  reason: z.string().max(2000).optional(),
 });
 
 const rolesBody = z.object({
@@ -176,7 +178,13 @@ export class AdminController {
   ): Promise<SuspensionView> {
     const input = validate(suspendBody, body);
     return suspensionView(
-      await this.clients.accounts.suspendAccount({ userId, actorId: caller.id, ...input }),
+      await this.clients.accounts.suspendAccount({
+        userId,
+        actorId: caller.id,
+        rule: input.rule,
+        evidence: input.evidence,
+        reason: input.reason ?? '',
+      }),
     );
   }
 

@@ -97,6 +97,12 @@ export class BillingController {
     private readonly idempotency: IdempotencyService,
   ) {}
 
+  /**
+   * The catalog for the caller's brand and country: one object, not a page — `{brand, currency,
+   * paymentMethods, plans, packs, …}` (every other collection answers `{items, nextCursor}`).
+   * `paymentMethods` are the method types a client may pay with here, and what it sends as
+   * `paymentMethod` on the simulator (on Stripe, the PaymentMethod id it collected of that type).
+   */
   @Get('plans')
   async plans(@CurrentCaller() caller: Caller): Promise<billingPaymentsV1.PlanCatalog> {
     return this.clients.payments.listPlans({

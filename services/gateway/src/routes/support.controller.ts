@@ -53,6 +53,8 @@ export interface TicketView {
   dueAt: string;
   firstResponseAt: string | null;
   jobIds: string[];
+  /** A suspension appeal's ticket: the suspension it appeals (`GET /v1/account/suspension`). */
+  suspensionId: string | null;
   messages: {
     id: string;
     author: string;
@@ -93,7 +95,7 @@ function agentTicketView(t: supportV1.Ticket): AgentTicketView {
   };
 }
 
-function ticketView(t: supportV1.Ticket): TicketView {
+export function ticketView(t: supportV1.Ticket): TicketView {
   return {
     id: t.id,
     channel: t.channel,
@@ -106,6 +108,7 @@ function ticketView(t: supportV1.Ticket): TicketView {
     dueAt: t.dueAt,
     firstResponseAt: t.firstResponseAt || null,
     jobIds: t.jobIds,
+    suspensionId: t.suspensionId || null,
     messages: t.messages.map(messageView),
   };
 }

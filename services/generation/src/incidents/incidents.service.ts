@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
+import { incidentEta } from './incident-eta';
 import { INCIDENT_USERS_PER_EVENT, incidentDeclaredV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { CatalogService } from '../catalog/catalog.service';
@@ -37,7 +38,8 @@ export class IncidentsService {
 
   async declare(
     actorId: string,
-    input: { model: string; message: string; eta: Date | null; alternative: string | null },
+    /** `eta`: a time, or a duration from now (`incident-eta.ts`); empty for none. */
+    input: { model: string; message: string; eta: string; alternative: string | null },
   ): Promise<Incident> {
     await this.staff.assertRole(actorId, 'admin', 'Declaring an incident');
     const model = this.catalog.model(input.model);
@@ -53,14 +55,11 @@ export class IncidentsService {
       }
     }
     const declaredAt = this.clock.now();
-    if (input.eta && input.eta <= declaredAt) {
-      throw ProblemError.badRequest('eta must be in the future.', { field: 'eta' });
-    }
     const incident: Incident = {
       id: randomUUID(),
       model: model.id,
       message: input.message,
-      eta: input.eta,
+      eta: incidentEta(input.eta, declaredAt),
       alternative: input.alternative,
       declaredAt,
       affectedUsers: 0,

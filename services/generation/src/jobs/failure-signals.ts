@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { failureStreakV1, generationAlertV1 } from '@fluxnote/contracts';
+import { Clock } from '@fluxnote/clock';
 import { Outbox } from '@fluxnote/messaging';
 import { CatalogService } from '../catalog/catalog.service';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
@@ -24,6 +25,7 @@ export class FailureSignals {
     private readonly catalog: CatalogService,
     private readonly outbox: Outbox,
     @Inject(GENERATION_CONFIG) private readonly config: GenerationConfig,
+    private readonly clock: Clock,
   ) {}
 
   async afterFailure(manager: EntityManager, job: JobEntity): Promise<void> {
@@ -78,9 +80,9 @@ export class FailureSignals {
       `SELECT model, count(*) FILTER (WHERE status = 'succeeded')::int AS ok, count(*)::int AS total
          FROM generation.jobs
         WHERE mode = $1 AND model = ANY($2) AND status IN ('succeeded', 'failed')
-          AND updated_at > now() - interval '${SUCCESS_RATE_WINDOW}'
+          AND updated_at > $3::timestamptz - interval '${SUCCESS_RATE_WINDOW}'
         GROUP BY model`,
-      [mode, candidates.map((m) => m.id)],
+      [mode, candidates.map((m) => m.id), this.clock.now()],
     );
     const ranked = candidates
       .map((m) => {
@@ -104,8 +106,8 @@ export class FailureSignals {
               count(*)::int AS total
          FROM generation.jobs
         WHERE model = $1 AND status IN ('succeeded', 'failed')
-          AND updated_at > now() - $2 * interval '1 millisecond'`,
-      [modelId, windowMs, platformReasons],
+          AND updated_at > $4::timestamptz - $2 * interval '1 millisecond'`,
+      [modelId, windowMs, platformReasons, this.clock.now()],
     );
     if (stats.total < this.config.FAILURE_SPIKE_MIN_JOBS) {
       return;

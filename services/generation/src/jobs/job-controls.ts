@@ -40,10 +40,10 @@ export class JobControls {
   async cancel(userId: string, jobId: string): Promise<JobEntity> {
     const job = await this.dataSource.transaction(async (manager) => {
       const [rows] = await manager.query<[{ id: string }[], number]>(
-        `UPDATE generation.jobs SET status = 'cancelled', refunded = false, updated_at = now(),
+        `UPDATE generation.jobs SET status = 'cancelled', refunded = false, updated_at = $3,
                 failure_reason = 'cancelled', failure_detail = 'Cancelled before it started.'
           WHERE id = $1 AND user_id = $2 AND status = 'queued' RETURNING id`,
-        [jobId, userId],
+        [jobId, userId, this.clock.now()],
       );
       if (rows.length === 0) {
         const current = await this.owned(userId, jobId);
@@ -52,7 +52,13 @@ export class JobControls {
           { jobStatus: current.status },
         );
       }
-      await appendJobLog(manager, jobId, 'decision', 'cancelled by the user before it started');
+      await appendJobLog(
+        manager,
+        this.clock.now(),
+        jobId,
+        'decision',
+        'cancelled by the user before it started',
+      );
       return manager.getRepository(JobEntity).findOneByOrFail({ id: jobId });
     });
     return (await this.releaseCancelled(job.id)) ?? job;
@@ -75,7 +81,13 @@ export class JobControls {
         [jobId],
       );
       if (rows.length > 0) {
-        await appendJobLog(manager, jobId, 'settlement', 'reservation released (cancelled)');
+        await appendJobLog(
+          manager,
+          this.clock.now(),
+          jobId,
+          'settlement',
+          'reservation released (cancelled)',
+        );
       }
       return manager.getRepository(JobEntity).findOneBy({ id: jobId });
     });

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /** One line of a job's log: inputs, provider calls, timings, errors, decisions. */
 @Entity({ name: 'job_logs' })
@@ -18,6 +18,7 @@ export class JobLogEntity {
   @Column('jsonb')
   data!: Record<string, unknown>;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  /** On the platform clock. */
+  @Column({ type: 'timestamptz' })
   at!: Date;
 }

@@ -98,7 +98,7 @@ export class JobQueue {
       const now = this.clock.now();
       const claimed = await manager.query<[{ id: string }[], number]>(
         `UPDATE generation.jobs SET status = 'processing', attempts = attempts + 1,
-                started_at = coalesce(started_at, $2), heartbeat_at = $2, updated_at = now()
+                started_at = coalesce(started_at, $2), heartbeat_at = $2, updated_at = $2
           WHERE id = $1
             AND (SELECT count(*) FROM generation.jobs WHERE model = $3 AND status = 'processing') < $4
           RETURNING id`,

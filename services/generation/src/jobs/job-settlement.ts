@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { jobBlockedV1, jobFailedV1, jobSucceededV1, ProblemError } from '@fluxnote/contracts';
+import { Clock } from '@fluxnote/clock';
 import { Outbox } from '@fluxnote/messaging';
 import { BillingLedger } from '../billing/billing-ledger';
 import { FailureSignals } from './failure-signals';
@@ -28,6 +29,7 @@ export class JobSettlement {
     private readonly ledger: BillingLedger,
     private readonly outbox: Outbox,
     private readonly signals: FailureSignals,
+    private readonly clock: Clock,
   ) {}
 
   /** Records the outcome of `attempt`; false if the job moved on meanwhile (watchdog, retry). */
@@ -36,7 +38,7 @@ export class JobSettlement {
       const result = await manager
         .createQueryBuilder()
         .update(JobEntity)
-        .set({ outcome })
+        .set({ outcome, updatedAt: this.clock.now() })
         .where('id = :jobId AND status = :status AND attempts = :attempt AND outcome IS NULL', {
           jobId,
           status: 'processing',
@@ -44,10 +46,17 @@ export class JobSettlement {
         })
         .execute();
       if (result.affected === 1) {
-        await appendJobLog(manager, jobId, 'decision', `outcome: ${outcome.status}`, {
-          ...outcome,
-          attempt,
-        });
+        await appendJobLog(
+          manager,
+          this.clock.now(),
+          jobId,
+          'decision',
+          `outcome: ${outcome.status}`,
+          {
+            ...outcome,
+            attempt,
+          },
+        );
         return true;
       }
       return false;
@@ -86,6 +95,7 @@ export class JobSettlement {
         { id: job.id, status: 'processing' },
         {
           status: outcome.status,
+          updatedAt: this.clock.now(),
           outputUrl: outcome.outputUrl ?? null,
           failureReason,
           failureDetail: refunded ? (outcome.detail ?? null) : null,
@@ -95,7 +105,9 @@ export class JobSettlement {
       if (result.affected !== 1) {
         return;
       }
-      await appendJobLog(manager, job.id, 'settlement', settlementNote, { status: outcome.status });
+      await appendJobLog(manager, this.clock.now(), job.id, 'settlement', settlementNote, {
+        status: outcome.status,
+      });
       const ref = { jobId: job.id, userId: job.userId, model: job.model, mode: job.mode };
       const credits = { videoCredits: job.videoCredits, imageCredits: job.imageCredits };
       switch (outcome.status) {

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /** `reserving` is internal (credits being held); clients first see a job as `queued`. */
 export type JobStatus =
@@ -111,6 +111,7 @@ export class JobEntity {
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;
 
-  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
+  /** Set by every change, on the platform clock (never the database's own time). */
+  @Column({ type: 'timestamptz', name: 'updated_at' })
   updatedAt!: Date;
 }

@@ -176,14 +176,10 @@ export class JobsGrpcController implements generationV1.GenerationServiceControl
         field: 'message',
       });
     }
-    const eta = request.eta ? new Date(request.eta) : null;
-    if (eta && Number.isNaN(eta.getTime())) {
-      throw ProblemError.badRequest('eta must be an ISO 8601 date and time.', { field: 'eta' });
-    }
     const incident = await this.incidents.declare(actorId, {
       model: request.model,
       message,
-      eta,
+      eta: request.eta,
       alternative: request.alternative || null,
     });
     return {

@@ -67,11 +67,18 @@ export class PromptApprovals {
       );
       let approval = inserted[0];
       if (approval) {
-        await appendJobLog(manager, job.id, 'decision', 'prompt approved by support on review', {
-          agentId,
-          ticketId,
-          note,
-        });
+        await appendJobLog(
+          manager,
+          this.clock.now(),
+          job.id,
+          'decision',
+          'prompt approved by support on review',
+          {
+            agentId,
+            ticketId,
+            note,
+          },
+        );
       } else {
         [approval] = await manager.query<{ approved_at: Date; agent_id: string | null }[]>(
           `SELECT approved_at, agent_id FROM generation.prompt_approvals WHERE job_id = $1`,

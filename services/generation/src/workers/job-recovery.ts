@@ -115,7 +115,7 @@ export class JobRecovery extends PeriodicWorker {
       const result = await manager
         .createQueryBuilder()
         .update(JobEntity)
-        .set({ status: 'queued', heartbeatAt: null })
+        .set({ status: 'queued', heartbeatAt: null, updatedAt: this.clock.now() })
         .where('id = :jobId AND status = :status AND attempts = :attempts AND outcome IS NULL', {
           jobId,
           status: 'processing',
@@ -123,9 +123,16 @@ export class JobRecovery extends PeriodicWorker {
         })
         .execute();
       if (result.affected === 1) {
-        await appendJobLog(manager, jobId, 'decision', 'worker lost; job queued again', {
-          attempt: attempts,
-        });
+        await appendJobLog(
+          manager,
+          this.clock.now(),
+          jobId,
+          'decision',
+          'worker lost; job queued again',
+          {
+            attempt: attempts,
+          },
+        );
         await manager.query('SELECT pg_notify($1, $2)', [WORK_CHANNEL, 'requeued']);
       }
     });

@@ -169,6 +169,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
       // One statement: no transaction needed around it.
       await appendJobLog(
         this.dataSource.manager,
+        this.clock.now(),
         job.id,
         result.ok ? 'provider_call' : 'error',
         `${provider.name} call ${call}`,

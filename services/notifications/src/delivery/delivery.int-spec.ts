@@ -207,7 +207,7 @@ describe('notification delivery (Postgres, real SMTP)', () => {
       notifier,
       broadcasts,
       new FarewellMail(sender),
-      new JobsReadyDigest(notifier),
+      new JobsReadyDigest(notifier, clock),
       clock,
       await SecretOpener.fromPrivateKeys([keys.privateKey]),
     );

@@ -94,8 +94,9 @@ export class FeedService {
     );
     await manager.query(
       `WITH added AS (
-         INSERT INTO notifications.notifications (id, user_id, event_id, category, title, body, data)
-         SELECT t.id, t.user_id, t.event_id, $4, $5, $6, $7
+         INSERT INTO notifications.notifications (id, user_id, event_id, category, title, body, data,
+                                                  created_at)
+         SELECT t.id, t.user_id, t.event_id, $4, $5, $6, $7, $9
            FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS t (id, user_id, event_id)
          ON CONFLICT (event_id) DO NOTHING
          RETURNING user_id
@@ -110,6 +111,7 @@ export class FeedService {
         message.body,
         JSON.stringify(data),
         FEED_CHANNEL,
+        this.clock.now(),
       ],
     );
   }
@@ -123,20 +125,22 @@ export class FeedService {
       .getRepository(NotificationEntity)
       .createQueryBuilder('n')
       .where('n.user_id = :userId', { userId })
-      .orderBy('n.created_at', 'DESC')
-      .addOrderBy('n.id', 'DESC')
+      // newest first: the order they were written in (the per-user sequence), whatever the clock said
+      .orderBy('n.seq', 'DESC')
       .take(size + 1);
     if (options.unreadOnly) {
       query.andWhere('n.read_at IS NULL');
     }
     if (options.cursor) {
-      const [createdAt, id] = Buffer.from(options.cursor, 'base64url').toString('utf8').split('|');
-      if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
+      const before = /^seq:(\d{1,18})$/.exec(
+        Buffer.from(options.cursor, 'base64url').toString('utf8'),
+      )?.[1];
+      if (!before) {
         throw ProblemError.badRequest('The cursor is not one this API returned.', {
           field: 'cursor',
         });
       }
-      query.andWhere('(n.created_at, n.id) < (:createdAt, :id)', { createdAt, id });
+      query.andWhere('n.seq < :before', { before });
     }
     const rows = await query.getMany();
     const items = rows.slice(0, size);
@@ -147,9 +151,7 @@ export class FeedService {
     return {
       items,
       nextCursor:
-        rows.length > size && last
-          ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url')
-          : null,
+        rows.length > size && last ? Buffer.from(`seq:${last.seq}`).toString('base64url') : null,
       unreadCount,
     };
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '@fluxnote/clock';
 import type { EntityManager } from 'typeorm';
 import type { EventPayload, jobSucceededV1 } from '@fluxnote/contracts';
 import { Notifier } from '../delivery/notifier';
@@ -31,7 +32,10 @@ function jobsReadyMessage(count: number, latest: EventPayload<typeof jobSucceede
  */
 @Injectable()
 export class JobsReadyDigest {
-  constructor(private readonly notifier: Notifier) {}
+  constructor(
+    private readonly notifier: Notifier,
+    private readonly clock: Clock,
+  ) {}
 
   async add(
     manager: EntityManager,
@@ -43,9 +47,9 @@ export class JobsReadyDigest {
     >(
       `SELECT id, data FROM notifications.notifications
         WHERE user_id = $1 AND read_at IS NULL AND data->>'digest' = 'jobs-ready'
-          AND created_at > now() - interval '${DIGEST_WINDOW}'
+          AND created_at > $2::timestamptz - interval '${DIGEST_WINDOW}'
         ORDER BY seq DESC LIMIT 1 FOR UPDATE`,
-      [event.userId],
+      [event.userId, this.clock.now()],
     );
     if (!open) {
       await this.notifier.notify(manager, event.userId, eventId, jobSucceededMessage(event), {

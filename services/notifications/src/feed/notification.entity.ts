@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { NotificationCategory } from '../messages/templates';
 
 /** One item of a user's in-app feed. */
@@ -26,7 +26,8 @@ export class NotificationEntity {
   @Column('jsonb')
   data!: Record<string, unknown>;
 
-  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  /** On the platform clock, like every time a client sees. */
+  @Column({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;
 
   /** The live stream's event id (bigint; a JavaScript number holds it exactly for 2^53 items). */

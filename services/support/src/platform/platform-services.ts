@@ -28,6 +28,8 @@ export abstract class PlatformServices extends SecurityFreeze {
   ): Promise<billingPaymentsV1.Refund>;
   abstract unfreeze(request: accountsV1.StaffActionRequest): Promise<accountsV1.User>;
   abstract decideAppeal(request: accountsV1.DecideAppealRequest): Promise<accountsV1.Suspension>;
+  /** The user's suspension as accounts records it (404 if none). */
+  abstract suspension(userId: string): Promise<accountsV1.Suspension>;
 }
 
 /** The same, over gRPC, each call with the configured deadline. */
@@ -92,6 +94,10 @@ export class GrpcPlatformServices
 
   decideAppeal(request: accountsV1.DecideAppealRequest): Promise<accountsV1.Suspension> {
     return this.accounts.decideAppeal(request);
+  }
+
+  suspension(userId: string): Promise<accountsV1.Suspension> {
+    return this.accounts.getSuspension({ userId });
   }
 
   onModuleDestroy(): void {

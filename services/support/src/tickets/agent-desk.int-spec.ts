@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
-import { ProblemError, suspensionAppealedV1 } from '@fluxnote/contracts';
+import { ProblemError, suspensionAppealedV1, type accountsV1 } from '@fluxnote/contracts';
 import { createEnvelope, EventRouter, Outbox } from '@fluxnote/messaging';
 import { openTestServiceDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
 import { supportDatabase } from '../support.database';
@@ -17,6 +17,7 @@ import { TicketStream } from './ticket-stream';
 import { supportConfigSchema } from '../config/support.config';
 import { AgentDesk } from './agent-desk.service';
 import { AppealTicketsConsumer } from './appeal-tickets.events';
+import { AppealTickets } from './appeal-tickets';
 import { TicketsService } from './tickets.service';
 
 describe('the agent desk (Postgres)', () => {
@@ -132,6 +133,14 @@ describe('the agent desk (Postgres)', () => {
         status: 'active',
         createdAt: '',
       });
+    }
+    /** Accounts' suspensions, by user. */
+    suspensions = new Map<string, accountsV1.Suspension>();
+    suspension(userId: string) {
+      const found = this.suspensions.get(userId);
+      return found
+        ? Promise.resolve(found)
+        : Promise.reject(ProblemError.notFound('No suspension.'));
     }
     decideAppeal(request: { suspensionId: string; decision: string }) {
       this.record('decideAppeal', request);
@@ -275,7 +284,9 @@ describe('the agent desk (Postgres)', () => {
 
   it('turns a suspension appeal into one ticket for senior agents, due when the decision is', async () => {
     await clearQueue();
-    const consumer = new AppealTicketsConsumer(tickets, clock);
+    const consumer = new AppealTicketsConsumer(
+      new AppealTickets(dataSource, tickets, services, clock),
+    );
     const router = new EventRouter(consumer.group, dataSource, 'support');
     consumer.register(router);
     const userId = await person('pro');
@@ -309,6 +320,67 @@ describe('the agent desk (Postgres)', () => {
     expect(ticket.messages[0].body).toContain('Those were my own photos.');
     expect((await desk.queue(senior)).filter((t) => t.userId === userId)).toHaveLength(1);
     expect(await problemOf(desk.reply(agent, ticket.id, 'No.'))).toMatchObject({ status: 403 });
+  });
+
+  it('answers the appeal with its ticket at once, from accounts’ record, before the event comes', async () => {
+    await clearQueue();
+    const appeals = new AppealTickets(dataSource, tickets, services, clock);
+    const consumer = new AppealTicketsConsumer(appeals);
+    const router = new EventRouter(consumer.group, dataSource, 'support');
+    consumer.register(router);
+    const userId = await person('max');
+    const suspension: accountsV1.Suspension = {
+      id: randomUUID(),
+      userId,
+      rule: 'Deceptive impersonation',
+      evidence: ['gen_09'],
+      reason: 'Cited generations.',
+      createdAt: '2026-11-23T10:00:00.000Z',
+      appealStatement: '',
+      appealedAt: '',
+      decideBy: '',
+      decision: '',
+      decisionNote: '',
+      decidedAt: '',
+    };
+    services.suspensions.set(userId, suspension);
+    // suspended, not appealed: no ticket
+    expect(await problemOf(appeals.ofUser(userId))).toMatchObject({
+      status: 409,
+      type: expect.stringContaining('not-appealed'),
+    });
+    expect(await problemOf(appeals.ofUser(randomUUID()))).toMatchObject({ status: 404 });
+    Object.assign(suspension, {
+      appealStatement: 'It was satire, labelled as such.',
+      appealedAt: '2026-11-23T15:00:00.000Z',
+      decideBy: '2026-11-25T15:00:00.000Z',
+    });
+    const ticket = await appeals.ofUser(userId);
+    expect(ticket).toMatchObject({
+      userId,
+      category: 'suspension_appeal',
+      suspensionId: suspension.id,
+      dueAt: new Date('2026-11-25T15:00:00.000Z'),
+    });
+    expect(ticket.messages[0].body).toContain('It was satire, labelled as such.');
+    // accounts' event comes after, and asking again: still that one ticket
+    await router.deliver(
+      createEnvelope({
+        type: suspensionAppealedV1.type,
+        source: 'accounts',
+        subject: userId,
+        data: {
+          suspensionId: suspension.id,
+          userId,
+          statement: suspension.appealStatement,
+          rule: suspension.rule,
+          evidence: suspension.evidence,
+          decideBy: suspension.decideBy,
+        },
+      }),
+    );
+    expect((await appeals.ofUser(userId)).id).toBe(ticket.id);
+    expect((await tickets.list(userId)).map((t) => t.id)).toEqual([ticket.id]);
   });
 
   async function auditOf(ticketId: string): Promise<{ action: string; actor_id: string }[]> {

@@ -4,6 +4,7 @@ import { isUuid, ProblemError, supportV1, parseInput, requireUuid } from '@fluxn
 import { AgentActions } from './agent-actions.service';
 import { AgentDesk } from './agent-desk.service';
 import { TicketStream } from './ticket-stream';
+import { AppealTickets } from './appeal-tickets';
 import { InboundEmail } from '../email/inbound-email';
 import { WeeklyReports } from '../reports/weekly-reports';
 import { TicketsService, type Ticket, type TicketMessage } from './tickets.service';
@@ -45,6 +46,7 @@ function toTicket(t: Ticket & { standing?: string }): supportV1.Ticket {
     firstResponseAt: t.firstResponseAt?.toISOString() ?? '',
     jobIds: t.jobIds,
     messages: t.messages.map(toMessage),
+    suspensionId: t.suspensionId ?? '',
   };
 }
 
@@ -58,7 +60,12 @@ export class TicketsGrpcController implements supportV1.SupportServiceController
     private readonly inbound: InboundEmail,
     private readonly reports: WeeklyReports,
     private readonly stream: TicketStream,
+    private readonly appeals: AppealTickets,
   ) {}
+
+  async openAppealTicket(request: supportV1.OpenAppealTicketRequest): Promise<supportV1.Ticket> {
+    return toTicket(await this.appeals.ofUser(requireUuid(request.userId, 'userId')));
+  }
 
   async waitMessages(request: supportV1.WaitMessagesRequest): Promise<supportV1.MessageBatch> {
     if (!isUuid(request.ticketId)) {

@@ -57,6 +57,8 @@ export interface Ticket {
   firstResponseAt: Date | null;
   /** The agent holding it, if any. */
   claimedBy: string | null;
+  /** A suspension appeal's ticket: the suspension it appeals. */
+  suspensionId: string | null;
   messages: TicketMessage[];
 }
 
@@ -123,6 +125,7 @@ function toTicket(row: TicketRow, messages: TicketMessage[] = []): Ticket {
     dueAt: row.due_at,
     firstResponseAt: row.first_response_at,
     claimedBy: row.claimed_by,
+    suspensionId: row.suspension_id,
     messages,
   };
 }

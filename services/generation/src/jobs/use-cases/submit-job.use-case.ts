@@ -27,14 +27,14 @@ const insertJob = new PreparedStatement(
   `WITH job AS (
     INSERT INTO generation.jobs (id, user_id, idempotency_key, status, model, mode, prompt,
       duration_sec, aspect_ratio, template, project_id, video_credits, image_credits, lane,
-      failure_reason, failure_detail, created_at, voice_clone_id, voice_id, face_identity_id,
-      captions, input_image_url)
-    VALUES ($1, $2, $3, $15, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16, $17, $19, $20,
-            $21, $22, $23, $24)
+      failure_reason, failure_detail, created_at, updated_at, voice_clone_id, voice_id,
+      face_identity_id, captions, input_image_url)
+    VALUES ($1, $2, $3, $15, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16, $17, $19, $19,
+            $20, $21, $22, $23, $24)
     RETURNING id
   )
-  INSERT INTO generation.job_logs (job_id, kind, message, data)
-  SELECT job.id, line.kind, line.message, line.data::jsonb
+  INSERT INTO generation.job_logs (job_id, kind, message, data, at)
+  SELECT job.id, line.kind, line.message, line.data::jsonb, $19::timestamptz
     FROM job, (VALUES (1, 'input', 'job submitted', $14),
                       (2, 'decision', 'blocked by the content-safety check; nothing reserved', $18)
               ) AS line (n, kind, message, data)
@@ -45,11 +45,11 @@ const queueJob = new PreparedStatement<{ created_at: Date; updated_at: Date }>(
   `WITH queued AS (
     UPDATE generation.jobs
        SET status = 'queued', lane = $3, turn = ${queueTurnSql('$4::uuid', '$3::smallint')},
-           updated_at = now()
+           updated_at = $5::timestamptz
      WHERE id = $1 AND status = 'reserving' RETURNING id, created_at, updated_at
   ), logged AS (
-    INSERT INTO generation.job_logs (job_id, kind, message, data)
-    SELECT id, 'decision', 'credits reserved; job queued', $2 FROM queued
+    INSERT INTO generation.job_logs (job_id, kind, message, data, at)
+    SELECT id, 'decision', 'credits reserved; job queued', $2, $5::timestamptz FROM queued
   )
   SELECT created_at, updated_at FROM queued`,
 );
@@ -271,6 +271,7 @@ export class SubmitJobUseCase {
         }),
         job.lane,
         job.userId,
+        this.clock.now(),
       ]);
       const times = queued[0];
       if (!times) {

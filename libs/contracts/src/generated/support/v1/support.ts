@@ -14,6 +14,10 @@ export const protobufPackage = "fluxnote.support.v1";
 
 export const protobufFileName = "support/v1/support.proto";
 
+export interface OpenAppealTicketRequest {
+  userId: string;
+}
+
 export interface WaitMessagesRequest {
   viewerId: string;
   ticketId: string;
@@ -179,6 +183,8 @@ export interface Ticket {
   claimedBy: string;
   /** on_track, near or breached (queue only) */
   standing: string;
+  /** A suspension appeal's ticket: the suspension it appeals. */
+  suspensionId: string;
 }
 
 export interface ListTicketsRequest {
@@ -255,6 +261,13 @@ export interface SupportServiceClient {
    */
 
   waitMessages(request: WaitMessagesRequest, metadata?: Metadata): Observable<MessageBatch>;
+
+  /**
+   * The ticket of the user's suspension appeal, opened now if accounts' event has not opened it
+   * yet (one per suspension either way). Read from accounts: no appeal there, no ticket (409).
+   */
+
+  openAppealTicket(request: OpenAppealTicketRequest, metadata?: Metadata): Observable<Ticket>;
 }
 
 /** Support tickets. Every call is scoped to the calling user. */
@@ -328,6 +341,16 @@ export interface SupportServiceController {
     request: WaitMessagesRequest,
     metadata?: Metadata,
   ): Promise<MessageBatch> | Observable<MessageBatch> | MessageBatch;
+
+  /**
+   * The ticket of the user's suspension appeal, opened now if accounts' event has not opened it
+   * yet (one per suspension either way). Read from accounts: no appeal there, no ticket (409).
+   */
+
+  openAppealTicket(
+    request: OpenAppealTicketRequest,
+    metadata?: Metadata,
+  ): Promise<Ticket> | Observable<Ticket> | Ticket;
 }
 
 export function SupportServiceControllerMethods() {
@@ -345,6 +368,7 @@ export function SupportServiceControllerMethods() {
       "receiveEmail",
       "topIssues",
       "waitMessages",
+      "openAppealTicket",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
