@@ -816,6 +816,22 @@ describe('first job end to end', () => {
       .send({ plan: 'pro', interval: 'month', paymentMethod: 'upi' })
       .expect(200);
     expect(viaUpi.body.charge).toMatchObject({ status: 'succeeded', amount: { currency: 'INR' } });
+    // its refund goes back to the UPI ID, and the notice says so and when
+    await as(indian)
+      .post('/v1/billing/refunds')
+      .send({ chargeId: viaUpi.body.charge.id, reason: 'changed my mind' })
+      .expect(201);
+    const notice = await expectEventually(async () => {
+      const items = (await as(indian).get('/v1/notifications').expect(200)).body.items as {
+        title: string;
+        body: string;
+      }[];
+      const found = items.find((n) => n.title.startsWith('Refund approved'));
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(notice.body).toContain('goes back to the UPI ID you paid from');
+    expect(notice.body).toContain('within 3–5 business days');
     await as(user)
       .post('/v1/billing/subscription')
       .set('Idempotency-Key', 'upi-in-usd')

@@ -8,6 +8,7 @@ import { SubscriptionsChargesRefunds1763800000000 } from './migrations/176380000
 import { CreditGrants1763900000000 } from './migrations/1763900000000-credit-grants';
 import { Stripe1764000000000 } from './migrations/1764000000000-stripe';
 import { AccountStanding1764200000000 } from './migrations/1764200000000-account-standing';
+import { PaymentMethodKind1764500000500 } from './migrations/1764500000500-payment-method-kind';
 
 /** The billing schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const billingDatabase: ServiceDatabase = {
@@ -19,5 +20,6 @@ export const billingDatabase: ServiceDatabase = {
     CreditGrants1763900000000,
     Stripe1764000000000,
     AccountStanding1764200000000,
+    PaymentMethodKind1764500000500,
   ],
 };

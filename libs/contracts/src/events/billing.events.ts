@@ -28,6 +28,9 @@ export const chargeFailedV1 = defineEvent(
   }),
 );
 
+/** `card` or `upi`; null when billing does not know (events from before it recorded it omit it). */
+const refundMethod = z.enum(['card', 'upi']).nullable().optional();
+
 export const refundDecidedV1 = defineEvent(
   'billing.refund.decided.v1',
   topics.billing,
@@ -41,6 +44,8 @@ export const refundDecidedV1 = defineEvent(
     explanation: z.string(),
     /** policy (the user asked), automatic (a billing error the platform found), goodwill (an agent). */
     source: z.enum(['policy', 'automatic', 'goodwill']),
+    /** How the charge was paid, so the notice says where the money goes back to; null if unknown. */
+    method: refundMethod,
   }),
 );
 
@@ -53,6 +58,7 @@ export const refundProcessedV1 = defineEvent(
     userId: z.string().uuid(),
     status: z.enum(['succeeded', 'failed']),
     amount: money,
+    method: refundMethod,
   }),
 );
 

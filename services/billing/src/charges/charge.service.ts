@@ -27,6 +27,8 @@ export interface Charge {
   processor: string;
   processorRef: string | null;
   paymentMethod: string | null;
+  /** How it was paid (`card`, `upi`), as the processor reported; null when it did not say. */
+  paymentMethodKind: string | null;
   /** Paid at the processor but never fulfilled by the platform (found by reconciliation); refunded in full. */
   unfulfilled: boolean;
   createdAt: Date;
@@ -69,6 +71,7 @@ interface ChargeRow {
   processor: string;
   processor_ref: string | null;
   payment_method: string | null;
+  payment_method_kind: string | null;
   unfulfilled: boolean;
   created_at: Date;
 }
@@ -92,6 +95,7 @@ function toCharge(r: ChargeRow): Charge {
     processor: r.processor,
     processorRef: r.processor_ref,
     paymentMethod: r.payment_method,
+    paymentMethodKind: r.payment_method_kind,
     unfulfilled: r.unfulfilled,
     createdAt: r.created_at,
   };
@@ -160,8 +164,8 @@ export class ChargeService {
     const rows = await manager.query<ChargeRow[]>(
       `INSERT INTO billing.charges (id, user_id, brand, kind, plan, interval, pack, previous_plan, previous_interval,
          amount, currency, period_start, period_end, status, failure_reason, processor, processor_ref, payment_method,
-         idempotency_key, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+         idempotency_key, created_at, payment_method_kind)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
        RETURNING *`,
       [
         randomUUID(),
@@ -184,6 +188,9 @@ export class ChargeService {
         request.paymentMethod,
         request.idempotencyKey,
         this.clock.now(),
+        outcome.status === 'succeeded' && 'methodKind' in outcome
+          ? (outcome.methodKind ?? null)
+          : null,
       ],
     );
     const charge = toCharge(rows[0]);

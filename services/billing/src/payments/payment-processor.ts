@@ -21,7 +21,8 @@ export interface ChargeInput {
 }
 
 export type ChargeOutcome =
-  | { status: 'succeeded'; reference: string }
+  /** `methodKind`: how it was paid (`card`, `upi`, …) when the processor says. */
+  | { status: 'succeeded'; reference: string; methodKind?: string }
   /** `reference` is set when the processor kept a record of the attempt (an intent it may still complete). */
   | { status: 'declined'; reason: string; reference?: string };
 

@@ -69,6 +69,7 @@ export class SimulatedPaymentProcessor extends PaymentProcessor {
     return Promise.resolve({
       status: 'succeeded',
       reference: `sim_ch_${failsRefunds}${digest(input.idempotencyKey)}`,
+      methodKind: method === simulatedMethods.upi ? 'upi' : 'card',
     });
   }
 

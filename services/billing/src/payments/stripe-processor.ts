@@ -88,7 +88,7 @@ export class StripePaymentProcessor extends PaymentProcessor {
           },
           { idempotencyKey: input.idempotencyKey },
         );
-        return await this.outcomeOf(intent, input.idempotencyKey);
+        return await this.outcomeOf(intent, input.idempotencyKey, method.type);
       } catch (error) {
         if (error instanceof Stripe.errors.StripeCardError) {
           return {
@@ -133,10 +133,14 @@ export class StripePaymentProcessor extends PaymentProcessor {
     return null;
   }
 
-  private async outcomeOf(intent: Stripe.PaymentIntent, key: string): Promise<ChargeOutcome> {
+  private async outcomeOf(
+    intent: Stripe.PaymentIntent,
+    key: string,
+    methodKind: string,
+  ): Promise<ChargeOutcome> {
     switch (intent.status) {
       case 'succeeded':
-        return { status: 'succeeded', reference: intent.id };
+        return { status: 'succeeded', reference: intent.id, methodKind };
       case 'processing':
         // An asynchronous method (UPI) still confirming: recorded as not paid; if Stripe completes it
         // later, the webhook finds a payment without a fulfilled charge and refunds it in full.

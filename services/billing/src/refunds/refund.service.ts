@@ -112,6 +112,11 @@ export interface RefundRequest {
  * lock, and each counts what earlier refunds already paid, so two requests —
  * concurrent or not — never pay twice.
  */
+/** What a refund's notice may name: a card or a UPI ID; any other kind, or none, is not named. */
+function refundMethodOf(kind: string | null): 'card' | 'upi' | null {
+  return kind === 'card' || kind === 'upi' ? kind : null;
+}
+
 @Injectable()
 export class RefundService {
   constructor(
@@ -251,12 +256,17 @@ export class RefundService {
     if (!refund) {
       return false;
     }
+    const [paid] = await manager.query<{ payment_method_kind: string | null }[]>(
+      `SELECT payment_method_kind FROM billing.charges WHERE id = $1`,
+      [refund.chargeId],
+    );
     await this.outbox.add(manager, refundProcessedV1, refund.userId, {
       refundId: refund.id,
       chargeId: refund.chargeId,
       userId: refund.userId,
       status,
       amount: refund.amount,
+      method: refundMethodOf(paid?.payment_method_kind ?? null),
     });
     return true;
   }
@@ -364,6 +374,7 @@ export class RefundService {
       rule: refund.rule,
       explanation: refund.explanation,
       source,
+      method: refundMethodOf(charge.paymentMethodKind),
     });
     return refund;
   }

@@ -10,6 +10,7 @@ import type {
   refundProcessedV1,
   subscriptionChangedV1,
 } from '@fluxnote/contracts';
+import { refundRoute } from './refund-route';
 import type { Message } from './templates';
 
 /** The words a user reads for each event: what happened, what came back, what to do next. */
@@ -77,7 +78,7 @@ export function refundDecidedMessage(event: EventPayload<typeof refundDecidedV1>
         title: `Refund approved: ${amount}`,
         paragraphs: [
           event.explanation,
-          `${amount} goes back to the payment method you paid with. Card refunds usually arrive within 5–10 business days; we will tell you when it is done.`,
+          `${amount} goes back to ${refundRoute(event.method).destination}, usually ${refundRoute(event.method).arrival}; we will tell you when it is done.`,
         ],
         action,
         channels: ['in_app', 'email', 'push'],
@@ -111,7 +112,7 @@ export function refundProcessedMessage(event: EventPayload<typeof refundProcesse
         category: 'billing',
         title: `Your refund of ${amount} was sent`,
         paragraphs: [
-          `The payment processor confirmed the refund of ${amount} to your original payment method. Depending on your bank it shows on your statement within a few days.`,
+          `The payment processor confirmed the refund of ${amount} to ${refundRoute(event.method).destination}. It reaches you ${refundRoute(event.method).arrival} of the refund, depending on your bank.`,
         ],
         action: { label: 'See your refunds', path: '/billing/refunds' },
         channels: ['in_app', 'email', 'push'],
@@ -120,7 +121,7 @@ export function refundProcessedMessage(event: EventPayload<typeof refundProcesse
         category: 'billing',
         title: `Your refund of ${amount} could not be completed`,
         paragraphs: [
-          `The payment processor could not return ${amount} to your original payment method (it may have expired or been closed).`,
+          `The payment processor could not return ${amount} to ${refundRoute(event.method).destination} (it may have expired or been closed).`,
           'Contact support from the Help page: an agent will send it another way.',
         ],
         action: { label: 'Contact support', path: '/help' },
