@@ -219,14 +219,22 @@ export class Platform {
           );
         }
       }
+      // Each service's readiness is its own (the gateway's no longer includes the others'), so
+      // the platform is ready when every one of them is, and the gateway hears them all.
       try {
-        const response = await fetch(`${this.gatewayUrl}/readyz`, {
-          signal: AbortSignal.timeout(2000),
-        });
-        if (response.ok) {
+        const answers = await Promise.all(
+          serviceNames.map(async (name) => {
+            const url = name === 'gateway' ? this.gatewayUrl : this.internalHttpUrl(name);
+            const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
+            const body = await response.text();
+            return { name, ready: response.ok && !body.includes('"degraded"'), body };
+          }),
+        );
+        const waiting = answers.filter((a) => !a.ready);
+        if (waiting.length === 0) {
           return;
         }
-        last = await response.text();
+        last = waiting.map((a) => `${a.name}: ${a.body}`).join('; ');
       } catch (error) {
         last = String(error);
       }
@@ -298,6 +306,16 @@ export class Platform {
     service.stopping = true;
     service.child.kill(signal);
     await service.exited;
+  }
+
+  /** Freezes one service (SIGSTOP): it holds its connections and answers nothing, like a hung process. */
+  freeze(name: ServiceName): void {
+    this.services.get(name)?.child.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen service run on (SIGCONT). */
+  thaw(name: ServiceName): void {
+    this.services.get(name)?.child.kill('SIGCONT');
   }
 
   /** Starts a service again with the same ports and settings (plus `env`, which it keeps). */

@@ -113,9 +113,52 @@ function describe(exception: unknown): string {
 
 const HealthClient = makeGenericClientConstructor(healthService, 'grpc.health.v1.Health');
 
-/** Asks a gRPC server's health service whether `service` (default: the whole server) is serving. */
-export function checkGrpcHealth(address: string, service = '', deadlineMs = 1000): Promise<void> {
-  const client = new HealthClient(address, credentials.createInsecure());
+/**
+ * A gRPC server's health service on one kept channel, for a caller that asks often (the gateway
+ * probing the services behind it): `check` resolves while `service` (default: the whole server)
+ * is serving.
+ */
+export class GrpcHealthProbe {
+  private readonly client: InstanceType<typeof HealthClient>;
+
+  constructor(private readonly address: string) {
+    // A server that restarts is heard again within a second, not after the channel's default
+    // reconnect backoff (up to two minutes).
+    this.client = new HealthClient(address, credentials.createInsecure(), {
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1000,
+    });
+  }
+
+  check(service = '', deadlineMs = 1000): Promise<void> {
+    return askHealth(this.client, this.address, service, deadlineMs);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/** Asks a gRPC server's health service once, on a channel of its own. */
+export async function checkGrpcHealth(
+  address: string,
+  service = '',
+  deadlineMs = 1000,
+): Promise<void> {
+  const probe = new GrpcHealthProbe(address);
+  try {
+    await probe.check(service, deadlineMs);
+  } finally {
+    probe.close();
+  }
+}
+
+function askHealth(
+  client: InstanceType<typeof HealthClient>,
+  address: string,
+  service: string,
+  deadlineMs: number,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const deadline = new Date(Date.now() + deadlineMs);
     (
@@ -129,7 +172,6 @@ export function checkGrpcHealth(address: string, service = '', deadlineMs = 1000
         ) => void
       >
     )['check']({ service }, new Metadata(), { deadline }, (error, response) => {
-      client.close();
       if (error) {
         reject(new Error(`${address}: ${error.details || error.message}`));
       } else if (response.status !== 'SERVING') {

@@ -12,6 +12,8 @@ export interface ServiceInfrastructureOptions extends ServiceDatabase {
   messaging?: boolean;
   /** Readiness checks besides the database. */
   checks?: Record<string, ReadinessCheck>;
+  /** Services it calls: reported by `/readyz`, never making this one unready. */
+  dependencies?: Record<string, ReadinessCheck>;
   /** `/metrics` served on a port of its own (a service whose HTTP port is public). */
   metricsApart?: boolean;
 }
@@ -46,6 +48,7 @@ export function serviceInfrastructure(options: ServiceInfrastructureOptions): Dy
     ObservabilityModule.forRoot({
       service,
       checks: { database: databaseReady, ...options.checks },
+      dependencies: options.dependencies,
       metricsApart: options.metricsApart,
     }),
   ];

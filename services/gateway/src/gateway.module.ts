@@ -5,8 +5,8 @@ import {
   Inject,
   Injectable,
 } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { Pool } from 'pg';
-import { checkGrpcHealth } from '@fluxnote/grpc';
 import { serviceInfrastructure } from '@fluxnote/platform';
 import { gatewayDatabase } from './gateway.database';
 import { AuthGuard } from './auth/auth.guard';
@@ -16,6 +16,7 @@ import { TokenVerifier } from './auth/token-verifier';
 import { ServiceClients } from './clients/service-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { RequestLimits } from './http/request-limits';
+import { DownstreamHealth, downstreamServices } from './clients/downstream-health';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { AccountController } from './routes/account.controller';
 import { AdminController } from './routes/admin.controller';
@@ -53,13 +54,17 @@ export class GatewayModule {
         messaging: false,
         // PORT is public (the Ingress): Prometheus scrapes HTTP_PORT instead (main.ts).
         metricsApart: true,
-        checks: {
-          accounts: () => checkGrpcHealth(config.ACCOUNTS_GRPC_URL),
-          billing: () => checkGrpcHealth(config.BILLING_GRPC_URL),
-          generation: () => checkGrpcHealth(config.GENERATION_GRPC_URL),
-          notifications: () => checkGrpcHealth(config.NOTIFICATIONS_GRPC_URL),
-          support: () => checkGrpcHealth(config.SUPPORT_GRPC_URL),
-        },
+        // Ready is the gateway's own (its database); a service behind it that does not answer
+        // is reported here and takes down only the routes that call it (DownstreamHealth).
+        dependencies: Object.fromEntries(
+          downstreamServices.map((service) => [
+            service,
+            (moduleRef: ModuleRef) =>
+              Promise.resolve(
+                moduleRef.get(DownstreamHealth, { strict: false }).assertHeard(service),
+              ),
+          ]),
+        ),
       }),
       controllers: [
         AuthController,
@@ -89,6 +94,7 @@ export class GatewayModule {
         RevocationList,
         TokenVerifier,
         AuthGuard,
+        DownstreamHealth,
         ServiceClients,
         IdempotencyService,
         EventStreams,

@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 export type ReadinessCheck = (moduleRef: ModuleRef) => Promise<void>;
 
 const CHECKS = Symbol('READINESS_CHECKS');
+const DEPENDENCIES = Symbol('READINESS_DEPENDENCIES');
 
 export const metricsRegistry = new Registry();
 let defaultsCollected = false;
@@ -15,8 +16,28 @@ let defaultsCollected = false;
 class HealthController {
   constructor(
     @Inject(CHECKS) private readonly checks: Record<string, ReadinessCheck>,
+    @Inject(DEPENDENCIES) private readonly dependencies: Record<string, ReadinessCheck>,
     private readonly moduleRef: ModuleRef,
   ) {}
+
+  private async run(
+    checks: Record<string, ReadinessCheck>,
+  ): Promise<{ ok: boolean; results: Record<string, string> }> {
+    const results: Record<string, string> = {};
+    let ok = true;
+    await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        try {
+          await check(this.moduleRef);
+          results[name] = 'ok';
+        } catch (error) {
+          ok = false;
+          results[name] = error instanceof Error ? error.message : String(error);
+        }
+      }),
+    );
+    return { ok, results };
+  }
 
   @Get('healthz')
   healthz(): { status: 'ok' } {
@@ -27,22 +48,14 @@ class HealthController {
   async readyz(
     @Res() response: { status(code: number): { json(body: unknown): void } },
   ): Promise<void> {
-    const results: Record<string, string> = {};
-    let ready = true;
-    await Promise.all(
-      Object.entries(this.checks).map(async ([name, check]) => {
-        try {
-          await check(this.moduleRef);
-          results[name] = 'ok';
-        } catch (error) {
-          ready = false;
-          results[name] = error instanceof Error ? error.message : String(error);
-        }
-      }),
-    );
-    response
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'not ready', checks: results });
+    // Ready is this process's own: its checks. Services it calls are reported, and a missing one
+    // degrades only what needs it: readiness never cascades from one service to the next.
+    const [own, others] = await Promise.all([this.run(this.checks), this.run(this.dependencies)]);
+    response.status(own.ok ? 200 : 503).json({
+      status: !own.ok ? 'not ready' : others.ok ? 'ready' : 'degraded',
+      checks: own.results,
+      ...(Object.keys(this.dependencies).length > 0 ? { dependencies: others.results } : {}),
+    });
   }
 }
 
@@ -85,6 +98,8 @@ export class ObservabilityModule {
   static forRoot(options: {
     service: string;
     checks: Record<string, ReadinessCheck>;
+    /** Services this one calls: reported by `/readyz`, never making it unready. */
+    dependencies?: Record<string, ReadinessCheck>;
     metricsApart?: boolean;
   }): DynamicModule {
     if (!defaultsCollected) {
@@ -97,7 +112,10 @@ export class ObservabilityModule {
       controllers: options.metricsApart
         ? [HealthController]
         : [HealthController, MetricsController],
-      providers: [{ provide: CHECKS, useValue: options.checks }],
+      providers: [
+        { provide: CHECKS, useValue: options.checks },
+        { provide: DEPENDENCIES, useValue: options.dependencies ?? {} },
+      ],
     };
   }
 }

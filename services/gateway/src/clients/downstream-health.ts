@@ -1,6 +1,12 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { ProblemError } from '@fluxnote/contracts';
-import { checkGrpcHealth } from '@fluxnote/grpc';
+import { GrpcHealthProbe } from '@fluxnote/grpc';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
 export const downstreamServices = [
@@ -16,12 +22,7 @@ export type DownstreamService = (typeof downstreamServices)[number];
 interface Standing {
   up: boolean;
   detail: string;
-  /** Failed probes in a row: one miss is not yet an outage. */
-  misses: number;
 }
-
-/** Probes a service this many times in a row without an answer before its routes answer 503. */
-const MISSES_BEFORE_DOWN = 2;
 
 /**
  * The services behind the gateway, probed with the gRPC health check every
@@ -35,15 +36,15 @@ export class DownstreamHealth implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(DownstreamHealth.name);
   private readonly standings = new Map<DownstreamService, Standing>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly addresses: Record<DownstreamService, string>;
+  private readonly probes: Record<DownstreamService, GrpcHealthProbe>;
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
-    this.addresses = {
-      accounts: config.ACCOUNTS_GRPC_URL,
-      billing: config.BILLING_GRPC_URL,
-      generation: config.GENERATION_GRPC_URL,
-      notifications: config.NOTIFICATIONS_GRPC_URL,
-      support: config.SUPPORT_GRPC_URL,
+    this.probes = {
+      accounts: new GrpcHealthProbe(config.ACCOUNTS_GRPC_URL),
+      billing: new GrpcHealthProbe(config.BILLING_GRPC_URL),
+      generation: new GrpcHealthProbe(config.GENERATION_GRPC_URL),
+      notifications: new GrpcHealthProbe(config.NOTIFICATIONS_GRPC_URL),
+      support: new GrpcHealthProbe(config.SUPPORT_GRPC_URL),
     };
   }
 
@@ -59,34 +60,36 @@ export class DownstreamHealth implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearTimeout(this.timer);
+    for (const probe of Object.values(this.probes)) {
+      probe.close();
+    }
   }
 
   private async probe(service: DownstreamService): Promise<void> {
     const before = this.standings.get(service);
     try {
-      await checkGrpcHealth(this.addresses[service], '', this.config.DOWNSTREAM_PROBE_MS);
+      await this.probes[service].check('', this.config.DOWNSTREAM_PROBE_MS);
       if (before && !before.up) {
         this.logger.log(`${service} answers again: its routes are back`);
       }
-      this.standings.set(service, { up: true, detail: 'ok', misses: 0 });
+      this.standings.set(service, { up: true, detail: 'ok' });
     } catch (error) {
-      const misses = (before?.misses ?? 0) + 1;
-      const up = misses < MISSES_BEFORE_DOWN;
-      if (!up && before?.up !== false) {
+      if (before?.up !== false) {
         this.logger.warn(`${service} does not answer (${String(error)}): its routes answer 503`);
       }
-      this.standings.set(service, { up, detail: (error as Error).message, misses });
+      this.standings.set(service, { up: false, detail: (error as Error).message });
     }
   }
 
-  /** Each service as last probed: `ok`, or why not (for `/readyz`, which reports without failing). */
-  report(): Record<DownstreamService, string> {
-    return Object.fromEntries(
-      downstreamServices.map((s) => {
-        const standing = this.standings.get(s);
-        return [s, !standing ? 'not probed yet' : standing.up ? 'ok' : standing.detail];
-      }),
-    ) as Record<DownstreamService, string>;
+  /** For `/readyz`'s report: throws unless the last probe of `service` answered. */
+  assertHeard(service: DownstreamService): void {
+    const standing = this.standings.get(service);
+    if (!standing) {
+      throw new Error('not probed yet');
+    }
+    if (!standing.up) {
+      throw new Error(standing.detail);
+    }
   }
 
   /** Refuses at once, 503 with Retry-After, a call to a service that does not answer. */

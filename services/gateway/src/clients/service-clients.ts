@@ -9,6 +9,27 @@ import type {
 } from '@fluxnote/contracts';
 import { GrpcClientSet, platformServiceSpecs, type PromiseClient } from '@fluxnote/grpc';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { DownstreamHealth, type DownstreamService } from './downstream-health';
+
+/** The same client, refusing at once (503) while its service does not answer. */
+function guarded<T extends object>(
+  client: T,
+  service: DownstreamService,
+  health: DownstreamHealth,
+): T {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') {
+        return value;
+      }
+      return (...args: unknown[]) => {
+        health.assertUp(service);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
 
 /** One gRPC client per service behind the gateway, each call with a deadline. */
 @Injectable()
@@ -21,19 +42,25 @@ export class ServiceClients implements OnModuleDestroy {
   readonly notifications: PromiseClient<notificationsV1.NotificationsServiceClient>;
   readonly support: PromiseClient<supportV1.SupportServiceClient>;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, health: DownstreamHealth) {
     this.clients = new GrpcClientSet(config.GRPC_DEADLINE_MS);
     const specs = platformServiceSpecs;
-    this.accounts = this.clients.open(specs.accounts, config.ACCOUNTS_GRPC_URL, 'accounts');
-    this.billing = this.clients.open(specs.billing, config.BILLING_GRPC_URL, 'billing');
-    this.payments = this.clients.open(specs.payments, config.BILLING_GRPC_URL, 'billing');
-    this.generation = this.clients.open(specs.generation, config.GENERATION_GRPC_URL, 'generation');
-    this.notifications = this.clients.open(
-      specs.notifications,
-      config.NOTIFICATIONS_GRPC_URL,
-      'notifications',
-    );
-    this.support = this.clients.open(specs.support, config.SUPPORT_GRPC_URL, 'support');
+    const open = <T extends object>(
+      spec: (typeof specs)[keyof typeof specs],
+      address: string,
+      service: DownstreamService,
+    ): PromiseClient<T> =>
+      guarded(
+        this.clients.open<T>(spec, address, service) as PromiseClient<T> & object,
+        service,
+        health,
+      );
+    this.accounts = open(specs.accounts, config.ACCOUNTS_GRPC_URL, 'accounts');
+    this.billing = open(specs.billing, config.BILLING_GRPC_URL, 'billing');
+    this.payments = open(specs.payments, config.BILLING_GRPC_URL, 'billing');
+    this.generation = open(specs.generation, config.GENERATION_GRPC_URL, 'generation');
+    this.notifications = open(specs.notifications, config.NOTIFICATIONS_GRPC_URL, 'notifications');
+    this.support = open(specs.support, config.SUPPORT_GRPC_URL, 'support');
   }
 
   onModuleDestroy(): void {

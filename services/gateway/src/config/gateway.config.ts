@@ -21,6 +21,11 @@ export const gatewayConfigSchema = serviceConfigSchema({
    * `name=points/seconds`, comma-separated, e.g. `signup-by-address=20/3600`.
    */
   RATE_LIMITS: z.string().optional(),
+  /**
+   * How often the services behind the gateway are probed (gRPC health, within the same time): from
+   * a probe a service does not answer, the routes that call it answer 503 at once, until it does.
+   */
+  DOWNSTREAM_PROBE_MS: z.coerce.number().int().min(100).default(1000),
   /** How often ended sessions are pulled from accounts (their access tokens stop working within this). */
   REVOCATION_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /**

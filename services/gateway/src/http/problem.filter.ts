@@ -35,7 +35,10 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     const { type, ...rest } = problem;
-    if (problem.status === 429 && typeof problem['retryAfter'] === 'number') {
+    if (
+      (problem.status === 429 || problem.status === 503) &&
+      typeof problem['retryAfter'] === 'number'
+    ) {
       response.setHeader('Retry-After', String(problem['retryAfter']));
     }
     response
