@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { FixedClock } from '@fluxnote/clock';
 import { openServiceDatabase } from '@fluxnote/persistence';
-import { AccountsDirectory } from '@fluxnote/platform';
+import { AccountsDirectory, generateSealingKeyPair } from '@fluxnote/platform';
 import { Broadcasts } from '../services/notifications/src/broadcasts/broadcasts';
 import { notificationsConfigSchema } from '../services/notifications/src/config/notifications.config';
 import { DeliveryWorker } from '../services/notifications/src/delivery/delivery-worker';
@@ -76,6 +76,7 @@ export async function benchBroadcast(
     const config = notificationsConfigSchema.parse({
       DATABASE_URL: url.toString(),
       ACCOUNTS_GRPC_URL: '127.0.0.1:1',
+      SEALING_PRIVATE_KEY: (await generateSealingKeyPair()).privateKey,
     });
     // every broadcast recipient is registered here, so accounts is never asked
     const accounts = new (class extends AccountsDirectory {

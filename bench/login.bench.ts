@@ -1,5 +1,6 @@
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import type { Platform } from '../tools/launcher/platform';
+import { generateSealingKeyPair } from '@fluxnote/platform';
 import { accountsConfigSchema } from '../services/accounts/src/config/accounts.config';
 import { load, type LoadResult } from './gateway.bench';
 import { fmt, rate } from './stats';
@@ -22,7 +23,10 @@ export async function benchLogins(
   platform: Platform,
   log: (line: string) => void,
 ): Promise<LoginBench> {
-  const config = accountsConfigSchema.parse({ DATABASE_URL: 'postgres://unused/db' });
+  const config = accountsConfigSchema.parse({
+    DATABASE_URL: 'postgres://unused/db',
+    NOTIFICATIONS_SEALING_PUBLIC_KEY: (await generateSealingKeyPair()).publicKey,
+  });
   const params = `argon2id m=${config.ARGON2_MEMORY_KIB} KiB (${fmt(config.ARGON2_MEMORY_KIB / 1024)} MiB), t=${config.ARGON2_TIME_COST}, p=1`;
   const password = 'a long enough password';
   const stored = await hash(password, {
