@@ -139,20 +139,6 @@ export class GrpcHealthProbe {
   }
 }
 
-/** Asks a gRPC server's health service once, on a channel of its own. */
-export async function checkGrpcHealth(
-  address: string,
-  service = '',
-  deadlineMs = 1000,
-): Promise<void> {
-  const probe = new GrpcHealthProbe(address);
-  try {
-    await probe.check(service, deadlineMs);
-  } finally {
-    probe.close();
-  }
-}
-
 function askHealth(
   client: InstanceType<typeof HealthClient>,
   address: string,

@@ -8,6 +8,7 @@ import {
   ticketAnsweredV1,
   ticketEscalatedV1,
   type EventPayload,
+  type SecretPurpose,
   incidentDeclaredV1,
   operationsAlertV1,
   jobFailedV1,
@@ -48,6 +49,7 @@ import {
 } from '../messages/security-messages';
 import { operationsAlertMessage, ticketEscalationAlert } from '../messages/operations-messages';
 import { JobsReadyDigest } from '../feed/jobs-ready-digest';
+import type { Message } from '../messages/templates';
 import { FarewellMail } from './farewell-mail';
 import { Notifier } from './notifier';
 
@@ -65,6 +67,19 @@ export class NotificationEventsConsumer extends EventConsumer {
     private readonly secrets: SecretOpener,
   ) {
     super();
+  }
+
+  /** A message whose one-time secret the event carries sealed: opened for that user and use, then sent. */
+  private async notifySealed(
+    manager: EntityManager,
+    eventId: string,
+    userId: string,
+    secret: { sealed: string; purpose: SecretPurpose },
+    message: (opened: string) => Message,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    const opened = await this.secrets.open(secret.sealed, { userId, purpose: secret.purpose });
+    await this.notifier.notify(manager, userId, eventId, message(opened), data);
   }
 
   /** An operations alert to staff: everyone holding one of `roles`, plus `userIds` (must-deliver). */
@@ -187,47 +202,36 @@ export class NotificationEventsConsumer extends EventConsumer {
           amount: event.amount,
         }),
       )
-      .on(loginChallengedV2, async (event, { manager, envelope }) => {
-        const code = await this.secrets.open(event.sealedCode, {
-          userId: event.userId,
-          purpose: 'login_code',
-        });
-        await this.notifier.notify(
+      .on(loginChallengedV2, (event, { manager, envelope }) =>
+        this.notifySealed(
           manager,
-          event.userId,
           envelope.id,
-          loginCodeMessage(event, code),
-          {
-            challengeId: event.challengeId,
-          },
-        );
-      })
-      .on(loginThrottledV2, async (event, { manager, envelope }) => {
-        const token = await this.secrets.open(event.sealedUnlockToken, {
-          userId: event.userId,
-          purpose: 'unlock_token',
-        });
-        await this.notifier.notify(
+          event.userId,
+          { sealed: event.sealedCode, purpose: 'login_code' },
+          (code) => loginCodeMessage(event, code),
+          { challengeId: event.challengeId },
+        ),
+      )
+      .on(loginThrottledV2, (event, { manager, envelope }) =>
+        this.notifySealed(
           manager,
-          event.userId,
           envelope.id,
-          loginThrottledMessage(event, token),
+          event.userId,
+          { sealed: event.sealedUnlockToken, purpose: 'unlock_token' },
+          (token) => loginThrottledMessage(event, token),
           { lockedUntil: event.lockedUntil },
-        );
-      })
-      .on(passwordResetRequestedV2, async (event, { manager, envelope }) => {
-        const token = await this.secrets.open(event.sealedResetToken, {
-          userId: event.userId,
-          purpose: 'reset_token',
-        });
-        await this.notifier.notify(
+        ),
+      )
+      .on(passwordResetRequestedV2, (event, { manager, envelope }) =>
+        this.notifySealed(
           manager,
-          event.userId,
           envelope.id,
-          passwordResetMessage(event, token),
+          event.userId,
+          { sealed: event.sealedResetToken, purpose: 'reset_token' },
+          (token) => passwordResetMessage(event, token),
           {},
-        );
-      })
+        ),
+      )
       .on(passwordChangedV1, (event, { manager, envelope }) =>
         this.notifier.notify(manager, event.userId, envelope.id, passwordChangedMessage(event), {}),
       )

@@ -70,6 +70,7 @@ export function jobSucceededMessage(event: EventPayload<typeof jobSucceededV1>):
 
 export function refundDecidedMessage(event: EventPayload<typeof refundDecidedV1>): Message {
   const amount = formatMoney(event.amount);
+  const route = refundRoute(event.method);
   const action = { label: 'See your refunds', path: '/billing/refunds' };
   switch (event.decision) {
     case 'approved':
@@ -78,7 +79,7 @@ export function refundDecidedMessage(event: EventPayload<typeof refundDecidedV1>
         title: `Refund approved: ${amount}`,
         paragraphs: [
           event.explanation,
-          `${amount} goes back to ${refundRoute(event.method).destination}, usually ${refundRoute(event.method).arrival}; we will tell you when it is done.`,
+          `${amount} goes back to ${route.destination}, usually ${route.arrival}; we will tell you when it is done.`,
         ],
         action,
         channels: ['in_app', 'email', 'push'],
@@ -107,12 +108,13 @@ export function refundDecidedMessage(event: EventPayload<typeof refundDecidedV1>
 
 export function refundProcessedMessage(event: EventPayload<typeof refundProcessedV1>): Message {
   const amount = formatMoney(event.amount);
+  const route = refundRoute(event.method);
   return event.status === 'succeeded'
     ? {
         category: 'billing',
         title: `Your refund of ${amount} was sent`,
         paragraphs: [
-          `The payment processor confirmed the refund of ${amount} to ${refundRoute(event.method).destination}. It reaches you ${refundRoute(event.method).arrival} of the refund, depending on your bank.`,
+          `The payment processor confirmed the refund of ${amount} to ${route.destination}. It reaches you ${route.arrival} of the refund, depending on your bank.`,
         ],
         action: { label: 'See your refunds', path: '/billing/refunds' },
         channels: ['in_app', 'email', 'push'],
@@ -121,7 +123,7 @@ export function refundProcessedMessage(event: EventPayload<typeof refundProcesse
         category: 'billing',
         title: `Your refund of ${amount} could not be completed`,
         paragraphs: [
-          `The payment processor could not return ${amount} to ${refundRoute(event.method).destination} (it may have expired or been closed).`,
+          `The payment processor could not return ${amount} to ${route.destination} (it may have expired or been closed).`,
           'Contact support from the Help page: an agent will send it another way.',
         ],
         action: { label: 'Contact support', path: '/help' },
