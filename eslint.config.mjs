@@ -12,6 +12,7 @@ export default tseslint.config(
       'var/**',
       'tmp/**',
       'libs/contracts/src/generated/**',
+      'libs/client/src/generated/**',
       'tools/kafka-mock/**',
       '**/*.js',
       '**/*.mjs',

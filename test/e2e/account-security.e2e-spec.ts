@@ -11,7 +11,12 @@ import {
   type TestDatabase,
 } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
-import { mailTo as mailToOf, type Mail, relaxedRateLimits } from './platform-under-test';
+import {
+  checkContract,
+  mailTo as mailToOf,
+  type Mail,
+  relaxedRateLimits,
+} from './platform-under-test';
 
 jest.setTimeout(120_000);
 
@@ -25,6 +30,7 @@ interface Session {
 describe('account security end to end', () => {
   let db: TestDatabase;
   let platform: Platform;
+  let finishContract: (() => Promise<void>) | undefined;
   let dataDir: string;
   let api: ReturnType<typeof request>;
   let google: IdTokenIssuerDouble;
@@ -61,15 +67,20 @@ describe('account security end to end', () => {
         GOOGLE_JWKS_URL: google.jwksUrl,
       },
     });
+    ({ finish: finishContract } = await checkContract(platform));
     api = request(platform.gatewayUrl);
   });
 
   afterAll(async () => {
-    handles.forEach((h) => h.close());
-    await platform?.stop();
-    await google?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    try {
+      await finishContract?.();
+    } finally {
+      handles.forEach((h) => h.close());
+      await platform?.stop();
+      await google?.stop();
+      await db?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   const mailTo = (email: string, subject: RegExp): Promise<Mail> =>

@@ -14,7 +14,7 @@ import {
 import { generationV1 } from '@fluxnote/contracts';
 import { createGrpcClient } from '@fluxnote/grpc';
 import { Platform } from '../../tools/launcher/platform';
-import { relaxedRateLimits } from './platform-under-test';
+import { checkContract, relaxedRateLimits } from './platform-under-test';
 
 jest.setTimeout(120_000);
 
@@ -35,6 +35,7 @@ interface Tokens extends Session {
 describe('first job end to end', () => {
   let db: TestDatabase;
   let platform: Platform;
+  let finishContract: (() => Promise<void>) | undefined;
   let dataDir: string;
   let api: ReturnType<typeof request>;
   let admin: string;
@@ -71,15 +72,20 @@ describe('first job end to end', () => {
       },
     });
     provider.deliverTo = `${platform.gatewayUrl}/v1/webhooks/model-provider`;
+    ({ finish: finishContract } = await checkContract(platform));
     api = request(platform.gatewayUrl);
     admin = (await logIn('ops@fluxnote.test', 'operations-password')).accessToken;
   });
 
   afterAll(async () => {
-    await platform?.stop();
-    await provider?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    try {
+      await finishContract?.();
+    } finally {
+      await platform?.stop();
+      await provider?.stop();
+      await db?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   let counter = 0;

@@ -8,6 +8,7 @@ import {
   testTransport,
 } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
+import { checkAgainstContract, type ContractCheck } from './contract-check';
 
 /**
  * Rate limits out of the way of suites that sign up and write more than one person would; the
@@ -22,14 +23,37 @@ export const relaxedRateLimits = {
 export const testAdmin = { email: 'ops@fluxnote.test', password: 'operations-password' };
 
 /**
+ * Puts the contract check (`contract-check.ts`) between the suite and the gateway:
+ * `platform.gatewayUrl` is the checking proxy from here on. `finish()` stops it and fails (the
+ * suite's afterAll) if any answer was not as the OpenAPI document describes it.
+ */
+export async function checkContract(
+  platform: Platform,
+): Promise<{ contract: ContractCheck; finish: () => Promise<void> }> {
+  const contract = await checkAgainstContract(platform.gatewayUrl);
+  Object.defineProperty(platform, 'gatewayUrl', { value: contract.url });
+  return {
+    contract,
+    finish: async () => {
+      await contract.close();
+      if (contract.violations.length > 0) {
+        throw new Error(
+          `${contract.violations.length} answers are not in the OpenAPI document:\n${contract.violations.slice(0, 30).join('\n')}`,
+        );
+      }
+    },
+  };
+}
+
+/**
  * The whole platform for one end-to-end suite, as `npm start` starts it: its own database and
- * data folder, on a free port, on this Jest project's event transport (`testTransport()`).
- * `stop()` removes all of it.
+ * data folder, on a free port, on this Jest project's event transport (`testTransport()`), behind
+ * the contract check. `stop()` removes all of it and fails on any answer not in the document.
  */
 export async function startPlatformUnderTest(
   name: string,
   env: NodeJS.ProcessEnv = {},
-): Promise<{ platform: Platform; stop: () => Promise<void> }> {
+): Promise<{ platform: Platform; contract: ContractCheck; stop: () => Promise<void> }> {
   const db = await createTestDatabase(name);
   const dataDir = makeTempDir(name);
   const stopAll = async (platform?: Platform): Promise<void> => {
@@ -37,8 +61,9 @@ export async function startPlatformUnderTest(
     await db.drop();
     rmSync(dataDir, { recursive: true, force: true });
   };
+  let platform: Platform | undefined;
   try {
-    const platform = await Platform.start({
+    platform = await Platform.start({
       dataDir,
       databaseUrl: db.url,
       port: 0,
@@ -51,9 +76,21 @@ export async function startPlatformUnderTest(
         ...env,
       },
     });
-    return { platform, stop: () => stopAll(platform) };
+    const started = platform;
+    const { contract, finish } = await checkContract(started);
+    return {
+      platform: started,
+      contract,
+      stop: async () => {
+        try {
+          await finish();
+        } finally {
+          await stopAll(started);
+        }
+      },
+    };
   } catch (error) {
-    await stopAll();
+    await stopAll(platform);
     throw error;
   }
 }

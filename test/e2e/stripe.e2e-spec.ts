@@ -7,7 +7,7 @@ import {
   type TestDatabase,
 } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
-import { relaxedRateLimits } from './platform-under-test';
+import { checkContract, relaxedRateLimits } from './platform-under-test';
 
 jest.setTimeout(120_000);
 
@@ -22,6 +22,7 @@ const WEBHOOK_SECRET = 'whsec_e2e_secret';
 describe('Stripe through the gateway', () => {
   let db: TestDatabase;
   let platform: Platform;
+  let finishContract: (() => Promise<void>) | undefined;
   let dataDir: string;
   let api: ReturnType<typeof request>;
   const stripe = new StripeDouble();
@@ -42,14 +43,19 @@ describe('Stripe through the gateway', () => {
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       },
     });
+    ({ finish: finishContract } = await checkContract(platform));
     api = request(platform.gatewayUrl);
   });
 
   afterAll(async () => {
-    await platform?.stop();
-    await db?.drop();
-    await stripe.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    try {
+      await finishContract?.();
+    } finally {
+      await platform?.stop();
+      await db?.drop();
+      await stripe.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   function webhook(payload: string, signature: string): request.Test {

@@ -8,7 +8,7 @@ import {
   type TestDatabase,
 } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
-import { relaxedRateLimits } from './platform-under-test';
+import { checkContract, relaxedRateLimits } from './platform-under-test';
 
 jest.setTimeout(120_000);
 
@@ -35,6 +35,7 @@ const inboundSecret = 'inbound-email-test-secret';
 describe('support tickets end to end', () => {
   let db: TestDatabase;
   let platform: Platform;
+  let finishContract: (() => Promise<void>) | undefined;
   let dataDir: string;
   let api: ReturnType<typeof request>;
   let counter = 0;
@@ -54,13 +55,18 @@ describe('support tickets end to end', () => {
         INBOUND_EMAIL_SECRET: inboundSecret,
       },
     });
+    ({ finish: finishContract } = await checkContract(platform));
     api = request(platform.gatewayUrl);
   });
 
   afterAll(async () => {
-    await platform?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    try {
+      await finishContract?.();
+    } finally {
+      await platform?.stop();
+      await db?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   async function signUp(): Promise<Session> {

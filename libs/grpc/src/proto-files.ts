@@ -36,5 +36,7 @@ export const protoLoaderOptions = {
   longs: Number,
   enums: String,
   defaults: true,
-  oneofs: true,
+  // proto3 `optional` fields are synthetic oneofs: `true` would add a `_field` name to every
+  // message that has one set, which nothing reads and the public API must not pass on.
+  oneofs: false,
 } as const;

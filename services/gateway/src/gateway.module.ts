@@ -43,6 +43,26 @@ class PlatformDbLifecycle implements OnApplicationShutdown {
   }
 }
 
+/** Every controller of the public API (each route an operation of `api/operations.ts`). */
+export const gatewayControllers = [
+  AuthController,
+  AccountController,
+  CatalogController,
+  BillingController,
+  GenerationsController,
+  ProjectsController,
+  SharedGenerationsController,
+  VoiceClonesController,
+  FaceIdentitiesController,
+  NotificationsController,
+  SupportController,
+  AgentController,
+  AdminController,
+  WebhooksController,
+  InboundEmailController,
+  JwksController,
+];
+
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
@@ -66,24 +86,7 @@ export class GatewayModule {
           ]),
         ),
       }),
-      controllers: [
-        AuthController,
-        AccountController,
-        CatalogController,
-        BillingController,
-        GenerationsController,
-        ProjectsController,
-        SharedGenerationsController,
-        VoiceClonesController,
-        FaceIdentitiesController,
-        NotificationsController,
-        SupportController,
-        AgentController,
-        AdminController,
-        WebhooksController,
-        InboundEmailController,
-        JwksController,
-      ],
+      controllers: gatewayControllers,
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         {

@@ -2,7 +2,7 @@ import './instrument';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { leaveWithLauncher } from '@fluxnote/grpc';
 import { createLogger, PinoNestLogger, serveMetrics } from '@fluxnote/telemetry';
@@ -13,6 +13,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { applySecurityHeaders } from './http/security-headers';
 import { RefuseNulPipe } from './http/refuse-nul.pipe';
 import { gatewayDatabase } from './gateway.database';
+import { openApiDocument } from './api/document';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
@@ -40,18 +41,10 @@ async function main(): Promise<void> {
   });
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(new RefuseNulPipe());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('FluxNote API')
-      .setDescription(
-        'The public HTTP API of the FluxNote platform. Errors are application/problem+json (RFC 9457).',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  // The document is made from the operations' own schemas (`api/openapi.ts`); Swagger UI renders it.
+  SwaggerModule.setup('docs', app, openApiDocument() as unknown as OpenAPIObject, {
+    jsonDocumentUrl: 'docs/openapi.json',
+  });
   await app.listen(config.PORT, config.HOST);
   // /metrics is not on the public port: on HTTP_PORT, which only the cluster reaches.
   const metrics = await serveMetrics(config.HTTP_HOST, config.HTTP_PORT);

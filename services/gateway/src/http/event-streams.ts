@@ -65,6 +65,11 @@ export class EventStreams implements OnApplicationShutdown {
     source: StreamSource<T>,
   ): Promise<void> {
     let batch: StreamBatch<T> | undefined = await source.poll(after, 0);
+    if (batch.ended && batch.items.length === 0) {
+      // nothing came after the client's last event and nothing will: 204 stops its reconnecting
+      response.status(204).end();
+      return;
+    }
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',

@@ -1,52 +1,25 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Param, Query, UseGuards } from '@nestjs/common';
 import { ProblemError, type accountsV1 } from '@fluxnote/contracts';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { validate } from '../http/validate';
 import { ticketView, type TicketView } from './support.controller';
-import { AuthGuard, CurrentCaller, OpenToSuspended } from '../auth/auth.guard';
+import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { userView, type UserView } from './views';
 import { EndsSessions } from '../auth/ends-sessions';
+import { Endpoint } from '../api/endpoint';
+import {
+  accountOperations as api,
+  appealBody,
+  loginsQuery,
+  type LoginView,
+  type SuspensionView,
+  type usageSchema,
+} from './account.api';
 
-interface PoolView {
-  allowance: number;
-  used: number;
-  reserved: number;
-  remaining: number;
-  packCredits: number;
-}
-
-interface LoginView {
-  id: string;
-  at: string;
-  outcome: string;
-  device: string;
-  ip: string | null;
-  country: string | null;
-}
-
-export interface SuspensionView {
-  id: string;
-  rule: string;
-  evidence: string[];
-  reason: string;
-  createdAt: string;
-  appeal: { statement: string; appealedAt: string; decideBy: string } | null;
-  decision: { decision: string; note: string; decidedAt: string } | null;
-}
+export type { SuspensionView } from './account.api';
 
 export function suspensionView(s: accountsV1.Suspension): SuspensionView {
   return {
@@ -59,14 +32,14 @@ export function suspensionView(s: accountsV1.Suspension): SuspensionView {
       ? { statement: s.appealStatement, appealedAt: s.appealedAt, decideBy: s.decideBy }
       : null,
     decision: s.decision
-      ? { decision: s.decision, note: s.decisionNote, decidedAt: s.decidedAt }
+      ? {
+          decision: s.decision as 'upheld' | 'overturned',
+          note: s.decisionNote,
+          decidedAt: s.decidedAt,
+        }
       : null,
   };
 }
-
-const appealBody = z.object({ statement: z.string().max(5000) });
-
-const loginsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 
 function loginView(login: accountsV1.Login): LoginView {
   return {
@@ -79,10 +52,8 @@ function loginView(login: accountsV1.Login): LoginView {
   };
 }
 
-@ApiTags('accounts')
-@ApiBearerAuth()
 @UseGuards(AuthGuard)
-@Controller('v1')
+@Controller()
 export class AccountController {
   constructor(
     private readonly clients: ServiceClients,
@@ -94,9 +65,7 @@ export class AccountController {
    * soft delete, no archive); sessions end now. Asking again answers the same.
    */
   @EndsSessions()
-  @Delete('account')
-  @HttpCode(202)
-  @OpenToSuspended()
+  @Endpoint(api.deleteAccount)
   async deleteAccount(
     @CurrentCaller() caller: Caller,
   ): Promise<{ status: 'deleting'; purgeBy: string }> {
@@ -105,8 +74,7 @@ export class AccountController {
     return { status: 'deleting', purgeBy: deletion.purgeBy };
   }
 
-  @Get('me')
-  @OpenToSuspended()
+  @Endpoint(api.me)
   async me(@CurrentCaller() caller: Caller): Promise<UserView & { plan: string | null }> {
     const [user, usage] = await Promise.all([
       this.clients.accounts.getUser({ userId: caller.id }),
@@ -120,14 +88,8 @@ export class AccountController {
     return { ...userView(user), plan: usage?.plan ?? null };
   }
 
-  @Get('usage')
-  async usage(@CurrentCaller() caller: Caller): Promise<{
-    plan: string;
-    video: PoolView;
-    image: PoolView;
-    periodStart: string;
-    periodEnd: string;
-  }> {
+  @Endpoint(api.usage)
+  async usage(@CurrentCaller() caller: Caller): Promise<z.infer<typeof usageSchema>> {
     const usage = await this.clients.billing.getUsage({ userId: caller.id });
     return {
       plan: usage.plan,
@@ -139,8 +101,7 @@ export class AccountController {
   }
 
   /** Recent log-ins (and attempts) on the caller's account, newest first. */
-  @Get('account/logins')
-  @OpenToSuspended()
+  @Endpoint(api.logins)
   async logins(
     @CurrentCaller() caller: Caller,
     @Query() query: unknown,
@@ -152,8 +113,7 @@ export class AccountController {
 
   /** Locks the account at once and ends every session; the email says how to recover. */
   @EndsSessions()
-  @Post('account/logins/:id/not-me')
-  @HttpCode(200)
+  @Endpoint(api.notMe)
   async notMe(
     @CurrentCaller() caller: Caller,
     @Param('id') loginId: string,
@@ -167,8 +127,7 @@ export class AccountController {
   }
 
   /** Why the account is suspended (rule, cited generations) and where its appeal stands. */
-  @Get('account/suspension')
-  @OpenToSuspended()
+  @Endpoint(api.suspension)
   async suspension(@CurrentCaller() caller: Caller): Promise<SuspensionView> {
     return suspensionView(await this.clients.accounts.getSuspension({ userId: caller.id }));
   }
@@ -177,9 +136,7 @@ export class AccountController {
    * One appeal per suspension (a second is 409); a senior agent decides within 48 hours. 201 with
    * the appeal's ticket, which links the suspension (`suspensionId`).
    */
-  @Post('account/suspension/appeal')
-  @HttpCode(201)
-  @OpenToSuspended()
+  @Endpoint(api.appeal)
   async appeal(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<TicketView> {
     const { statement } = validate(appealBody, body);
     await this.clients.accounts.appealSuspension({ userId: caller.id, statement });

@@ -1,22 +1,9 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Put,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { z } from 'zod';
 import { Clock, PlatformClock, movePlatformClock, parseIsoDuration } from '@fluxnote/clock';
 import { isProduction } from '@fluxnote/config';
 import { ProblemError } from '@fluxnote/contracts';
-import { AuthGuard, CurrentCaller, Roles } from '../auth/auth.guard';
+import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { suspensionView, type SuspensionView } from './account.controller';
 import { ServiceClients } from '../clients/service-clients';
@@ -25,59 +12,22 @@ import { validate } from '../http/validate';
 import { PLATFORM_DB } from './platform-db';
 import { deliveryView, userView, type UserView } from './views';
 import { EndsSessions } from '../auth/ends-sessions';
-
-const deadLetterQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
-
-const clockBody = z.union([
-  z.object({ now: z.string().datetime({ offset: true }) }).strict(),
-  z
-    .object({ advance: z.string().regex(/^P/, 'must be an ISO 8601 duration such as P10D') })
-    .strict(),
-]);
-
-const simulatorBody = z.object({
-  failure: z.enum(['provider_5xx', 'timeout', 'crash', 'output_blocked']).nullable(),
-  latencyMs: z.number().int().min(0).max(900_000).optional(),
-});
-
-const incidentBody = z.object({
-  model: z.string().min(1).max(100),
-  message: z.string().min(1).max(2000),
-  /** When the fix is expected: a time with its offset, or a duration from now (`PT2H`). */
-  eta: z.string().max(64).optional(),
-  alternative: z.string().min(1).max(100).optional(),
-});
-
-export interface IncidentView {
-  id: string;
-  model: string;
-  message: string;
-  eta: string | null;
-  alternative: string | null;
-  declaredAt: string;
-  affectedUsers: number;
-}
-
-const suspendBody = z.object({
-  rule: z.string().max(200),
-  evidence: z.array(z.string().max(200)).max(50),
-  /** What the user reads; without one, it names the rule and the citations (API.md's body). */
-  reason: z.string().max(2000).optional(),
-});
-
-const rolesBody = z.object({
-  roles: z.array(z.enum(['user', 'agent', 'senior_agent', 'admin'])).max(4),
-  note: z.string().max(500).optional(),
-});
+import { Endpoint } from '../api/endpoint';
+import {
+  adminOperations as api,
+  clockBody,
+  deadLetterQuery,
+  incidentBody,
+  rolesBody,
+  simulatorBody,
+  suspendBody,
+  type IncidentView,
+  type SimulatorView,
+} from './admin.api';
 
 /** Operations endpoints. The clock and the simulator exist only outside production. */
-@ApiTags('operations')
-@ApiBearerAuth()
 @UseGuards(AuthGuard)
-@Controller('v1/admin')
-@Roles('admin')
+@Controller()
 export class AdminController {
   constructor(
     private readonly clients: ServiceClients,
@@ -87,7 +37,7 @@ export class AdminController {
   ) {}
 
   /** Deliveries that failed every attempt (the notifications dead-letter record), newest first. */
-  @Get('notifications/dead-letters')
+  @Endpoint(api.deadLetters)
   async deadLetters(
     @Query('limit') limit?: string,
   ): Promise<{ items: ReturnType<typeof deliveryView>[] }> {
@@ -96,8 +46,7 @@ export class AdminController {
     return { items: list.deliveries.map(deliveryView) };
   }
 
-  @Post('clock')
-  @HttpCode(200)
+  @Endpoint(api.moveClock)
   async moveClock(@Body() body: unknown): Promise<{ now: string }> {
     this.refuseInProduction('clock');
     const input = validate(clockBody, body);
@@ -120,11 +69,8 @@ export class AdminController {
     return { now: now.toISOString() };
   }
 
-  @Put('simulator/models/:model')
-  async setSimulator(
-    @Param('model') model: string,
-    @Body() body: unknown,
-  ): Promise<{ model: string; failure: string | null; latencyMs: number }> {
+  @Endpoint(api.setSimulator)
+  async setSimulator(@Param('model') model: string, @Body() body: unknown): Promise<SimulatorView> {
     this.refuseInProduction('model simulator');
     const input = validate(simulatorBody, body);
     const saved = await this.clients.generation.setSimulatorModel({
@@ -142,8 +88,7 @@ export class AdminController {
   }
 
   /** An incident on a model: everyone who used it in the last 48 hours is told once (feed, email, push). */
-  @Post('incidents')
-  @HttpCode(201)
+  @Endpoint(api.declareIncident)
   async declareIncident(
     @CurrentCaller() caller: Caller,
     @Body() body: unknown,
@@ -169,8 +114,7 @@ export class AdminController {
 
   /** Suspends a user for a rule, citing generations or actions; the user is emailed both and may appeal once. */
   @EndsSessions()
-  @Post('users/:id/suspend')
-  @HttpCode(201)
+  @Endpoint(api.suspend)
   async suspend(
     @CurrentCaller() caller: Caller,
     @Param('id') userId: string,
@@ -189,7 +133,7 @@ export class AdminController {
   }
 
   /** Sets a person's roles (`user` is always kept); the new roles are in their next access token. */
-  @Put('users/:id/roles')
+  @Endpoint(api.setRoles)
   async setRoles(
     @CurrentCaller() caller: Caller,
     @Param('id') userId: string,

@@ -1,56 +1,26 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { z } from 'zod';
 import type { accountsV1 } from '@fluxnote/contracts';
 import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
 import { RequestLimits } from '../http/request-limits';
 import { clientInfo } from '../http/client-info';
-import { userView, type UserView } from './views';
+import { userView } from './views';
 import { EndsSessions } from '../auth/ends-sessions';
-
-const signUpBody = z.object({
-  email: z.string().max(254),
-  password: z.string().max(256),
-  country: z.string().length(2).optional(),
-  brand: z.enum(['fluxnote', 'flux-kontext']).optional(),
-});
-const logInBody = z.object({
-  email: z.string().max(254),
-  password: z.string().max(256),
-  deviceId: z.string().max(200).optional(),
-});
-const googleBody = z.object({
-  idToken: z.string().min(1).max(8192),
-  deviceId: z.string().max(200).optional(),
-  brand: z.enum(['fluxnote', 'flux-kontext']).optional(),
-});
-const refreshBody = z.object({ refreshToken: z.string().min(1).max(200) });
-const verifyBody = z.object({
-  challengeId: z.string().uuid('must be the challengeId from the log-in answer'),
-  code: z.string().regex(/^\s*\d{6}\s*$/, 'must be the six-digit code from the email'),
-});
-const forgotBody = z.object({ email: z.string().min(1).max(254) });
-const resetBody = z.object({
-  token: z.string().min(1).max(200),
-  newPassword: z.string().max(256),
-});
-const unlockBody = z.object({ token: z.string().min(1).max(200) });
-
-export interface ChallengeView {
-  status: 'verification_required';
-  challengeId: string;
-  expiresAt: string;
-  detail: string;
-}
-
-export interface TokensView {
-  user: UserView;
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-}
+import { Endpoint } from '../api/endpoint';
+import {
+  authOperations as api,
+  forgotBody,
+  googleBody,
+  logInBody,
+  refreshBody,
+  resetBody,
+  signUpBody,
+  unlockBody,
+  verifyBody,
+  type ChallengeView,
+  type TokensView,
+} from './auth.api';
 
 function tokens(session: accountsV1.Session): TokensView {
   return {
@@ -79,16 +49,14 @@ function logInAnswer(
   };
 }
 
-@ApiTags('accounts')
-@Controller('v1/auth')
+@Controller()
 export class AuthController {
   constructor(
     private readonly clients: ServiceClients,
     private readonly limits: RequestLimits,
   ) {}
 
-  @Post('signup')
-  @HttpCode(201)
+  @Endpoint(api.signUp)
   async signUp(@Body() body: unknown, @Req() request: Request): Promise<TokensView> {
     const input = validate(signUpBody, body);
     await this.limits.take('signup', { address: clientInfo(request).ip });
@@ -104,7 +72,7 @@ export class AuthController {
   }
 
   /** 200 with tokens, or 202 when a code was emailed (a new device or an unusual country). */
-  @Post('login')
+  @Endpoint(api.logIn)
   async logIn(
     @Body() body: unknown,
     @Req() request: Request,
@@ -124,7 +92,7 @@ export class AuthController {
    * linked by its verified email the first time), or 202 with a challenge as
    * for a password log-in.
    */
-  @Post('google')
+  @Endpoint(api.googleSignIn)
   async google(
     @Body() body: unknown,
     @Req() request: Request,
@@ -139,8 +107,7 @@ export class AuthController {
     return logInAnswer(result, response);
   }
 
-  @Post('login/verify')
-  @HttpCode(200)
+  @Endpoint(api.verifyLogin)
   async verify(@Body() body: unknown, @Req() request: Request): Promise<TokensView> {
     const input = validate(verifyBody, body);
     return tokens(
@@ -153,8 +120,7 @@ export class AuthController {
   }
 
   /** Always 202, whether or not the account exists (no way to probe for accounts). */
-  @Post('password/forgot')
-  @HttpCode(202)
+  @Endpoint(api.forgotPassword)
   async forgot(
     @Body() body: unknown,
     @Req() request: Request,
@@ -169,29 +135,25 @@ export class AuthController {
   }
 
   @EndsSessions()
-  @Post('password/reset')
-  @HttpCode(204)
+  @Endpoint(api.resetPassword)
   async reset(@Body() body: unknown): Promise<void> {
     await this.clients.accounts.resetPassword(validate(resetBody, body));
   }
 
   /** The link from the "too many attempts" email. */
-  @Post('unlock')
-  @HttpCode(204)
+  @Endpoint(api.unlock)
   async unlock(@Body() body: unknown): Promise<void> {
     await this.clients.accounts.unlockLogin(validate(unlockBody, body));
   }
 
   @EndsSessions()
-  @Post('refresh')
-  @HttpCode(200)
+  @Endpoint(api.refresh)
   async refresh(@Body() body: unknown): Promise<TokensView> {
     return tokens(await this.clients.accounts.refresh(validate(refreshBody, body)));
   }
 
   @EndsSessions()
-  @Post('logout')
-  @HttpCode(204)
+  @Endpoint(api.logOut)
   async logOut(@Body() body: unknown): Promise<void> {
     await this.clients.accounts.logOut(validate(refreshBody, body));
   }

@@ -1,50 +1,28 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  Post,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Headers, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import type { billingPaymentsV1 } from '@fluxnote/contracts';
 import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
 import { IdempotencyService } from '../idempotency/idempotency.service';
-
-const subscriptionBody = z.object({
-  plan: z.string().min(1).max(50),
-  interval: z.enum(['month', 'year']).default('month'),
-  currency: z.enum(['USD', 'INR']).optional(),
-  paymentMethod: z.string().min(1).max(255).optional(),
-});
-
-const packBody = z.object({
-  pack: z.string().min(1).max(50),
-  paymentMethod: z.string().min(1).max(255).optional(),
-});
-
-const refundBody = z.object({
-  chargeId: z.string().uuid(),
-  reason: z.string().max(2000),
-  kind: z
-    .enum(['billing_error', 'mistaken_upgrade', 'mistaken_annual', 'technical_error', 'other'])
-    .optional(),
-});
+import { Endpoint } from '../api/endpoint';
+import {
+  billingOperations as api,
+  packBody,
+  refundBody,
+  subscriptionBody,
+  type ChargeView,
+  type RefundView,
+  type SubscriptionView,
+} from './billing.api';
 
 /** Optional fields travel as empty strings over gRPC; the HTTP views leave them out. */
-function subscriptionView(s: billingPaymentsV1.Subscription) {
+function subscriptionView(s: billingPaymentsV1.Subscription): SubscriptionView {
   return {
     plan: s.plan,
-    interval: s.interval,
+    interval: s.interval as SubscriptionView['interval'],
     currency: s.currency,
     status: s.status,
     periodStart: s.periodStart,
@@ -54,15 +32,15 @@ function subscriptionView(s: billingPaymentsV1.Subscription) {
   };
 }
 
-function chargeView(c: billingPaymentsV1.Charge) {
+function chargeView(c: billingPaymentsV1.Charge): ChargeView {
   return {
     id: c.id,
-    kind: c.kind,
+    kind: c.kind as ChargeView['kind'],
     plan: c.plan || null,
     interval: c.interval || null,
     pack: c.pack || null,
     amount: c.amount,
-    status: c.status,
+    status: c.status as ChargeView['status'],
     failureReason: c.failureReason || null,
     paymentMethod: c.paymentMethod || null,
     periodStart: c.periodStart || null,
@@ -71,26 +49,24 @@ function chargeView(c: billingPaymentsV1.Charge) {
   };
 }
 
-function refundView(r: billingPaymentsV1.Refund) {
+function refundView(r: billingPaymentsV1.Refund): RefundView {
   return {
     id: r.id,
     chargeId: r.chargeId,
-    decision: r.decision,
-    status: r.status,
+    decision: r.decision as RefundView['decision'],
+    status: r.status as RefundView['status'],
     amount: r.amount,
     rule: r.rule,
     explanation: r.explanation,
-    source: r.source,
+    source: r.source as RefundView['source'],
     createdAt: r.createdAt,
     settledAt: r.settledAt || null,
   };
 }
 
 /** Plans, subscription, credit packs, charges and refunds (API.md, Billing). Money is `{amount, currency}` in minor units. */
-@ApiTags('billing')
-@ApiBearerAuth()
 @UseGuards(AuthGuard)
-@Controller('v1')
+@Controller()
 export class BillingController {
   constructor(
     private readonly clients: ServiceClients,
@@ -98,12 +74,10 @@ export class BillingController {
   ) {}
 
   /**
-   * The catalog for the caller's brand and country: one object, not a page — `{brand, currency,
-   * paymentMethods, plans, packs, …}` (every other collection answers `{items, nextCursor}`).
    * `paymentMethods` are the method types a client may pay with here, and what it sends as
    * `paymentMethod` on the simulator (on Stripe, the PaymentMethod id it collected of that type).
    */
-  @Get('plans')
+  @Endpoint(api.plans)
   async plans(@CurrentCaller() caller: Caller): Promise<billingPaymentsV1.PlanCatalog> {
     return this.clients.payments.listPlans({
       brand: caller.brand,
@@ -112,15 +86,12 @@ export class BillingController {
     });
   }
 
-  @Get('billing/subscription')
-  async subscription(
-    @CurrentCaller() caller: Caller,
-  ): Promise<ReturnType<typeof subscriptionView>> {
+  @Endpoint(api.getSubscription)
+  async subscription(@CurrentCaller() caller: Caller): Promise<SubscriptionView> {
     return subscriptionView(await this.clients.payments.getSubscription({ userId: caller.id }));
   }
 
-  @Post('billing/subscription')
-  @HttpCode(200)
+  @Endpoint(api.changeSubscription)
   async changeSubscription(
     @CurrentCaller() caller: Caller,
     @Body() body: unknown,
@@ -155,15 +126,12 @@ export class BillingController {
     );
   }
 
-  @Delete('billing/subscription')
-  async cancelSubscription(
-    @CurrentCaller() caller: Caller,
-  ): Promise<ReturnType<typeof subscriptionView>> {
+  @Endpoint(api.cancelSubscription)
+  async cancelSubscription(@CurrentCaller() caller: Caller): Promise<SubscriptionView> {
     return subscriptionView(await this.clients.payments.cancelSubscription({ userId: caller.id }));
   }
 
-  @Post('billing/credit-packs')
-  @HttpCode(201)
+  @Endpoint(api.buyCreditPack)
   async buyPack(
     @CurrentCaller() caller: Caller,
     @Body() body: unknown,
@@ -190,16 +158,13 @@ export class BillingController {
     );
   }
 
-  @Get('billing/charges')
-  async charges(
-    @CurrentCaller() caller: Caller,
-  ): Promise<{ items: ReturnType<typeof chargeView>[] }> {
+  @Endpoint(api.listCharges)
+  async charges(@CurrentCaller() caller: Caller): Promise<{ items: ChargeView[] }> {
     const list = await this.clients.payments.listCharges({ userId: caller.id });
     return { items: list.charges.map(chargeView) };
   }
 
-  @Post('billing/refunds/quote')
-  @HttpCode(200)
+  @Endpoint(api.quoteRefund)
   async quoteRefund(
     @CurrentCaller() caller: Caller,
     @Body() body: unknown,
@@ -214,8 +179,7 @@ export class BillingController {
     });
   }
 
-  @Post('billing/refunds')
-  @HttpCode(201)
+  @Endpoint(api.requestRefund)
   async requestRefund(
     @CurrentCaller() caller: Caller,
     @Body() body: unknown,
@@ -242,10 +206,8 @@ export class BillingController {
     );
   }
 
-  @Get('billing/refunds')
-  async refunds(
-    @CurrentCaller() caller: Caller,
-  ): Promise<{ items: ReturnType<typeof refundView>[] }> {
+  @Endpoint(api.listRefunds)
+  async refunds(@CurrentCaller() caller: Caller): Promise<{ items: RefundView[] }> {
     const list = await this.clients.payments.listRefunds({ userId: caller.id });
     return { items: list.refunds.map(refundView) };
   }

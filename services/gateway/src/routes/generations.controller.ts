@@ -1,20 +1,5 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Headers, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { z } from 'zod';
 import type { generationV1 } from '@fluxnote/contracts';
 import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
@@ -23,40 +8,20 @@ import { validate } from '../http/validate';
 import { EventStreams, resumeAfter } from '../http/event-streams';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { generationView, type GenerationView } from './views';
-
-const submitBody = z.object({
-  model: z.string().min(1).max(100),
-  mode: z.string().min(1).max(50),
-  prompt: z.string().max(20_000),
-  durationSec: z.number().int().min(1).max(600).optional(),
-  aspectRatio: z.string().max(10).optional(),
-  template: z.string().max(50).optional(),
-  options: z
-    .object({
-      /** one of the caller's voice clones (`/v1/voice-clones`) */
-      voiceClone: z.string().uuid().optional(),
-      /** a stock voice (ElevenLabs voice id) */
-      voiceId: z.string().min(1).max(64).optional(),
-      /** one of the caller's face identities (`/v1/face-identities`) */
-      faceIdentity: z.string().uuid().optional(),
-      captions: z.enum(['karaoke', 'word-by-word', 'kinetic']).optional(),
-      /** image-to-video: the still to animate */
-      imageUrl: z.string().max(2000).url().startsWith('https://').optional(),
-    })
-    .strict()
-    .optional(),
-  projectId: z.string().uuid().optional(),
-});
-
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(500).optional(),
-});
+import { Endpoint } from '../api/endpoint';
+import {
+  generationOperations as api,
+  listQuery,
+  submitBody,
+  type QuoteView,
+  type SharedView,
+  type SubmitInput,
+} from './generations.api';
 
 /** The gRPC request for a submit or a quote (a quote has no idempotency key). */
 function jobRequest(
   caller: Caller,
-  input: z.infer<typeof submitBody>,
+  input: SubmitInput,
   idempotencyKey = '',
 ): generationV1.SubmitJobRequest {
   return {
@@ -80,10 +45,8 @@ function jobRequest(
   };
 }
 
-@ApiTags('generation')
-@ApiBearerAuth()
 @UseGuards(AuthGuard)
-@Controller('v1/generations')
+@Controller()
 export class GenerationsController {
   constructor(
     private readonly clients: ServiceClients,
@@ -91,8 +54,7 @@ export class GenerationsController {
     private readonly streams: EventStreams,
   ) {}
 
-  @Post()
-  @HttpCode(202)
+  @Endpoint(api.submit)
   async submit(
     @CurrentCaller() caller: Caller,
     @Body() body: unknown,
@@ -116,18 +78,8 @@ export class GenerationsController {
   }
 
   /** Prices a job and checks it against the model's limits and the caller's region; nothing is held. */
-  @Post('quote')
-  @HttpCode(200)
-  async quote(
-    @CurrentCaller() caller: Caller,
-    @Body() body: unknown,
-  ): Promise<{
-    videoCredits: number;
-    imageCredits: number;
-    internalCost: number;
-    durationSec: number;
-    aspectRatio: string;
-  }> {
+  @Endpoint(api.quote)
+  async quote(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<QuoteView> {
     const input = validate(submitBody, body);
     const quote = await this.clients.generation.quoteJob(jobRequest(caller, input));
     return {
@@ -139,7 +91,7 @@ export class GenerationsController {
     };
   }
 
-  @Get()
+  @Endpoint(api.list)
   async list(
     @CurrentCaller() caller: Caller,
     @Query() query: unknown,
@@ -154,7 +106,7 @@ export class GenerationsController {
   }
 
   /** Live status of all the caller's jobs (SSE, `event: status`; `Last-Event-ID` resumes). */
-  @Get('stream')
+  @Endpoint(api.streamAll)
   async streamAll(
     @CurrentCaller() caller: Caller,
     @Headers('last-event-id') lastEventId: string | undefined,
@@ -165,7 +117,7 @@ export class GenerationsController {
   }
 
   /** Live status of one job. */
-  @Get(':id/stream')
+  @Endpoint(api.streamOne)
   async streamOne(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -199,14 +151,13 @@ export class GenerationsController {
     });
   }
 
-  @Get(':id')
+  @Endpoint(api.get)
   async get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<GenerationView> {
     return generationView(await this.clients.generation.getJob({ userId: caller.id, jobId: id }));
   }
 
   /** A job that has not started: cancelled, its credits released at once (409 once it runs). */
-  @Post(':id/cancel')
-  @HttpCode(200)
+  @Endpoint(api.cancel)
   async cancel(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<GenerationView> {
     return generationView(
       await this.clients.generation.cancelJob({ userId: caller.id, jobId: id }),
@@ -214,15 +165,13 @@ export class GenerationsController {
   }
 
   /** Removes the output reference, the job's data and its log (a running job: 409). */
-  @Delete(':id')
-  @HttpCode(204)
+  @Endpoint(api.delete)
   async delete(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
     await this.clients.generation.deleteJob({ userId: caller.id, jobId: id });
   }
 
   /** A new unguessable link to the output (an earlier link stops working); the token is shown once. */
-  @Post(':id/share')
-  @HttpCode(201)
+  @Endpoint(api.share)
   async share(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -231,22 +180,19 @@ export class GenerationsController {
     return { url: `/v1/shared/${link.token}`, token: link.token, createdAt: link.createdAt };
   }
 
-  @Delete(':id/share')
-  @HttpCode(204)
+  @Endpoint(api.unshare)
   async unshare(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
     await this.clients.generation.unshareJob({ userId: caller.id, jobId: id });
   }
 }
 
 /** Deleting a project deletes its generations and their logs. */
-@ApiTags('generation')
-@ApiBearerAuth()
 @UseGuards(AuthGuard)
-@Controller('v1/projects')
+@Controller()
 export class ProjectsController {
   constructor(private readonly clients: ServiceClients) {}
 
-  @Delete(':id')
+  @Endpoint(api.deleteProject)
   async delete(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -260,19 +206,12 @@ export class ProjectsController {
 }
 
 /** What a share link shows, to anyone holding it (no account needed): the output and its kind. */
-@ApiTags('generation')
-@Controller('v1/shared')
+@Controller()
 export class SharedGenerationsController {
   constructor(private readonly clients: ServiceClients) {}
 
-  @Get(':token')
-  async shared(@Param('token') token: string): Promise<{
-    id: string;
-    model: string;
-    mode: string;
-    createdAt: string;
-    output: { url: string } | null;
-  }> {
+  @Endpoint(api.shared)
+  async shared(@Param('token') token: string): Promise<SharedView> {
     const job = await this.clients.generation.getSharedJob({ token });
     return {
       id: job.id,

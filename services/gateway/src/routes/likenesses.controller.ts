@@ -1,17 +1,5 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Param, Query, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import { z } from 'zod';
 import { ProblemError, type generationV1 } from '@fluxnote/contracts';
 import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
@@ -19,16 +7,13 @@ import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
 import { clientInfo } from '../http/client-info';
 import { RequestLimits } from '../http/request-limits';
-
-export interface LikenessView {
-  id: string;
-  name: string;
-  mediaType: string;
-  bytes: number;
-  createdAt: string;
-}
-
-const uploadQuery = z.object({ name: z.string().trim().min(1).max(100) });
+import { Endpoint } from '../api/endpoint';
+import {
+  faceIdentityOperations,
+  uploadQuery,
+  voiceCloneOperations,
+  type LikenessView,
+} from './generations.api';
 
 const likenessView = (likeness: generationV1.Likeness): LikenessView => ({
   id: likeness.id,
@@ -45,22 +30,19 @@ const likenessView = (likeness: generationV1.Likeness): LikenessView => ({
  */
 function likenessController(
   name: string,
-  path: string,
+  api: typeof voiceCloneOperations,
   kind: 'voice' | 'face',
   example: string,
 ): new (clients: ServiceClients, limits: RequestLimits) => object {
-  @ApiTags('generation')
-  @ApiBearerAuth()
   @UseGuards(AuthGuard)
-  @Controller(path)
+  @Controller()
   class LikenessController {
     constructor(
       private readonly clients: ServiceClients,
       private readonly limits: RequestLimits,
     ) {}
 
-    @Post()
-    @HttpCode(201)
+    @Endpoint(api.create)
     async create(
       @CurrentCaller() caller: Caller,
       @Query() query: unknown,
@@ -91,14 +73,13 @@ function likenessController(
       return likenessView(likeness);
     }
 
-    @Get()
+    @Endpoint(api.list)
     async list(@CurrentCaller() caller: Caller): Promise<{ items: LikenessView[] }> {
       const list = await this.clients.generation.listLikenesses({ userId: caller.id, kind });
       return { items: list.items.map(likenessView) };
     }
 
-    @Delete(':id')
-    @HttpCode(204)
+    @Endpoint(api.delete)
     async delete(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
       await this.clients.generation.deleteLikeness({ userId: caller.id, kind, id });
     }
@@ -111,7 +92,7 @@ function likenessController(
 /** The caller's voice clones: a voice sample (MP3, WAV, OGG, FLAC, M4A or WebM audio, up to 3 MB). */
 export const VoiceClonesController = likenessController(
   'VoiceClonesController',
-  'v1/voice-clones',
+  voiceCloneOperations,
   'voice',
   'audio/mpeg',
 );
@@ -119,7 +100,7 @@ export const VoiceClonesController = likenessController(
 /** The caller's face identities (PuLID): a photo (JPEG, PNG or WebP, up to 3 MB). */
 export const FaceIdentitiesController = likenessController(
   'FaceIdentitiesController',
-  'v1/face-identities',
+  faceIdentityOperations,
   'face',
   'image/jpeg',
 );

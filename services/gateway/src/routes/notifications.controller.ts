@@ -1,98 +1,51 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Post,
-  Put,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Headers, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { notificationsV1 } from '@fluxnote/contracts';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
-import { AuthGuard, CurrentCaller, OpenToSuspended } from '../auth/auth.guard';
+import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
 import { EventStreams, resumeAfter } from '../http/event-streams';
 import { notificationView, type NotificationView } from './views';
-
-const listQuery = z.object({
-  unread: z.enum(['true', 'false']).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(500).optional(),
-});
-
-const channelSwitches = z
-  .object({ in_app: z.boolean(), email: z.boolean(), push: z.boolean() })
-  .partial()
-  .strict();
-const deviceBody = z.object({
-  token: z.string().min(1).max(4096),
-  platform: z.enum(['ios', 'android', 'web']),
-});
-const preferencesBody = z
-  .object({
-    jobs: channelSwitches,
-    billing: channelSwitches,
-    security: channelSwitches,
-    support: channelSwitches,
-    product: channelSwitches,
-    operations: channelSwitches,
-  })
-  .partial()
-  .strict();
-
-type PreferencesView = Record<
-  string,
-  { in_app: boolean; email: boolean; push: boolean; mustDeliver: boolean }
->;
-
-interface PushDeviceView {
-  token: string;
-  platform: string;
-  registeredAt: string;
-}
+import { Endpoint } from '../api/endpoint';
+import {
+  deviceBody,
+  notificationOperations as api,
+  notificationsQuery,
+  preferencesBody,
+  type PreferencesView,
+  type PushDeviceView,
+} from './notifications.api';
 
 const pushDeviceView = (d: notificationsV1.PushDevice): PushDeviceView => ({
   token: d.token,
-  platform: d.platform,
+  platform: d.platform as PushDeviceView['platform'],
   registeredAt: d.registeredAt,
 });
 
 function preferencesView(p: notificationsV1.Preferences): PreferencesView {
-  return Object.fromEntries(
+  return Object.fromEntries<PreferencesView[keyof PreferencesView]>(
     p.categories.map((c) => [
       c.category,
       { in_app: c.inApp, email: c.email, push: c.push, mustDeliver: c.mustDeliver },
     ]),
-  );
+  ) as PreferencesView;
 }
 
-@ApiTags('notifications')
-@ApiBearerAuth()
 @UseGuards(AuthGuard)
-@Controller('v1/notifications')
+@Controller()
 export class NotificationsController {
   constructor(
     private readonly clients: ServiceClients,
     private readonly streams: EventStreams,
   ) {}
 
-  @Get()
-  @OpenToSuspended()
+  @Endpoint(api.list)
   async list(
     @CurrentCaller() caller: Caller,
     @Query() query: unknown,
   ): Promise<{ items: NotificationView[]; nextCursor: string | null; unreadCount: number }> {
-    const { unread, limit, cursor } = validate(listQuery, query);
+    const { unread, limit, cursor } = validate(notificationsQuery, query);
     const page = await this.clients.notifications.listNotifications({
       userId: caller.id,
       unreadOnly: unread === 'true',
@@ -111,8 +64,7 @@ export class NotificationsController {
    * sequence number). A client that reconnects with `Last-Event-ID` gets exactly what
    * came after that id — nothing lost, nothing twice; without it the stream starts now.
    */
-  @Get('stream')
-  @OpenToSuspended()
+  @Endpoint(api.stream)
   async stream(
     @CurrentCaller() caller: Caller,
     @Headers('last-event-id') lastEventId: string | undefined,
@@ -133,13 +85,13 @@ export class NotificationsController {
   }
 
   /** Per category, which channels are on; security and billing are must-deliver. */
-  @Get('preferences')
+  @Endpoint(api.preferences)
   async preferences(@CurrentCaller() caller: Caller): Promise<PreferencesView> {
     return preferencesView(await this.clients.notifications.getPreferences({ userId: caller.id }));
   }
 
   /** `{jobs: {email: false}}` changes only what it names; turning off security or billing is 422. */
-  @Put('preferences')
+  @Endpoint(api.updatePreferences)
   async updatePreferences(
     @CurrentCaller() caller: Caller,
     @Body() body: unknown,
@@ -158,9 +110,7 @@ export class NotificationsController {
   }
 
   /** Registers this device for push (the app's provider token); registering again refreshes it. */
-  @OpenToSuspended()
-  @Post('devices')
-  @HttpCode(201)
+  @Endpoint(api.registerDevice)
   async registerDevice(
     @CurrentCaller() caller: Caller,
     @Body() body: unknown,
@@ -171,17 +121,14 @@ export class NotificationsController {
     );
   }
 
-  @OpenToSuspended()
-  @Get('devices')
+  @Endpoint(api.devices)
   async devices(@CurrentCaller() caller: Caller): Promise<{ items: PushDeviceView[] }> {
     const list = await this.clients.notifications.listPushDevices({ userId: caller.id });
     return { items: list.devices.map(pushDeviceView) };
   }
 
   /** On log-out or when the user turns push off on the device. */
-  @OpenToSuspended()
-  @Delete('devices/:token')
-  @HttpCode(204)
+  @Endpoint(api.unregisterDevice)
   async unregisterDevice(
     @CurrentCaller() caller: Caller,
     @Param('token') token: string,
@@ -189,8 +136,7 @@ export class NotificationsController {
     await this.clients.notifications.unregisterPushDevice({ userId: caller.id, token });
   }
 
-  @Post(':id/read')
-  @HttpCode(200)
+  @Endpoint(api.read)
   async read(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<NotificationView> {
     return notificationView(
       await this.clients.notifications.markRead({ userId: caller.id, notificationId: id }),

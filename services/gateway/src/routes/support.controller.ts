@@ -1,22 +1,8 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  Headers,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Param, Query, Req, Res, Headers, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
-import { agentActionSchema, ProblemError, requireUuid, type supportV1 } from '@fluxnote/contracts';
-import { generationView, type GenerationView } from './views';
-import { AuthGuard, CurrentCaller, OpenToSuspended, Roles } from '../auth/auth.guard';
+import { ProblemError, requireUuid, type supportV1 } from '@fluxnote/contracts';
+import { generationView } from './views';
+import { AuthGuard, CurrentCaller } from '../auth/auth.guard';
 import type { Caller } from '../auth/token-verifier';
 import { ServiceClients } from '../clients/service-clients';
 import { validate } from '../http/validate';
@@ -24,67 +10,22 @@ import { clientInfo } from '../http/client-info';
 import { RequestLimits } from '../http/request-limits';
 import { EventStreams, resumeAfter } from '../http/event-streams';
 import { EndsSessions } from '../auth/ends-sessions';
+import { Endpoint } from '../api/endpoint';
+import {
+  actionBody,
+  messageBody,
+  openTicketBody,
+  queueQuery,
+  supportOperations as api,
+  weekQuery,
+  type AgentActionView,
+  type AgentTicketView,
+  type JobLogView,
+  type TicketMessageView,
+  type TicketView,
+} from './support.api';
 
-const openBody = z.object({
-  channel: z.enum(['chat', 'email']),
-  subject: z.string().max(200).optional(),
-  body: z.string().min(1).max(20_000),
-  jobIds: z.array(z.string().uuid('must be job ids')).max(20).optional(),
-  category: z.string().max(40).optional(),
-});
-const messageBody = z.object({ body: z.string().min(1).max(20_000) });
-const weekQuery = z.object({
-  week: z
-    .string()
-    .regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'must be an ISO week such as 2026-W48')
-    .optional(),
-});
-const queueQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
-
-export interface TicketView {
-  id: string;
-  channel: string;
-  subject: string;
-  category: string;
-  priorityClass: string;
-  tags: string[];
-  status: string;
-  openedAt: string;
-  dueAt: string;
-  firstResponseAt: string | null;
-  jobIds: string[];
-  /** A suspension appeal's ticket: the suspension it appeals (`GET /v1/account/suspension`). */
-  suspensionId: string | null;
-  messages: {
-    id: string;
-    author: string;
-    body: string;
-    createdAt: string;
-    attachments: supportV1.Attachment[];
-  }[];
-}
-
-/** What agents see besides: whose ticket, who holds it, how it stands against its target. */
-export interface AgentTicketView extends TicketView {
-  userId: string;
-  claimedBy: string | null;
-  standing: string | null;
-}
-
-export interface AgentActionView {
-  ticketId: string;
-  type: string;
-  actorId: string;
-  takenAt: string;
-  outcome: Record<string, unknown>;
-}
-
-export interface JobLogView {
-  /** The job as its owner sees it at `GET /v1/generations/{id}`. */
-  job: GenerationView;
-  ticketIds: string[];
-  lines: { at: string; kind: string; message: string; data: Record<string, unknown> }[];
-}
+export type { TicketView } from './support.api';
 
 function agentTicketView(t: supportV1.Ticket): AgentTicketView {
   return {
@@ -98,12 +39,12 @@ function agentTicketView(t: supportV1.Ticket): AgentTicketView {
 export function ticketView(t: supportV1.Ticket): TicketView {
   return {
     id: t.id,
-    channel: t.channel,
+    channel: t.channel as TicketView['channel'],
     subject: t.subject,
     category: t.category,
-    priorityClass: t.priorityClass,
+    priorityClass: t.priorityClass as TicketView['priorityClass'],
     tags: t.tags,
-    status: t.status,
+    status: t.status as TicketView['status'],
     openedAt: t.openedAt,
     dueAt: t.dueAt,
     firstResponseAt: t.firstResponseAt || null,
@@ -113,10 +54,10 @@ export function ticketView(t: supportV1.Ticket): TicketView {
   };
 }
 
-function messageView(m: supportV1.TicketMessage): TicketView['messages'][number] {
+function messageView(m: supportV1.TicketMessage): TicketMessageView {
   return {
     id: m.id,
-    author: m.author,
+    author: m.author as TicketMessageView['author'],
     body: m.body,
     createdAt: m.createdAt,
     attachments: m.attachments,
@@ -150,11 +91,8 @@ function streamTicket(
 }
 
 /** Tickets from the customer's side: each user only ever sees their own. Open to suspended accounts (appeals, questions). */
-@ApiTags('support')
-@ApiBearerAuth()
 @UseGuards(AuthGuard)
-@OpenToSuspended()
-@Controller('v1/support/tickets')
+@Controller()
 export class SupportController {
   constructor(
     private readonly clients: ServiceClients,
@@ -162,8 +100,7 @@ export class SupportController {
     private readonly limits: RequestLimits,
   ) {}
 
-  /** The conversation live (chat): what either side writes, as it is written. */
-  @Get(':id/stream')
+  @Endpoint(api.streamTicket)
   async stream(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -176,14 +113,13 @@ export class SupportController {
 
   /** 201 with the category, priority class, first-response target (dueAt) and tags. */
   @EndsSessions()
-  @Post()
-  @HttpCode(201)
+  @Endpoint(api.openTicket)
   async open(
     @CurrentCaller() caller: Caller,
     @Body() body: unknown,
     @Req() request: Request,
   ): Promise<TicketView> {
-    const input = validate(openBody, body);
+    const input = validate(openTicketBody, body);
     await this.limits.take('ticket-create', { address: clientInfo(request).ip, userId: caller.id });
     return ticketView(
       await this.clients.support.openTicket({
@@ -197,19 +133,18 @@ export class SupportController {
     );
   }
 
-  @Get()
+  @Endpoint(api.listTickets)
   async list(@CurrentCaller() caller: Caller): Promise<{ items: TicketView[] }> {
     const list = await this.clients.support.listTickets({ userId: caller.id });
     return { items: list.tickets.map(ticketView) };
   }
 
-  @Get(':id')
+  @Endpoint(api.getTicket)
   async get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<TicketView> {
     return ticketView(await this.clients.support.getTicket({ userId: caller.id, ticketId: id }));
   }
 
-  @Post(':id/messages')
-  @HttpCode(201)
+  @Endpoint(api.addTicketMessage)
   async message(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -223,19 +158,15 @@ export class SupportController {
 }
 
 /** The agents' desk; roles are checked again in support against its own records. */
-@ApiTags('support')
-@ApiBearerAuth()
 @UseGuards(AuthGuard)
-@Roles('agent', 'senior_agent', 'admin')
-@Controller('v1/agent')
+@Controller()
 export class AgentController {
   constructor(
     private readonly clients: ServiceClients,
     private readonly streams: EventStreams,
   ) {}
 
-  /** A ticket's conversation live, for the agent answering it. */
-  @Get('tickets/:id/stream')
+  @Endpoint(api.streamAgentTicket)
   async stream(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -246,8 +177,7 @@ export class AgentController {
     await streamTicket(this.clients, this.streams, caller.id, id, lastEventId, request, response);
   }
 
-  /** Open tickets in the order they are to be taken: class, then earliest due. */
-  @Get('queue')
+  @Endpoint(api.agentQueue)
   async queue(
     @CurrentCaller() caller: Caller,
     @Query('limit') limit?: string,
@@ -257,8 +187,7 @@ export class AgentController {
     return { items: list.tickets.map(agentTicketView) };
   }
 
-  /** 200 with the ticket now held by the caller, or 204 when the queue is empty. */
-  @Post('queue/claim')
+  @Endpoint(api.claimTicket)
   async claim(
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) response: Response,
@@ -272,8 +201,7 @@ export class AgentController {
     return agentTicketView(result.ticket);
   }
 
-  @Post('tickets/:id/reply')
-  @HttpCode(201)
+  @Endpoint(api.replyToTicket)
   async reply(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -289,14 +217,13 @@ export class AgentController {
    * An action on a ticket through the service that owns it (billing, generation,
    * accounts); 200 with what it did. Senior actions are refused to other agents (403).
    */
-  @Post('tickets/:id/actions')
-  @HttpCode(200)
+  @Endpoint(api.takeAction)
   async action(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
     @Body() body: unknown,
   ): Promise<AgentActionView> {
-    const input = validate(agentActionSchema, body);
+    const input = validate(actionBody, body);
     const result = await this.clients.support.takeAction({
       actorId: caller.id,
       ticketId: id,
@@ -316,8 +243,7 @@ export class AgentController {
     };
   }
 
-  /** The week's ten biggest ticket categories (with the week before) and first-response attainment. */
-  @Get('reports/top-issues')
+  @Endpoint(api.topIssues)
   async topIssues(
     @CurrentCaller() caller: Caller,
     @Query('week') week?: string,
@@ -326,8 +252,7 @@ export class AgentController {
     return this.clients.support.topIssues({ actorId: caller.id, week: input.week ?? '' });
   }
 
-  /** A job a ticket cites, with its generation log (inputs, provider calls, timings, errors, decisions). */
-  @Get('jobs/:jobId/log')
+  @Endpoint(api.jobLog)
   async jobLog(
     @CurrentCaller() caller: Caller,
     @Param('jobId') jobId: string,

@@ -1,19 +1,13 @@
-import {
-  Controller,
-  Headers,
-  HttpCode,
-  Inject,
-  Post,
-  Req,
-  type RawBodyRequest,
-} from '@nestjs/common';
+import { Controller, Headers, Inject, Req, type RawBodyRequest } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ProblemError } from '@fluxnote/contracts';
 import { ServiceClients } from '../clients/service-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { EndsSessions } from '../auth/ends-sessions';
+import { Endpoint } from '../api/endpoint';
+import { webhookOperations as api } from './webhooks.api';
+import { supportOperations } from './support.api';
 
 /** The exact bytes received and their signature header, both required. */
 function signedDelivery(
@@ -36,13 +30,11 @@ function signedDelivery(
  * and billing checks that signature on the exact bytes received, so the gateway
  * forwards the raw body untouched (it is never parsed and re-serialized).
  */
-@ApiTags('webhooks')
-@Controller('v1/webhooks')
+@Controller()
 export class WebhooksController {
   constructor(private readonly clients: ServiceClients) {}
 
-  @Post('stripe')
-  @HttpCode(200)
+  @Endpoint(api.stripe)
   async stripe(
     @Req() request: RawBodyRequest<Request>,
     @Headers('stripe-signature') signature: string | undefined,
@@ -57,8 +49,7 @@ export class WebhooksController {
    * Task deliveries from the HTTP model provider, signed in X-Provider-Signature; generation
    * checks the signature on the exact bytes and wakes the job waiting on that task.
    */
-  @Post('model-provider')
-  @HttpCode(200)
+  @Endpoint(api.modelProvider)
   async modelProvider(
     @Req() request: RawBodyRequest<Request>,
     @Headers('x-provider-signature') signature: string | undefined,
@@ -79,8 +70,7 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
  * account, or one the provider's SPF/DKIM/DMARC checks did not pass) — so the
  * provider does not send it again.
  */
-@ApiTags('support')
-@Controller('v1/support')
+@Controller()
 export class InboundEmailController {
   constructor(
     private readonly clients: ServiceClients,
@@ -88,8 +78,7 @@ export class InboundEmailController {
   ) {}
 
   @EndsSessions()
-  @Post('inbound-email')
-  @HttpCode(200)
+  @Endpoint(supportOperations.inboundEmail)
   async inboundEmail(
     @Req() request: Request,
     @Headers('x-inbound-email-secret') secret: string | undefined,
