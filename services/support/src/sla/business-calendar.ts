@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { HolidayCalendar } from './holiday-calendar';
 
 /** When a support team works, in its own time zone. */
 export interface BusinessHours {
@@ -9,8 +10,8 @@ export interface BusinessHours {
   closes: string;
   /** ISO weekdays that are business days (1 = Monday … 7 = Sunday). */
   days: readonly number[];
-  /** Local dates (YYYY-MM-DD) that are closed although their weekday is open. */
-  holidays: readonly string[];
+  /** Whose public holidays close the team although their weekday is open (`US`, `IN-MH`). */
+  holidayRegion: string;
 }
 
 /** Enough days to cross any run of weekends and holidays; more means a calendar with no open day. */
@@ -32,7 +33,7 @@ function minutesOf(hhmm: string): number {
 export class BusinessCalendar {
   private readonly opens: number;
   private readonly closes: number;
-  private readonly holidays: ReadonlySet<string>;
+  private readonly holidays: HolidayCalendar;
 
   constructor(private readonly hours: BusinessHours) {
     this.opens = minutesOf(hours.opens);
@@ -43,7 +44,7 @@ export class BusinessCalendar {
     if (!DateTime.local().setZone(hours.timeZone).isValid) {
       throw new Error(`unknown time zone "${hours.timeZone}"`);
     }
-    this.holidays = new Set(hours.holidays);
+    this.holidays = new HolidayCalendar(hours.holidayRegion);
   }
 
   /** Minutes of business time in one full business day. */
@@ -115,6 +116,6 @@ export class BusinessCalendar {
   }
 
   private isBusinessDay(day: DateTime): boolean {
-    return this.hours.days.includes(day.weekday) && !this.holidays.has(day.toISODate() ?? '');
+    return this.hours.days.includes(day.weekday) && !this.holidays.closes(day.toISODate() ?? '');
   }
 }

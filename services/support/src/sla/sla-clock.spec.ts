@@ -26,6 +26,14 @@ describe('SLA clock (America/New_York business hours, 9:00–21:00 on weekdays, 
     expect(due('free', 'email', '2026-11-25T15:00:00Z')).toBe('2026-12-03T15:00:00.000Z');
   });
 
+  it('still knows the holidays in 2030', () => {
+    // Wednesday 27 Nov 2030 10:00 EST; Thursday 28 is Thanksgiving, then a weekend:
+    // Wed 11 h, Fri 12 h, Mon 12 h, Tue 12 h, Wed 12 h = 59 h, so 1 h into Thursday 5 Dec
+    expect(due('free', 'email', '2030-11-27T15:00:00Z')).toBe('2030-12-05T15:00:00.000Z');
+    // a chat opened at Christmas Eve's closing waits for Thursday 26 Dec
+    expect(due('max', 'chat', '2030-12-25T01:59:00Z')).toBe('2030-12-26T14:04:00.000Z');
+  });
+
   it('counts wall-clock hours for paid email, weekend or not', () => {
     expect(due('max', 'email', '2026-11-21T16:00:00Z')).toBe('2026-11-22T04:00:00.000Z');
     expect(due('rise', 'email', '2026-11-25T15:00:00Z')).toBe('2026-11-27T15:00:00.000Z');
@@ -65,6 +73,7 @@ describe('SLA clock (America/New_York business hours, 9:00–21:00 on weekdays, 
       /not after/,
     );
     expect(() => new BusinessCalendar({ ...hours, timeZone: 'Mars/Olympus' })).toThrow(/time zone/);
+    expect(() => new BusinessCalendar({ ...hours, holidayRegion: 'Atlantis' })).toThrow(/region/);
     expect(() =>
       new BusinessCalendar({ ...hours, days: [] }).addBusinessMinutes(new Date(), 5),
     ).toThrow(/no open day/);

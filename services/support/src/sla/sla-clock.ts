@@ -24,42 +24,13 @@ export type SlaStanding = 'on_track' | 'near' | 'breached';
 const hours = (n: number): Target => ({ clock: 'wall', minutes: n * 60 });
 const businessMinutes = (n: number): Target => ({ clock: 'business', minutes: n });
 
-/** US federal holidays (observed) the default support calendar closes on. */
-const usHolidays = [
-  ...[
-    '01-01',
-    '01-19',
-    '02-16',
-    '05-25',
-    '06-19',
-    '07-03',
-    '09-07',
-    '10-12',
-    '11-11',
-    '11-26',
-    '12-25',
-  ].map((d) => `2026-${d}`),
-  ...[
-    '01-01',
-    '01-18',
-    '02-15',
-    '05-31',
-    '06-18',
-    '07-05',
-    '09-06',
-    '10-11',
-    '11-11',
-    '11-25',
-    '12-24',
-  ].map((d) => `2027-${d}`),
-];
-
 const newYorkHours: BusinessHours = {
   timeZone: 'America/New_York',
   opens: '09:00',
   closes: '21:00',
   days: [1, 2, 3, 4, 5],
-  holidays: usHolidays,
+  // US federal holidays, observed days included (a brand may name another region)
+  holidayRegion: 'US',
 };
 
 /** SPEC §5 defaults: email 5 business days / 48 h / 12 h; chat (paid plans) 30 / 5 business minutes; security 15 min. */
