@@ -11,6 +11,7 @@ import { CitedJobs } from './platform/cited-jobs';
 import { GrpcPlatformServices, PlatformServices } from './platform/platform-services';
 import { AgentActions } from './tickets/agent-actions.service';
 import { SlaWatch } from './sla/sla-watch';
+import { policiesWithRegions, SlaClocks } from './sla/sla-clock';
 import { InboundEmail } from './email/inbound-email';
 import { WeeklyReports } from './reports/weekly-reports';
 import { TicketStream } from './tickets/ticket-stream';
@@ -45,6 +46,10 @@ export class SupportModule {
       providers: [
         ...userPurgeProviders('support', purgeStatements),
         { provide: SUPPORT_CONFIG, useValue: config },
+        {
+          provide: SlaClocks,
+          useValue: new SlaClocks(policiesWithRegions(config.SUPPORT_HOLIDAY_REGIONS)),
+        },
         { provide: PlatformServices, useClass: GrpcPlatformServices },
         { provide: SecurityFreeze, useExisting: PlatformServices },
         { provide: CitedJobs, useExisting: PlatformServices },

@@ -1,5 +1,6 @@
 import { BusinessCalendar } from './business-calendar';
-import { defaultSlaPolicy, SlaClock } from './sla-clock';
+import { supportConfigSchema } from '../config/support.config';
+import { defaultSlaPolicy, policiesWithRegions, SlaClock, SlaClocks } from './sla-clock';
 
 const sla = new SlaClock(defaultSlaPolicy);
 const at = (iso: string) => new Date(iso);
@@ -77,5 +78,48 @@ describe('SLA clock (America/New_York business hours, 9:00–21:00 on weekdays, 
     expect(() =>
       new BusinessCalendar({ ...hours, days: [] }).addBusinessMinutes(new Date(), 5),
     ).toThrow(/no open day/);
+  });
+});
+
+describe('holiday regions per brand from configuration', () => {
+  const parse = (value: string | undefined) =>
+    supportConfigSchema.shape.SUPPORT_HOLIDAY_REGIONS.safeParse(value);
+
+  it.each([
+    [undefined, {}],
+    ['', {}],
+    ['flux-kontext=IN', { 'flux-kontext': 'IN' }],
+    [' fluxnote=US-NY , flux-kontext=IN-MH ', { fluxnote: 'US-NY', 'flux-kontext': 'IN-MH' }],
+  ])('reads %j as %j', (value, regions) => {
+    expect(parse(value)).toMatchObject({ success: true, data: regions });
+  });
+
+  it.each([
+    ['fluxnote', /brand=REGION/],
+    ['fluxnote=us', /brand=REGION/],
+    ['fluxnote=XX', /no holiday region/],
+    ['fluxnote=US-ZZ', /no holiday region/],
+  ])('refuses %j', (value, message) => {
+    const result = parse(value);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0].message).toMatch(message);
+  });
+
+  it('closes a brand on the holidays of the region it names and leaves the others on theirs', () => {
+    const clocks = new SlaClocks(policiesWithRegions({ 'flux-kontext': 'IN' }));
+    // Wednesday 2 October 2030, 11:00 in New York: Gandhi Jayanti, a public holiday in India only
+    const gandhiJayanti = at('2030-10-02T15:00:00Z');
+    expect(clocks.forBrand('flux-kontext').isOpen(gandhiJayanti)).toBe(false);
+    expect(clocks.forBrand('fluxnote').isOpen(gandhiJayanti)).toBe(true);
+    // Thursday 28 November 2030: Thanksgiving closes the US brand, not the one on India's calendar
+    const thanksgiving = at('2030-11-28T16:00:00Z');
+    expect(clocks.forBrand('fluxnote').isOpen(thanksgiving)).toBe(false);
+    expect(clocks.forBrand('flux-kontext').isOpen(thanksgiving)).toBe(true);
+    // a brand nobody configured gets the default policy
+    expect(clocks.forBrand('unknown-brand').isOpen(thanksgiving)).toBe(false);
+  });
+
+  it('refuses a region for a brand that does not exist', () => {
+    expect(() => policiesWithRegions({ fluxnot: 'US' })).toThrow(/unknown brands: fluxnot/);
   });
 });

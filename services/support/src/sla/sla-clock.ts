@@ -47,10 +47,32 @@ export const defaultSlaPolicy: SlaPolicy = {
 };
 
 /** Each brand's policy (both brands use the defaults today; a brand may get its own hours or targets). */
-export const brandSlaPolicies: Record<string, SlaPolicy> = {
+export const brandSlaPolicies: Readonly<Record<string, SlaPolicy>> = {
   fluxnote: defaultSlaPolicy,
   'flux-kontext': defaultSlaPolicy,
 };
+
+/**
+ * The brands' policies with the holiday regions an operator set
+ * (`SUPPORT_HOLIDAY_REGIONS`) in place of the policy's own; a brand not named keeps its own.
+ */
+export function policiesWithRegions(
+  regions: Readonly<Record<string, string>>,
+  policies: Readonly<Record<string, SlaPolicy>> = brandSlaPolicies,
+): Record<string, SlaPolicy> {
+  const unknown = Object.keys(regions).filter((brand) => !(brand in policies));
+  if (unknown.length > 0) {
+    throw new Error(`holiday regions name unknown brands: ${unknown.join(', ')}`);
+  }
+  return Object.fromEntries(
+    Object.entries(policies).map(([brand, policy]) => [
+      brand,
+      brand in regions
+        ? { ...policy, calendar: { ...policy.calendar, holidayRegion: regions[brand] } }
+        : policy,
+    ]),
+  );
+}
 
 /**
  * First-response due times and how a ticket stands against its target. Times
@@ -61,10 +83,6 @@ export class SlaClock {
 
   constructor(private readonly policy: SlaPolicy) {
     this.calendar = new BusinessCalendar(policy.calendar);
-  }
-
-  static forBrand(brand: string): SlaClock {
-    return new SlaClock(brandSlaPolicies[brand] ?? defaultSlaPolicy);
   }
 
   /** The target for a new ticket; null when the channel is not offered on the plan. */
@@ -109,5 +127,23 @@ export class SlaClock {
   /** Whether the support team is at work now (chat shows it). */
   isOpen(at: Date): boolean {
     return this.calendar.isOpen(at);
+  }
+}
+
+/**
+ * One SLA clock per brand, built once from the policies (a region or zone that does not
+ * exist fails the start, not a ticket). Injected, so the holiday regions come from configuration.
+ */
+export class SlaClocks {
+  private readonly clocks: ReadonlyMap<string, SlaClock>;
+  private readonly fallback: SlaClock;
+
+  constructor(policies: Readonly<Record<string, SlaPolicy>> = brandSlaPolicies) {
+    this.clocks = new Map(Object.entries(policies).map(([brand, p]) => [brand, new SlaClock(p)]));
+    this.fallback = new SlaClock(defaultSlaPolicy);
+  }
+
+  forBrand(brand: string): SlaClock {
+    return this.clocks.get(brand) ?? this.fallback;
   }
 }

@@ -8,6 +8,7 @@ import { recordAudit } from '../tickets/ticket-audit';
 import { priorityClasses, type TicketRow } from '../tickets/tickets.service';
 import type { SlaStanding } from './sla-clock';
 import { standingOf } from './ticket-standing';
+import { SlaClocks } from './sla-clock';
 
 interface WatchedRow extends TicketRow {
   escalation: 'near' | 'breached' | null;
@@ -30,6 +31,7 @@ export class SlaWatch extends PeriodicWorker {
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly clock: Clock,
+    private readonly slaClocks: SlaClocks,
     @Inject(SUPPORT_CONFIG) config: SupportConfig,
   ) {
     super();
@@ -50,7 +52,7 @@ export class SlaWatch extends PeriodicWorker {
     );
     let raised = 0;
     for (const row of waiting) {
-      const level = standingOf(row, now);
+      const level = standingOf(row, now, this.slaClocks);
       if (level === 'on_track' || rank[level] <= rank[row.escalation ?? 'on_track']) {
         continue;
       }

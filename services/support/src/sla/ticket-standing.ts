@@ -1,5 +1,5 @@
 import type { TicketRow } from '../tickets/tickets.service';
-import { SlaClock, type SlaStanding } from './sla-clock';
+import type { SlaClocks, SlaStanding } from './sla-clock';
 
 /**
  * How a ticket stands against its first-response target now, by its brand's
@@ -19,12 +19,13 @@ export function standingOf(
     | 'first_response_at'
   >,
   now: Date,
+  clocks: SlaClocks,
 ): SlaStanding {
   if (row.first_response_at) {
     // answered once (a follow-up reopened it): the target was met or missed then
     return row.first_response_at <= row.due_at ? 'on_track' : 'breached';
   }
-  const sla = SlaClock.forBrand(row.brand);
+  const sla = clocks.forBrand(row.brand);
   const target = sla.target(row.plan, row.channel, { security: row.priority_class === 0 });
   if (!target || row.suspension_id) {
     return sla.standingByDueTime(row.opened_at, row.due_at, now);

@@ -11,6 +11,7 @@ import { AccountsDirectory, type AccountFacts } from '@fluxnote/platform';
 import { CurrentPlans, Customers } from '../customers/customers';
 import { AgentActions } from './agent-actions.service';
 import { SlaWatch } from '../sla/sla-watch';
+import { SlaClocks } from '../sla/sla-clock';
 import { InboundEmail } from '../email/inbound-email';
 import { WeeklyReports } from '../reports/weekly-reports';
 import { TicketStream } from './ticket-stream';
@@ -173,12 +174,20 @@ describe('the agent desk (Postgres)', () => {
 
   // Monday 23 Nov 2026, 10:00 in New York: chat is open
   const clock = new FixedClock(new Date('2026-11-23T15:00:00Z'));
+  const slaClocks = new SlaClocks();
 
   beforeAll(async () => {
     ({ db, dataSource } = await openTestServiceDatabase('support_desk', supportDatabase, 30));
     const customers = new Customers(dataSource, plans, accounts);
-    tickets = new TicketsService(dataSource, clock, freezes, customers, services);
-    desk = new AgentDesk(dataSource, tickets, new Outbox('support', 'support'), clock, customers);
+    tickets = new TicketsService(dataSource, clock, freezes, customers, services, slaClocks);
+    desk = new AgentDesk(
+      dataSource,
+      tickets,
+      new Outbox('support', 'support'),
+      clock,
+      customers,
+      slaClocks,
+    );
     actions = new AgentActions(dataSource, desk, services, clock);
   });
 
@@ -565,6 +574,7 @@ describe('the agent desk (Postgres)', () => {
       dataSource,
       new Outbox('support', 'support'),
       clock,
+      slaClocks,
       supportConfigSchema.parse({
         DATABASE_URL: db.url,
         ACCOUNTS_GRPC_URL: 'localhost:1',

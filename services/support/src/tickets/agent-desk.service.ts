@@ -5,6 +5,7 @@ import { ProblemError, ticketAnsweredV1 } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import type { SlaStanding } from '../sla/sla-clock';
 import { standingOf } from '../sla/ticket-standing';
+import { SlaClocks } from '../sla/sla-clock';
 import { Customers } from '../customers/customers';
 import { recordAudit } from './ticket-audit';
 import { TicketsService, type Ticket, type TicketRow } from './tickets.service';
@@ -33,6 +34,7 @@ export class AgentDesk {
     private readonly outbox: Outbox,
     private readonly clock: Clock,
     private readonly customers: Customers,
+    private readonly slaClocks: SlaClocks,
   ) {}
 
   async queue(actorId: string, limit = 50): Promise<QueuedTicket[]> {
@@ -46,7 +48,7 @@ export class AgentDesk {
     const now = this.clock.now();
     return (await this.tickets.withMessages(rows)).map((ticket, i) => ({
       ...ticket,
-      standing: standingOf(rows[i], now),
+      standing: standingOf(rows[i], now, this.slaClocks),
     }));
   }
 

@@ -6,7 +6,7 @@ import { ProblemError } from '@fluxnote/contracts';
 import { SecurityFreeze } from '../platform/security-freeze';
 import { Customers } from '../customers/customers';
 import { CitedJobs } from '../platform/cited-jobs';
-import { SlaClock, type SupportChannel, type SupportPlan } from '../sla/sla-clock';
+import { SlaClocks, type SupportChannel, type SupportPlan } from '../sla/sla-clock';
 import { firstLineOf, triage, type TicketCategory } from './triage';
 
 export type PriorityClass = 'security' | 'max_priority' | 'paid' | 'free';
@@ -142,6 +142,7 @@ export class TicketsService {
     private readonly securityFreeze: SecurityFreeze,
     private readonly customers: Customers,
     private readonly citedJobs: CitedJobs,
+    private readonly slaClocks: SlaClocks,
   ) {}
 
   async open(
@@ -171,7 +172,7 @@ export class TicketsService {
         'Legal matters are handled by email only. Open the ticket with channel "email".',
       );
     }
-    const sla = SlaClock.forBrand(brand);
+    const sla = this.slaClocks.forBrand(brand);
     const target = sla.target(plan, input.channel, { security });
     if (!target) {
       throw ProblemError.forbidden(
