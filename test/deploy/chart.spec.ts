@@ -179,6 +179,23 @@ describe.each(environments)('the chart with deploy/values-%s.yaml', (environment
     }
   });
 
+  it('stops each pod with a preStop delay, then a drain its termination grace period covers', () => {
+    for (const service of serviceNames()) {
+      const deployment = find(objects, 'Deployment', `${prefix}-${service}`);
+      const spec = podSpec(deployment);
+      // distroless: no shell and no sleep binary; the image's node waits
+      expect(spec.containers[0].lifecycle?.preStop?.exec?.command).toEqual([
+        '/nodejs/bin/node',
+        '-e',
+        'setTimeout(() => {}, 5000)',
+      ]);
+      const settings = find(objects, 'ConfigMap', `${prefix}-${service}`).data!;
+      const graceSeconds = Number(settings['SHUTDOWN_GRACE_MS']) / 1000;
+      expect(graceSeconds).toBeGreaterThanOrEqual(service === 'generation' ? 60 : 10);
+      expect(spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(5 + graceSeconds + 5);
+    }
+  });
+
   it("gives each service settings its own config accepts, and nothing it doesn't read", () => {
     for (const service of serviceNames()) {
       const env = containerEnvironment(objects, service);
@@ -323,6 +340,25 @@ describe('values', () => {
       objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'support'),
     ).toEqual([]);
     expect(objects.filter((o) => o.kind === 'Deployment')).toHaveLength(serviceNames().length - 1);
+  });
+
+  it('refuse a termination grace period that does not cover the preStop delay and the drain', () => {
+    expect(() => render('prod', ['services.billing.terminationGracePeriodSeconds=25'])).toThrow(
+      /services.billing.terminationGracePeriodSeconds \(25\) must cover .* \(30\)/,
+    );
+    expect(() => render('prod', ['global.preStopSeconds=30'])).toThrow(/must cover/);
+  });
+
+  it('leave the preStop hook out at preStopSeconds=0, and pass each grace period on', () => {
+    const objects = render('prod', [
+      'global.preStopSeconds=0',
+      'services.support.shutdownGraceSeconds=7',
+    ]);
+    const container = podSpec(find(objects, 'Deployment', `${prefix}-support`)).containers[0];
+    expect(container.lifecycle).toBeUndefined();
+    expect(find(objects, 'ConfigMap', `${prefix}-support`).data).toMatchObject({
+      SHUTDOWN_GRACE_MS: '7000',
+    });
   });
 
   it('refuse to switch off a service another one calls', () => {

@@ -28,6 +28,7 @@ export interface Container {
   livenessProbe?: { httpGet?: { path: string; port: string } };
   readinessProbe?: { httpGet?: { path: string; port: string } };
   startupProbe?: unknown;
+  lifecycle?: { preStop?: { exec?: { command: string[] } } };
   volumeMounts?: { name: string; mountPath: string }[];
 }
 
@@ -36,6 +37,7 @@ export interface PodSpec {
   containers: Container[];
   automountServiceAccountToken?: boolean;
   serviceAccountName?: string;
+  terminationGracePeriodSeconds?: number;
 }
 
 export const chartDir = 'charts/fluxnote';

@@ -107,6 +107,11 @@ export class Platform {
     private readonly envs: Record<ServiceName, NodeJS.ProcessEnv>,
   ) {}
 
+  /** The gateway's own listener, without anything (such as a suite's contract check) in front. */
+  get gatewayListenUrl(): string {
+    return `http://127.0.0.1:${this.envs.gateway['PORT']}`;
+  }
+
   /** A service's gRPC address (for benchmarks and tests that speak to it directly). */
   grpcAddress(name: ServiceName): string {
     return `127.0.0.1:${this.envs[name]['GRPC_PORT']}`;
@@ -297,15 +302,18 @@ export class Platform {
       : '(no log)';
   }
 
-  /** Sends a signal to one service (SIGKILL to simulate a crash). Resolves when it has exited. */
-  async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  /**
+   * Sends a signal to one service at once (SIGKILL to simulate a crash). Resolves with its exit
+   * code when it has exited (null if a signal ended it, or it was not running).
+   */
+  async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const service = this.services.get(name);
     if (!service || service.child.exitCode !== null || service.child.signalCode !== null) {
-      return;
+      return null;
     }
     service.stopping = true;
     service.child.kill(signal);
-    await service.exited;
+    return service.exited;
   }
 
   /** Freezes one service (SIGSTOP): it holds its connections and answers nothing, like a hung process. */

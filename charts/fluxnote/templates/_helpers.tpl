@@ -79,6 +79,7 @@ listen addresses, the addresses of the services it calls, telemetry, then its ow
   "OTEL_RESOURCE_ATTRIBUTES" (printf "deployment.environment=%s,service.namespace=fluxnote" $g.environment)
   "OTEL_TRACES_SAMPLER" "parentbased_traceidratio"
   "OTEL_TRACES_SAMPLER_ARG" (toString $g.otel.samplerRatio)
+  "SHUTDOWN_GRACE_MS" (toString (mul .svc.shutdownGraceSeconds 1000))
 -}}
 {{- if $g.kafka.sasl.mechanism -}}
 {{- $_ := set $s "KAFKA_SASL_MECHANISM" $g.kafka.sasl.mechanism -}}
@@ -195,4 +196,12 @@ securityContext:
 volumeMounts:
   - name: tmp
     mountPath: /tmp
+{{- end -}}
+
+{{/* A pod's stop fits in its termination grace period: preStop, then the drain, then 5 s to close. */}}
+{{- define "fluxnote.checkShutdown" -}}
+{{- $needed := add .root.Values.global.preStopSeconds .svc.shutdownGraceSeconds 5 -}}
+{{- if lt (int .svc.terminationGracePeriodSeconds) (int $needed) -}}
+{{- fail (printf "services.%s.terminationGracePeriodSeconds (%v) must cover global.preStopSeconds + shutdownGraceSeconds + 5 s (%v)" .name .svc.terminationGracePeriodSeconds $needed) -}}
+{{- end -}}
 {{- end -}}

@@ -45,6 +45,11 @@ export const baseConfigShape = {
   /** Deadline applied to every outgoing gRPC call unless a call sets its own. */
   GRPC_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  /**
+   * On SIGTERM, how long in-flight requests, calls, streams and event batches get to finish
+   * before the rest is cut (the chart's terminationGracePeriodSeconds leaves room for it).
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
 } as const;
 
 export const baseConfigSchema = z.object(baseConfigShape);

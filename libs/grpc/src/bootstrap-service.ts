@@ -1,8 +1,11 @@
 import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Server as GrpcServer } from '@grpc/grpc-js';
+import type { Server as HttpServer } from 'node:http';
 import { createLogger, PinoNestLogger } from '@fluxnote/telemetry';
 import { createHealth, GrpcProblemFilter, grpcServerOptions, markServing } from './grpc-server';
 import type { GrpcServiceSpec } from './proto-files';
+import { stopGracefully } from './stop-gracefully';
 
 export interface ServiceRuntimeConfig {
   HTTP_HOST: string;
@@ -10,12 +13,13 @@ export interface ServiceRuntimeConfig {
   GRPC_HOST: string;
   GRPC_PORT: number;
   LOG_LEVEL: string;
+  SHUTDOWN_GRACE_MS: number;
 }
 
 /**
  * Starts one service: Nest with `/healthz`, `/readyz`, `/metrics` on HTTP and the
  * service's gRPC API (with the standard health service, SERVING once started).
- * SIGTERM and SIGINT close it gracefully.
+ * SIGTERM and SIGINT drain it (`stopGracefully`): no new calls, the ones in flight finish.
  */
 export async function bootstrapService(options: {
   name: string;
@@ -29,13 +33,15 @@ export async function bootstrapService(options: {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
   });
-  app.enableShutdownHooks();
   const health = createHealth(options.grpc);
+  const grpcServers: GrpcServer[] = [];
   app.useGlobalFilters(new GrpcProblemFilter());
   if (options.grpc.length > 0) {
     // inheritAppConfig: the microservice gets the app's global filter (its own useGlobalFilters is ignored in hybrid apps).
     app.connectMicroservice(
-      grpcServerOptions(options.grpc, `${config.GRPC_HOST}:${config.GRPC_PORT}`, health),
+      grpcServerOptions(options.grpc, `${config.GRPC_HOST}:${config.GRPC_PORT}`, health, (server) =>
+        grpcServers.push(server),
+      ),
       {
         inheritAppConfig: true,
       },
@@ -44,17 +50,18 @@ export async function bootstrapService(options: {
   }
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   markServing(health, options.grpc);
-  leaveWithLauncher(app);
+  // The health stays SERVING while draining: the gateway probes a service as a whole, so one
+  // stopping pod saying NOT_SERVING would take every pod's routes out. The drain's GOAWAY moves
+  // the callers' connections to the other pods instead.
+  stopGracefully(app, {
+    name: options.name,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    httpServers: [app.getHttpServer() as HttpServer],
+    grpcServers,
+  });
   const address = (app.getHttpServer() as { address(): { port: number } | null }).address();
   new Logger(options.name).log(
     `ready: http ${config.HTTP_HOST}:${address?.port ?? config.HTTP_PORT}, grpc ${config.GRPC_HOST}:${config.GRPC_PORT}`,
   );
   return app;
-}
-
-/** Started by the launcher (an IPC channel exists): stop when it goes, even if it was killed without a word. */
-export function leaveWithLauncher(app: INestApplication): void {
-  if (process.send) {
-    process.on('disconnect', () => void app.close().finally(() => process.exit(0)));
-  }
 }

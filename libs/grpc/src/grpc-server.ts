@@ -21,11 +21,15 @@ import { ProblemError } from '@fluxnote/contracts';
 import { problemToGrpcError } from './problem-status';
 import { protoLoaderOptions, protoRoot, type GrpcServiceSpec } from './proto-files';
 
-/** Nest microservice options for a service's gRPC server, with the standard health service. */
+/**
+ * Nest microservice options for a service's gRPC server, with the standard health service.
+ * `onServer` gets the grpc-js server itself once Nest has made it (to drain it on SIGTERM).
+ */
 export function grpcServerOptions(
   specs: GrpcServiceSpec[],
   url: string,
   health: HealthImplementation,
+  onServer?: (server: Server) => void,
 ): GrpcOptions {
   return {
     transport: Transport.GRPC,
@@ -35,8 +39,10 @@ export function grpcServerOptions(
       package: [...new Set(specs.map((s) => s.package))],
       protoPath: specs.map((s) => join(protoRoot(), s.file)),
       loader: { ...protoLoaderOptions, includeDirs: [protoRoot()] },
+      // Nest passes the grpc-js server it made (its own typing says only addService)
       onLoadPackageDefinition: (_pkg: unknown, server: Pick<Server, 'addService'>) => {
         health.addToServer(server);
+        onServer?.(server as Server);
       },
     },
   };

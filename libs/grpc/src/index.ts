@@ -4,3 +4,4 @@ export * from './grpc-client';
 export * from './grpc-server';
 export * from './bootstrap-service';
 export * from './platform-clients';
+export * from './stop-gracefully';

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Client } from 'pg';
+import { draining } from '@fluxnote/telemetry';
 
 /**
  * Long polls woken by Postgres NOTIFY: one LISTEN connection per process for a
@@ -11,6 +12,7 @@ import { Client } from 'pg';
 export class NotifyWaiter {
   private readonly wakeups = new EventEmitter().setMaxListeners(0);
   private listener?: Promise<Client>;
+  private ending = false;
 
   constructor(
     private readonly databaseUrl: string,
@@ -19,6 +21,16 @@ export class NotifyWaiter {
   ) {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) {
       throw new Error(`not a channel name: ${channel}`);
+    }
+    // a draining process answers its long polls at once (the caller polls again elsewhere)
+    draining.onBegin(() => this.wakeAll());
+  }
+
+  /** Every wait answers now with what it finds, and later ones do not wait. */
+  wakeAll(): void {
+    this.ending = true;
+    for (const key of this.wakeups.eventNames()) {
+      this.wakeups.emit(key);
     }
   }
 
@@ -30,7 +42,7 @@ export class NotifyWaiter {
     let timer: NodeJS.Timeout | undefined;
     try {
       const found = await read();
-      if (found.length > 0) {
+      if (found.length > 0 || this.ending) {
         return found;
       }
       const timeout = new Promise<void>((resolve) => {

@@ -1,3 +1,4 @@
 export * from './start-telemetry';
 export * from './logger';
 export * from './nest/observability.module';
+export * from './draining';

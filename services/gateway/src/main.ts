@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { loadConfigOrExit } from '@fluxnote/config';
-import { leaveWithLauncher } from '@fluxnote/grpc';
+import { stopGracefully } from '@fluxnote/grpc';
 import { createLogger, PinoNestLogger, serveMetrics } from '@fluxnote/telemetry';
 import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
 import { gatewayConfigSchema } from './config/gateway.config';
@@ -26,7 +26,6 @@ async function main(): Promise<void> {
     // Keeps the bytes each JSON body was parsed from (webhook signatures cover those bytes).
     rawBody: true,
   });
-  app.enableShutdownHooks();
   app.set(
     'trust proxy',
     config.TRUSTED_PROXIES === '' ? false : config.TRUSTED_PROXIES.split(',').map((p) => p.trim()),
@@ -49,7 +48,11 @@ async function main(): Promise<void> {
   // /metrics is not on the public port: on HTTP_PORT, which only the cluster reaches.
   const metrics = await serveMetrics(config.HTTP_HOST, config.HTTP_PORT);
   metrics.unref();
-  leaveWithLauncher(app);
+  stopGracefully(app, {
+    name: 'gateway',
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    httpServers: [app.getHttpServer(), metrics],
+  });
   new Logger('gateway').log(`ready: http ${config.HOST}:${config.PORT}`);
 }
 

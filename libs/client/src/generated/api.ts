@@ -2085,7 +2085,7 @@ export interface components {
         };
         Readiness: {
             /** @enum {string} */
-            status: "ready" | "degraded" | "not ready";
+            status: "ready" | "degraded" | "not ready" | "draining";
             /** @description This process's own checks. */
             checks: {
                 [key: string]: string;
@@ -9784,7 +9784,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description Not ready. */
+            /** @description Not ready, or draining (the process is stopping). */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject, Module, Res, type DynamicModule } from
 import { ModuleRef } from '@nestjs/core';
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { draining } from '../draining';
 
 /** A check `/readyz` runs; resolve when ready, throw (or reject) with the reason when not. */
 export type ReadinessCheck = (moduleRef: ModuleRef) => Promise<void>;
@@ -50,6 +51,11 @@ class HealthController {
   ): Promise<void> {
     // Ready is this process's own: its checks. Services it calls are reported, and a missing one
     // degrades only what needs it: readiness never cascades from one service to the next.
+    // A stopping process is not ready, whatever its checks say: traffic goes to the others.
+    if (draining.active) {
+      response.status(503).json({ status: 'draining', checks: {} });
+      return;
+    }
     const [own, others] = await Promise.all([this.run(this.checks), this.run(this.dependencies)]);
     response.status(own.ok ? 200 : 503).json({
       status: !own.ok ? 'not ready' : others.ok ? 'ready' : 'degraded',

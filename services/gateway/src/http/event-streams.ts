@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProblemError } from '@fluxnote/contracts';
+import { draining } from '@fluxnote/telemetry';
 
 /** How long one long poll of a stream waits before a keep-alive comment. */
 export const STREAM_WAIT_MS = 15_000;
@@ -40,12 +41,17 @@ export function resumeAfter(lastEventId: string | undefined): number {
  * Server-Sent Events over a service's long poll: each item with its sequence
  * number as the event id, so a client reconnecting with `Last-Event-ID` gets
  * exactly what came after it — nothing lost, nothing twice. Open streams end
- * when the gateway stops (an open stream would hold the shutdown).
+ * when the gateway begins to drain (an open stream would hold the shutdown).
  */
 @Injectable()
 export class EventStreams implements OnApplicationShutdown {
   private readonly open = new Set<Response>();
   private stopping = false;
+
+  constructor() {
+    // a draining gateway ends its streams at once; each client resumes elsewhere with Last-Event-ID
+    draining.onBegin(() => this.onApplicationShutdown());
+  }
 
   onApplicationShutdown(): void {
     this.stopping = true;

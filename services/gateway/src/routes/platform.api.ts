@@ -52,7 +52,7 @@ export const publicOperations = {
 const readiness = responseSchema(
   'Readiness',
   z.object({
-    status: z.enum(['ready', 'degraded', 'not ready']),
+    status: z.enum(['ready', 'degraded', 'not ready', 'draining']),
     checks: z.record(z.string(), z.string()).meta({ description: "This process's own checks." }),
     dependencies: z
       .record(z.string(), z.string())
@@ -71,6 +71,6 @@ export const readinessOperation = defineOperation({
   auth: 'none',
   responses: {
     200: { description: 'Ready, or degraded (a downstream service is missing).', json: readiness },
-    503: { description: 'Not ready.', json: readiness },
+    503: { description: 'Not ready, or draining (the process is stopping).', json: readiness },
   },
 });
