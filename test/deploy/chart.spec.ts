@@ -1,6 +1,7 @@
 import { loadConfig } from '@fluxnote/config';
 import type { ZodType } from 'zod';
 import { helm } from '../../tools/deploy/kube-tools';
+import { modelsPackage, strictManifestErrors } from '../../tools/deploy/strict-manifests';
 import {
   chartDir,
   environments,
@@ -61,7 +62,7 @@ function containerEnvironment(objects: KubeObject[], service: string): Record<st
 /** Validates with the model class for the object's apiVersion and kind, offline. */
 function validateAgainstKubernetes(object: KubeObject): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const group = require(`kubernetes-models/${object.apiVersion}`) as Record<
+  const group = require(`${modelsPackage(object.apiVersion)}/${object.apiVersion}`) as Record<
     string,
     new (data: unknown) => { validate(): void }
   >;
@@ -76,11 +77,43 @@ function validateAgainstKubernetes(object: KubeObject): void {
   }
 }
 
+/** The Prometheus Operator objects switched on, with the selector label an operator sets. */
+const withMonitoring = [
+  'global.monitoring.serviceMonitor.enabled=true',
+  'global.monitoring.prometheusRule.enabled=true',
+  'global.monitoring.labels.release=kube-prometheus',
+];
+
+describe('strict manifest validation', () => {
+  it('rejects a field the Kubernetes API does not define, at any depth', () => {
+    const deployment = find(render('prod'), 'Deployment', `${prefix}-gateway`);
+    const container = podSpec(deployment).containers[0] as unknown as Record<string, unknown>;
+    container.livenesProbe = container.livenessProbe;
+    delete container.livenessProbe;
+
+    expect(strictManifestErrors([deployment])).toEqual([
+      expect.stringMatching(/^Deployment fx-fluxnote-gateway: .*'"livenesProbe"' does not exist/),
+    ]);
+  });
+
+  it('rejects a ServiceMonitor field the operator does not define', () => {
+    const monitor = find(render('prod', withMonitoring), 'ServiceMonitor', `${prefix}-billing`);
+    (monitor.spec!.endpoints as Record<string, unknown>[])[0].intervall = '30s';
+
+    expect(strictManifestErrors([monitor]).join('\n')).toContain('intervall');
+  });
+});
+
 describe.each(environments)('the chart with deploy/values-%s.yaml', (environment) => {
   let objects: KubeObject[];
 
   beforeAll(() => {
     objects = render(environment);
+  });
+
+  it('renders only fields the Kubernetes API defines (strict), monitoring objects included', () => {
+    expect(strictManifestErrors(objects)).toEqual([]);
+    expect(strictManifestErrors(render(environment, withMonitoring))).toEqual([]);
   });
 
   it('passes helm lint', () => {
@@ -90,7 +123,7 @@ describe.each(environments)('the chart with deploy/values-%s.yaml', (environment
 
   it('renders only objects valid against the Kubernetes API schemas (kubernetes-models)', () => {
     expect(objects.length).toBeGreaterThan(serviceNames().length * 6);
-    for (const object of objects) {
+    for (const object of [...objects, ...render(environment, withMonitoring)]) {
       expect(() => validateAgainstKubernetes(object)).not.toThrow();
     }
   });
@@ -329,6 +362,53 @@ describe('network policies', () => {
   });
 });
 
+describe('monitoring', () => {
+  it('renders no Prometheus Operator objects unless asked (their CRDs may be missing)', () => {
+    const kinds = render('prod').map((object) => object.kind);
+    expect(kinds).not.toContain('ServiceMonitor');
+    expect(kinds).not.toContain('PrometheusRule');
+  });
+
+  it('scrapes every service through a ServiceMonitor on its internal metrics port', () => {
+    const objects = render('prod', withMonitoring);
+    for (const service of serviceNames()) {
+      const name = `${prefix}-${service}`;
+      const monitor = find(objects, 'ServiceMonitor', name);
+      expect(monitor.metadata.labels).toMatchObject({ release: 'kube-prometheus' });
+      const kubeService = find(objects, 'Service', name);
+      const selector = (monitor.spec!.selector as { matchLabels: Record<string, string> })
+        .matchLabels;
+      expect(kubeService.metadata.labels).toMatchObject(selector);
+      const [endpoint] = monitor.spec!.endpoints as { port: string; path: string }[];
+      const portNames = (kubeService.spec!.ports as { name: string }[]).map((port) => port.name);
+      expect(endpoint).toMatchObject({
+        port: portNames.includes('metrics') ? 'metrics' : 'http',
+        path: '/metrics',
+      });
+      expect(portNames).toContain(endpoint.port);
+    }
+    // the gateway's metrics are on their own port, away from the public API
+    expect(
+      (
+        find(objects, 'ServiceMonitor', `${prefix}-gateway`).spec!.endpoints as { port: string }[]
+      )[0].port,
+    ).toBe('metrics');
+  });
+
+  it('alerts on a service that is down or whose event loop lags, for this release only', () => {
+    const rule = find(render('prod', withMonitoring), 'PrometheusRule', prefix);
+    expect(rule.metadata.labels).toMatchObject({ release: 'kube-prometheus' });
+    const rules = (
+      rule.spec!.groups as { rules: { alert: string; expr: string; for: string }[] }[]
+    ).flatMap((group) => group.rules);
+    expect(rules.map((r) => r.alert)).toEqual(['FluxNoteServiceDown', 'FluxNoteEventLoopLag']);
+    for (const r of rules) {
+      expect(r.expr).toContain(`service=~"${prefix}-.*"`);
+    }
+    expect(rules[0]).toMatchObject({ expr: expect.stringMatching(/== 0$/), for: '5m' });
+  });
+});
+
 describe('values', () => {
   it('switch a service off without touching the others', () => {
     // (the gateway calls support, so its call goes too)
@@ -388,6 +468,9 @@ describe('values', () => {
     );
     expect(() => render('prod', ['global.logLevel=loud'])).toThrow(/logLevel/);
     expect(() => render('prod', ['services.billing.secrets={vault}'])).toThrow(/secrets/);
+    expect(() => render('prod', ['global.monitoring.serviceMonitor.interval=often'])).toThrow(
+      /interval/,
+    );
   });
 
   it('carry OpenTelemetry settings to every service', () => {
