@@ -2,12 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
-import { repoRoot } from '@fluxnote/testing';
-import { parseEnvelope, type EventEnvelope } from '../core/envelope';
+import { expectEventually, repoRoot } from '@fluxnote/testing';
+import { createEnvelope, parseEnvelope, type EventEnvelope } from '../core/envelope';
 import { describeEventBusContract } from '../../test/event-bus.contract';
 import { deadLetterTopic, KafkaEventTransport } from './kafka-event-transport';
+import type { KafkaLog } from './kafka-log';
 
 jest.setTimeout(180_000);
 
@@ -97,3 +99,79 @@ describeEventBusContract('Kafka', () => ({
   takeoverMs: 3500,
   deadLetters: (_databaseUrl, topic, _group, expected) => readDeadLetters(topic, expected),
 }));
+
+describe('the Kafka client log', () => {
+  function capture(): { lines: string[]; log: KafkaLog } {
+    const lines: string[] = [];
+    return { lines, log: (level, line) => lines.push(`${level} ${line}`) };
+  }
+
+  it('reports the group a consumer joined and the partitions it got', async () => {
+    const { lines, log } = capture();
+    const transport = new KafkaEventTransport({
+      brokers: brokers.split(','),
+      clientId: 'log-test',
+      sessionTimeoutMs: 3000,
+      maxWaitTimeInMs: 200,
+      log,
+    });
+    const group = `log-test-${randomUUID()}`;
+    const subscription = await transport.subscribe({
+      group,
+      topics: [`log-test-${randomUUID()}`],
+      handle: () => Promise.resolve(),
+    });
+    try {
+      await expectEventually(() => {
+        expect(lines).toContainEqual(
+          expect.stringMatching(
+            new RegExp(
+              `^info \\[ConsumerGroup\\] Consumer has joined the group .*"groupId":"${group}".*"memberAssignment"`,
+            ),
+          ),
+        );
+      });
+    } finally {
+      await subscription.stop();
+      await transport.close();
+    }
+  });
+
+  it('reports a broker it cannot reach, each time it tries', async () => {
+    const { lines, log } = capture();
+    const closed = await closedPort();
+    const transport = new KafkaEventTransport({
+      brokers: [`127.0.0.1:${closed}`],
+      clientId: 'log-test',
+      log,
+    });
+    const published = transport.publish([
+      {
+        topic: 'log-test',
+        key: 'u',
+        envelope: createEnvelope({ type: 'log.test', source: 'test', subject: 'u', data: {} }),
+      },
+    ]);
+    try {
+      await expectEventually(() => {
+        const refused = lines.filter(
+          (line) => line.startsWith('error ') && line.includes('ECONNREFUSED'),
+        );
+        expect(refused.length).toBeGreaterThanOrEqual(2);
+        expect(refused[0]).toContain(`127.0.0.1:${closed}`);
+      });
+    } finally {
+      await transport.close();
+      await published.catch(() => undefined);
+    }
+  });
+});
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

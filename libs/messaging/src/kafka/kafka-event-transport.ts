@@ -1,6 +1,7 @@
 import type { KafkaSecurity } from '@fluxnote/config';
 import { Kafka, logLevel, type Consumer, type Producer, type SASLOptions } from 'kafkajs';
 import { parseEnvelope } from '../core/envelope';
+import { kafkaLogCreator, type KafkaLog } from './kafka-log';
 import {
   EventTransport,
   PoisonMessageError,
@@ -17,6 +18,8 @@ export interface KafkaEventTransportOptions {
   sessionTimeoutMs?: number;
   maxWaitTimeInMs?: number;
   onError?: (error: unknown, context: string) => void;
+  /** The client's own log (connections, group joins, rebalances, crashes); none when absent. */
+  log?: KafkaLog;
 }
 
 export function deadLetterTopic(topic: string): string {
@@ -41,7 +44,9 @@ export class KafkaEventTransport extends EventTransport {
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
-      logLevel: logLevel.NOTHING,
+      ...(options.log
+        ? { logLevel: logLevel.INFO, logCreator: kafkaLogCreator(options.log) }
+        : { logLevel: logLevel.NOTHING }),
       ssl: options.security?.ssl ?? false,
       // kafkajs types SASL per mechanism; ours is the same shape with the mechanism as a union.
       ...(options.security?.sasl ? { sasl: options.security.sasl as SASLOptions } : {}),

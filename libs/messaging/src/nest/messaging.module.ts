@@ -16,6 +16,7 @@ import { EventTransport, type Subscription } from '../core/transport';
 import { PgEventBus } from '../embedded/pg-event-bus';
 import type { KafkaSecurity } from '@fluxnote/config';
 import { KafkaEventTransport } from '../kafka/kafka-event-transport';
+import type { KafkaLog } from '../kafka/kafka-log';
 
 export interface MessagingOptions {
   /** The service's schema (outbox and inbox tables live there). */
@@ -44,6 +45,7 @@ export function createEventTransport(
     'databaseUrl' | 'kafkaBrokers' | 'kafkaClientId' | 'kafkaSecurity'
   >,
   onError: (error: unknown, context: string) => void,
+  log?: KafkaLog,
 ): EventTransport {
   if (options.kafkaBrokers) {
     return new KafkaEventTransport({
@@ -51,9 +53,21 @@ export function createEventTransport(
       clientId: options.kafkaClientId,
       security: options.kafkaSecurity,
       onError,
+      log,
     });
   }
   return new PgEventBus({ databaseUrl: options.databaseUrl, onError });
+}
+
+/** The Kafka client's log lines at their own level in the service's logger. */
+function logToNest(logger: Logger): KafkaLog {
+  return (level, line) => {
+    if (level === 'info') {
+      logger.log(line);
+    } else {
+      logger[level](line);
+    }
+  };
 }
 
 const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -120,8 +134,10 @@ export class MessagingModule {
         {
           provide: EventTransport,
           useFactory: () =>
-            createEventTransport(options, (error, context) =>
-              logger.error(`${context}: ${String(error)}`),
+            createEventTransport(
+              options,
+              (error, context) => logger.error(`${context}: ${String(error)}`),
+              logToNest(new Logger('Kafka')),
             ),
         },
         { provide: Outbox, useValue: new Outbox(options.schema, options.source) },
