@@ -38,6 +38,16 @@ describe('service build output', () => {
     database = await createTestDatabase('build');
   });
 
+  /** The service's settings, as the chart gives its pods (the address is never dialled). */
+  function serviceEnv(): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env['PATH'],
+      DATABASE_URL: database.url,
+      ACCOUNTS_GRPC_URL: '127.0.0.1:1',
+      LOG_LEVEL: 'warn',
+    };
+  }
+
   afterAll(async () => {
     await database.drop();
     rmSync(workDir, { recursive: true, force: true });
@@ -60,16 +70,11 @@ describe('service build output', () => {
       scripts: Record<string, string>;
     };
     expect(manifest.scripts['migrate']).toBe('node services/billing/src/main.js migrate');
+    expect(manifest.scripts['dead-letters']).toBe('node services/billing/src/main.js dead-letters');
   });
 
   it('`main.js migrate` builds the schema and stops, and is a no-op the second time', async () => {
-    // The service's settings, as the chart gives the migration Job (the address is never dialled).
-    const env = {
-      PATH: process.env['PATH'],
-      DATABASE_URL: database.url,
-      ACCOUNTS_GRPC_URL: '127.0.0.1:1',
-      LOG_LEVEL: 'warn',
-    };
+    const env = serviceEnv();
     await run(process.execPath, [build.entry, 'migrate'], { env, cwd: join(workDir, 'app') });
     await run(process.execPath, [build.entry, 'migrate'], { env, cwd: join(workDir, 'app') });
     const client = new Client({ connectionString: database.url });
@@ -86,6 +91,26 @@ describe('service build output', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('`main.js dead-letters` lists the dead letters of its transport, and explains its usage', async () => {
+    const env = serviceEnv();
+    const cwd = join(workDir, 'app');
+    const listed = await run(process.execPath, [build.entry, 'dead-letters', 'list'], { env, cwd });
+    expect(listed.stdout).toBe('no dead letters\n');
+    const wrong = run(process.execPath, [build.entry, 'dead-letters', 'replay'], { env, cwd });
+    await expect(wrong).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('replay needs at least one id, or --every'),
+    });
+    const missing = run(process.execPath, [build.entry, 'dead-letters', 'discard', '42'], {
+      env,
+      cwd,
+    });
+    await expect(missing).rejects.toMatchObject({
+      code: 1,
+      stderr: 'dead-letters: no dead letter 42\n',
+    });
   });
 
   it('refuses a wrong setting by name, without starting', async () => {

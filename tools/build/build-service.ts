@@ -104,7 +104,11 @@ export function buildService(
         private: true,
         description: `FluxNote ${name} service (built by tools/build/build-service.ts)`,
         main: entry,
-        scripts: { start: `node ${entry}`, migrate: `node ${entry} migrate` },
+        scripts: {
+          start: `node ${entry}`,
+          migrate: `node ${entry} migrate`,
+          'dead-letters': `node ${entry} dead-letters`,
+        },
         engines: rootPackage.engines,
         dependencies,
       },

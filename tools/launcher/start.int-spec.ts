@@ -111,6 +111,17 @@ describe('npm start', () => {
       body: JSON.stringify({ email: 'kept@example.com', password: 'a long enough password' }),
     });
     expect(signup.status).toBe(201);
+    // The dead-letter command the banner names works on the embedded bus as printed.
+    const deadLetters = /Dead letters\s+DATABASE_URL=(\S+) npm run dead-letters -- list/.exec(
+      banner,
+    );
+    expect(deadLetters).not.toBeNull();
+    const listed = execFileSync('npm', ['run', '--silent', 'dead-letters', '--', 'list'], {
+      cwd: repoRoot(),
+      env: { ...process.env, DATABASE_URL: deadLetters![1], LOG_LEVEL: 'warn' },
+      encoding: 'utf8',
+    });
+    expect(listed).toBe('no dead letters\n');
 
     const processes = descendants(first.launcher.pid!);
     expect(processes.length).toBeGreaterThanOrEqual(7); // six services and the database

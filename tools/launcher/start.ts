@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       `  Outgoing mail  ${platform.mailDir}`,
       `  Service logs   ${platform.logFile('gateway').replace(/gateway\.log$/, '')}`,
       `  Database       ${process.env['DATABASE_URL'] ? 'DATABASE_URL' : `embedded, data in ${platform.dataDir}`}`,
+      `  Dead letters   ${process.env['DATABASE_URL'] ? '' : `DATABASE_URL=${platform.databaseUrl} `}npm run dead-letters -- list`,
       '',
       'Press Ctrl-C to stop.',
       '',

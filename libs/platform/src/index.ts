@@ -7,3 +7,4 @@ export * from './sealed-secrets';
 export * from './rate-limits';
 export * from './rate-policy-settings';
 export * from './database-roles';
+export * from './dead-letters-command';

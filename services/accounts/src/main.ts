@@ -2,7 +2,12 @@ import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { accountsV1 } from '@fluxnote/contracts';
 import { bootstrapService } from '@fluxnote/grpc';
-import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
+import {
+  isDeadLettersCommand,
+  isMigrateCommand,
+  runDeadLetters,
+  runMigrations,
+} from '@fluxnote/platform';
 import { AccountsModule } from './accounts.module';
 import { accountsConfigSchema } from './config/accounts.config';
 import { accountsDatabase } from './accounts.database';
@@ -11,6 +16,9 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(accountsConfigSchema, 'accounts');
   if (isMigrateCommand()) {
     return runMigrations(accountsDatabase, config);
+  }
+  if (isDeadLettersCommand()) {
+    return runDeadLetters(config);
   }
   await bootstrapService({
     name: 'accounts',

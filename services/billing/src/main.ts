@@ -2,7 +2,12 @@ import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { billingPaymentsV1, billingV1 } from '@fluxnote/contracts';
 import { bootstrapService } from '@fluxnote/grpc';
-import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
+import {
+  isDeadLettersCommand,
+  isMigrateCommand,
+  runDeadLetters,
+  runMigrations,
+} from '@fluxnote/platform';
 import { BillingModule } from './billing.module';
 import { billingConfigSchema } from './config/billing.config';
 import { billingDatabase } from './billing.database';
@@ -11,6 +16,9 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(billingConfigSchema, 'billing');
   if (isMigrateCommand()) {
     return runMigrations(billingDatabase, config);
+  }
+  if (isDeadLettersCommand()) {
+    return runDeadLetters(config);
   }
   await bootstrapService({
     name: 'billing',

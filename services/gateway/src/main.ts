@@ -6,7 +6,12 @@ import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { stopGracefully } from '@fluxnote/grpc';
 import { createLogger, PinoNestLogger, serveMetrics } from '@fluxnote/telemetry';
-import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
+import {
+  isDeadLettersCommand,
+  isMigrateCommand,
+  runDeadLetters,
+  runMigrations,
+} from '@fluxnote/platform';
 import { gatewayConfigSchema } from './config/gateway.config';
 import { GatewayModule } from './gateway.module';
 import { ProblemFilter } from './http/problem.filter';
@@ -19,6 +24,9 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
   if (isMigrateCommand()) {
     return runMigrations(gatewayDatabase, config);
+  }
+  if (isDeadLettersCommand()) {
+    return runDeadLetters(config);
   }
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), {
     logger: new PinoNestLogger(createLogger('gateway', config.LOG_LEVEL)),

@@ -2,7 +2,12 @@ import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { generationV1 } from '@fluxnote/contracts';
 import { bootstrapService } from '@fluxnote/grpc';
-import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
+import {
+  isDeadLettersCommand,
+  isMigrateCommand,
+  runDeadLetters,
+  runMigrations,
+} from '@fluxnote/platform';
 import { generationConfigSchema } from './config/generation.config';
 import { GenerationModule } from './generation.module';
 import { generationDatabase } from './generation.database';
@@ -11,6 +16,9 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(generationConfigSchema, 'generation');
   if (isMigrateCommand()) {
     return runMigrations(generationDatabase, config);
+  }
+  if (isDeadLettersCommand()) {
+    return runDeadLetters(config);
   }
   await bootstrapService({
     name: 'generation',

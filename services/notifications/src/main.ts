@@ -2,7 +2,12 @@ import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { notificationsV1 } from '@fluxnote/contracts';
 import { bootstrapService } from '@fluxnote/grpc';
-import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
+import {
+  isDeadLettersCommand,
+  isMigrateCommand,
+  runDeadLetters,
+  runMigrations,
+} from '@fluxnote/platform';
 import { notificationsConfigSchema } from './config/notifications.config';
 import { NotificationsModule } from './notifications.module';
 import { notificationsDatabase } from './notifications.database';
@@ -11,6 +16,9 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(notificationsConfigSchema, 'notifications');
   if (isMigrateCommand()) {
     return runMigrations(notificationsDatabase, config);
+  }
+  if (isDeadLettersCommand()) {
+    return runDeadLetters(config);
   }
   await bootstrapService({
     name: 'notifications',

@@ -2,7 +2,12 @@ import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
 import { supportV1 } from '@fluxnote/contracts';
 import { bootstrapService } from '@fluxnote/grpc';
-import { isMigrateCommand, runMigrations } from '@fluxnote/platform';
+import {
+  isDeadLettersCommand,
+  isMigrateCommand,
+  runDeadLetters,
+  runMigrations,
+} from '@fluxnote/platform';
 import { supportConfigSchema } from './config/support.config';
 import { SupportModule } from './support.module';
 import { supportDatabase } from './support.database';
@@ -11,6 +16,9 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(supportConfigSchema, 'support');
   if (isMigrateCommand()) {
     return runMigrations(supportDatabase, config);
+  }
+  if (isDeadLettersCommand()) {
+    return runDeadLetters(config);
   }
   await bootstrapService({
     name: 'support',

@@ -60,8 +60,14 @@ export async function ensureBusSchema(pool: Pool): Promise<void> {
         envelope jsonb NOT NULL,
         error text NOT NULL,
         attempts int NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz NOT NULL DEFAULT now(),
+        resolution text CHECK (resolution IN ('replayed', 'discarded')),
+        resolved_at timestamptz
       );
+      -- Replayed or discarded by the dead-letters command (added after the first release).
+      ALTER TABLE bus.dead_letters
+        ADD COLUMN IF NOT EXISTS resolution text CHECK (resolution IN ('replayed', 'discarded')),
+        ADD COLUMN IF NOT EXISTS resolved_at timestamptz;
     END $$;`);
 }
 

@@ -4,7 +4,9 @@ import { createTestDatabase, expectEventually, type TestDatabase } from '@fluxno
 import { createEnvelope, type EventEnvelope } from '../core/envelope';
 import { partitionFor } from '../core/partition';
 import type { OutgoingEvent } from '../core/transport';
+import { describeDeadLettersContract } from '../../test/dead-letters.contract';
 import { describeEventBusContract } from '../../test/event-bus.contract';
+import { PgDeadLetters } from './pg-dead-letters';
 import { parseWakeMessage, PgEventBus, wakeMessage } from './pg-event-bus';
 
 jest.setTimeout(120_000);
@@ -33,6 +35,13 @@ describeEventBusContract('embedded (Postgres)', () => ({
       await client.end();
     }
   },
+}));
+
+describeDeadLettersContract('embedded (Postgres)', () => ({
+  transport: (databaseUrl) =>
+    new PgEventBus({ databaseUrl, sessionTimeoutMs: 1500, idlePollMs: 200 }),
+  store: (databaseUrl) => new PgDeadLetters(databaseUrl),
+  unknownId: '999999999',
 }));
 
 function event(topic: string, key: string, n = 0): OutgoingEvent {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { Client, Pool } from 'pg';
-import { PreparedStatement } from '@fluxnote/persistence';
+import { PreparedStatement, type StatementTarget } from '@fluxnote/persistence';
 import type { EventEnvelope } from '../core/envelope';
 import { partitionFor } from '../core/partition';
 import {
@@ -91,26 +91,14 @@ export class PgEventBus extends EventTransport {
     if (events.length === 0) {
       return;
     }
-    const partitions: number[] = [];
-    const woken = new Map<string, Set<number>>();
+    const placed: PlacedEvent[] = [];
     for (const event of events) {
-      const partition = partitionFor(event.key, await this.ensureTopic(event.topic));
-      partitions.push(partition);
-      woken.set(event.topic, (woken.get(event.topic) ?? new Set()).add(partition));
+      placed.push({
+        ...event,
+        partition: partitionFor(event.key, await this.ensureTopic(event.topic)),
+      });
     }
-    // One statement, so one implicit transaction: the partitions advance, the events are
-    // appended in order, and the consumers are notified together or not at all. One
-    // notification per topic names its partitions: a consumer wakes only the partitions that
-    // have news, not every partition of every topic it reads.
-    await appendBatch.run(this.pool, [
-      events.map((e) => e.topic),
-      partitions,
-      events.map((e) => e.key),
-      events.map((e) => e.envelope.id),
-      events.map((e) => JSON.stringify(e.envelope)),
-      BUS_CHANNEL,
-      [...woken].map(([topic, parts]) => wakeMessage(topic, [...parts])),
-    ]);
+    await appendEvents(this.pool, placed);
   }
 
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
@@ -162,6 +150,31 @@ const appendBatch = new PreparedStatement(
    )
    SELECT pg_notify($6, m) FROM unnest($7::text[]) m`,
 );
+/** An event with the partition of its topic it goes to. */
+export type PlacedEvent = OutgoingEvent & { partition: number };
+
+/**
+ * Appends events to their partitions in one statement, so in one transaction: the partitions
+ * advance, the events are appended in order, and the consumers are notified together or not at
+ * all (on `on`'s transaction when it has one). One notification per topic names its
+ * partitions: a consumer wakes only the partitions that have news.
+ */
+export async function appendEvents(on: StatementTarget, events: PlacedEvent[]): Promise<void> {
+  const woken = new Map<string, Set<number>>();
+  for (const event of events) {
+    woken.set(event.topic, (woken.get(event.topic) ?? new Set()).add(event.partition));
+  }
+  await appendBatch.run(on, [
+    events.map((e) => e.topic),
+    events.map((e) => e.partition),
+    events.map((e) => e.key),
+    events.map((e) => e.envelope.id),
+    events.map((e) => JSON.stringify(e.envelope)),
+    BUS_CHANNEL,
+    [...woken].map(([topic, parts]) => wakeMessage(topic, [...parts])),
+  ]);
+}
+
 /** A commit: the position moves up to `offset` (never back), and any retry state is cleared. */
 function committedUpTo(offset: string): string {
   return `committed = greatest(committed, ${offset}::bigint), attempts = 0, retry_at = NULL, last_error = NULL`;

@@ -7,8 +7,10 @@ import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { expectEventually, repoRoot } from '@fluxnote/testing';
 import { createEnvelope, parseEnvelope, type EventEnvelope } from '../core/envelope';
+import { describeDeadLettersContract } from '../../test/dead-letters.contract';
 import { describeEventBusContract } from '../../test/event-bus.contract';
 import { deadLetterTopic, KafkaEventTransport } from './kafka-event-transport';
+import { KafkaDeadLetters } from './kafka-dead-letters';
 import type { KafkaLog } from './kafka-log';
 
 jest.setTimeout(180_000);
@@ -98,6 +100,24 @@ describeEventBusContract('Kafka', () => ({
   childEnv: () => ({ KAFKA_BROKERS: brokers }),
   takeoverMs: 3500,
   deadLetters: (_databaseUrl, topic, _group, expected) => readDeadLetters(topic, expected),
+}));
+
+describeDeadLettersContract('Kafka', () => ({
+  transport: () =>
+    new KafkaEventTransport({
+      brokers: brokers.split(','),
+      clientId: 'dead-letters-contract',
+      sessionTimeoutMs: 3000,
+      maxWaitTimeInMs: 200,
+    }),
+  store: () =>
+    new KafkaDeadLetters({
+      brokers: brokers.split(','),
+      clientId: 'dead-letters-contract',
+      sessionTimeoutMs: 3000,
+      maxWaitTimeInMs: 200,
+    }),
+  unknownId: `${deadLetterTopic(`dl-${randomUUID()}`)}/0/0`,
 }));
 
 describe('the Kafka client log', () => {
