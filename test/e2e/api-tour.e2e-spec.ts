@@ -141,6 +141,19 @@ describe('the public API, operation by operation, through the SDK', () => {
     expect((await unwrap(api.GET('/v1/billing/charges'))).items.map((c) => c.id)).toContain(
       pack.id,
     );
+    // saving a card for renewals (the simulator's setup succeeds at once; Stripe: stripe suite)
+    const setup = await unwrap(api.POST('/v1/billing/payment-methods/setup', { body: {} }));
+    expect(setup).toMatchObject({ processor: 'simulated', status: 'succeeded' });
+    const stranger = await signUp();
+    const notTheirs = await stranger.sdk.api
+      .POST('/v1/billing/payment-methods', { body: { setupId: setup.id } })
+      .catch((e: unknown) => e);
+    expect(ApiProblem.is(notTheirs, 'not-found')).toBe(true);
+    const saved = await unwrap(
+      api.POST('/v1/billing/payment-methods', { body: { setupId: setup.id } }),
+    );
+    expect(saved).toEqual({ paymentMethod: 'sim_card', kind: 'card', mandate: null });
+    expect((await unwrap(api.GET('/v1/billing/subscription'))).paymentMethod).toBe('sim_card');
     const refundAsk = { chargeId: pack.id, reason: 'bought the wrong pack' };
     await unwrap(api.POST('/v1/billing/refunds/quote', { body: refundAsk }));
     const refund = await unwrap(api.POST('/v1/billing/refunds', { body: refundAsk }));

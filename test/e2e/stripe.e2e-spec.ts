@@ -132,4 +132,59 @@ describe('Stripe through the gateway', () => {
       expect.objectContaining({ status: 'succeeded', settledAt: expect.any(String) }),
     ]);
   });
+  it('saves a card with the user present, then charges it without them', async () => {
+    const signup = await api
+      .post('/v1/auth/signup')
+      .send({ email: `saver-${Date.now()}@example.com`, password: 'a long enough password' })
+      .expect(201);
+    const token = `Bearer ${(signup.body as { accessToken: string }).accessToken}`;
+    // The moment signup answers, as a fast client does.
+    const started = await api
+      .post('/v1/billing/payment-methods/setup')
+      .set('authorization', token)
+      .set('idempotency-key', 'save-card-1')
+      .send({})
+      .expect(201);
+    const setup = started.body as { id: string; clientSecret: string };
+    expect(started.body).toMatchObject({ processor: 'stripe', status: 'requires_payment_method' });
+    expect(setup.clientSecret).toMatch(/_secret_/);
+    const early = await api
+      .post('/v1/billing/payment-methods')
+      .set('authorization', token)
+      .send({ setupId: setup.id })
+      .expect(409);
+    expect(early.headers['content-type']).toMatch(/application\/problem\+json/);
+    await api
+      .post('/v1/billing/payment-methods')
+      .set('authorization', token)
+      .send({ setupId: '' })
+      .expect(400);
+
+    // Stripe.js confirms it in the app (3-D Secure with the user there), then the app saves it.
+    stripe.confirmSetup(setup.id, 'pm_card_visa_saved_e2e');
+    const saved = await api
+      .post('/v1/billing/payment-methods')
+      .set('authorization', token)
+      .send({ setupId: setup.id })
+      .expect(200);
+    expect(saved.body).toEqual({
+      paymentMethod: 'pm_card_visa_saved_e2e',
+      kind: 'card',
+      mandate: null,
+    });
+    const subscribed = await api
+      .post('/v1/billing/subscription')
+      .set('authorization', token)
+      .send({ plan: 'rise', interval: 'month' })
+      .expect(200);
+    expect(subscribed.body).toMatchObject({
+      subscription: { plan: 'rise', paymentMethod: 'pm_card_visa_saved_e2e' },
+      charge: { status: 'succeeded' },
+    });
+    const charged = stripe.requests.filter((r) => r.path === '/v1/payment_intents').at(-1);
+    expect(charged?.form).toMatchObject({
+      payment_method: 'pm_card_visa_saved_e2e',
+      off_session: 'true',
+    });
+  });
 });

@@ -16,6 +16,18 @@ interface PaymentIntent extends Json {
   created: number;
 }
 
+interface SetupIntent extends Json {
+  id: string;
+  customer: string;
+  client_secret: string;
+  status: string;
+  usage: string;
+  payment_method: string | null;
+  mandate: string | null;
+  /** The e-mandate terms asked for (`payment_method_options[card][mandate_options]`), if any. */
+  mandate_options: Record<string, string> | null;
+}
+
 interface Refund extends Json {
   id: string;
   amount: number;
@@ -48,7 +60,7 @@ class StripeFailure extends Error {
 
 /**
  * A local HTTP double of the Stripe endpoints billing calls (customers, payment
- * methods, payment intents, refunds), speaking Stripe's wire format: form-encoded
+ * methods, payment intents, setup intents and mandates, refunds), speaking Stripe's wire format: form-encoded
  * requests, JSON objects, Stripe's error bodies, idempotent replays by
  * `Idempotency-Key`. Payment method ids decide what happens, like Stripe's test
  * cards: `pm_card_visa…` pays, `pm_card_chargeDeclined…` is declined,
@@ -61,6 +73,8 @@ export class StripeDouble {
   readonly paymentMethods = new Map<string, Json>();
   readonly paymentIntents = new Map<string, PaymentIntent>();
   readonly refunds = new Map<string, Refund>();
+  readonly setupIntents = new Map<string, SetupIntent>();
+  readonly mandates = new Map<string, Json>();
   /** Every request: method, path, idempotency key and the form fields. */
   readonly requests: { method: string; path: string; key?: string; form: Json }[] = [];
   down = false;
@@ -95,6 +109,31 @@ export class StripeDouble {
       customer: 'cus_elsewhere',
       payment_method: 'pm_card_visa_x',
     });
+  }
+
+  /**
+   * What Stripe.js does with the customer present (`confirmCardSetup`): the card is attached to the
+   * setup's customer and the setup succeeds; when it asked for an e-mandate, one is registered,
+   * `active` unless the bank refused it (`inactive`).
+   */
+  confirmSetup(
+    id: string,
+    paymentMethod: string,
+    mandateStatus: 'active' | 'inactive' = 'active',
+  ): SetupIntent {
+    const setup = this.setupIntents.get(id);
+    if (!setup) {
+      throw new Error(`no setup intent ${id}`);
+    }
+    this.paymentMethod(paymentMethod)['customer'] = setup.customer;
+    setup.payment_method = paymentMethod;
+    setup.status = 'succeeded';
+    if (setup.mandate_options) {
+      const mandate = { id: this.id('mandate'), object: 'mandate', status: mandateStatus };
+      this.mandates.set(mandate.id, mandate);
+      setup.mandate = mandate.id;
+    }
+    return setup;
   }
 
   settleRefund(id: string, status: 'succeeded' | 'failed'): Refund {
@@ -205,6 +244,15 @@ export class StripeDouble {
       intent.status = 'canceled';
       return intent;
     }
+    if (method === 'POST' && resource === 'setup_intents' && !id) {
+      return this.setup(form);
+    }
+    if (method === 'GET' && resource === 'setup_intents' && id) {
+      return this.setupIntents.get(id) ?? this.fail(this.missing('setup_intent', id));
+    }
+    if (method === 'GET' && resource === 'mandates' && id) {
+      return this.mandates.get(id) ?? this.fail(this.missing('mandate', id));
+    }
     if (method === 'POST' && resource === 'refunds' && !id) {
       return this.refund(form);
     }
@@ -219,6 +267,37 @@ export class StripeDouble {
       type: 'invalid_request_error',
       message: `Unrecognized request URL (${method}: ${path})`,
     });
+  }
+
+  private setup(form: Record<string, string>): SetupIntent {
+    const customer = form['customer'] ?? '';
+    if (!this.customers.has(customer)) {
+      throw this.missing('customer', customer);
+    }
+    const prefix = 'payment_method_options[card][mandate_options]';
+    const options = Object.entries(form).filter(([name]) => name.startsWith(prefix));
+    const id = this.id('seti');
+    const setup: SetupIntent = {
+      id,
+      object: 'setup_intent',
+      customer,
+      client_secret: `${id}_secret_${this.counter}`,
+      status: 'requires_payment_method',
+      usage: form['usage'] ?? 'off_session',
+      payment_method: null,
+      mandate: null,
+      mandate_options:
+        options.length > 0
+          ? Object.fromEntries(options.map(([name, value]) => [name.slice(prefix.length), value]))
+          : null,
+      metadata: this.metadata(form),
+    };
+    this.setupIntents.set(id, setup);
+    return setup;
+  }
+
+  private fail(failure: StripeFailure): never {
+    throw failure;
   }
 
   private confirm(form: Record<string, string>): Json {
@@ -237,6 +316,7 @@ export class StripeDouble {
       customer: form['customer'] ?? '',
       payment_method: pmId,
       metadata: this.metadata(form),
+      ...(form['mandate'] ? { mandate: form['mandate'] } : {}),
     });
     const cardError = Object.entries(cardErrors).find(([prefix]) => pmId.startsWith(prefix))?.[1];
     if (cardError) {
@@ -257,6 +337,7 @@ export class StripeDouble {
     customer: string;
     payment_method: string;
     metadata: Record<string, string>;
+    mandate?: string;
   }): PaymentIntent {
     const intent: PaymentIntent = {
       id: this.id('pi'),

@@ -16,6 +16,7 @@ import { LedgerGrpcController } from './ledger/ledger.grpc';
 import { LedgerService } from './ledger/ledger.service';
 import { PaymentProcessor } from './payments/payment-processor';
 import { paymentProcessorFor } from './payments/processor-choice';
+import { PaymentMethodService } from './payments/payment-methods.service';
 import { StripeWebhooks } from './payments/stripe-webhooks';
 import { PaymentsGrpcController } from './payments.grpc';
 import { RefundService } from './refunds/refund.service';
@@ -62,6 +63,7 @@ export class BillingModule {
         PlanActions,
         RefundService,
         SubscriptionService,
+        PaymentMethodService,
         StripeWebhooks,
         BillingSweeps,
       ],

@@ -14,6 +14,8 @@ import {
   type Interval,
 } from './plans/plan-catalog';
 import { refundKinds, type RefundDecision, type RefundKind } from './refunds/refund-policy';
+import { PaymentMethodService } from './payments/payment-methods.service';
+import { PaymentProcessor } from './payments/payment-processor';
 import { StripeWebhooks } from './payments/stripe-webhooks';
 import { RefundService, type Refund } from './refunds/refund.service';
 import { SubscriptionService, type SubscriptionView } from './subscriptions/subscription.service';
@@ -133,6 +135,8 @@ export class PaymentsGrpcController implements v1.PaymentsServiceController {
     private readonly refunds: RefundService,
     private readonly webhooks: StripeWebhooks,
     private readonly standing: AccountStanding,
+    private readonly paymentMethods: PaymentMethodService,
+    private readonly processor: PaymentProcessor,
   ) {}
 
   listPlans(request: v1.ListPlansRequest): v1.PlanCatalog {
@@ -237,6 +241,37 @@ export class PaymentsGrpcController implements v1.PaymentsServiceController {
         key(request.idempotencyKey),
       ),
     );
+  }
+
+  async startPaymentMethodSetup(
+    request: v1.PaymentMethodSetupRequest,
+  ): Promise<v1.PaymentMethodSetup> {
+    await this.standing.assertActive(request.userId, 'Saving a payment method');
+    const setup = await this.paymentMethods.startSetup(request.userId, {
+      currency: currency(request.currency),
+      idempotencyKey: key(request.idempotencyKey),
+    });
+    return {
+      id: setup.reference,
+      clientSecret: setup.clientSecret,
+      processor: this.processor.name,
+      status: setup.status,
+    };
+  }
+
+  async savePaymentMethod(request: v1.SavePaymentMethodRequest): Promise<v1.SavedPaymentMethod> {
+    await this.standing.assertActive(request.userId, 'Saving a payment method');
+    if (request.setupId.length === 0 || request.setupId.length > 255) {
+      throw ProblemError.badRequest('setupId is required (1 to 255 characters).', {
+        field: 'setupId',
+      });
+    }
+    const saved = await this.paymentMethods.save(request.userId, request.setupId);
+    return {
+      paymentMethod: saved.paymentMethod,
+      kind: saved.methodKind,
+      mandate: saved.mandate ?? '',
+    };
   }
 
   async handleStripeWebhook(request: v1.StripeWebhook): Promise<v1.StripeWebhookResult> {

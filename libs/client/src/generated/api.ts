@@ -366,6 +366,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/billing/payment-methods/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start saving a card with the user present (3-D Secure; an e-mandate for INR)
+         * @description The client confirms the returned `clientSecret` with Stripe.js, then saves the setup with `POST /v1/billing/payment-methods`; renewals then charge that card without the user.
+         */
+        post: operations["startPaymentMethodSetup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/payment-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save a confirmed setup’s card as the one renewals and purchases charge */
+        post: operations["savePaymentMethod"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/billing/charges": {
         parameters: {
             query?: never;
@@ -1426,6 +1463,17 @@ export interface components {
             pack: string;
             paymentMethod?: string;
         };
+        PaymentMethodSetupRequest: {
+            /**
+             * @description The currency of the charges to come (default: the account’s); INR registers an e-mandate.
+             * @enum {string}
+             */
+            currency?: "USD" | "INR";
+        };
+        SavePaymentMethodRequest: {
+            /** @description The `id` of a setup the client confirmed. */
+            setupId: string;
+        };
         RefundRequest: {
             /** Format: uuid */
             chargeId: string;
@@ -1946,6 +1994,22 @@ export interface components {
             periodEnd: string | null;
             /** Format: date-time */
             createdAt: string;
+        };
+        PaymentMethodSetup: {
+            id: string;
+            /** @description What the client confirms the setup with (Stripe.js `confirmCardSetup`), with the user present. */
+            clientSecret: string;
+            /** @enum {string} */
+            processor: "stripe" | "simulated";
+            /** @description `requires_payment_method` until the client confirms; `succeeded` at once on the simulator. */
+            status: string;
+        };
+        SavedPaymentMethod: {
+            paymentMethod: string;
+            /** @description card, … */
+            kind: string;
+            /** @description The e-mandate renewals are charged under (Indian cards). */
+            mandate: string | null;
         };
         Refund: {
             /** Format: uuid */
@@ -4099,6 +4163,289 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
                         type?: "https://fluxnote.dev/problems/idempotency-key-reused";
+                    };
+                };
+            };
+            /** @description `account-suspended`: The account is suspended. `account-locked`: The account is locked. `account-frozen`: The account is frozen. `account-deleting`: The account is being deleted. */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/account-suspended" | "https://fluxnote.dev/problems/account-locked" | "https://fluxnote.dev/problems/account-frozen" | "https://fluxnote.dev/problems/account-deleting";
+                    };
+                };
+            };
+            /** @description `service-unavailable`: A service behind this route is unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/service-unavailable";
+                    };
+                };
+            };
+            /** @description `upstream-timeout`: A service behind this route did not answer in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/upstream-timeout";
+                    };
+                };
+            };
+        };
+    };
+    startPaymentMethodSetup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID). A retry with the same key and body gets the first answer replayed, and the work is done once; the same key with another body is 422. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentMethodSetupRequest"];
+            };
+        };
+        responses: {
+            /** @description The setup to confirm. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethodSetup"];
+                };
+            };
+            /** @description `invalid-request`: A field is missing or wrong (`errors` lists them). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/invalid-request";
+                    };
+                };
+            };
+            /** @description `unauthorized`: No valid bearer token. `invalid-token`: The access token is not valid. `token-expired`: The access token has expired; refresh it. `session-ended`: The session behind the token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/unauthorized" | "https://fluxnote.dev/problems/invalid-token" | "https://fluxnote.dev/problems/token-expired" | "https://fluxnote.dev/problems/session-ended";
+                    };
+                };
+            };
+            /** @description `forbidden`: Not allowed for this caller (role, region, plan). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/forbidden";
+                    };
+                };
+            };
+            /** @description `not-found`: No such resource for this caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/not-found";
+                    };
+                };
+            };
+            /** @description `conflict`: The resource is not in a state that allows this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/conflict";
+                    };
+                };
+            };
+            /** @description `payload-too-large`: The body is larger than the route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/payload-too-large";
+                    };
+                };
+            };
+            /** @description `idempotency-key-reused`: The Idempotency-Key was used for another body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/idempotency-key-reused";
+                    };
+                };
+            };
+            /** @description `account-suspended`: The account is suspended. `account-locked`: The account is locked. `account-frozen`: The account is frozen. `account-deleting`: The account is being deleted. */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/account-suspended" | "https://fluxnote.dev/problems/account-locked" | "https://fluxnote.dev/problems/account-frozen" | "https://fluxnote.dev/problems/account-deleting";
+                    };
+                };
+            };
+            /** @description `service-unavailable`: A service behind this route is unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/service-unavailable";
+                    };
+                };
+            };
+            /** @description `upstream-timeout`: A service behind this route did not answer in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/upstream-timeout";
+                    };
+                };
+            };
+        };
+    };
+    savePaymentMethod: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavePaymentMethodRequest"];
+            };
+        };
+        responses: {
+            /** @description The saved method. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedPaymentMethod"];
+                };
+            };
+            /** @description `invalid-request`: A field is missing or wrong (`errors` lists them). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/invalid-request";
+                    };
+                };
+            };
+            /** @description `unauthorized`: No valid bearer token. `invalid-token`: The access token is not valid. `token-expired`: The access token has expired; refresh it. `session-ended`: The session behind the token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/unauthorized" | "https://fluxnote.dev/problems/invalid-token" | "https://fluxnote.dev/problems/token-expired" | "https://fluxnote.dev/problems/session-ended";
+                    };
+                };
+            };
+            /** @description `forbidden`: Not allowed for this caller (role, region, plan). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/forbidden";
+                    };
+                };
+            };
+            /** @description `not-found`: No such resource for this caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/not-found";
+                    };
+                };
+            };
+            /** @description `conflict`: The resource is not in a state that allows this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/conflict";
+                    };
+                };
+            };
+            /** @description `payload-too-large`: The body is larger than the route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        type?: "https://fluxnote.dev/problems/payload-too-large";
                     };
                 };
             };

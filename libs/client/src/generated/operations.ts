@@ -4,6 +4,7 @@
 export const idempotentOperations: readonly string[] = [
   'POST /v1/billing/subscription',
   'POST /v1/billing/credit-packs',
+  'POST /v1/billing/payment-methods/setup',
   'POST /v1/billing/refunds',
   'POST /v1/generations',
 ];

@@ -47,6 +47,8 @@ export interface ChargeRequest {
   periodStart?: Date;
   periodEnd?: Date;
   paymentMethod: string;
+  /** The e-mandate the method is charged under, when it is a saved Indian card. */
+  mandate?: string;
   description: string;
   /** Derived from what is being paid for, so a retry finds the first attempt instead of paying twice. */
   idempotencyKey: string;
@@ -159,6 +161,7 @@ export class ChargeService {
             amount: request.amount,
             description: request.description,
             paymentMethod: request.paymentMethod,
+            ...(request.mandate ? { mandate: request.mandate } : {}),
             labels: chargeLabels(request),
           });
     const rows = await manager.query<ChargeRow[]>(

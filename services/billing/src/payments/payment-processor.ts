@@ -1,4 +1,5 @@
 import type { Currency, Money } from '../money/money';
+import type { MandateTerms } from './mandate-terms';
 
 /**
  * The payment processor port. Every call carries an idempotency key derived from
@@ -18,6 +19,8 @@ export interface ChargeInput {
    * between the processor's answer and the commit) can be found and refunded.
    */
   labels: Record<string, string>;
+  /** The e-mandate a saved Indian card is charged under (from its setup). */
+  mandate?: string;
 }
 
 export type ChargeOutcome =
@@ -40,6 +43,27 @@ export interface RefundOutcome {
   reference: string;
 }
 
+/** Saving a payment method with its holder present, for charges made later without them. */
+export interface SetupInput {
+  idempotencyKey: string;
+  userId: string;
+  currency: Currency;
+  /** Registered with the method (INR cards); none elsewhere. */
+  mandate: MandateTerms | null;
+}
+
+export interface SetupStarted {
+  reference: string;
+  /** What the client confirms the setup with (Stripe.js `confirmCardSetup`). */
+  clientSecret: string;
+  /** The processor's state of it: `requires_payment_method` until the client confirms. */
+  status: string;
+}
+
+export type SetupOutcome =
+  | { status: 'succeeded'; paymentMethod: string; methodKind: string; mandate?: string }
+  | { status: 'incomplete'; state: string };
+
 export abstract class PaymentProcessor {
   /** Stored with every charge: which processor holds it. */
   abstract readonly name: string;
@@ -47,6 +71,9 @@ export abstract class PaymentProcessor {
   abstract refund(input: RefundInput): Promise<RefundOutcome>;
   /** Where a pending refund stands now (processors that push this by webhook may answer `pending`). */
   abstract refundStatus(reference: string): Promise<RefundStatus>;
+  abstract startSetup(input: SetupInput): Promise<SetupStarted>;
+  /** Where the user's setup stands; a not-found problem when there is none of theirs. */
+  abstract setupOutcome(userId: string, reference: string): Promise<SetupOutcome>;
   /** The method charged when the user has none on file (the simulator's test card), or null to require one. */
   abstract defaultPaymentMethod(currency: Currency): string | null;
 }

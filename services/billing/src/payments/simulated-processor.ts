@@ -9,6 +9,9 @@ import {
   type RefundInput,
   type RefundOutcome,
   type RefundStatus,
+  type SetupInput,
+  type SetupOutcome,
+  type SetupStarted,
 } from './payment-processor';
 
 /** The payment methods the simulator knows, Stripe-test-card style. */
@@ -79,6 +82,26 @@ export class SimulatedPaymentProcessor extends PaymentProcessor {
     return Promise.resolve({
       status: 'pending',
       reference: `sim_re_${fails}_${at}_${digest(input.idempotencyKey)}`,
+    });
+  }
+
+  /**
+   * A setup completes at once with the test card (no bank to ask): its reference names the user, so
+   * only they can save it.
+   */
+  startSetup(input: SetupInput): Promise<SetupStarted> {
+    const reference = `sim_seti_${digest(input.userId)}_${digest(input.idempotencyKey)}`;
+    return Promise.resolve({ reference, clientSecret: `${reference}_secret`, status: 'succeeded' });
+  }
+
+  setupOutcome(userId: string, reference: string): Promise<SetupOutcome> {
+    if (!reference.startsWith(`sim_seti_${digest(userId)}_`)) {
+      throw ProblemError.notFound('There is no card setup with this id.');
+    }
+    return Promise.resolve({
+      status: 'succeeded',
+      paymentMethod: simulatedMethods.card,
+      methodKind: 'card',
     });
   }
 

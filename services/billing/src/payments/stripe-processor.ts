@@ -10,6 +10,9 @@ import {
   type RefundInput,
   type RefundOutcome,
   type RefundStatus,
+  type SetupInput,
+  type SetupOutcome,
+  type SetupStarted,
 } from './payment-processor';
 
 export interface StripeSettings {
@@ -52,7 +55,9 @@ export function refundStatusOf(status: string | null): RefundStatus {
  * (kept in `billing.processor_customers`); a charge is a PaymentIntent confirmed
  * off-session on the payment method the user's client collected (a card, or UPI
  * for INR), carrying what it pays for as metadata so webhooks can reconcile it;
- * refunds go back to the intent's payment method. Every request that creates
+ * refunds go back to the intent's payment method. A card is saved for renewals through a
+ * SetupIntent the client confirms with the customer present (3-D Secure; for INR, an e-mandate
+ * with the plan prices' ceiling), and renewals then charge under its mandate. Every request that creates
  * something carries the platform's idempotency key, so a retry reaches the same
  * object at Stripe.
  */
@@ -83,6 +88,7 @@ export class StripePaymentProcessor extends PaymentProcessor {
             // Charged without the user at hand (renewals, and a method saved by the client): a card that
             // needs authentication is declined with `authentication_required` instead of waiting.
             off_session: true,
+            ...(input.mandate ? { mandate: input.mandate } : {}),
             description: input.description,
             metadata: input.labels,
           },
@@ -125,6 +131,89 @@ export class StripePaymentProcessor extends PaymentProcessor {
     return this.translated(async () => {
       const refund = await this.stripe.refunds.retrieve(reference);
       return refundStatusOf(refund.status);
+    });
+  }
+
+  async startSetup(input: SetupInput): Promise<SetupStarted> {
+    return this.translated(async () => {
+      const customer = await this.customerOf(input.userId);
+      const mandate = input.mandate;
+      const intent = await this.stripe.setupIntents.create(
+        {
+          customer,
+          // Saved for charges made without the customer (renewals): the bank authenticates now.
+          usage: 'off_session',
+          allowed_payment_method_types: ['card'],
+          metadata: { user_id: input.userId },
+          ...(mandate
+            ? {
+                payment_method_options: {
+                  card: {
+                    mandate_options: {
+                      amount: mandate.maxAmount.amount,
+                      amount_type: 'maximum',
+                      currency: mandate.maxAmount.currency.toLowerCase(),
+                      interval: 'sporadic',
+                      reference: mandate.reference,
+                      description: mandate.description,
+                      start_date: Math.floor(this.clock.now().getTime() / 1000),
+                      supported_types: ['india'],
+                    },
+                  },
+                },
+              }
+            : {}),
+        },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      if (!intent.client_secret) {
+        throw new Error(`Stripe returned setup intent ${intent.id} without a client secret`);
+      }
+      return { reference: intent.id, clientSecret: intent.client_secret, status: intent.status };
+    });
+  }
+
+  async setupOutcome(userId: string, reference: string): Promise<SetupOutcome> {
+    return this.translated(async () => {
+      const notFound = ProblemError.notFound('There is no card setup with this id.');
+      if (!reference.startsWith('seti_')) {
+        throw notFound;
+      }
+      let intent: Stripe.SetupIntent;
+      try {
+        intent = await this.stripe.setupIntents.retrieve(reference);
+      } catch (error) {
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+          throw notFound;
+        }
+        throw error;
+      }
+      const owner = typeof intent.customer === 'string' ? intent.customer : intent.customer?.id;
+      if (!owner || owner !== (await this.customerOf(userId))) {
+        throw notFound; // someone else's setup: not a thing this user can see
+      }
+      const methodId =
+        typeof intent.payment_method === 'string'
+          ? intent.payment_method
+          : intent.payment_method?.id;
+      if (intent.status !== 'succeeded' || !methodId) {
+        return { status: 'incomplete', state: intent.status };
+      }
+      const mandateId = typeof intent.mandate === 'string' ? intent.mandate : intent.mandate?.id;
+      if (mandateId) {
+        // A mandate whose registration failed is returned too, inactive: charging under it fails.
+        const mandate = await this.stripe.mandates.retrieve(mandateId);
+        if (mandate.status === 'inactive') {
+          return { status: 'incomplete', state: 'mandate_inactive' };
+        }
+      }
+      const method = await this.stripe.paymentMethods.retrieve(methodId);
+      return {
+        status: 'succeeded',
+        paymentMethod: method.id,
+        methodKind: method.type,
+        ...(mandateId ? { mandate: mandateId } : {}),
+      };
     });
   }
 

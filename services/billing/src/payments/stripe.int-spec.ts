@@ -13,6 +13,7 @@ import { billingConfigSchema } from '../config/billing.config';
 import type { LedgerService } from '../ledger/ledger.service';
 import type { RefundService } from '../refunds/refund.service';
 import type { SubscriptionService } from '../subscriptions/subscription.service';
+import type { PaymentMethodService } from './payment-methods.service';
 import { billingServices } from '../testing/billing-services';
 import { StripePaymentProcessor, stripeClient } from './stripe-processor';
 import { RECONCILE_AFTER_SECONDS, StripeWebhooks } from './stripe-webhooks';
@@ -27,6 +28,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
   let ledger: LedgerService;
   let subscriptions: SubscriptionService;
   let refunds: RefundService;
+  let paymentMethods: PaymentMethodService;
   let webhooks: StripeWebhooks;
   const clock = new FixedClock(new Date('2026-11-01T12:00:00Z'));
   const seconds = (): number => Math.floor(clock.now().getTime() / 1000);
@@ -48,7 +50,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
       clock,
     );
     const wired = billingServices(dataSource, clock, config, processor);
-    ({ ledger, refunds, subscriptions } = wired);
+    ({ ledger, refunds, subscriptions, paymentMethods } = wired);
     webhooks = new StripeWebhooks(dataSource, clock, wired.charges, refunds, config);
   });
 
@@ -180,6 +182,90 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
       await problemOf(subscriptions.buyPack(userId, { pack: 'video-10', idempotencyKey: 'none' })),
     ).toMatchObject({ status: 400 });
     expect(await events('billing.charge.succeeded.v1', userId)).toHaveLength(0);
+  });
+
+  it('saves an Indian card through a SetupIntent with an e-mandate, and renews under it off-session', async () => {
+    const userId = await newUser('IN');
+    const setup = await paymentMethods.startSetup(userId, { idempotencyKey: 'save-1' });
+    expect(setup).toMatchObject({ status: 'requires_payment_method' });
+    expect(setup.clientSecret).toMatch(/^seti_.+_secret_/);
+    // A retry of the same request reaches the same SetupIntent.
+    expect(await paymentMethods.startSetup(userId, { idempotencyKey: 'save-1' })).toEqual(setup);
+    const intent = stripe.setupIntents.get(setup.reference)!;
+    expect(intent).toMatchObject({ usage: 'off_session', metadata: { user_id: userId } });
+    expect(intent.mandate_options).toEqual({
+      '[amount]': '2998800',
+      '[amount_type]': 'maximum',
+      '[currency]': 'inr',
+      '[interval]': 'sporadic',
+      '[reference]': `fluxnote-${userId}`,
+      '[description]': 'fluxnote plan renewals and credit packs',
+      '[start_date]': String(seconds()),
+      '[supported_types][0]': 'india',
+    });
+
+    // Not confirmed by the client yet: nothing is saved.
+    const early = await problemOf(paymentMethods.save(userId, setup.reference));
+    expect(early).toMatchObject({ status: 409 });
+    expect(early.detail).toMatch(/requires_payment_method/);
+
+    const card = `pm_card_visa_in_${userId}`;
+    const confirmed = stripe.confirmSetup(setup.reference, card);
+    const saved = await paymentMethods.save(userId, setup.reference);
+    expect(saved).toEqual({ paymentMethod: card, methodKind: 'card', mandate: confirmed.mandate });
+    expect(await subscriptions.get(userId)).toMatchObject({ paymentMethod: card });
+
+    // The subscription and its renewal charge the saved card without the user, under the mandate.
+    await subscriptions.change(userId, { plan: 'pro', interval: 'month', idempotencyKey: 'sub' });
+    clock.advance(31 * 86_400_000);
+    await subscriptions.renewDue();
+    const intents = stripe.requests.filter(
+      (r) => r.path === '/v1/payment_intents' && r.form['metadata[user_id]'] === userId,
+    );
+    expect(intents.map((r) => r.form['metadata[kind]'])).toEqual(['subscription', 'subscription']);
+    for (const request of intents) {
+      expect(request.form).toMatchObject({
+        payment_method: card,
+        off_session: 'true',
+        mandate: confirmed.mandate,
+        currency: 'inr',
+      });
+    }
+    // Paying with another method drops the mandate, which belongs to the saved card.
+    await subscriptions.buyPack(userId, {
+      pack: 'video-10',
+      paymentMethod: `pm_card_visa_other_${userId}`,
+      idempotencyKey: 'p1',
+    });
+    expect(stripe.requests.at(-1)?.form['mandate']).toBeUndefined();
+  });
+
+  it('saves a card without a mandate outside India, and refuses setups that are not the user’s or failed', async () => {
+    const userId = await newUser('US');
+    const setup = await paymentMethods.startSetup(userId, { idempotencyKey: 'us-1' });
+    expect(stripe.setupIntents.get(setup.reference)?.mandate_options).toBeNull();
+    stripe.confirmSetup(setup.reference, `pm_card_visa_us_${userId}`);
+
+    const other = await newUser('US');
+    for (const id of [setup.reference, 'seti_unknown', 'pi_not_a_setup']) {
+      expect(await problemOf(paymentMethods.save(other, id))).toMatchObject({ status: 404 });
+    }
+    expect(await subscriptions.get(other)).toMatchObject({ paymentMethod: null });
+    expect(await paymentMethods.save(userId, setup.reference)).toMatchObject({ mandate: null });
+
+    // An Indian card whose bank refused the e-mandate is not saved: renewals would fail on it.
+    const indian = await newUser('IN');
+    const refused = await paymentMethods.startSetup(indian, { idempotencyKey: 'in-1' });
+    stripe.confirmSetup(refused.reference, `pm_card_visa_in_${indian}`, 'inactive');
+    const problem = await problemOf(paymentMethods.save(indian, refused.reference));
+    expect(problem).toMatchObject({ status: 409 });
+    expect(problem.detail).toMatch(/mandate_inactive/);
+    expect(await subscriptions.get(indian)).toMatchObject({ paymentMethod: null });
+
+    stripe.down = true;
+    expect(
+      await problemOf(paymentMethods.startSetup(userId, { idempotencyKey: 'us-2' })),
+    ).toMatchObject({ status: 503 });
   });
 
   it('answers 503 and records nothing while Stripe is down; the retry charges once', async () => {

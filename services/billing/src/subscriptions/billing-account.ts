@@ -20,6 +20,8 @@ export interface BillingAccount {
   pendingPlan: PlanId | null;
   pendingInterval: Interval | null;
   paymentMethod: string | null;
+  /** The e-mandate the saved method is charged under (an Indian card saved through a setup). */
+  paymentMandate: string | null;
   /** When the last paid term ended (cancellation or failed renewal). */
   endedAt: Date | null;
 }
@@ -38,11 +40,12 @@ interface AccountRow {
   pending_plan: PlanId | null;
   pending_interval: Interval | null;
   payment_method: string | null;
+  payment_mandate: string | null;
   ended_at: Date | null;
 }
 
 const columns = `user_id, brand, plan, interval, currency, country, period_start, period_end, term_start,
-  term_end, pending_plan, pending_interval, payment_method, ended_at`;
+  term_end, pending_plan, pending_interval, payment_method, payment_mandate, ended_at`;
 
 function toAccount(r: AccountRow): BillingAccount {
   return {
@@ -59,6 +62,7 @@ function toAccount(r: AccountRow): BillingAccount {
     pendingPlan: r.pending_plan,
     pendingInterval: r.pending_interval,
     paymentMethod: r.payment_method,
+    paymentMandate: r.payment_mandate,
     endedAt: r.ended_at,
   };
 }
@@ -120,7 +124,7 @@ export async function saveAccount(manager: EntityManager, a: BillingAccount): Pr
     `UPDATE billing.credit_accounts
         SET plan = $2, interval = $3, currency = $4, country = $5, period_start = $6, period_end = $7,
             term_start = $8, term_end = $9, pending_plan = $10, pending_interval = $11,
-            payment_method = $12, ended_at = $13
+            payment_method = $12, ended_at = $13, payment_mandate = $14
       WHERE user_id = $1`,
     [
       a.userId,
@@ -136,6 +140,7 @@ export async function saveAccount(manager: EntityManager, a: BillingAccount): Pr
       a.pendingInterval,
       a.paymentMethod,
       a.endedAt,
+      a.paymentMandate,
     ],
   );
 }

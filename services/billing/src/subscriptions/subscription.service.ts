@@ -201,7 +201,7 @@ export class SubscriptionService {
         kind: 'credit_pack',
         pack: pack.id,
         amount: { amount: pack.prices[currency], currency },
-        paymentMethod: this.paymentMethod(account, currency, request.paymentMethod),
+        ...this.paymentMethod(account, currency, request.paymentMethod),
         description: `${pack.name} credit pack`,
         idempotencyKey: `pack:${userId}:${request.idempotencyKey}`,
       });
@@ -292,7 +292,7 @@ export class SubscriptionService {
         amount: planPrice(next, account.currency, interval),
         periodStart: start,
         periodEnd: end,
-        paymentMethod: this.paymentMethod(account, account.currency),
+        ...this.paymentMethod(account, account.currency),
         description: `${next.name} plan, ${interval}ly renewal`,
         idempotencyKey: `renewal:${account.userId}:${start.toISOString()}`,
       });
@@ -422,7 +422,7 @@ export class SubscriptionService {
       amount: change.amount,
       periodStart: now,
       periodEnd: change.termEnd,
-      paymentMethod: this.paymentMethod(account, currency, request.paymentMethod),
+      ...this.paymentMethod(account, currency, request.paymentMethod),
       description: change.description,
       idempotencyKey: `${change.kind === 'subscription' ? 'subscribe' : 'change'}:${account.userId}:${request.idempotencyKey}`,
     });
@@ -470,11 +470,19 @@ export class SubscriptionService {
     return account;
   }
 
-  /** The method to charge: the one given, else the account's, else the simulator's default for the currency. */
-  private paymentMethod(account: BillingAccount, currency: Currency, given?: string): string {
-    if (given) {
+  /**
+   * The method to charge: the one given (which becomes the account's, without the mandate of the
+   * one before), else the account's with its mandate, else the simulator's default for the currency.
+   */
+  private paymentMethod(
+    account: BillingAccount,
+    currency: Currency,
+    given?: string,
+  ): { paymentMethod: string; mandate?: string } {
+    if (given && given !== account.paymentMethod) {
       account.paymentMethod = given;
-      return given;
+      account.paymentMandate = null;
+      return { paymentMethod: given };
     }
     const method = account.paymentMethod ?? this.processor.defaultPaymentMethod(currency);
     if (!method) {
@@ -482,7 +490,12 @@ export class SubscriptionService {
         field: 'paymentMethod',
       });
     }
-    return method;
+    return {
+      paymentMethod: method,
+      ...(account.paymentMandate && method === account.paymentMethod
+        ? { mandate: account.paymentMandate }
+        : {}),
+    };
   }
 }
 

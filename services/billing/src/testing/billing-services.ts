@@ -4,6 +4,7 @@ import { Outbox } from '@fluxnote/messaging';
 import { ChargeService } from '../charges/charge.service';
 import type { BillingConfig } from '../config/billing.config';
 import { LedgerService } from '../ledger/ledger.service';
+import { PaymentMethodService } from '../payments/payment-methods.service';
 import type { PaymentProcessor } from '../payments/payment-processor';
 import { RefundService } from '../refunds/refund.service';
 import { PlanActions } from '../subscriptions/plan-actions';
@@ -20,6 +21,7 @@ export function billingServices(
   charges: ChargeService;
   refunds: RefundService;
   subscriptions: SubscriptionService;
+  paymentMethods: PaymentMethodService;
 } {
   const outbox = new Outbox('billing', 'billing');
   const ledger = new LedgerService(dataSource, clock, config, outbox);
@@ -43,5 +45,6 @@ export function billingServices(
     processor,
     outbox,
   );
-  return { ledger, charges, refunds, subscriptions };
+  const paymentMethods = new PaymentMethodService(dataSource, processor);
+  return { ledger, charges, refunds, subscriptions, paymentMethods };
 }

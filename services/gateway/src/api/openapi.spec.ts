@@ -50,7 +50,7 @@ describe('the OpenAPI document', () => {
     expect(served.map((r) => r.route).sort()).toEqual(
       documented.filter((r) => !fromTelemetry.includes(r)).sort(),
     );
-    expect(operations).toHaveLength(77);
+    expect(operations).toHaveLength(79);
   });
 
   it('gives every operation a summary, a success answer and the problems it can answer', () => {

@@ -20,6 +20,25 @@ export const packBody = requestSchema(
     paymentMethod: z.string().min(1).max(255).optional(),
   }),
 );
+export const paymentMethodSetupBody = requestSchema(
+  'PaymentMethodSetupRequest',
+  z.object({
+    currency: z.enum(['USD', 'INR']).optional().meta({
+      description:
+        'The currency of the charges to come (default: the account’s); INR registers an e-mandate.',
+    }),
+  }),
+);
+export const savePaymentMethodBody = requestSchema(
+  'SavePaymentMethodRequest',
+  z.object({
+    setupId: z
+      .string()
+      .min(1)
+      .max(255)
+      .meta({ description: 'The `id` of a setup the client confirmed.' }),
+  }),
+);
 export const refundBody = requestSchema(
   'RefundRequest',
   z.object({
@@ -94,6 +113,36 @@ export const chargeSchema = responseSchema(
   }),
 );
 export type ChargeView = z.infer<typeof chargeSchema>;
+
+export const paymentMethodSetupSchema = responseSchema(
+  'PaymentMethodSetup',
+  z.object({
+    id: z.string(),
+    clientSecret: z.string().meta({
+      description:
+        'What the client confirms the setup with (Stripe.js `confirmCardSetup`), with the user present.',
+    }),
+    processor: z.enum(['stripe', 'simulated']),
+    status: z.string().meta({
+      description:
+        '`requires_payment_method` until the client confirms; `succeeded` at once on the simulator.',
+    }),
+  }),
+);
+
+export const savedPaymentMethodSchema = responseSchema(
+  'SavedPaymentMethod',
+  z.object({
+    paymentMethod: z.string(),
+    kind: z.string().meta({ description: 'card, …' }),
+    mandate: z
+      .string()
+      .nullable()
+      .meta({ description: 'The e-mandate renewals are charged under (Indian cards).' }),
+  }),
+);
+
+export type SavedPaymentMethodView = z.infer<typeof savedPaymentMethodSchema>;
 
 const decision = z.enum(['approved', 'rejected', 'review']);
 
@@ -187,6 +236,31 @@ export const billingOperations = {
     body: { json: packBody },
     responses: { 201: { description: 'The charge.', json: chargeSchema } },
     problems: ['payment-declined', 'not-found'],
+  }),
+  startPaymentMethodSetup: defineOperation({
+    method: 'post',
+    path: '/v1/billing/payment-methods/setup',
+    operationId: 'startPaymentMethodSetup',
+    tag: 'billing',
+    summary: 'Start saving a card with the user present (3-D Secure; an e-mandate for INR)',
+    description:
+      'The client confirms the returned `clientSecret` with Stripe.js, then saves the setup with `POST /v1/billing/payment-methods`; renewals then charge that card without the user.',
+    auth: 'bearer',
+    headers: idempotent,
+    body: { json: paymentMethodSetupBody },
+    responses: { 201: { description: 'The setup to confirm.', json: paymentMethodSetupSchema } },
+    problems: ['not-found', 'forbidden'],
+  }),
+  savePaymentMethod: defineOperation({
+    method: 'post',
+    path: '/v1/billing/payment-methods',
+    operationId: 'savePaymentMethod',
+    tag: 'billing',
+    summary: 'Save a confirmed setup’s card as the one renewals and purchases charge',
+    auth: 'bearer',
+    body: { json: savePaymentMethodBody },
+    responses: { 200: { description: 'The saved method.', json: savedPaymentMethodSchema } },
+    problems: ['not-found', 'conflict', 'forbidden'],
   }),
   listCharges: defineOperation({
     method: 'get',

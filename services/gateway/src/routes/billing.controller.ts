@@ -11,10 +11,13 @@ import { Endpoint } from '../api/endpoint';
 import {
   billingOperations as api,
   packBody,
+  paymentMethodSetupBody,
   refundBody,
+  savePaymentMethodBody,
   subscriptionBody,
   type ChargeView,
   type RefundView,
+  type SavedPaymentMethodView,
   type SubscriptionView,
 } from './billing.api';
 
@@ -156,6 +159,44 @@ export class BillingController {
         return { status: 201, body: chargeView(charge) };
       },
     );
+  }
+
+  @Endpoint(api.startPaymentMethodSetup)
+  async startPaymentMethodSetup(
+    @CurrentCaller() caller: Caller,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<unknown> {
+    const input = validate(paymentMethodSetupBody, body ?? {});
+    return this.once(
+      caller,
+      idempotencyKey,
+      'POST /v1/billing/payment-methods/setup',
+      input,
+      response,
+      async (key) => {
+        const setup = await this.clients.payments.startPaymentMethodSetup({
+          userId: caller.id,
+          currency: input.currency ?? '',
+          idempotencyKey: key,
+        });
+        return { status: 201, body: setup };
+      },
+    );
+  }
+
+  @Endpoint(api.savePaymentMethod)
+  async savePaymentMethod(
+    @CurrentCaller() caller: Caller,
+    @Body() body: unknown,
+  ): Promise<SavedPaymentMethodView> {
+    const input = validate(savePaymentMethodBody, body);
+    const saved = await this.clients.payments.savePaymentMethod({
+      userId: caller.id,
+      setupId: input.setupId,
+    });
+    return { paymentMethod: saved.paymentMethod, kind: saved.kind, mandate: saved.mandate || null };
   }
 
   @Endpoint(api.listCharges)

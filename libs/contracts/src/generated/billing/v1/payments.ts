@@ -187,6 +187,36 @@ export interface StripeWebhookResult {
   outcome: string;
 }
 
+export interface PaymentMethodSetupRequest {
+  userId: string;
+  /** Optional: the currency of the charges to come (default: the account's). */
+  currency: string;
+  idempotencyKey: string;
+}
+
+export interface PaymentMethodSetup {
+  id: string;
+  /** What the client confirms the setup with (Stripe.js confirmCardSetup). */
+  clientSecret: string;
+  /** stripe or simulated */
+  processor: string;
+  /** The processor's state: requires_payment_method until the client confirms; succeeded on the simulator. */
+  status: string;
+}
+
+export interface SavePaymentMethodRequest {
+  userId: string;
+  setupId: string;
+}
+
+export interface SavedPaymentMethod {
+  paymentMethod: string;
+  /** card, … */
+  kind: string;
+  /** The e-mandate it is charged under (INR cards); empty elsewhere. */
+  mandate: string;
+}
+
 export const FLUXNOTE_BILLING_V1_PACKAGE_NAME = "fluxnote.billing.v1";
 
 /**
@@ -224,6 +254,17 @@ export interface PaymentsServiceClient {
   /** An agent's goodwill refund (a recorded decision with the agent's id). */
 
   grantGoodwillRefund(request: GoodwillRefundRequest, metadata?: Metadata): Observable<Refund>;
+
+  /**
+   * Starts saving a card with its holder present (3-D Secure; an e-mandate for INR): the client
+   * confirms the returned secret with the processor's SDK, then calls SavePaymentMethod.
+   */
+
+  startPaymentMethodSetup(request: PaymentMethodSetupRequest, metadata?: Metadata): Observable<PaymentMethodSetup>;
+
+  /** Makes a completed setup's method the one renewals and purchases charge. */
+
+  savePaymentMethod(request: SavePaymentMethodRequest, metadata?: Metadata): Observable<SavedPaymentMethod>;
 
   /** A Stripe webhook delivery, forwarded by the gateway byte for byte; billing checks the signature. */
 
@@ -284,6 +325,23 @@ export interface PaymentsServiceController {
     metadata?: Metadata,
   ): Promise<Refund> | Observable<Refund> | Refund;
 
+  /**
+   * Starts saving a card with its holder present (3-D Secure; an e-mandate for INR): the client
+   * confirms the returned secret with the processor's SDK, then calls SavePaymentMethod.
+   */
+
+  startPaymentMethodSetup(
+    request: PaymentMethodSetupRequest,
+    metadata?: Metadata,
+  ): Promise<PaymentMethodSetup> | Observable<PaymentMethodSetup> | PaymentMethodSetup;
+
+  /** Makes a completed setup's method the one renewals and purchases charge. */
+
+  savePaymentMethod(
+    request: SavePaymentMethodRequest,
+    metadata?: Metadata,
+  ): Promise<SavedPaymentMethod> | Observable<SavedPaymentMethod> | SavedPaymentMethod;
+
   /** A Stripe webhook delivery, forwarded by the gateway byte for byte; billing checks the signature. */
 
   handleStripeWebhook(
@@ -305,6 +363,8 @@ export function PaymentsServiceControllerMethods() {
       "requestRefund",
       "listRefunds",
       "grantGoodwillRefund",
+      "startPaymentMethodSetup",
+      "savePaymentMethod",
       "handleStripeWebhook",
     ];
     for (const method of grpcMethods) {
