@@ -49,6 +49,7 @@ module.exports = {
         '<rootDir>/test/e2e/secrets.e2e-spec.ts',
         '<rootDir>/test/e2e/api-tour.e2e-spec.ts',
         '<rootDir>/test/e2e/draining.e2e-spec.ts',
+        '<rootDir>/test/e2e/stripe.e2e-spec.ts',
       ],
       globalSetup: '<rootDir>/libs/testing/src/jest-kafka-global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/jest-kafka-global-teardown.ts',

@@ -2,8 +2,10 @@ import { rmSync } from 'node:fs';
 import request from 'supertest';
 import {
   createTestDatabase,
+  expectEventually,
   makeTempDir,
   StripeDouble,
+  testTransport,
   type TestDatabase,
 } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
@@ -19,7 +21,7 @@ const WEBHOOK_SECRET = 'whsec_e2e_secret';
  * that stays pending until Stripe's signed webhook — sent through the gateway as
  * Stripe sends it — settles it.
  */
-describe('Stripe through the gateway', () => {
+describe(`Stripe through the gateway (${testTransport().name})`, () => {
   let db: TestDatabase;
   let platform: Platform;
   let finishContract: (() => Promise<void>) | undefined;
@@ -36,6 +38,7 @@ describe('Stripe through the gateway', () => {
       databaseUrl: db.url,
       port: 0,
       env: {
+        ...testTransport().env,
         ...relaxedRateLimits,
         LOG_LEVEL: 'warn',
         STRIPE_SECRET_KEY: 'sk_test_e2e',
@@ -186,5 +189,66 @@ describe('Stripe through the gateway', () => {
       payment_method: 'pm_card_visa_saved_e2e',
       off_session: 'true',
     });
+  });
+  it('freezes a disputed pack’s credits, opens a ticket for support, and unfreezes on a win', async () => {
+    const signup = await api
+      .post('/v1/auth/signup')
+      .send({ email: `disputer-${Date.now()}@example.com`, password: 'a long enough password' })
+      .expect(201);
+    const { accessToken, user } = signup.body as { accessToken: string; user: { id: string } };
+    const token = `Bearer ${accessToken}`;
+    await api
+      .post('/v1/billing/credit-packs')
+      .set('authorization', token)
+      .send({ pack: 'video-10', paymentMethod: 'pm_card_visa_disputed_e2e' })
+      .expect(201);
+    const intent = [...stripe.paymentIntents.values()].find(
+      (i) => i.metadata['user_id'] === user.id,
+    )!;
+    const dispute = (status: string) => ({
+      id: `du_e2e_${user.id}`,
+      object: 'dispute',
+      amount: intent.amount,
+      currency: intent.currency,
+      payment_intent: intent.id,
+      reason: 'fraudulent',
+      status,
+      evidence_details: { due_by: Math.floor(Date.now() / 1000) + 10 * 86_400 },
+    });
+    const opened = stripe.webhook(
+      'charge.dispute.created',
+      dispute('needs_response'),
+      WEBHOOK_SECRET,
+    );
+    const handled = await webhook(opened.payload, opened.signature).expect(200);
+    expect(handled.body).toMatchObject({ type: 'charge.dispute.created', outcome: 'handled' });
+
+    const usage = await api.get('/v1/usage').set('authorization', token).expect(200);
+    expect(usage.body).toMatchObject({ video: { reserved: 10, remaining: 1 } });
+    const admin = (
+      await api
+        .post('/v1/auth/login')
+        .send({ email: platform.admin.email, password: platform.admin.password })
+        .expect(200)
+    ).body as { accessToken: string };
+    // Support hears of it over the event bus.
+    await expectEventually(
+      async () => {
+        const queue = await api
+          .get('/v1/agent/queue')
+          .query({ limit: 200 })
+          .set('authorization', `Bearer ${admin.accessToken}`)
+          .expect(200);
+        expect((queue.body as { items: { userId: string; tags: string[] }[] }).items).toEqual(
+          expect.arrayContaining([expect.objectContaining({ userId: user.id, tags: ['dispute'] })]),
+        );
+      },
+      { timeoutMs: 30_000 },
+    );
+
+    const won = stripe.webhook('charge.dispute.closed', dispute('won'), WEBHOOK_SECRET);
+    await webhook(won.payload, won.signature).expect(200);
+    const after = await api.get('/v1/usage').set('authorization', token).expect(200);
+    expect(after.body).toMatchObject({ video: { reserved: 0, remaining: 11 } });
   });
 });

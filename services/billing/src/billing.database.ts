@@ -10,6 +10,7 @@ import { Stripe1764000000000 } from './migrations/1764000000000-stripe';
 import { AccountStanding1764200000000 } from './migrations/1764200000000-account-standing';
 import { PaymentMethodKind1764500000500 } from './migrations/1764500000500-payment-method-kind';
 import { PaymentMandate1764900000000 } from './migrations/1764900000000-payment-mandate';
+import { Disputes1764900000100 } from './migrations/1764900000100-disputes';
 
 /** The billing schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const billingDatabase: ServiceDatabase = {
@@ -23,5 +24,6 @@ export const billingDatabase: ServiceDatabase = {
     AccountStanding1764200000000,
     PaymentMethodKind1764500000500,
     PaymentMandate1764900000000,
+    Disputes1764900000100,
   ],
 };

@@ -16,6 +16,7 @@ import { LedgerGrpcController } from './ledger/ledger.grpc';
 import { LedgerService } from './ledger/ledger.service';
 import { PaymentProcessor } from './payments/payment-processor';
 import { paymentProcessorFor } from './payments/processor-choice';
+import { DisputeService } from './disputes/dispute.service';
 import { PaymentMethodService } from './payments/payment-methods.service';
 import { StripeWebhooks } from './payments/stripe-webhooks';
 import { PaymentsGrpcController } from './payments.grpc';
@@ -25,6 +26,7 @@ import { SubscriptionService } from './subscriptions/subscription.service';
 
 /** Account deletion: every row this service holds for a user, in an order its foreign keys allow. */
 const purgeStatements = [
+  `DELETE FROM billing.disputes WHERE user_id = $1`,
   `DELETE FROM billing.refunds WHERE user_id = $1`,
   `DELETE FROM billing.charges WHERE user_id = $1`,
   `DELETE FROM billing.credit_entries WHERE user_id = $1`,
@@ -64,6 +66,7 @@ export class BillingModule {
         RefundService,
         SubscriptionService,
         PaymentMethodService,
+        DisputeService,
         StripeWebhooks,
         BillingSweeps,
       ],

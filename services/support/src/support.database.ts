@@ -7,6 +7,7 @@ import { AgentActions1764400000100 } from './migrations/1764400000100-agent-acti
 import { Escalations1764400000200 } from './migrations/1764400000200-escalations';
 import { EmailThreads1764400000300 } from './migrations/1764400000300-email-threads';
 import { ChatStream1764400000400 } from './migrations/1764400000400-chat-stream';
+import { DisputeTickets1764900000200 } from './migrations/1764900000200-dispute-tickets';
 
 /** The support schema: its tables and the migrations that build them (used at start and by `main.js migrate`). */
 export const supportDatabase: ServiceDatabase = {
@@ -21,5 +22,6 @@ export const supportDatabase: ServiceDatabase = {
     Escalations1764400000200,
     EmailThreads1764400000300,
     ChatStream1764400000400,
+    DisputeTickets1764900000200,
   ],
 };

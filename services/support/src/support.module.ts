@@ -21,6 +21,8 @@ import { TicketsGrpcController } from './tickets/tickets.grpc';
 import { TicketsService } from './tickets/tickets.service';
 import { AgentDesk } from './tickets/agent-desk.service';
 import { AppealTicketsConsumer } from './tickets/appeal-tickets.events';
+import { DisputeTickets } from './tickets/dispute-tickets';
+import { DisputeTicketsConsumer } from './tickets/dispute-tickets.events';
 import { AppealTickets } from './tickets/appeal-tickets';
 
 /** Account deletion: every row this service holds for a user (messages go with their tickets). */
@@ -66,6 +68,8 @@ export class SupportModule {
         TicketStream,
         AppealTickets,
         AppealTicketsConsumer,
+        DisputeTickets,
+        DisputeTicketsConsumer,
       ],
     };
   }

@@ -99,3 +99,36 @@ export const creditsGrantedV1 = defineEvent(
     reason: z.string(),
   }),
 );
+
+const credits = z.object({ video: z.number().int().min(0), image: z.number().int().min(0) });
+
+/** A cardholder disputed one of billing's charges with their bank (a chargeback): support answers it. */
+export const disputeOpenedV1 = defineEvent(
+  'billing.dispute.opened.v1',
+  topics.billing,
+  z.object({
+    disputeId: z.string(),
+    userId: z.string().uuid(),
+    chargeId: z.string().uuid(),
+    chargeKind: z.enum(['subscription', 'upgrade', 'credit_pack']),
+    amount: money,
+    /** The bank's reason (`fraudulent`, `product_not_received`, …). */
+    reason: z.string(),
+    /** When the evidence must reach the processor; null when it did not say. */
+    evidenceDueBy: z.string().datetime().nullable(),
+    /** What was left of the credits the charge bought, frozen until the dispute closes. */
+    frozenCredits: credits,
+  }),
+);
+
+export const disputeClosedV1 = defineEvent(
+  'billing.dispute.closed.v1',
+  topics.billing,
+  z.object({
+    disputeId: z.string(),
+    userId: z.string().uuid(),
+    /** won: the frozen credits are back; lost: they are gone with the money. */
+    outcome: z.enum(['won', 'lost']),
+    frozenCredits: credits,
+  }),
+);

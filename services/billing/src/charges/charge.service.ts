@@ -277,6 +277,15 @@ export class ChargeService {
     return toCharge(inserted[0]);
   }
 
+  /** The succeeded charge the processor knows by this reference (its payment). */
+  async findByReference(manager: EntityManager, reference: string): Promise<Charge | null> {
+    const rows = await manager.query<ChargeRow[]>(
+      `SELECT * FROM billing.charges WHERE processor = $1 AND processor_ref = $2 AND status = 'succeeded'`,
+      [this.processor.name, reference],
+    );
+    return rows[0] ? toCharge(rows[0]) : null;
+  }
+
   async findByKey(manager: EntityManager, key: string): Promise<Charge | null> {
     return this.findByKeys(manager, [key]);
   }

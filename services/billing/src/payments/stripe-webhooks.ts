@@ -5,6 +5,7 @@ import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { ChargeService } from '../charges/charge.service';
 import { BILLING_CONFIG, type BillingConfig } from '../config/billing.config';
+import { DisputeService, type ProcessorDispute } from '../disputes/dispute.service';
 import { money } from '../money/money';
 import { RefundService } from '../refunds/refund.service';
 import { refundStatusOf } from './stripe-processor';
@@ -26,7 +27,8 @@ export const RECONCILE_AFTER_SECONDS = 600;
  * exact bytes Stripe sent; each event is handled once (its id is recorded in the
  * transaction of its effects, so a redelivery or a concurrent duplicate does nothing).
  * Refund updates settle refunds; a succeeded payment the platform did not fulfil is
- * recorded and refunded in full.
+ * recorded and refunded in full; a dispute (chargeback) freezes the credits its charge bought
+ * and tells support, and its close gives them back or keeps them.
  */
 @Injectable()
 export class StripeWebhooks {
@@ -35,6 +37,7 @@ export class StripeWebhooks {
     private readonly clock: Clock,
     private readonly charges: ChargeService,
     private readonly refunds: RefundService,
+    private readonly disputes: DisputeService,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
   ) {}
 
@@ -98,6 +101,14 @@ export class StripeWebhooks {
       }
       case 'payment_intent.succeeded':
         return this.reconcile(manager, event.data.object);
+      case 'charge.dispute.created': {
+        const dispute = disputeOf(event.data.object);
+        return dispute && (await this.disputes.opened(manager, dispute)) ? 'handled' : 'ignored';
+      }
+      case 'charge.dispute.closed': {
+        const dispute = disputeOf(event.data.object);
+        return dispute && (await this.disputes.closed(manager, dispute)) ? 'handled' : 'ignored';
+      }
       default:
         return 'ignored';
     }
@@ -129,4 +140,25 @@ export class StripeWebhooks {
     await this.refunds.refundDetectedErrorsIn(manager, charge.userId, charge.id);
     return 'handled';
   }
+}
+
+/** A Stripe dispute in billing's words; null for one of a payment in a currency billing never charges. */
+function disputeOf(dispute: Stripe.Dispute): ProcessorDispute | null {
+  const currency = dispute.currency.toUpperCase();
+  const intent =
+    typeof dispute.payment_intent === 'string'
+      ? dispute.payment_intent
+      : dispute.payment_intent?.id;
+  if (!intent || (currency !== 'USD' && currency !== 'INR')) {
+    return null;
+  }
+  const due = dispute.evidence_details?.due_by;
+  return {
+    id: dispute.id,
+    paymentReference: intent,
+    amount: money(dispute.amount, currency),
+    reason: dispute.reason,
+    status: dispute.status,
+    evidenceDueBy: due ? new Date(due * 1000) : null,
+  };
 }

@@ -3,6 +3,7 @@ import type { Clock } from '@fluxnote/clock';
 import { Outbox } from '@fluxnote/messaging';
 import { ChargeService } from '../charges/charge.service';
 import type { BillingConfig } from '../config/billing.config';
+import { DisputeService } from '../disputes/dispute.service';
 import { LedgerService } from '../ledger/ledger.service';
 import { PaymentMethodService } from '../payments/payment-methods.service';
 import type { PaymentProcessor } from '../payments/payment-processor';
@@ -22,6 +23,7 @@ export function billingServices(
   refunds: RefundService;
   subscriptions: SubscriptionService;
   paymentMethods: PaymentMethodService;
+  disputes: DisputeService;
 } {
   const outbox = new Outbox('billing', 'billing');
   const ledger = new LedgerService(dataSource, clock, config, outbox);
@@ -46,5 +48,6 @@ export function billingServices(
     outbox,
   );
   const paymentMethods = new PaymentMethodService(dataSource, processor);
-  return { ledger, charges, refunds, subscriptions, paymentMethods };
+  const disputes = new DisputeService(clock, charges, ledger, outbox);
+  return { ledger, charges, refunds, subscriptions, paymentMethods, disputes };
 }

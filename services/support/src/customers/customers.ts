@@ -1,11 +1,27 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AccountsDirectory } from '@fluxnote/platform';
+import type { SupportPlan } from '../sla/sla-clock';
 
 /** Billing, the owner of a customer's plan (GrpcPlatformServices answers it over gRPC). */
 export abstract class CurrentPlans {
   /** The plan billing has the customer on now. */
   abstract currentPlan(userId: string): Promise<string>;
+}
+
+/**
+ * The brand and plan of support's copy of a customer, in the caller's transaction (tickets opened
+ * from events: no owner is asked); Free on the default brand while the copy has not arrived.
+ */
+export async function copiedCustomer(
+  manager: EntityManager,
+  userId: string,
+): Promise<{ brand: string; plan: SupportPlan }> {
+  const [copy] = await manager.query<{ brand: string; plan: SupportPlan }[]>(
+    `SELECT brand, plan FROM support.customers WHERE user_id = $1`,
+    [userId],
+  );
+  return { brand: copy?.brand ?? 'fluxnote', plan: copy?.plan ?? 'free' };
 }
 
 /**

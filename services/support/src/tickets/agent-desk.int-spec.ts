@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
-import { ProblemError, suspensionAppealedV1, type accountsV1 } from '@fluxnote/contracts';
+import {
+  disputeOpenedV1,
+  ProblemError,
+  suspensionAppealedV1,
+  type accountsV1,
+} from '@fluxnote/contracts';
 import { createEnvelope, EventRouter, Outbox } from '@fluxnote/messaging';
 import { openTestServiceDatabase, problemOf, type TestDatabase } from '@fluxnote/testing';
 import { supportDatabase } from '../support.database';
@@ -19,6 +24,8 @@ import { supportConfigSchema } from '../config/support.config';
 import { AgentDesk } from './agent-desk.service';
 import { AppealTicketsConsumer } from './appeal-tickets.events';
 import { AppealTickets } from './appeal-tickets';
+import { DisputeTicketsConsumer } from './dispute-tickets.events';
+import { DisputeTickets } from './dispute-tickets';
 import { TicketsService } from './tickets.service';
 
 describe('the agent desk (Postgres)', () => {
@@ -329,6 +336,49 @@ describe('the agent desk (Postgres)', () => {
     expect(ticket.messages[0].body).toContain('Those were my own photos.');
     expect((await desk.queue(senior)).filter((t) => t.userId === userId)).toHaveLength(1);
     expect(await problemOf(desk.reply(agent, ticket.id, 'No.'))).toMatchObject({ status: 403 });
+  });
+
+  it('turns a bank dispute into one ticket for senior agents, due before the evidence deadline', async () => {
+    await clearQueue();
+    const consumer = new DisputeTicketsConsumer(new DisputeTickets(tickets, slaClocks, clock));
+    const router = new EventRouter(consumer.group, dataSource, 'support');
+    consumer.register(router);
+    const userId = await person('pro');
+    const chargeId = randomUUID();
+    const evidenceDueBy = new Date(clock.now().getTime() + 3 * 86_400_000);
+    const disputed = (id: string) =>
+      createEnvelope({
+        type: disputeOpenedV1.type,
+        source: 'billing',
+        subject: userId,
+        id,
+        data: {
+          disputeId: 'du_e2e_1',
+          userId,
+          chargeId,
+          chargeKind: 'credit_pack',
+          amount: { amount: 999, currency: 'USD' },
+          reason: 'fraudulent',
+          evidenceDueBy: evidenceDueBy.toISOString(),
+          frozenCredits: { video: 7, image: 0 },
+        },
+      });
+    await router.deliver(disputed(randomUUID()));
+    await router.deliver(disputed(randomUUID())); // said again: still one ticket
+    const agent = await person('free', ['agent']);
+    expect(await desk.queue(agent)).toEqual([]);
+    const senior = await person('free', ['senior_agent']);
+    const mine = (await desk.queue(senior)).filter((t) => t.userId === userId);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({
+      category: 'billing',
+      tags: ['dispute'],
+      subject: 'Payment disputed with the bank: 9.99 USD (fraudulent)',
+    });
+    // Pro's email target (48 h) comes after two days before the evidence deadline (24 h from now).
+    expect(mine[0].dueAt).toEqual(new Date(evidenceDueBy.getTime() - 2 * 86_400_000));
+    expect(mine[0].messages[0].body).toContain(`charge ${chargeId}`);
+    expect(mine[0].messages[0].body).toContain('7 video and 0 image credits');
   });
 
   it('answers the appeal with its ticket at once, from accounts’ record, before the event comes', async () => {

@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { PlatformServices } from '../platform/platform-services';
-import type { SupportPlan } from '../sla/sla-clock';
+import { copiedCustomer } from '../customers/customers';
 import { TicketsService, type Ticket } from './tickets.service';
 
 /** What an appeal's ticket is made from: accounts' event, or accounts' record of the suspension. */
@@ -34,15 +34,11 @@ export class AppealTickets {
 
   /** Opens the appeal's ticket inside the caller's transaction, unless it has one. */
   async open(manager: EntityManager, appeal: Appeal): Promise<void> {
-    const [customer] = await manager.query<{ brand: string; plan: SupportPlan }[]>(
-      `SELECT brand, plan FROM support.customers WHERE user_id = $1`,
-      [appeal.userId],
-    );
-    const plan = customer?.plan ?? 'free';
+    const { brand, plan } = await copiedCustomer(manager, appeal.userId);
     await this.tickets.insert(manager, {
       id: randomUUID(),
       userId: appeal.userId,
-      brand: customer?.brand ?? 'fluxnote',
+      brand,
       plan,
       channel: 'email',
       subject: `Suspension appeal: ${appeal.rule}`.slice(0, 200),

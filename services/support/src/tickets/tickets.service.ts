@@ -79,6 +79,8 @@ export interface NewTicket {
   /** Only senior agents take it (security, suspension appeals). */
   forSeniors: boolean;
   suspensionId: string | null;
+  /** The bank dispute it answers (one ticket per dispute). */
+  disputeId?: string | null;
   /** The customer's first message. */
   body: string;
   /** When it came by email. */
@@ -222,14 +224,14 @@ export class TicketsService {
 
   /**
    * Writes a new ticket with the customer's first message, in the caller's
-   * transaction. One ticket per suspension: false if that appeal has one already.
+   * transaction. One ticket per suspension and per dispute: false if it has one already.
    */
   async insert(manager: EntityManager, t: NewTicket): Promise<boolean> {
     const inserted = await manager.query<{ id: string }[]>(
       `INSERT INTO support.tickets (id, user_id, brand, plan, channel, subject, category, priority_class,
-         tags, status, job_ids, opened_at, due_at, for_seniors, suspension_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12, $13, $14)
-       ON CONFLICT (suspension_id) DO NOTHING RETURNING id`,
+         tags, status, job_ids, opened_at, due_at, for_seniors, suspension_id, dispute_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12, $13, $14, $15)
+       ON CONFLICT DO NOTHING RETURNING id`,
       [
         t.id,
         t.userId,
@@ -245,6 +247,7 @@ export class TicketsService {
         t.dueAt,
         t.forSeniors,
         t.suspensionId,
+        t.disputeId ?? null,
       ],
     );
     if (inserted.length === 0) {
