@@ -1,4 +1,5 @@
 import { loadConfig } from '@fluxnote/config';
+import { messagingMetricNames } from '@fluxnote/messaging';
 import type { ZodType } from 'zod';
 import { helm } from '../../tools/deploy/kube-tools';
 import { modelsPackage, strictManifestErrors } from '../../tools/deploy/strict-manifests';
@@ -401,11 +402,21 @@ describe('monitoring', () => {
     const rules = (
       rule.spec!.groups as { rules: { alert: string; expr: string; for: string }[] }[]
     ).flatMap((group) => group.rules);
-    expect(rules.map((r) => r.alert)).toEqual(['FluxNoteServiceDown', 'FluxNoteEventLoopLag']);
+    expect(rules.map((r) => r.alert)).toEqual([
+      'FluxNoteServiceDown',
+      'FluxNoteEventLoopLag',
+      'FluxNoteDeadLetters',
+      'FluxNoteOutboxStuck',
+    ]);
     for (const r of rules) {
       expect(r.expr).toContain(`service=~"${prefix}-.*"`);
     }
     expect(rules[0]).toMatchObject({ expr: expect.stringMatching(/== 0$/), for: '5m' });
+    // The bus's metrics, by the names libs/messaging exports them.
+    expect(rules[2].expr).toContain(`${messagingMetricNames.deadLetters}{`);
+    expect(rules[2].expr).toContain('[15m])) > 0');
+    expect(rules[3]).toMatchObject({ expr: expect.stringMatching(/> 300$/), for: '5m' });
+    expect(rules[3].expr).toContain(`${messagingMetricNames.outboxOldest}{`);
   });
 });
 

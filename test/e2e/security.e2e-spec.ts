@@ -57,6 +57,15 @@ describe('the gateway seen from outside', () => {
     const inside = await fetch(`${platform.internalHttpUrl('gateway')}/metrics`);
     expect(inside.status).toBe(200);
     expect(await inside.text()).toMatch(/^process_cpu_user_seconds_total\{service="gateway"\}/m);
+    // A service with an outbox reports its backlog (what the chart's FluxNoteOutboxStuck reads).
+    const billing = await (await fetch(`${platform.internalHttpUrl('billing')}/metrics`)).text();
+    expect(billing).toMatch(
+      /^fluxnote_outbox_oldest_event_age_seconds\{schema="billing",service="billing"\} \d/m,
+    );
+    expect(billing).toMatch(
+      /^fluxnote_outbox_backlog_events\{schema="billing",service="billing"\} \d+$/m,
+    );
+    expect(billing).toContain('# TYPE fluxnote_dead_letters_total counter');
   });
 
   it('lets the configured web app call it from a browser, and no other origin', async () => {

@@ -13,3 +13,4 @@ export * from './embedded/pg-dead-letters';
 export * from './kafka/kafka-event-transport';
 export * from './kafka/kafka-dead-letters';
 export * from './nest/messaging.module';
+export * from './core/messaging-metrics';

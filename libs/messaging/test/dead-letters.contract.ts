@@ -48,12 +48,14 @@ export function describeDeadLettersContract(name: string, target: () => DeadLett
     async function failingConsumer(topic: string, group: string) {
       let fixed = false;
       const handled: string[] = [];
+      const deadLettered: string[] = [];
       subscriptions.push(
         await transport.subscribe({
           group,
           topics: [topic],
           maxAttempts: 2,
           retryBaseMs: 10,
+          onDeadLetter: (deadTopic) => deadLettered.push(deadTopic),
           handle: (envelope) => {
             if (!fixed) {
               return Promise.reject(new Error(`no handler for ${envelope.subject} yet`));
@@ -63,7 +65,7 @@ export function describeDeadLettersContract(name: string, target: () => DeadLett
           },
         }),
       );
-      return { handled, fix: () => (fixed = true) };
+      return { handled, deadLettered, fix: () => (fixed = true) };
     }
 
     function publish(topic: string, subject: string) {
@@ -76,15 +78,17 @@ export function describeDeadLettersContract(name: string, target: () => DeadLett
       return transport.publish([{ topic, key: subject, envelope }]).then(() => envelope);
     }
 
-    async function deadLettersOf(topic: string, count: number): Promise<DeadLetter[]> {
-      let letters: DeadLetter[] = [];
-      await expectEventually(
-        async () => {
-          letters = await store.list({ topic });
-          expect(letters).toHaveLength(count);
-        },
-        { timeoutMs: 60_000 },
-      );
+    /** The dead letters of `topic`, once the consumer has written `count` of them. */
+    async function deadLettersOf(
+      topic: string,
+      consumer: { deadLettered: string[] },
+      count: number,
+    ): Promise<DeadLetter[]> {
+      await expectEventually(() => expect(consumer.deadLettered).toHaveLength(count), {
+        timeoutMs: 60_000,
+      });
+      const letters = await store.list({ topic });
+      expect(letters).toHaveLength(count);
       return letters;
     }
 
@@ -95,7 +99,7 @@ export function describeDeadLettersContract(name: string, target: () => DeadLett
       const alice = await publish(topic, 'alice');
       const bob = await publish(topic, 'bob');
 
-      const letters = await deadLettersOf(topic, 2);
+      const letters = await deadLettersOf(topic, consumer, 2);
       const byEvent = new Map(letters.map((d) => [d.eventId, d]));
       const forAlice = byEvent.get(alice.id)!;
       const forBob = byEvent.get(bob.id)!;
@@ -145,7 +149,7 @@ export function describeDeadLettersContract(name: string, target: () => DeadLett
       const group = `dl-group-${randomUUID()}`;
       const consumer = await failingConsumer(topic, group);
       const events = [await publish(topic, 'dave'), await publish(topic, 'erin')];
-      const letters = await deadLettersOf(topic, 2);
+      const letters = await deadLettersOf(topic, consumer, 2);
 
       const out: string[] = [];
       const err: string[] = [];

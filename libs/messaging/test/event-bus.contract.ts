@@ -5,7 +5,12 @@ import { createInterface } from 'node:readline';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, expectEventually, type TestDatabase } from '@fluxnote/testing';
 import { createEnvelope, type EventEnvelope } from '../src/core/envelope';
-import type { EventTransport, OutgoingEvent, Subscription } from '../src/core/transport';
+import type {
+  EventTransport,
+  OutgoingEvent,
+  Subscription,
+  SubscriptionOptions,
+} from '../src/core/transport';
 import { contractRouter, openContractDatabase } from './contract-fixture';
 
 export interface ContractTarget {
@@ -72,7 +77,7 @@ export function describeEventBusContract(name: string, target: () => ContractTar
     async function consume(
       group: string,
       topic: string,
-      options: { maxAttempts?: number } = {},
+      options: Pick<SubscriptionOptions, 'maxAttempts' | 'onDeadLetter'> = {},
     ): Promise<void> {
       const transport = target().transport(db.url);
       open.push(transport);
@@ -194,7 +199,11 @@ export function describeEventBusContract(name: string, target: () => ContractTar
       const malformed = event(topic, 'user-p', 2);
       (malformed.envelope as { data: unknown }).data = { seq: 'not a number' };
       await publisher.publish([poison, malformed, event(topic, 'user-p', 3)]);
-      await consume(group, topic, { maxAttempts: 3 });
+      const deadLettered: string[] = [];
+      await consume(group, topic, {
+        maxAttempts: 3,
+        onDeadLetter: (deadTopic) => deadLettered.push(deadTopic),
+      });
       await expectEventually(
         async () => expect((await effects(group)).map((r) => r.seq)).toEqual([3]),
         { timeoutMs: 30_000 },
@@ -203,6 +212,8 @@ export function describeEventBusContract(name: string, target: () => ContractTar
       expect(dead.map((e) => e.id).sort()).toEqual(
         [poison.envelope.id, malformed.envelope.id].sort(),
       );
+      // The subscriber is told of each (the service counts them for its alerts).
+      expect(deadLettered).toEqual([topic, topic]);
     });
   });
 }

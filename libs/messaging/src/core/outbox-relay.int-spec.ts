@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, expectEventually, type TestDatabase } from '@fluxnote/testing';
 import { CONTRACT_SCHEMA, contractEvent, openContractDatabase } from '../../test/contract-fixture';
-import { Outbox } from './outbox';
+import { Outbox, outboxBacklog } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { EventTransport, type OutgoingEvent, type Subscription } from './transport';
 
@@ -104,6 +104,32 @@ describe('outbox relay (Postgres)', () => {
         [envelope.id, event.topic, JSON.stringify(envelope)],
       );
       await expectEventually(() => expect(seqs(transport)).toEqual([99]), { timeoutMs: 2_000 });
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('reports the backlog a relay has not published, and none once it has', async () => {
+    await dataSource.transaction(async (m) => {
+      await outbox.add(m, event, 'b', { seq: 1 });
+      await outbox.add(m, event, 'b', { seq: 2 });
+    });
+    await dataSource.query(
+      `UPDATE "${CONTRACT_SCHEMA}".outbox SET created_at = now() - interval '90 seconds' WHERE key = 'b'`,
+    );
+    const waiting = await outboxBacklog(dataSource, CONTRACT_SCHEMA);
+    expect(waiting.events).toBe(2);
+    expect(waiting.oldestSeconds).toBeGreaterThanOrEqual(90);
+    const transport = new RecordingTransport();
+    const relay = new OutboxRelay({ dataSource, schema: CONTRACT_SCHEMA, transport });
+    await relay.start();
+    try {
+      await expectEventually(async () =>
+        expect(await outboxBacklog(dataSource, CONTRACT_SCHEMA)).toEqual({
+          events: 0,
+          oldestSeconds: 0,
+        }),
+      );
     } finally {
       await relay.stop();
     }

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { EventDefinition, EventPayload } from '@fluxnote/contracts';
 import { PreparedStatement } from '@fluxnote/persistence';
 import { createEnvelope, type EventEnvelope } from './envelope';
@@ -66,4 +66,17 @@ export class Outbox {
     outboxWritten(manager, this.schema);
     return envelope;
   }
+}
+
+/** What `schema`'s outbox holds that no relay has published yet (published rows are deleted). */
+export async function outboxBacklog(
+  dataSource: DataSource,
+  schema: string,
+): Promise<{ events: number; oldestSeconds: number }> {
+  const [row] = await dataSource.query<{ events: number; oldest: number }[]>(
+    `SELECT count(*)::int AS events,
+            COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest
+       FROM "${schema}".outbox`,
+  );
+  return { events: row.events, oldestSeconds: row.oldest };
 }

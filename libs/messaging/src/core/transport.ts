@@ -24,6 +24,8 @@ export interface SubscriptionOptions {
   maxAttempts?: number;
   /** First retry delay; doubles each attempt (default 200 ms). */
   retryBaseMs?: number;
+  /** Told of each message this group dead-lettered, once it is stored (the service counts them). */
+  onDeadLetter?: (topic: string) => void;
 }
 
 export interface Subscription {

@@ -597,6 +597,7 @@ class PgSubscription implements Subscription {
       );
       await commitPosition.run(client, [this.options.group, topic, partition, row.offset]);
       await client.query('COMMIT');
+      this.options.onDeadLetter?.(topic);
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;

@@ -36,12 +36,18 @@ interface Entry {
 /**
  * Dead letters on Kafka: each `<topic>.dlq` holds the messages a group gave up on, with the
  * group, error, partition, offset and attempts in `dlq_*` headers. Kafka topics are append-only,
- * so replaying or discarding one appends a marker to the same topic (`dlq_resolves: <id>`); reading a dead-letter topic to its end gives each one's state. Ids are
- * `<dlq topic>/<partition>/<offset>`.
+ * so replaying or discarding one appends a marker to the same topic (`dlq_resolves: <id>`); reading a
+ * dead-letter topic to its end gives each one's state. Ids are `<dlq topic>/<partition>/<offset>`.
+ *
+ * Reading a topic takes a consumer group join (seconds), so an instance reads each dead-letter
+ * topic once, when first asked, and keeps that snapshot with its own replays and discards: make
+ * one per command (as `runDeadLettersCommand` does), not one per process.
  */
 export class KafkaDeadLetters implements DeadLetterStore {
   private readonly kafka: Kafka;
   private producer: Promise<Producer> | undefined;
+  /** Each dead-letter topic as read once, with this instance's own resolutions. */
+  private readonly snapshot = new Map<string, Entry[]>();
 
   constructor(private readonly options: KafkaDeadLettersOptions) {
     this.kafka = new Kafka({
@@ -57,7 +63,7 @@ export class KafkaDeadLetters implements DeadLetterStore {
     const topics = (await this.deadLetterTopics()).filter(
       (t) => filter.topic === undefined || t === deadLetterTopic(filter.topic),
     );
-    return (await this.read(topics))
+    return (await this.entries(topics))
       .map((e) => e.letter)
       .filter(
         (d) =>
@@ -105,7 +111,7 @@ export class KafkaDeadLetters implements DeadLetterStore {
     const at = parseId(id);
     const exists = at !== undefined && (await this.deadLetterTopics()).includes(at.topic);
     const found = exists
-      ? (await this.read([at.topic])).find((e) => e.letter.id === id)
+      ? (await this.entries([at.topic])).find((e) => e.letter.id === id)
       : undefined;
     if (!found) {
       throw new DeadLetterNotFoundError(id);
@@ -139,7 +145,29 @@ export class KafkaDeadLetters implements DeadLetterStore {
         },
       ],
     });
-    return { ...letter, resolution: { action, at } };
+    const resolved = { ...letter, resolution: { action, at } };
+    const topic = this.snapshot.get(deadLetterTopic(letter.topic)) ?? [];
+    for (const entry of topic) {
+      if (entry.letter.id === letter.id) {
+        entry.letter = resolved;
+      }
+    }
+    return resolved;
+  }
+
+  /** The entries of these dead-letter topics: the snapshot, reading those not read yet. */
+  private async entries(topics: string[]): Promise<Entry[]> {
+    const unread = topics.filter((t) => !this.snapshot.has(t));
+    if (unread.length > 0) {
+      const read = await this.read(unread);
+      for (const topic of unread) {
+        this.snapshot.set(
+          topic,
+          read.filter((e) => e.letter.id.startsWith(`${topic}/`)),
+        );
+      }
+    }
+    return topics.flatMap((t) => this.snapshot.get(t) ?? []);
   }
 
   private getProducer(): Promise<Producer> {

@@ -139,6 +139,7 @@ export class KafkaEventTransport extends EventTransport {
                   },
                 ],
               });
+              options.onDeadLetter?.(topic);
               return;
             }
             if (stopping) {

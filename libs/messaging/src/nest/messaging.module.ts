@@ -10,11 +10,13 @@ import {
 import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { EventRouter } from '../core/event-router';
-import { Outbox } from '../core/outbox';
+import { MessagingMetrics } from '../core/messaging-metrics';
+import { Outbox, outboxBacklog } from '../core/outbox';
 import { OutboxRelay } from '../core/outbox-relay';
 import { EventTransport, type Subscription } from '../core/transport';
 import { PgEventBus } from '../embedded/pg-event-bus';
 import type { KafkaSecurity } from '@fluxnote/config';
+import { metricsRegistry } from '@fluxnote/telemetry';
 import { KafkaEventTransport } from '../kafka/kafka-event-transport';
 import type { KafkaLog } from '../kafka/kafka-log';
 
@@ -77,6 +79,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger('Messaging');
   private relay: OutboxRelay | undefined;
   private readonly subscriptions: Subscription[] = [];
+  private untrackOutbox: (() => void) | undefined;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -93,6 +96,10 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
       onError: (error) => this.logger.error(`outbox relay: ${String(error)}`),
     });
     await this.relay.start();
+    const metrics = MessagingMetrics.of(metricsRegistry);
+    this.untrackOutbox = metrics.trackOutbox(this.options.schema, () =>
+      outboxBacklog(this.dataSource, this.options.schema),
+    );
     const consumers = this.discovery
       .getProviders()
       .map((wrapper) => wrapper.instance as unknown)
@@ -106,6 +113,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
           topics: router.topics,
           handle: router.deliver,
           handleBatch: router.deliverBatch,
+          onDeadLetter: (topic) => metrics.deadLettered(topic, consumer.group),
         }),
       );
       this.logger.log(
@@ -115,6 +123,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.untrackOutbox?.();
     await Promise.all(this.subscriptions.map((s) => s.stop()));
     await this.relay?.stop();
     await this.transport.close();
