@@ -407,6 +407,7 @@ describe('monitoring', () => {
       'FluxNoteEventLoopLag',
       'FluxNoteDeadLetters',
       'FluxNoteOutboxStuck',
+      'FluxNoteConsumerLag',
     ]);
     for (const r of rules) {
       expect(r.expr).toContain(`service=~"${prefix}-.*"`);

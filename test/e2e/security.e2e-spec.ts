@@ -66,6 +66,9 @@ describe('the gateway seen from outside', () => {
       /^fluxnote_outbox_backlog_events\{schema="billing",service="billing"\} \d+$/m,
     );
     expect(billing).toContain('# TYPE fluxnote_dead_letters_total counter');
+    expect(billing).toMatch(
+      /^fluxnote_consumer_lag_events\{group="billing\.ledger",topic="[^"]+",partition="\d+",service="billing"\} \d+$/m,
+    );
   });
 
   it('lets the configured web app call it from a browser, and no other origin', async () => {

@@ -215,5 +215,24 @@ export function describeEventBusContract(name: string, target: () => ContractTar
       // The subscriber is told of each (the service counts them for its alerts).
       expect(deadLettered).toEqual([topic, topic]);
     });
+
+    it('reports how far a group is behind each partition, and nothing once it has caught up', async () => {
+      const topic = `contract.lag.${randomUUID()}`;
+      const group = `lag-${randomUUID()}`;
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const transport = target().transport(db.url);
+      open.push(transport);
+      open.push(await transport.subscribe({ group, topics: [topic], handle: () => gate }));
+      await publisher.publish([1, 2, 3].map((seq) => event(topic, 'user-lag', seq)));
+      const behind = async (): Promise<number> =>
+        (await transport.consumerLag(group, [topic])).reduce((sum, p) => sum + p.lag, 0);
+      // The first event is in the handler; none of the three is handled.
+      await expectEventually(async () => expect(await behind()).toBe(3), { timeoutMs: 30_000 });
+      release();
+      await expectEventually(async () => expect(await behind()).toBe(0), { timeoutMs: 30_000 });
+      const partitions = await transport.consumerLag(group, [topic]);
+      expect(new Set(partitions.map((p) => p.topic))).toEqual(new Set([topic]));
+    });
   });
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { PartitionLag } from './transport';
 
 /** What the outbox holds that no relay has published yet. */
 export interface OutboxBacklog {
@@ -12,6 +13,7 @@ export const messagingMetricNames = {
   deadLetters: 'fluxnote_dead_letters_total',
   outboxBacklog: 'fluxnote_outbox_backlog_events',
   outboxOldest: 'fluxnote_outbox_oldest_event_age_seconds',
+  consumerLag: 'fluxnote_consumer_lag_events',
 } as const;
 
 /**
@@ -35,6 +37,7 @@ export class MessagingMetrics {
 
   private readonly deadLetters: Counter<'topic' | 'group'>;
   private readonly backlogs = new Map<string, () => Promise<OutboxBacklog>>();
+  private readonly lags = new Map<string, () => Promise<PartitionLag[]>>();
   private readonly backlogGauges: Gauge<'schema'>[];
 
   private constructor(registry: Registry) {
@@ -44,12 +47,9 @@ export class MessagingMetrics {
       labelNames: ['topic', 'group'] as const,
       registers: [registry],
     });
-    const read = (): Promise<[string, OutboxBacklog][]> =>
-      Promise.all(
-        [...this.backlogs].map(
-          async ([schema, query]) => [schema, await query()] as [string, OutboxBacklog],
-        ),
-      );
+    // A read that fails (the database or the broker away) leaves its series out of this scrape;
+    // the rest of /metrics still answers.
+    const read = (): Promise<[string, OutboxBacklog][]> => settled(this.backlogs);
     const events = new Gauge({
       name: messagingMetricNames.outboxBacklog,
       help: 'Events written to the outbox and not yet published',
@@ -73,10 +73,31 @@ export class MessagingMetrics {
       },
     });
     this.backlogGauges = [events, age];
+    const lags = this.lags;
+    new Gauge({
+      name: messagingMetricNames.consumerLag,
+      help: 'Events of a partition its consumer group has not handled yet',
+      labelNames: ['group', 'topic', 'partition'] as const,
+      registers: [registry],
+      collect: async function (this: Gauge<'group' | 'topic' | 'partition'>) {
+        this.reset();
+        for (const [group, partitions] of await settled(lags)) {
+          for (const { topic, partition, lag } of partitions) {
+            this.set({ group, topic, partition: String(partition) }, lag);
+          }
+        }
+      },
+    });
   }
 
   deadLettered(topic: string, group: string): void {
     this.deadLetters.inc({ topic, group });
+  }
+
+  /** Reads `group`'s lag at each scrape, until the returned function is called. */
+  trackConsumer(group: string, query: () => Promise<PartitionLag[]>): () => void {
+    this.lags.set(group, query);
+    return () => this.lags.delete(group);
   }
 
   /** Reads `schema`'s backlog at each scrape, until the returned function is called. */
@@ -89,4 +110,12 @@ export class MessagingMetrics {
       }
     };
   }
+}
+
+/** The answers of the reads that succeeded, by key. */
+async function settled<T>(reads: Map<string, () => Promise<T>>): Promise<[string, T][]> {
+  const results = await Promise.allSettled(
+    [...reads].map(async ([key, read]) => [key, await read()] as [string, T]),
+  );
+  return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 }

@@ -3,7 +3,12 @@ import { createTestDatabase, expectEventually, type TestDatabase } from '@fluxno
 import { CONTRACT_SCHEMA, contractEvent, openContractDatabase } from '../../test/contract-fixture';
 import { Outbox, outboxBacklog } from './outbox';
 import { OutboxRelay } from './outbox-relay';
-import { EventTransport, type OutgoingEvent, type Subscription } from './transport';
+import {
+  EventTransport,
+  type OutgoingEvent,
+  type PartitionLag,
+  type Subscription,
+} from './transport';
 
 /** A transport that records what it was given. */
 class RecordingTransport extends EventTransport {
@@ -14,6 +19,9 @@ class RecordingTransport extends EventTransport {
     return Promise.resolve();
   }
   subscribe(): Promise<Subscription> {
+    return Promise.reject(new Error('not used'));
+  }
+  consumerLag(): Promise<PartitionLag[]> {
     return Promise.reject(new Error('not used'));
   }
   close(): Promise<void> {

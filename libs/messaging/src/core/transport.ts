@@ -28,6 +28,13 @@ export interface SubscriptionOptions {
   onDeadLetter?: (topic: string) => void;
 }
 
+/** How many events of one partition a group has not handled yet. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  lag: number;
+}
+
 export interface Subscription {
   stop(): Promise<void>;
 }
@@ -40,6 +47,8 @@ export abstract class EventTransport {
   abstract readonly kind: 'embedded' | 'kafka';
   abstract publish(events: OutgoingEvent[]): Promise<void>;
   abstract subscribe(options: SubscriptionOptions): Promise<Subscription>;
+  /** How far `group` is behind on each partition of `topics` (all of them, before it started). */
+  abstract consumerLag(group: string, topics: string[]): Promise<PartitionLag[]>;
   abstract close(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import {
   PoisonMessageError,
   retryDelayMs,
   type OutgoingEvent,
+  type PartitionLag,
   type Subscription,
   type SubscriptionOptions,
 } from '../core/transport';
@@ -113,6 +114,22 @@ export class PgEventBus extends EventTransport {
     this.subscriptions.add(subscription);
     await subscription.start();
     return subscription;
+  }
+
+  async consumerLag(group: string, topics: string[]): Promise<PartitionLag[]> {
+    await this.init();
+    // A partition's offsets are dense: next_offset − 1 is its last event; committed is the last
+    // one the group handled (−1 before the first).
+    const { rows } = await this.pool.query<{ topic: string; partition: number; lag: string }>(
+      `SELECT p.topic, p.partition, GREATEST(p.next_offset - 1 - COALESCE(o.committed, -1), 0) AS lag
+         FROM bus.partitions p
+         LEFT JOIN bus.consumer_offsets o
+           ON o.group_id = $1 AND o.topic = p.topic AND o.partition = p.partition
+        WHERE p.topic = ANY($2::text[])
+        ORDER BY p.topic, p.partition`,
+      [group, topics],
+    );
+    return rows.map((r) => ({ topic: r.topic, partition: r.partition, lag: Number(r.lag) }));
   }
 
   async close(): Promise<void> {

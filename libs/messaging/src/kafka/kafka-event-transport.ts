@@ -1,5 +1,12 @@
 import type { KafkaSecurity } from '@fluxnote/config';
-import { Kafka, logLevel, type Consumer, type Producer, type SASLOptions } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
 import { parseEnvelope } from '../core/envelope';
 import { kafkaLogCreator, type KafkaLog } from './kafka-log';
 import {
@@ -7,6 +14,7 @@ import {
   PoisonMessageError,
   retryDelayMs,
   type OutgoingEvent,
+  type PartitionLag,
   type Subscription,
   type SubscriptionOptions,
 } from '../core/transport';
@@ -38,6 +46,7 @@ export class KafkaEventTransport extends EventTransport {
   private producer: Producer | undefined;
   private producerReady: Promise<Producer> | undefined;
   private readonly consumers = new Set<Consumer>();
+  private admin: Promise<Admin> | undefined;
 
   constructor(private readonly options: KafkaEventTransportOptions) {
     super();
@@ -160,7 +169,34 @@ export class KafkaEventTransport extends EventTransport {
     };
   }
 
+  async consumerLag(group: string, topics: string[]): Promise<PartitionLag[]> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })().catch((error: unknown) => {
+      this.admin = undefined; // the next scrape tries again
+      throw error;
+    });
+    const admin = await this.admin;
+    const lags: PartitionLag[] = [];
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group, topics })) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (const { partition, offset } of partitions) {
+        const end = ends.find((e) => e.partition === partition);
+        if (end) {
+          // Kafka commits the next offset to read; none yet (−1) means from the first kept.
+          const next = Number(offset) >= 0 ? Number(offset) : Number(end.low);
+          lags.push({ topic, partition, lag: Math.max(0, Number(end.high) - next) });
+        }
+      }
+    }
+    return lags.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  }
+
   async close(): Promise<void> {
+    const admin = await this.admin?.catch(() => undefined);
+    await admin?.disconnect().catch(() => undefined);
     await Promise.all([...this.consumers].map((c) => c.disconnect().catch(() => undefined)));
     this.consumers.clear();
     await this.producer?.disconnect().catch(() => undefined);

@@ -79,7 +79,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger('Messaging');
   private relay: OutboxRelay | undefined;
   private readonly subscriptions: Subscription[] = [];
-  private untrackOutbox: (() => void) | undefined;
+  private readonly untrack: (() => void)[] = [];
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -97,8 +97,10 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     });
     await this.relay.start();
     const metrics = MessagingMetrics.of(metricsRegistry);
-    this.untrackOutbox = metrics.trackOutbox(this.options.schema, () =>
-      outboxBacklog(this.dataSource, this.options.schema),
+    this.untrack.push(
+      metrics.trackOutbox(this.options.schema, () =>
+        outboxBacklog(this.dataSource, this.options.schema),
+      ),
     );
     const consumers = this.discovery
       .getProviders()
@@ -116,6 +118,11 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
           onDeadLetter: (topic) => metrics.deadLettered(topic, consumer.group),
         }),
       );
+      this.untrack.push(
+        metrics.trackConsumer(consumer.group, () =>
+          this.transport.consumerLag(consumer.group, router.topics),
+        ),
+      );
       this.logger.log(
         `consumer group ${consumer.group} subscribed to ${router.topics.join(', ')} (${this.transport.kind})`,
       );
@@ -123,7 +130,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.untrackOutbox?.();
+    this.untrack.splice(0).forEach((untrack) => untrack());
     await Promise.all(this.subscriptions.map((s) => s.stop()));
     await this.relay?.stop();
     await this.transport.close();
