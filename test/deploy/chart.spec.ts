@@ -1,5 +1,6 @@
 import { loadConfig } from '@fluxnote/config';
 import { messagingMetricNames } from '@fluxnote/messaging';
+import { slaMetricName } from '../../services/support/src/sla/sla-metrics';
 import type { ZodType } from 'zod';
 import { helm } from '../../tools/deploy/kube-tools';
 import { modelsPackage, strictManifestErrors } from '../../tools/deploy/strict-manifests';
@@ -396,7 +397,7 @@ describe('monitoring', () => {
     ).toBe('metrics');
   });
 
-  it('alerts on a service that is down or whose event loop lags, for this release only', () => {
+  it('alerts on down services, event-loop lag, the event bus and SLA breaches, for this release only', () => {
     const rule = find(render('prod', withMonitoring), 'PrometheusRule', prefix);
     expect(rule.metadata.labels).toMatchObject({ release: 'kube-prometheus' });
     const rules = (
@@ -408,6 +409,7 @@ describe('monitoring', () => {
       'FluxNoteDeadLetters',
       'FluxNoteOutboxStuck',
       'FluxNoteConsumerLag',
+      'FluxNoteSupportSlaBreached',
     ]);
     for (const r of rules) {
       expect(r.expr).toContain(`service=~"${prefix}-.*"`);
@@ -418,6 +420,11 @@ describe('monitoring', () => {
     expect(rules[2].expr).toContain('[15m])) > 0');
     expect(rules[3]).toMatchObject({ expr: expect.stringMatching(/> 300$/), for: '5m' });
     expect(rules[3].expr).toContain(`${messagingMetricNames.outboxOldest}{`);
+    expect(rules[4]).toMatchObject({ expr: expect.stringMatching(/> 1000$/), for: '10m' });
+    expect(rules[4].expr).toContain(`${messagingMetricNames.consumerLag}{`);
+    // Support's SLA standing, by the name support exports it.
+    expect(rules[5].expr).toContain(`${slaMetricName}{`);
+    expect(rules[5].expr).toContain('standing="breached"}) > 0');
   });
 });
 

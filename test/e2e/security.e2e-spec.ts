@@ -66,6 +66,8 @@ describe('the gateway seen from outside', () => {
       /^fluxnote_outbox_backlog_events\{schema="billing",service="billing"\} \d+$/m,
     );
     expect(billing).toContain('# TYPE fluxnote_dead_letters_total counter');
+    const support = await (await fetch(`${platform.internalHttpUrl('support')}/metrics`)).text();
+    expect(support).toContain('# TYPE fluxnote_support_tickets_escalated gauge');
     expect(billing).toMatch(
       /^fluxnote_consumer_lag_events\{group="billing\.ledger",topic="[^"]+",partition="\d+",service="billing"\} \d+$/m,
     );

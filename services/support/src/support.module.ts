@@ -10,6 +10,7 @@ import { SecurityFreeze } from './platform/security-freeze';
 import { CitedJobs } from './platform/cited-jobs';
 import { GrpcPlatformServices, PlatformServices } from './platform/platform-services';
 import { AgentActions } from './tickets/agent-actions.service';
+import { SlaMetrics } from './sla/sla-metrics';
 import { SlaWatch } from './sla/sla-watch';
 import { policiesWithRegions, SlaClocks } from './sla/sla-clock';
 import { InboundEmail } from './email/inbound-email';
@@ -63,6 +64,7 @@ export class SupportModule {
         AgentDesk,
         AgentActions,
         SlaWatch,
+        SlaMetrics,
         InboundEmail,
         WeeklyReports,
         TicketStream,

@@ -17,6 +17,8 @@ import { CurrentPlans, Customers } from '../customers/customers';
 import { AgentActions } from './agent-actions.service';
 import { SlaWatch } from '../sla/sla-watch';
 import { SlaClocks } from '../sla/sla-clock';
+import { escalatedTickets, reportEscalations } from '../sla/sla-metrics';
+import { Registry } from 'prom-client';
 import { InboundEmail } from '../email/inbound-email';
 import { WeeklyReports } from '../reports/weekly-reports';
 import { TicketStream } from './ticket-stream';
@@ -677,6 +679,14 @@ describe('the agent desk (Postgres)', () => {
       { action: 'escalate_near', actor_id: null },
       { action: 'escalate_breached', actor_id: null },
     ]);
+    // what an operator's Prometheus sees (FluxNoteSupportSlaBreached)
+    const registry = new Registry();
+    const stop = reportEscalations(registry, () => escalatedTickets(dataSource));
+    expect(await registry.metrics()).toContain(
+      'fluxnote_support_tickets_escalated{brand="fluxnote",plan="max",standing="breached"} 1',
+    );
+    stop();
+    expect(await registry.metrics()).not.toContain('standing="breached"');
 
     // a paid email ticket opened now (48 h) waits behind the breached chat, which moved up a class
     const paid = await open(await person('pro'), 'Where is my invoice?');
