@@ -1,5 +1,6 @@
 import { loadConfig } from '@fluxnote/config';
 import { messagingMetricNames } from '@fluxnote/messaging';
+import { purgeMetricNames } from '../../services/accounts/src/deletion/purge-metrics';
 import { slaMetricName } from '../../services/support/src/sla/sla-metrics';
 import type { ZodType } from 'zod';
 import { helm } from '../../tools/deploy/kube-tools';
@@ -397,7 +398,7 @@ describe('monitoring', () => {
     ).toBe('metrics');
   });
 
-  it('alerts on down services, event-loop lag, the event bus and SLA breaches, for this release only', () => {
+  it('alerts on down services, event-loop lag, the event bus, SLA breaches and purge deadlines, for this release only', () => {
     const rule = find(render('prod', withMonitoring), 'PrometheusRule', prefix);
     expect(rule.metadata.labels).toMatchObject({ release: 'kube-prometheus' });
     const rules = (
@@ -410,6 +411,7 @@ describe('monitoring', () => {
       'FluxNoteOutboxStuck',
       'FluxNoteConsumerLag',
       'FluxNoteSupportSlaBreached',
+      'FluxNotePurgeDeadline',
     ]);
     for (const r of rules) {
       expect(r.expr).toContain(`service=~"${prefix}-.*"`);
@@ -425,6 +427,8 @@ describe('monitoring', () => {
     // Support's SLA standing, by the name support exports it.
     expect(rules[5].expr).toContain(`${slaMetricName}{`);
     expect(rules[5].expr).toContain('standing="breached"}) > 0');
+    expect(rules[6].expr).toContain(`${purgeMetricNames.deadline}{`);
+    expect(rules[6].expr).toMatch(/< 43200$/);
   });
 });
 

@@ -68,6 +68,8 @@ describe('the gateway seen from outside', () => {
     expect(billing).toContain('# TYPE fluxnote_dead_letters_total counter');
     const support = await (await fetch(`${platform.internalHttpUrl('support')}/metrics`)).text();
     expect(support).toContain('# TYPE fluxnote_support_tickets_escalated gauge');
+    const accounts = await (await fetch(`${platform.internalHttpUrl('accounts')}/metrics`)).text();
+    expect(accounts).toMatch(/^fluxnote_accounts_deletions_pending\{service="accounts"\} \d+$/m);
     expect(billing).toMatch(
       /^fluxnote_consumer_lag_events\{group="billing\.ledger",topic="[^"]+",partition="\d+",service="billing"\} \d+$/m,
     );

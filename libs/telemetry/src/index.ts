@@ -2,3 +2,4 @@ export * from './start-telemetry';
 export * from './logger';
 export * from './nest/observability.module';
 export * from './draining';
+export * from './scraped-gauge';

@@ -13,6 +13,7 @@ import { RecoveryService } from './security/recovery.service';
 import { Sessions } from './sessions/sessions';
 import { AccountStatus } from './users/account-status';
 import { DeletionSweep } from './deletion/deletion-sweep';
+import { PurgeMetrics } from './deletion/purge-metrics';
 import { DeletionEventsConsumer } from './deletion/deletion.events';
 import { DeletionService } from './deletion/deletion.service';
 import { JwksController } from './tokens/jwks.controller';
@@ -56,6 +57,7 @@ export class AccountsModule {
         DeletionService,
         DeletionEventsConsumer,
         DeletionSweep,
+        PurgeMetrics,
         AdminBootstrap,
       ],
     };

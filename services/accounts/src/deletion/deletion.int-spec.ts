@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import { purgingServices } from '@fluxnote/contracts';
+import { Registry } from 'prom-client';
 import { loginClient } from '../security/login-history';
+import { pendingPurges, reportPurges } from './purge-metrics';
 import { openAccountsTestbed, type AccountsServices } from '../testing/accounts-services';
 
 describe('account deletion (Postgres)', () => {
@@ -35,8 +37,17 @@ describe('account deletion (Postgres)', () => {
       client: loginClient({ ip: '8.8.8.8', country: '', deviceId: 'p', userAgent: 'App' }),
     });
     const userId = session.user.id;
+    const registry = new Registry();
+    const stopReporting = reportPurges(registry, () => pendingPurges(dataSource), clock);
+    expect(await registry.metrics()).toContain('fluxnote_accounts_deletions_pending 0');
+    expect(await registry.metrics()).not.toMatch(/^fluxnote_accounts_purge_deadline_seconds\{/m);
     const first = await services.deletions.request(userId);
     expect(first.purgeBy.getTime() - clock.now().getTime()).toBe(72 * 3_600_000);
+    // what an operator's Prometheus sees (FluxNotePurgeDeadline): 72 hours left
+    expect(await registry.metrics()).toContain('fluxnote_accounts_deletions_pending 1');
+    expect(await registry.metrics()).toContain(
+      `fluxnote_accounts_purge_deadline_seconds{deletion="${first.deletionId}"} 259200`,
+    );
     expect(await services.deletions.request(userId)).toEqual(first);
     expect(await outbox('accounts.deletion.requested.v1')).toEqual([
       expect.objectContaining({ deletionId: first.deletionId, userId }),
@@ -49,6 +60,9 @@ describe('account deletion (Postgres)', () => {
     clock.advance(59 * 3_600_000);
     expect(await services.deletions.alertNearDeadline()).toBe(0);
     clock.advance(2 * 3_600_000);
+    expect(await registry.metrics()).toContain(
+      `fluxnote_accounts_purge_deadline_seconds{deletion="${first.deletionId}"} 39600`,
+    );
     expect(await services.deletions.alertNearDeadline()).toBe(1);
     expect(await services.deletions.alertNearDeadline()).toBe(0);
     const [alert] = await outbox('accounts.operations.alert.v1');
@@ -61,6 +75,9 @@ describe('account deletion (Postgres)', () => {
     for (const service of purgingServices) {
       await dataSource.transaction((m) => services.deletions.confirm(m, first.deletionId, service));
     }
+    expect(await registry.metrics()).toContain('fluxnote_accounts_deletions_pending 0');
+    expect(await registry.metrics()).not.toContain(first.deletionId);
+    stopReporting();
     const left = await dataSource.query<{ n: string }[]>(
       `SELECT count(*) AS n FROM accounts.users WHERE id = $1`,
       [userId],

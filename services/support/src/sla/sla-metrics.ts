@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { metricsRegistry } from '@fluxnote/telemetry';
+import { metricsRegistry, reportAtScrape } from '@fluxnote/telemetry';
 
 export const slaMetricName = 'fluxnote_support_tickets_escalated';
 
@@ -30,43 +30,28 @@ export async function escalatedTickets(dataSource: DataSource): Promise<Escalate
   }));
 }
 
-const readers = new WeakMap<Registry, { read?: () => Promise<EscalatedCount[]> }>();
-
 /**
  * `fluxnote_support_tickets_escalated{brand,plan,standing}` on `registry`, read with `read` at
  * each scrape (the SLA watch sets the standing; the chart's FluxNoteSupportSlaBreached reads it).
- * A read that fails leaves the metric out of that scrape. Returns the function that stops reading.
+ * Returns the function that stops reading.
  */
 export function reportEscalations(
   registry: Registry,
   read: () => Promise<EscalatedCount[]>,
 ): () => void {
-  let reader = readers.get(registry);
-  if (!reader) {
-    const current: { read?: () => Promise<EscalatedCount[]> } = {};
-    reader = current;
-    readers.set(registry, current);
-    new Gauge({
+  return reportAtScrape(
+    registry,
+    {
       name: slaMetricName,
       help: 'Open tickets waiting for a first response near (standing="near") or past their target',
       labelNames: ['brand', 'plan', 'standing'] as const,
-      registers: [registry],
-      collect: async function (this: Gauge<'brand' | 'plan' | 'standing'>) {
-        this.reset();
-        const counts = await current.read?.().catch(() => []);
-        for (const { brand, plan, standing, tickets } of counts ?? []) {
-          this.set({ brand, plan, standing }, tickets);
-        }
-      },
-    });
-  }
-  reader.read = read;
-  const mine = reader;
-  return () => {
-    if (mine.read === read) {
-      mine.read = undefined;
-    }
-  };
+    },
+    async () =>
+      (await read()).map(({ brand, plan, standing, tickets }) => ({
+        labels: { brand, plan, standing },
+        value: tickets,
+      })),
+  );
 }
 
 /** Support's SLA numbers on the service's `/metrics`. */

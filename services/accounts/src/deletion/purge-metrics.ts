@@ -1,0 +1,86 @@
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { Clock } from '@fluxnote/clock';
+import { metricsRegistry, reportAtScrape } from '@fluxnote/telemetry';
+
+export const purgeMetricNames = {
+  pending: 'fluxnote_accounts_deletions_pending',
+  deadline: 'fluxnote_accounts_purge_deadline_seconds',
+} as const;
+
+export interface PendingPurges {
+  pending: number;
+  /** The nearest deadlines (at most 100: the alert needs only the nearest). */
+  deadlines: { deletionId: string; purgeBy: Date }[];
+}
+
+/** Deletions not purged everywhere yet, and their deadlines, nearest first. */
+export async function pendingPurges(dataSource: DataSource): Promise<PendingPurges> {
+  const [count] = await dataSource.query<{ pending: number }[]>(
+    `SELECT count(*)::int AS pending FROM accounts.deletions`,
+  );
+  const rows = await dataSource.query<{ id: string; purge_by: Date }[]>(
+    `SELECT id, purge_by FROM accounts.deletions ORDER BY purge_by LIMIT 100`,
+  );
+  return {
+    pending: count.pending,
+    deadlines: rows.map((r) => ({ deletionId: r.id, purgeBy: r.purge_by })),
+  };
+}
+
+/**
+ * The 72-hour purge on `/metrics`: how many deletions are still waiting for a service's purge,
+ * and for each the seconds left (on the platform clock) before its deadline, negative once it has
+ * passed (labelled by deletion, so the alert names it). The chart's FluxNotePurgeDeadline reads
+ * the second.
+ */
+export function reportPurges(
+  registry: Registry,
+  read: () => Promise<PendingPurges>,
+  clock: Clock,
+): () => void {
+  const stops = [
+    reportAtScrape(
+      registry,
+      {
+        name: purgeMetricNames.pending,
+        help: 'Account deletions some service has not confirmed purged yet',
+        labelNames: [],
+      },
+      async () => [{ labels: {}, value: (await read()).pending }],
+    ),
+    reportAtScrape(
+      registry,
+      {
+        name: purgeMetricNames.deadline,
+        help: 'Seconds left before the purge deadline of a pending account deletion',
+        labelNames: ['deletion'] as const,
+      },
+      async () =>
+        (await read()).deadlines.map(({ deletionId, purgeBy }) => ({
+          labels: { deletion: deletionId },
+          value: (purgeBy.getTime() - clock.now().getTime()) / 1000,
+        })),
+    ),
+  ];
+  return () => stops.forEach((stop) => stop());
+}
+
+@Injectable()
+export class PurgeMetrics implements OnModuleInit, OnModuleDestroy {
+  private stop: (() => void) | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.stop = reportPurges(metricsRegistry, () => pendingPurges(this.dataSource), this.clock);
+  }
+
+  onModuleDestroy(): void {
+    this.stop?.();
+  }
+}
