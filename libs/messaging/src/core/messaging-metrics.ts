@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
+import { coalesced, ScrapedGauge } from '@fluxnote/telemetry';
 import type { PartitionLag } from './transport';
 
 /** What the outbox holds that no relay has published yet. */
@@ -36,9 +37,9 @@ export class MessagingMetrics {
   }
 
   private readonly deadLetters: Counter<'topic' | 'group'>;
-  private readonly backlogs = new Map<string, () => Promise<OutboxBacklog>>();
-  private readonly lags = new Map<string, () => Promise<PartitionLag[]>>();
-  private readonly backlogGauges: Gauge<'schema'>[];
+  private readonly backlogEvents: ScrapedGauge<'schema'>;
+  private readonly backlogAge: ScrapedGauge<'schema'>;
+  private readonly lag: ScrapedGauge<'group' | 'topic' | 'partition'>;
 
   private constructor(registry: Registry) {
     this.deadLetters = new Counter({
@@ -47,46 +48,20 @@ export class MessagingMetrics {
       labelNames: ['topic', 'group'] as const,
       registers: [registry],
     });
-    // A read that fails (the database or the broker away) leaves its series out of this scrape;
-    // the rest of /metrics still answers.
-    const read = (): Promise<[string, OutboxBacklog][]> => settled(this.backlogs);
-    const events = new Gauge({
+    this.backlogEvents = ScrapedGauge.on(registry, {
       name: messagingMetricNames.outboxBacklog,
       help: 'Events written to the outbox and not yet published',
       labelNames: ['schema'] as const,
-      registers: [registry],
-      collect: async function (this: Gauge<'schema'>) {
-        for (const [schema, backlog] of await read()) {
-          this.set({ schema }, backlog.events);
-        }
-      },
     });
-    const age = new Gauge({
+    this.backlogAge = ScrapedGauge.on(registry, {
       name: messagingMetricNames.outboxOldest,
       help: 'How long the oldest unpublished outbox event has waited',
       labelNames: ['schema'] as const,
-      registers: [registry],
-      collect: async function (this: Gauge<'schema'>) {
-        for (const [schema, backlog] of await read()) {
-          this.set({ schema }, backlog.oldestSeconds);
-        }
-      },
     });
-    this.backlogGauges = [events, age];
-    const lags = this.lags;
-    new Gauge({
+    this.lag = ScrapedGauge.on(registry, {
       name: messagingMetricNames.consumerLag,
       help: 'Events of a partition its consumer group has not handled yet',
       labelNames: ['group', 'topic', 'partition'] as const,
-      registers: [registry],
-      collect: async function (this: Gauge<'group' | 'topic' | 'partition'>) {
-        this.reset();
-        for (const [group, partitions] of await settled(lags)) {
-          for (const { topic, partition, lag } of partitions) {
-            this.set({ group, topic, partition: String(partition) }, lag);
-          }
-        }
-      },
     });
   }
 
@@ -96,26 +71,23 @@ export class MessagingMetrics {
 
   /** Reads `group`'s lag at each scrape, until the returned function is called. */
   trackConsumer(group: string, query: () => Promise<PartitionLag[]>): () => void {
-    this.lags.set(group, query);
-    return () => this.lags.delete(group);
+    return this.lag.add(async () =>
+      (await query()).map(({ topic, partition, lag }) => ({
+        labels: { group, topic, partition: String(partition) },
+        value: lag,
+      })),
+    );
   }
 
-  /** Reads `schema`'s backlog at each scrape, until the returned function is called. */
+  /** Reads `schema`'s backlog at each scrape (one query for both gauges), until stopped. */
   trackOutbox(schema: string, query: () => Promise<OutboxBacklog>): () => void {
-    this.backlogs.set(schema, query);
-    return () => {
-      this.backlogs.delete(schema);
-      for (const gauge of this.backlogGauges) {
-        gauge.remove({ schema });
-      }
-    };
+    const read = coalesced(query);
+    const stops = [
+      this.backlogEvents.add(async () => [{ labels: { schema }, value: (await read()).events }]),
+      this.backlogAge.add(async () => [
+        { labels: { schema }, value: (await read()).oldestSeconds },
+      ]),
+    ];
+    return () => stops.forEach((stop) => stop());
   }
-}
-
-/** The answers of the reads that succeeded, by key. */
-async function settled<T>(reads: Map<string, () => Promise<T>>): Promise<[string, T][]> {
-  const results = await Promise.allSettled(
-    [...reads].map(async ([key, read]) => [key, await read()] as [string, T]),
-  );
-  return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 }

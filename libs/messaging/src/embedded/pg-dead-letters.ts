@@ -76,14 +76,11 @@ export class PgDeadLetters implements DeadLetterStore {
         [row.topic],
       );
       const key = row.key ?? row.envelope.subject;
-      await appendEvents(client, [
-        {
-          topic: row.topic,
-          partition: partitionFor(key, rows[0].partitions),
-          key,
-          envelope: row.envelope,
-        },
-      ]);
+      await appendEvents(
+        client,
+        [{ topic: row.topic, key, envelope: row.envelope }],
+        [partitionFor(key, rows[0].partitions)],
+      );
     });
   }
 

@@ -92,14 +92,11 @@ export class PgEventBus extends EventTransport {
     if (events.length === 0) {
       return;
     }
-    const placed: PlacedEvent[] = [];
+    const partitions: number[] = [];
     for (const event of events) {
-      placed.push({
-        ...event,
-        partition: partitionFor(event.key, await this.ensureTopic(event.topic)),
-      });
+      partitions.push(partitionFor(event.key, await this.ensureTopic(event.topic)));
     }
-    await appendEvents(this.pool, placed);
+    await appendEvents(this.pool, events, partitions);
   }
 
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
@@ -167,23 +164,24 @@ const appendBatch = new PreparedStatement(
    )
    SELECT pg_notify($6, m) FROM unnest($7::text[]) m`,
 );
-/** An event with the partition of its topic it goes to. */
-export type PlacedEvent = OutgoingEvent & { partition: number };
-
 /**
- * Appends events to their partitions in one statement, so in one transaction: the partitions
+ * Appends events to their partitions (`partitions[i]` is event i's) in one statement, so in one transaction: the partitions
  * advance, the events are appended in order, and the consumers are notified together or not at
  * all (on `on`'s transaction when it has one). One notification per topic names its
  * partitions: a consumer wakes only the partitions that have news.
  */
-export async function appendEvents(on: StatementTarget, events: PlacedEvent[]): Promise<void> {
+export async function appendEvents(
+  on: StatementTarget,
+  events: OutgoingEvent[],
+  partitions: number[],
+): Promise<void> {
   const woken = new Map<string, Set<number>>();
-  for (const event of events) {
-    woken.set(event.topic, (woken.get(event.topic) ?? new Set()).add(event.partition));
-  }
+  events.forEach((event, i) => {
+    woken.set(event.topic, (woken.get(event.topic) ?? new Set()).add(partitions[i]));
+  });
   await appendBatch.run(on, [
     events.map((e) => e.topic),
-    events.map((e) => e.partition),
+    partitions,
     events.map((e) => e.key),
     events.map((e) => e.envelope.id),
     events.map((e) => JSON.stringify(e.envelope)),

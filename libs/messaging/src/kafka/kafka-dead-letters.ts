@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaSecurity } from '@fluxnote/config';
-import { Kafka, logLevel, type IHeaders, type Producer, type SASLOptions } from 'kafkajs';
+import type { IHeaders, Kafka, Producer } from 'kafkajs';
 import {
   DeadLetterNotFoundError,
   DeadLetterResolvedError,
@@ -10,7 +10,7 @@ import {
   type DeadLetterFilter,
   type DeadLetterStore,
 } from '../core/dead-letters';
-import { deadLetterTopic } from './kafka-event-transport';
+import { deadLetterTopic, kafkaClient } from './kafka-event-transport';
 
 export interface KafkaDeadLettersOptions {
   brokers: string[];
@@ -50,13 +50,7 @@ export class KafkaDeadLetters implements DeadLetterStore {
   private readonly snapshot = new Map<string, Entry[]>();
 
   constructor(private readonly options: KafkaDeadLettersOptions) {
-    this.kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.brokers,
-      logLevel: logLevel.NOTHING,
-      ssl: options.security?.ssl ?? false,
-      ...(options.security?.sasl ? { sasl: options.security.sasl as SASLOptions } : {}),
-    });
+    this.kafka = kafkaClient(options);
   }
 
   async list(filter: DeadLetterFilter): Promise<DeadLetter[]> {

@@ -30,6 +30,25 @@ export interface KafkaEventTransportOptions {
   log?: KafkaLog;
 }
 
+/** A kafkajs client on the brokers, with TLS and SASL when set; its own log only when given one. */
+export function kafkaClient(options: {
+  brokers: string[];
+  clientId: string;
+  security?: KafkaSecurity;
+  log?: KafkaLog;
+}): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    ...(options.log
+      ? { logLevel: logLevel.INFO, logCreator: kafkaLogCreator(options.log) }
+      : { logLevel: logLevel.NOTHING }),
+    ssl: options.security?.ssl ?? false,
+    // kafkajs types SASL per mechanism; ours is the same shape with the mechanism as a union.
+    ...(options.security?.sasl ? { sasl: options.security.sasl as SASLOptions } : {}),
+  });
+}
+
 export function deadLetterTopic(topic: string): string {
   return `${topic}.dlq`;
 }
@@ -50,16 +69,7 @@ export class KafkaEventTransport extends EventTransport {
 
   constructor(private readonly options: KafkaEventTransportOptions) {
     super();
-    this.kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.brokers,
-      ...(options.log
-        ? { logLevel: logLevel.INFO, logCreator: kafkaLogCreator(options.log) }
-        : { logLevel: logLevel.NOTHING }),
-      ssl: options.security?.ssl ?? false,
-      // kafkajs types SASL per mechanism; ours is the same shape with the mechanism as a union.
-      ...(options.security?.sasl ? { sasl: options.security.sasl as SASLOptions } : {}),
-    });
+    this.kafka = kafkaClient(options);
   }
 
   private getProducer(): Promise<Producer> {

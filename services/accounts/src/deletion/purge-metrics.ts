@@ -2,7 +2,7 @@ import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/com
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
-import { metricsRegistry, reportAtScrape } from '@fluxnote/telemetry';
+import { coalesced, metricsRegistry, reportAtScrape } from '@fluxnote/telemetry';
 
 export const purgeMetricNames = {
   pending: 'fluxnote_accounts_deletions_pending',
@@ -40,6 +40,7 @@ export function reportPurges(
   read: () => Promise<PendingPurges>,
   clock: Clock,
 ): () => void {
+  const shared = coalesced(read); // one query a scrape for both gauges
   const stops = [
     reportAtScrape(
       registry,
@@ -48,7 +49,7 @@ export function reportPurges(
         help: 'Account deletions some service has not confirmed purged yet',
         labelNames: [],
       },
-      async () => [{ labels: {}, value: (await read()).pending }],
+      async () => [{ labels: {}, value: (await shared()).pending }],
     ),
     reportAtScrape(
       registry,
@@ -58,7 +59,7 @@ export function reportPurges(
         labelNames: ['deletion'] as const,
       },
       async () =>
-        (await read()).deadlines.map(({ deletionId, purgeBy }) => ({
+        (await shared()).deadlines.map(({ deletionId, purgeBy }) => ({
           labels: { deletion: deletionId },
           value: (purgeBy.getTime() - clock.now().getTime()) / 1000,
         })),
