@@ -2,6 +2,7 @@ import { loadConfig } from '@fluxnote/config';
 import { messagingMetricNames } from '@fluxnote/messaging';
 import { purgeMetricNames } from '../../services/accounts/src/deletion/purge-metrics';
 import { slaMetricName } from '../../services/support/src/sla/sla-metrics';
+import { generationMetricNames } from '../../services/generation/src/jobs/generation-metrics';
 import type { ZodType } from 'zod';
 import { helm } from '../../tools/deploy/kube-tools';
 import { modelsPackage, strictManifestErrors } from '../../tools/deploy/strict-manifests';
@@ -398,7 +399,7 @@ describe('monitoring', () => {
     ).toBe('metrics');
   });
 
-  it('alerts on down services, event-loop lag, the event bus, SLA breaches and purge deadlines, for this release only', () => {
+  it('alerts on down services, event-loop lag, the event bus, provider failures, SLA breaches and purge deadlines, for this release only', () => {
     const rule = find(render('prod', withMonitoring), 'PrometheusRule', prefix);
     expect(rule.metadata.labels).toMatchObject({ release: 'kube-prometheus' });
     const rules = (
@@ -410,6 +411,7 @@ describe('monitoring', () => {
       'FluxNoteDeadLetters',
       'FluxNoteOutboxStuck',
       'FluxNoteConsumerLag',
+      'FluxNoteProviderFailureSpike',
       'FluxNoteSupportSlaBreached',
       'FluxNotePurgeDeadline',
     ]);
@@ -424,11 +426,16 @@ describe('monitoring', () => {
     expect(rules[3].expr).toContain(`${messagingMetricNames.outboxOldest}{`);
     expect(rules[4]).toMatchObject({ expr: expect.stringMatching(/> 1000$/), for: '10m' });
     expect(rules[4].expr).toContain(`${messagingMetricNames.consumerLag}{`);
+    // Generation's provider calls: the share failing, once a model had enough calls to judge.
+    expect(rules[5]).toMatchObject({ for: '5m' });
+    expect(rules[5].expr).toContain(`rate(${generationMetricNames.providerFailures}{`);
+    expect(rules[5].expr).toContain(`rate(${generationMetricNames.providerCalls}_count{`);
+    expect(rules[5].expr).toMatch(/\) > 0\.2 and .*\[10m\]\)\) >= 10$/);
     // Support's SLA standing, by the name support exports it.
-    expect(rules[5].expr).toContain(`${slaMetricName}{`);
-    expect(rules[5].expr).toContain('standing="breached"}) > 0');
-    expect(rules[6].expr).toContain(`${purgeMetricNames.deadline}{`);
-    expect(rules[6].expr).toMatch(/< 43200$/);
+    expect(rules[6].expr).toContain(`${slaMetricName}{`);
+    expect(rules[6].expr).toContain('standing="breached"}) > 0');
+    expect(rules[7].expr).toContain(`${purgeMetricNames.deadline}{`);
+    expect(rules[7].expr).toMatch(/< 43200$/);
   });
 });
 
@@ -481,6 +488,41 @@ describe('values', () => {
     expect(find(objects, 'PodDisruptionBudget', `${prefix}-notifications`).spec).toMatchObject({
       maxUnavailable: 1,
     });
+  });
+
+  it('scale generation on its queue instead of CPU when queueDepth is on', () => {
+    const metricsOf = (objects: ReturnType<typeof render>) =>
+      find(objects, 'HorizontalPodAutoscaler', `${prefix}-generation`).spec!.metrics;
+    expect(metricsOf(render('prod'))).toEqual([
+      {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
+      },
+    ]);
+    const byQueue = render('prod', [
+      'services.generation.autoscaling.queueDepth.enabled=true',
+      'services.generation.autoscaling.queueDepth.jobsPerReplica=12',
+    ]);
+    expect(metricsOf(byQueue)).toEqual([
+      {
+        type: 'External',
+        external: {
+          metric: {
+            name: generationMetricNames.queueDepth,
+            selector: { matchLabels: { service: `${prefix}-generation` } },
+          },
+          target: { type: 'AverageValue', averageValue: '12' },
+        },
+      },
+    ]);
+    expect(strictManifestErrors(byQueue)).toEqual([]);
+    // the other services keep their CPU target
+    expect(
+      find(byQueue, 'HorizontalPodAutoscaler', `${prefix}-gateway`).spec!.metrics,
+    ).toMatchObject([{ type: 'Resource' }]);
+    expect(() =>
+      render('prod', ['services.generation.autoscaling.queueDepth.jobsPerReplica=0']),
+    ).toThrow(/jobsPerReplica/);
   });
 
   it('are validated by values.schema.json', () => {

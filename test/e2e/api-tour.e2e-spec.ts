@@ -6,7 +6,7 @@ import {
   unwrap,
   type FluxNoteClient,
 } from '@fluxnote/client';
-import { expectEventually } from '@fluxnote/testing';
+import { expectEventually, scrapedValue } from '@fluxnote/testing';
 import type { Platform } from '../../tools/launcher/platform';
 import { tour } from '../../examples/sdk-tour';
 import type { ContractCheck } from './contract-check';
@@ -443,6 +443,123 @@ describe('the public API, operation by operation, through the SDK', () => {
     expect(operations.filter((o) => !answered.has(o))).toEqual([]);
     expect(operations.filter((o) => !succeeded.has(o) && !outside.includes(o))).toEqual([]);
     expect(contract.violations).toEqual([]);
+  });
+
+  it('shows an operator each request, submit, provider call, hold and delivery on /metrics', async () => {
+    type Service = 'gateway' | 'generation' | 'billing' | 'notifications';
+    const services: Service[] = ['gateway', 'generation', 'billing', 'notifications'];
+    const scrapeAll = async (): Promise<Record<Service, string>> =>
+      Object.fromEntries(
+        await Promise.all(
+          services.map(async (s) => [
+            s,
+            await (await fetch(`${platform.internalHttpUrl(s)}/metrics`)).text(),
+          ]),
+        ),
+      ) as Record<Service, string>;
+    const before = await scrapeAll();
+    const admin = client();
+    await unwrap(admin.api.POST('/v1/auth/login', { body: testAdmin }));
+    const failNext = (failure: 'provider_5xx' | null) =>
+      unwrap(
+        admin.api.PUT('/v1/admin/simulator/models/{model}', {
+          params: { path: { model: 'wan-2.6' } },
+          body: { failure, latencyMs: 100 },
+        }),
+      );
+    const { sdk, email } = await signUp();
+    const job = { model: 'wan-2.6', mode: 'text-to-video', prompt: 'a lighthouse at dawn' };
+    const finished = (id: string, status: string) =>
+      expectEventually(async () => {
+        const state = await unwrap(
+          sdk.api.GET('/v1/generations/{id}', { params: { path: { id } } }),
+        );
+        expect(state.status).toBe(status);
+      });
+    await failNext('provider_5xx');
+    try {
+      // fails on the provider; its credit comes back
+      await finished((await unwrap(sdk.api.POST('/v1/generations', { body: job }))).id, 'failed');
+    } finally {
+      await failNext(null);
+    }
+    await finished((await unwrap(sdk.api.POST('/v1/generations', { body: job }))).id, 'succeeded');
+    const refused = await unwrap(sdk.api.POST('/v1/generations', { body: job })).catch(
+      (e: unknown) => e,
+    );
+    expect(ApiProblem.is(refused, 'insufficient-credits')).toBe(true);
+    // the failure's email is sent by the notifications worker
+    await mailTo(platform, email, /failed/i);
+
+    const after = await expectEventually(async () => {
+      const now = await scrapeAll();
+      const sent = (text: string) =>
+        scrapedValue(text, 'fluxnote_notification_deliveries_total', {
+          channel: 'email',
+          outcome: 'sent',
+        });
+      expect(sent(now.notifications)).toBeGreaterThan(sent(before.notifications));
+      return now;
+    });
+    const grew = (service: Service, name: string, labels: Record<string, string>): number =>
+      scrapedValue(after[service], name, labels) - scrapedValue(before[service], name, labels);
+
+    // the gateway: each request under its route template and status
+    const submits = { method: 'POST', route: '/v1/generations' };
+    expect(
+      grew('gateway', 'fluxnote_http_request_duration_seconds_count', {
+        ...submits,
+        status: '202',
+      }),
+    ).toBe(2);
+    expect(
+      grew('gateway', 'fluxnote_http_request_duration_seconds_count', {
+        ...submits,
+        status: '402',
+      }),
+    ).toBe(1);
+    // generation: the submits by outcome, over gRPC, and the provider's calls per model
+    const outcome = (o: string) =>
+      grew('generation', 'fluxnote_generation_submits_total', { outcome: o });
+    expect([outcome('accepted'), outcome('insufficient-credits')]).toEqual([2, 1]);
+    expect(
+      grew('generation', 'fluxnote_grpc_server_duration_seconds_count', {
+        grpc_method: 'SubmitJob',
+        grpc_code: 'OK',
+      }),
+    ).toBe(2);
+    const calls = (o: string) =>
+      grew('generation', 'fluxnote_provider_call_duration_seconds_count', {
+        model: 'wan-2.6',
+        outcome: o,
+      });
+    expect(calls('ok')).toBe(1);
+    expect(calls('failed')).toBeGreaterThanOrEqual(1);
+    expect(
+      grew('generation', 'fluxnote_provider_failures_total', {
+        model: 'wan-2.6',
+        reason: 'provider_5xx',
+      }),
+    ).toBe(calls('failed'));
+    expect(
+      grew('generation', 'fluxnote_generation_queue_wait_seconds_count', { lane: 'shared' }),
+    ).toBe(2);
+    expect(after.generation).toMatch(
+      /^fluxnote_generation_queue_depth\{lane="priority",service="generation"\} \d+$/m,
+    );
+    expect(after.generation).toMatch(
+      /^fluxnote_generation_queue_depth\{lane="shared",service="generation"\} \d+$/m,
+    );
+    // billing: two holds, one given back, one spent
+    const credits = (operation: string) =>
+      grew('billing', 'fluxnote_credits_total', { operation, pool: 'video' });
+    expect([credits('hold'), credits('release'), credits('commit')]).toEqual([2, 1, 1]);
+    expect(
+      grew('billing', 'fluxnote_grpc_server_duration_seconds_count', {
+        grpc_method: 'Reserve',
+        grpc_code: 'OK',
+      }),
+    ).toBe(2);
   });
 
   it('runs the README’s SDK tour (examples/sdk-tour.ts)', async () => {

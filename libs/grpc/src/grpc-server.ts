@@ -18,12 +18,15 @@ import { HealthImplementation, service as healthService } from 'grpc-health-chec
 import { join } from 'node:path';
 import { throwError, type Observable } from 'rxjs';
 import { ProblemError } from '@fluxnote/contracts';
+import { metricsRegistry } from '@fluxnote/telemetry';
+import { grpcServerMetrics } from './grpc-metrics';
 import { problemToGrpcError } from './problem-status';
 import { protoLoaderOptions, protoRoot, type GrpcServiceSpec } from './proto-files';
 
 /**
  * Nest microservice options for a service's gRPC server, with the standard health service.
  * `onServer` gets the grpc-js server itself once Nest has made it (to drain it on SIGTERM).
+ * Every call is timed into `fluxnote_grpc_server_duration_seconds` (`grpcServerMetrics`).
  */
 export function grpcServerOptions(
   specs: GrpcServiceSpec[],
@@ -39,6 +42,8 @@ export function grpcServerOptions(
       package: [...new Set(specs.map((s) => s.package))],
       protoPath: specs.map((s) => join(protoRoot(), s.file)),
       loader: { ...protoLoaderOptions, includeDirs: [protoRoot()] },
+      // Nest hands these to the grpc-js server it makes: every call is timed on /metrics.
+      channelOptions: { interceptors: [grpcServerMetrics(metricsRegistry)] },
       // Nest passes the grpc-js server it made (its own typing says only addService)
       onLoadPackageDefinition: (_pkg: unknown, server: Pick<Server, 'addService'>) => {
         health.addToServer(server);

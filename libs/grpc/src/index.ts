@@ -5,3 +5,4 @@ export * from './grpc-server';
 export * from './bootstrap-service';
 export * from './platform-clients';
 export * from './stop-gracefully';
+export * from './grpc-metrics';

@@ -3,3 +3,5 @@ export * from './logger';
 export * from './nest/observability.module';
 export * from './draining';
 export * from './scraped-gauge';
+export * from './request-metrics';
+export * from './registered-metrics';

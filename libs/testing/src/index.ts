@@ -8,3 +8,4 @@ export * from './event-stream-reader';
 export * from './provider-double';
 export * from './kafka-mock-broker';
 export * from './test-transport';
+export * from './metric-value';

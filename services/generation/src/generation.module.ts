@@ -27,6 +27,7 @@ import { JobControls } from './jobs/job-controls';
 import { JobStatusStream } from './jobs/job-status-stream';
 import { Likenesses } from './likenesses/likenesses';
 import { JobQueue } from './jobs/job-queue';
+import { QueueMetrics } from './jobs/generation-metrics';
 import { ModelSimulator } from './simulator/model-simulator';
 import { JobRecovery } from './workers/job-recovery';
 import { JobWorker } from './workers/job-worker';
@@ -80,6 +81,7 @@ export class GenerationModule {
             ),
         },
         JobQueue,
+        QueueMetrics,
         JobsService,
         IncidentsService,
         StaffRoles,

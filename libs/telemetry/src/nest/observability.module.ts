@@ -1,8 +1,20 @@
-import { Controller, Get, Header, Inject, Module, Res, type DynamicModule } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Inject,
+  Module,
+  RequestMethod,
+  Res,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { draining } from '../draining';
+import { httpRequestMetrics } from '../request-metrics';
 
 /** A check `/readyz` runs; resolve when ready, throw (or reject) with the reason when not. */
 export type ReadinessCheck = (moduleRef: ModuleRef) => Promise<void>;
@@ -98,9 +110,16 @@ export function serveMetrics(host: string, port: number): Promise<Server> {
 /**
  * `/healthz` (process alive), `/readyz` (dependencies reachable) and `/metrics` (Prometheus) —
  * unless `metricsApart`, for a service that serves `/metrics` on its own port (`serveMetrics`).
+ * Every HTTP request the app answers is timed into `fluxnote_http_request_duration_seconds`.
  */
 @Module({})
-export class ObservabilityModule {
+export class ObservabilityModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(httpRequestMetrics(metricsRegistry))
+      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+
   static forRoot(options: {
     service: string;
     checks: Record<string, ReadinessCheck>;

@@ -3,10 +3,12 @@ import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
-import { openTestServiceDatabase, type TestDatabase } from '@fluxnote/testing';
+import { metricValue, openTestServiceDatabase, type TestDatabase } from '@fluxnote/testing';
+import { metricsRegistry } from '@fluxnote/telemetry';
 import { billingConfigSchema } from '../config/billing.config';
 import { billingDatabase } from '../billing.database';
 import { LedgerService } from './ledger.service';
+import { ledgerMetricNames } from './ledger-metrics';
 
 describe('LedgerService (Postgres)', () => {
   let db: TestDatabase;
@@ -71,6 +73,52 @@ describe('LedgerService (Postgres)', () => {
       remaining: 0,
     });
     await expect(ledger.release(key, 'late')).rejects.toThrow(ProblemError);
+  });
+
+  it('counts each hold, commit and release once on /metrics, on both paths, retries not at all', async () => {
+    // "operations/credits" per operation and pool, as /metrics reads them.
+    const moved = async (): Promise<Record<string, string>> => {
+      const result: Record<string, string> = {};
+      for (const operation of ['hold', 'commit', 'release']) {
+        for (const pool of ['video', 'image']) {
+          const labels = { operation, pool };
+          const operations = await metricValue(
+            metricsRegistry,
+            ledgerMetricNames.operations,
+            labels,
+          );
+          const credits = await metricValue(metricsRegistry, ledgerMetricNames.credits, labels);
+          result[`${operation}:${pool}`] = `${operations}/${credits}`;
+        }
+      }
+      return result;
+    };
+    const before = await moved();
+    const userId = await newUser();
+    const single = randomUUID(); // one pool: the one-statement path
+    const both = randomUUID(); // two pools: the transaction
+    await ledger.reserve(single, userId, { video: 0, image: 3 });
+    await ledger.reserve(single, userId, { video: 0, image: 3 });
+    await ledger.reserve(both, userId, { video: 1, image: 5 });
+    await ledger.reserve(both, userId, { video: 1, image: 5 });
+    await ledger.commit(single, 'job succeeded');
+    await ledger.commit(single, 'job succeeded');
+    await ledger.release(both, 'job failed');
+    await ledger.release(both, 'job failed');
+    const after = await moved();
+    const since = (key: string): string => {
+      const [ops, credits] = after[key].split('/').map(Number);
+      const [ops0, credits0] = before[key].split('/').map(Number);
+      return `${ops - ops0}/${credits - credits0}`;
+    };
+    expect(Object.fromEntries(Object.keys(after).map((k) => [k, since(k)]))).toEqual({
+      'hold:video': '1/1',
+      'hold:image': '2/8',
+      'commit:video': '0/0',
+      'commit:image': '1/3',
+      'release:video': '1/1',
+      'release:image': '1/5',
+    });
   });
 
   it('tells the holder whether their plan earns the priority lane, on every path of a hold', async () => {

@@ -15,6 +15,7 @@ import {
 import { CreditAccountEntity } from './credit-account.entity';
 import { CreditBalanceEntity } from './credit-balance.entity';
 import { addMonths, creditPools, remaining, type CreditPool } from './credit-pool';
+import { countCreditsMoved } from './ledger-metrics';
 import { ReservationEntity } from './reservation.entity';
 import { accountNotOpened } from '../subscriptions/billing-account';
 
@@ -348,6 +349,7 @@ export class LedgerService {
     if (credits.video === 0 || credits.image === 0) {
       const fast = await this.reserveOnePool(key, userId, credits, ttl);
       if (fast) {
+        countCreditsMoved('hold', credits);
         return fast;
       }
     }
@@ -378,6 +380,7 @@ export class LedgerService {
         await manager.insert(ReservationEntity, reservation);
         return reservation;
       });
+      countCreditsMoved('hold', credits);
       return await this.withLane(held);
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -471,6 +474,10 @@ export class LedgerService {
     if (!row) {
       return null;
     }
+    countCreditsMoved(target === 'committed' ? 'commit' : 'release', {
+      video: row.video_credits,
+      image: row.image_credits,
+    });
     return Object.assign(new ReservationEntity(), {
       key,
       userId: row.user_id,
@@ -529,7 +536,8 @@ export class LedgerService {
     target: 'committed' | 'released',
     reason: string,
   ): Promise<ReservationEntity> {
-    return this.dataSource.transaction(async (manager) => {
+    let moved: CreditAmounts | undefined;
+    const settled = await this.dataSource.transaction(async (manager) => {
       const found = await manager
         .getRepository(ReservationEntity)
         .findOne({ where: { key }, lock: { mode: 'pessimistic_write' } });
@@ -584,8 +592,13 @@ export class LedgerService {
         { key },
         { status: found.status, settledAt: found.settledAt, settleReason: found.settleReason },
       );
+      moved = amounts;
       return found;
     });
+    if (moved) {
+      countCreditsMoved(target === 'committed' ? 'commit' : 'release', moved);
+    }
+    return settled;
   }
 
   private sameReservation(existing: ReservationEntity, userId: string): ReservationEntity {

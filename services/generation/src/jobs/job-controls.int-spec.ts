@@ -25,6 +25,9 @@ import { Likenesses } from '../likenesses/likenesses';
 import { JobQueue, queueTurnSql } from './job-queue';
 import { PromptApprovals } from '../safety/prompt-approvals';
 import { OUTPUT_MODERATION } from './job.entity';
+import { metricsRegistry } from '@fluxnote/telemetry';
+import { metricValue } from '@fluxnote/testing';
+import { GenerationMetrics, generationMetricNames, readQueue } from './generation-metrics';
 
 describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
   let db: TestDatabase;
@@ -284,15 +287,25 @@ describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(heard).toEqual([]);
       // ... which sends both wake-ups after its commit.
-      const submitted = await submit.execute({
+      const accepted = () =>
+        metricValue(metricsRegistry, generationMetricNames.submits, { outcome: 'accepted' });
+      const acceptedBefore = await accepted();
+      const input = {
         userId: owner,
-        idempotencyKey: null,
+        idempotencyKey: 'wake-up-key',
         country: null,
         model: 'wan-2.6',
         mode: 'text-to-video',
         prompt: 'a red fox running through fresh snow',
-      });
+      };
+      const replayed = () =>
+        metricValue(metricsRegistry, generationMetricNames.submits, { outcome: 'replayed' });
+      const replayedBefore = await replayed();
+      const submitted = await submit.execute(input);
       expect(submitted.status).toBe('queued');
+      expect((await submit.execute(input)).id).toBe(submitted.id);
+      expect((await accepted()) - acceptedBefore).toBe(1);
+      expect((await replayed()) - replayedBefore).toBe(1);
       await notifier.idle();
       await expectEventually(() =>
         expect(heard).toEqual(
@@ -331,11 +344,43 @@ describe('queue, cancel, delete, share and follow a job (Postgres)', () => {
     const maxJob = await job(max, 'queued');
     await dataSource.query(`UPDATE generation.jobs SET lane = 0 WHERE id = $1`, [maxJob]);
 
-    const order: string[] = [];
-    for (let next = await queue.claimNext(); next; next = await queue.claimNext()) {
-      order.push(next.id);
+    // What /metrics says of the queue: depth and oldest wait per lane, jobs running per model.
+    const stopReading = new GenerationMetrics().trackQueue(() =>
+      readQueue(dataSource, clock.now()),
+    );
+    const gauge = (name: string, labels: Record<string, string>) =>
+      metricValue(metricsRegistry, name, labels);
+    const waited = (lane: string, sample: '_count' | '_sum') =>
+      metricValue(metricsRegistry, generationMetricNames.queueWait, { lane }, sample);
+    try {
+      expect(await gauge(generationMetricNames.queueDepth, { lane: 'shared' })).toBe(5);
+      expect(await gauge(generationMetricNames.queueDepth, { lane: 'priority' })).toBe(1);
+      expect(await gauge(generationMetricNames.queueOldest, { lane: 'shared' })).toBe(5);
+      expect(await gauge(generationMetricNames.queueOldest, { lane: 'priority' })).toBe(0);
+      const runningBefore = await gauge(generationMetricNames.running, { model: 'wan-2.6' });
+      const waitsBefore = {
+        shared: await waited('shared', '_sum'),
+        count: await waited('shared', '_count'),
+      };
+
+      const order: string[] = [];
+      for (let next = await queue.claimNext(); next; next = await queue.claimNext()) {
+        order.push(next.id);
+      }
+      expect(order).toEqual([maxJob, busyJobs[0], patientJob, ...busyJobs.slice(1)]);
+
+      expect(await gauge(generationMetricNames.queueDepth, { lane: 'shared' })).toBe(0);
+      expect(await gauge(generationMetricNames.queueOldest, { lane: 'shared' })).toBe(0);
+      expect(await gauge(generationMetricNames.running, { model: 'wan-2.6' })).toBe(
+        runningBefore + 6,
+      );
+      // Each job's wait, once, when first taken: 5, 4, 3, 2 and 1 seconds in the shared lane.
+      expect((await waited('shared', '_count')) - waitsBefore.count).toBe(5);
+      expect((await waited('shared', '_sum')) - waitsBefore.shared).toBe(15);
+      expect(await waited('priority', '_count')).toBe(1);
+    } finally {
+      stopReading();
     }
-    expect(order).toEqual([maxJob, busyJobs[0], patientJob, ...busyJobs.slice(1)]);
 
     // many workers at once: each job to exactly one of them
     const many = [];

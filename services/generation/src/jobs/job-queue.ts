@@ -4,6 +4,7 @@ import { Clock } from '@fluxnote/clock';
 import { defaultModels } from '../catalog/model-catalog';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
 import { JobEntity } from './job.entity';
+import { GenerationMetrics } from './generation-metrics';
 
 /**
  * SQL for the turn of a job being queued by `user` in `lane` (SQL expressions: parameters such
@@ -40,6 +41,7 @@ export function queueTurnSql(user: string, lane: string): string {
 export class JobQueue {
   private readonly models: string[];
   private readonly limits: number[];
+  private readonly metrics = new GenerationMetrics();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -63,9 +65,21 @@ export class JobQueue {
     for (let round = 0; round < 3; round++) {
       const claim = await this.tryClaim();
       if (claim !== 'raced') {
-        return claim
-          ? this.dataSource.getRepository(JobEntity).findOneByOrFail({ id: claim.id })
-          : undefined;
+        if (!claim) {
+          return undefined;
+        }
+        const job = await this.dataSource
+          .getRepository(JobEntity)
+          .findOneByOrFail({ id: claim.id });
+        // Its wait in the queue: once, when a worker first takes it (a retry after a crash is not
+        // a second wait).
+        if (job.attempts === 1 && job.startedAt) {
+          this.metrics.claimed(
+            job.lane,
+            (job.startedAt.getTime() - job.createdAt.getTime()) / 1000,
+          );
+        }
+        return job;
       }
     }
     return undefined;

@@ -19,6 +19,7 @@ import { timeLimitMs } from '../catalog/model-catalog';
 import { ModelProviders } from '../providers/model-providers';
 import type { ProviderRequest, ProviderResult } from '../providers/model-provider';
 import { Likenesses } from '../likenesses/likenesses';
+import { GenerationMetrics } from '../jobs/generation-metrics';
 
 /**
  * Takes queued jobs from the shared queue (`JobQueue`: priority lane first,
@@ -33,6 +34,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private listener: Client | undefined;
   private readonly wakers = new Set<() => void>();
   private loops: Promise<void>[] = [];
+  private readonly metrics = new GenerationMetrics();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -166,6 +168,8 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
           detail: `adapter error: ${String(error)}`,
         };
       }
+      const ms = Date.now() - started;
+      this.metrics.providerCalled(provider.name, job.model, ms / 1000, result);
       // One statement: no transaction needed around it.
       await appendJobLog(
         this.dataSource.manager,
@@ -178,7 +182,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
           attempt: job.attempts,
           call,
           noTraining: request.noTraining,
-          ms: Date.now() - started,
+          ms,
           result,
         },
       );

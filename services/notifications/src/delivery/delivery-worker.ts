@@ -5,6 +5,7 @@ import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config/notifi
 import { SECRET_REMOVED } from '../migrations/1764500000300-secrets-once-sent';
 import { EmailSender } from './email-sender';
 import { PushSender, type PushPlatform, type PushResult } from './push-sender';
+import { countDelivery } from './delivery-metrics';
 
 interface DeliveryRow {
   id: string;
@@ -107,6 +108,7 @@ export class DeliveryWorker extends PeriodicWorker {
         await this.dataSource.query(`DELETE FROM notifications.push_devices WHERE token = $1`, [
           row.address,
         ]);
+        countDelivery(row.channel, 'discarded');
         return;
       }
       await this.dataSource.query(
@@ -114,6 +116,7 @@ export class DeliveryWorker extends PeriodicWorker {
            ${DeliveryWorker.forgetSecret} WHERE id = $1`,
         [row.id, this.clock.now()],
       );
+      countDelivery(row.channel, 'sent');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const dead = row.attempts >= this.config.DELIVERY_MAX_ATTEMPTS;
@@ -131,6 +134,7 @@ export class DeliveryWorker extends PeriodicWorker {
           message.slice(0, 1000),
         ],
       );
+      countDelivery(row.channel, dead ? 'dead' : 'retrying');
       if (dead) {
         this.logger.warn(
           `delivery ${row.id} (${row.channel}) dead after ${row.attempts} attempts: ${message}`,

@@ -23,7 +23,14 @@ import {
   type EventPayload,
 } from '@fluxnote/contracts';
 import { createEnvelope, EventRouter, type EventEnvelope } from '@fluxnote/messaging';
-import { openTestServiceDatabase, makeTempDir, type TestDatabase } from '@fluxnote/testing';
+import {
+  metricValue,
+  openTestServiceDatabase,
+  makeTempDir,
+  type TestDatabase,
+} from '@fluxnote/testing';
+import { metricsRegistry } from '@fluxnote/telemetry';
+import { deliveryMetricName } from './delivery-metrics';
 import { notificationsConfigSchema } from '../config/notifications.config';
 import { FeedService } from '../feed/feed.service';
 import { notificationsDatabase } from '../notifications.database';
@@ -457,8 +464,34 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     );
   });
 
+  /** Delivery attempts counted on /metrics, by `channel:outcome`, since `countsSince()` was called. */
+  async function countsSince(): Promise<() => Promise<Record<string, number>>> {
+    const read = async (): Promise<Record<string, number>> => {
+      const counts: Record<string, number> = {};
+      for (const channel of ['email', 'push']) {
+        for (const outcome of ['sent', 'discarded', 'retrying', 'dead']) {
+          counts[`${channel}:${outcome}`] = await metricValue(metricsRegistry, deliveryMetricName, {
+            channel,
+            outcome,
+          });
+        }
+      }
+      return counts;
+    };
+    const before = await read();
+    return async () => {
+      const now = await read();
+      return Object.fromEntries(
+        Object.entries(now)
+          .map(([key, value]) => [key, value - before[key]] as const)
+          .filter(([, value]) => value !== 0),
+      );
+    };
+  }
+
   it('retries a refused email with growing delays, then dead-letters it with the error', async () => {
     const { userId } = await newUser();
+    const counted = await countsSince();
     await router.deliver(jobFailed(userId));
     smtp.refuse.on = true;
 
@@ -494,6 +527,7 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     await router.deliver(jobFailed(userId));
     expect(await worker.runOnce()).toBe(1);
     expect(smtp.received).toHaveLength(1);
+    expect(await counted()).toEqual({ 'email:retrying': 2, 'email:dead': 1, 'email:sent': 1 });
   });
 
   it('pushes to every registered device once, prunes a token the provider calls dead, and retries a busy provider', async () => {
@@ -506,7 +540,14 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     await router.deliver(failed);
     expect(await deliveries(userId)).toHaveLength(4); // email + three devices, once
 
+    const counted = await countsSince();
     await worker.runOnce();
+    expect(await counted()).toEqual({
+      'email:sent': 1,
+      'push:sent': 1,
+      'push:discarded': 1,
+      'push:retrying': 1,
+    });
     expect(pushProvider.received).toHaveLength(1);
     const push = pushProvider.received[0];
     expect(push.authorization).toBe('Bearer push-test-key');

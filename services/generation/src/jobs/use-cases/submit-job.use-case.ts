@@ -21,6 +21,7 @@ import { JOB_EVENTS_CHANNEL } from '../job-status-stream';
 import { PromptSafetyCheck, type SafetyVerdict } from '../../safety/prompt-safety';
 import { PromptApprovals } from '../../safety/prompt-approvals';
 import { likenessFields, Likenesses } from '../../likenesses/likenesses';
+import { GenerationMetrics, submitOutcome } from '../generation-metrics';
 
 // The submit path's statements, prepared once per connection.
 const insertJob = new PreparedStatement(
@@ -84,6 +85,7 @@ function blockedProblem(jobId: string, verdict: SafetyVerdict): ProblemError {
 @Injectable()
 export class SubmitJobUseCase {
   private readonly logger = new Logger(SubmitJobUseCase.name);
+  private readonly metrics = new GenerationMetrics();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -98,7 +100,19 @@ export class SubmitJobUseCase {
     private readonly notifier: CoalescedNotifier,
   ) {}
 
+  /** Submits the job, counting what it came to (`fluxnote_generation_submits_total`). */
   async execute(input: SubmitJobInput): Promise<JobEntity> {
+    try {
+      const { job, replayed } = await this.submit(input);
+      this.metrics.submitted(submitOutcome({ replayed }));
+      return job;
+    } catch (error) {
+      this.metrics.submitted(submitOutcome({ error }));
+      throw error;
+    }
+  }
+
+  private async submit(input: SubmitJobInput): Promise<{ job: JobEntity; replayed: boolean }> {
     const evaluation = this.catalog.evaluate(input);
     const jobs = this.dataSource.getRepository(JobEntity);
     if (input.idempotencyKey) {
@@ -110,7 +124,7 @@ export class SubmitJobUseCase {
         throw blockedProblem(existing.id, await this.safety.check(existing.prompt));
       }
       if (existing && existing.status !== 'reserving') {
-        return existing;
+        return { job: existing, replayed: true };
       }
       if (existing) {
         throw ProblemError.conflict(
@@ -220,7 +234,7 @@ export class SubmitJobUseCase {
       }
     } catch (error) {
       if (isUniqueViolation(error, 'jobs_user_idempotency_key')) {
-        return this.execute(input);
+        return this.submit(input);
       }
       // Deleted between the check above and the insert.
       if (isForeignKeyViolation(error, 'jobs_voice_clone_id_fkey')) {
@@ -296,6 +310,6 @@ export class SubmitJobUseCase {
     // so submits do not wait for each other's NOTIFY at commit).
     this.notifier.notify(WORK_CHANNEL, job.model);
     this.notifier.notify(JOB_EVENTS_CHANNEL, job.userId);
-    return accepted;
+    return { job: accepted, replayed: false };
   }
 }
