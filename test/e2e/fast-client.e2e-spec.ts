@@ -172,6 +172,98 @@ describe(`a fast client (${testTransport().name})`, () => {
     });
   });
 
+  it('200 submits at once from 20 users holding 50 credits: exactly 50 run, and every ledger adds up', async () => {
+    const users = await Promise.all(Array.from({ length: 20 }, () => signUp()));
+    const credits = users.map((_, i) => (i < 10 ? 3 : 2)); // 50 in all
+    const db = new Client({ connectionString: platform.databaseUrl });
+    await db.connect();
+    try {
+      for (const [i, user] of users.entries()) {
+        // (the free credit as the API shows it; billing opens the account by then)
+        expect((await as(user).get('/v1/usage').expect(200)).body.video.allowance).toBe(1);
+        const { rowCount } = await db.query(
+          `UPDATE billing.credit_balances SET allowance = $2 WHERE user_id = $1 AND pool = 'video'`,
+          [user.user.id, credits[i]],
+        );
+        expect(rowCount).toBe(1);
+      }
+      // Ten each, all 200 in flight together.
+      const answers = await Promise.all(
+        users.flatMap((user, i) =>
+          Array.from({ length: 10 }, (_, n) =>
+            as(user)
+              .post('/v1/generations')
+              .send({ ...job, prompt: `boat ${i}-${n}` })
+              .then((r) => ({ user: i, status: r.status })),
+          ),
+        ),
+      );
+      for (const [i] of users.entries()) {
+        const mine = answers.filter((a) => a.user === i).map((a) => a.status);
+        expect(mine.filter((s) => s === 202)).toHaveLength(credits[i]);
+        expect(mine.filter((s) => s !== 202 && s !== 402)).toEqual([]);
+      }
+
+      const ids = users.map((u) => u.user.id);
+      // Every job runs and is charged once.
+      await expectEventually(
+        async () => {
+          const { rows } = await db.query<{ status: string; jobs: number }>(
+            `SELECT status, count(*)::int AS jobs FROM generation.jobs
+              WHERE user_id = ANY($1) GROUP BY status`,
+            [ids],
+          );
+          expect(rows).toEqual([{ status: 'succeeded', jobs: 50 }]);
+        },
+        { timeoutMs: 60_000 },
+      );
+      await expectEventually(async () => {
+        for (const [i, user] of users.entries()) {
+          const usage = (await as(user).get('/v1/usage').expect(200)).body.video;
+          expect(usage).toMatchObject({ allowance: credits[i], used: credits[i], reserved: 0 });
+          expect(usage.remaining).toBe(0);
+        }
+      });
+      // The ledger agrees with the balances, user by user: each hold settled once, as a commit.
+      const { rows: ledger } = await db.query<{
+        user_id: string;
+        reserved: number;
+        committed: number;
+        released: number;
+        used: number;
+        held: number;
+        reservations: number;
+      }>(
+        `SELECT b.user_id, b.used, b.reserved AS held,
+                coalesce(sum(e.amount) FILTER (WHERE e.kind = 'reserve'), 0)::int AS reserved,
+                coalesce(sum(e.amount) FILTER (WHERE e.kind = 'commit'), 0)::int AS committed,
+                coalesce(sum(e.amount) FILTER (WHERE e.kind = 'release'), 0)::int AS released,
+                (SELECT count(*)::int FROM billing.reservations r
+                  WHERE r.user_id = b.user_id AND r.status = 'committed') AS reservations
+           FROM billing.credit_balances b
+           LEFT JOIN billing.credit_entries e ON e.user_id = b.user_id AND e.pool = b.pool
+          WHERE b.user_id = ANY($1) AND b.pool = 'video'
+          GROUP BY b.user_id, b.used, b.reserved`,
+        [ids],
+      );
+      expect(ledger).toHaveLength(20);
+      for (const row of ledger) {
+        const given = credits[ids.indexOf(row.user_id)];
+        expect(row).toEqual({
+          user_id: row.user_id,
+          used: given,
+          held: 0,
+          reserved: given,
+          committed: given,
+          released: 0,
+          reservations: given,
+        });
+      }
+    } finally {
+      await db.end();
+    }
+  });
+
   it(`the events of all this went through ${testTransport().name === 'Kafka' ? 'Kafka, not the embedded bus' : 'the embedded bus'}`, async () => {
     const client = new Client({ connectionString: platform.databaseUrl });
     await client.connect();
