@@ -9,6 +9,7 @@ import { fmt } from './stats';
 
 export interface LoadResult {
   requestsPerSecond: number;
+  p50: number;
   p99: number;
   statuses: Record<string, number>;
 }
@@ -16,18 +17,26 @@ export interface LoadResult {
 const CONNECTIONS = 32;
 const SECONDS = 10;
 
-/** POSTs `body` to `url` from `connections` clients for `seconds`. */
+/**
+ * POSTs `body` to `url` from `connections` clients for `seconds`: as fast as answers come, or
+ * `rate` requests a second in all.
+ */
 export async function load(
   url: string,
   headers: () => Record<string, string>,
   body: string,
-  { connections = CONNECTIONS, seconds = SECONDS } = {},
+  {
+    connections = CONNECTIONS,
+    seconds = SECONDS,
+    rate,
+  }: { connections?: number; seconds?: number; rate?: number } = {},
 ): Promise<LoadResult> {
   const result = await autocannon({
     url,
     method: 'POST',
     connections,
     duration: seconds,
+    ...(rate ? { overallRate: rate } : {}),
     body,
     headers: { 'content-type': 'application/json' },
     requests: [
@@ -40,10 +49,15 @@ export async function load(
   for (const [code, n] of Object.entries(result.statusCodeStats ?? {})) {
     statuses[code] = (n as { count: number }).count;
   }
-  return { requestsPerSecond: result.requests.average, p99: result.latency.p99, statuses };
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    statuses,
+  };
 }
 
-const job = JSON.stringify({
+export const job = JSON.stringify({
   model: 'wan-2.6',
   mode: 'text-to-video',
   prompt: 'a red fox running through fresh snow',
@@ -76,7 +90,12 @@ export async function benchBareRoute(log: (line: string) => void): Promise<LoadR
 export async function benchSubmit(
   platform: Platform,
   log: (line: string) => void,
-): Promise<{ withWorkers: LoadResult; submitPath: LoadResult }> {
+): Promise<{
+  withWorkers: LoadResult;
+  submitPath: LoadResult;
+  tokens: string[];
+  userIds: string[];
+}> {
   const tokens: string[] = [];
   const userIds: string[] = [];
   for (let i = 0; i < 16; i++) {
@@ -125,5 +144,5 @@ export async function benchSubmit(
   log(
     `  POST /v1/generations, workers off (the submit path): ${fmt(submitPath.requestsPerSecond)} req/s, p99 ${submitPath.p99} ms, statuses ${JSON.stringify(submitPath.statuses)}`,
   );
-  return { withWorkers, submitPath };
+  return { withWorkers, submitPath, tokens, userIds };
 }

@@ -12,6 +12,7 @@ import { benchLedger } from './ledger.bench';
 import { benchLogins } from './login.bench';
 import { benchQueue } from './queue.bench';
 import { fmt } from './stats';
+import { benchYardstick, cpuLine } from './yardstick.bench';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -53,6 +54,9 @@ async function main(): Promise<void> {
     log('\ngateway submit');
     const submit = await benchSubmit(platform, log);
 
+    log('\nsubmit yardstick: the same work in one process');
+    const yardstick = await benchYardstick(platform, pg.process.pid!, submit, log);
+
     log('\ngeneration queue');
     const queue = await benchQueue(platform, log);
 
@@ -88,6 +92,40 @@ async function main(): Promise<void> {
     );
     submitRow('gateway submit req/s (p99)', submit.submitPath, '≥ 25 %');
     submitRow('  … with every job run meanwhile', submit.withWorkers, '');
+    const { platform: keyed, reference } = yardstick;
+    const total = (cpu: Record<string, number>): number =>
+      Object.values(cpu).reduce((a, b) => a + b, 0);
+    log(
+      'submit req/s (p50 / p99), fresh keys'.padEnd(42) +
+        `${fmt(keyed.load.requestsPerSecond)} (${keyed.load.p50} / ${keyed.load.p99} ms)`.padEnd(
+          20,
+        ) +
+        `${fmt(reference.load.requestsPerSecond)} (${reference.load.p50} / ${reference.load.p99})`.padEnd(
+          20,
+        ) +
+        pct(keyed.load.requestsPerSecond, reference.load.requestsPerSecond).padEnd(9) +
+        '≥ 50 % of one process',
+    );
+    log(
+      'submit p99 at 100 submits/s'.padEnd(42) +
+        `${keyed.at100.p99} ms`.padEnd(20) +
+        `${reference.at100.p99} ms`.padEnd(20) +
+        ''.padEnd(9) +
+        '< 50 ms',
+    );
+    log(
+      'CPU per submit, every process'.padEnd(42) +
+        `${fmt(total(keyed.cpuMsPerSubmit), 2)} ms`.padEnd(20) +
+        `${fmt(total(reference.cpuMsPerSubmit), 2)} ms`.padEnd(20) +
+        `${fmt(total(keyed.cpuMsPerSubmit) / total(reference.cpuMsPerSubmit), 1)}×`.padEnd(9) +
+        '≤ 3 ms',
+    );
+    log(
+      `  platform:    ${cpuLine(keyed.cpuMsPerSubmit)} (load generator ${fmt(keyed.clientCpuMsPerSubmit, 2)})`,
+    );
+    log(
+      `  one process: ${cpuLine(reference.cpuMsPerSubmit)} (load generator ${fmt(reference.clientCpuMsPerSubmit, 2)})`,
+    );
     log(
       'queue dispatch p50 / p99 (commit → claim)'.padEnd(42) +
         `${fmt(queue.dispatchP50, 1)} / ${fmt(queue.dispatchP99, 1)} ms`.padEnd(20),

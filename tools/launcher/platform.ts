@@ -25,6 +25,8 @@ export interface PlatformOptions {
   port?: number;
   /** Extra environment for every service. */
   env?: NodeJS.ProcessEnv;
+  /** Extra Node options for every service, such as `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  nodeOptions?: string[];
   /** Restart a service that exits unexpectedly (for `npm start`; tests restart explicitly). */
   supervise?: boolean;
   /** Embedded Postgres tuned for tests (no fsync). */
@@ -110,6 +112,11 @@ export class Platform {
   /** The gateway's own listener, without anything (such as a suite's contract check) in front. */
   get gatewayListenUrl(): string {
     return `http://127.0.0.1:${this.envs.gateway['PORT']}`;
+  }
+
+  /** A running service's process id (benchmarks read its CPU time). */
+  pidOf(name: ServiceName): number | undefined {
+    return this.services.get(name)?.child.pid;
   }
 
   /** A service's gRPC address (for benchmarks and tests that speak to it directly). */
@@ -362,7 +369,12 @@ export class Platform {
     const child = fork(join(root, 'services', name, 'src', 'main.ts'), [], {
       cwd: root,
       env: this.envs[name],
-      execArgv: ['-r', '@swc-node/register', '--enable-source-maps'],
+      execArgv: [
+        '-r',
+        '@swc-node/register',
+        '--enable-source-maps',
+        ...(this.options.nodeOptions ?? []),
+      ],
       stdio: ['ignore', log, log, 'ipc'],
       // Own process group: a terminal's Ctrl-C reaches only the launcher, which stops things in order.
       detached: true,
