@@ -54,6 +54,9 @@ const kinds: [RegExp, string][] = [
 function kindOf(frame: ProfileNode['callFrame']): string {
   if (frame.url === '') {
     // V8's own entries: (program) is native work outside JavaScript (the HTTP parser, syscalls).
+    if (/^write(v|Buffer|Utf8String|Latin1String)$/.test(frame.functionName)) {
+      return 'socket writes (syscalls)';
+    }
     return frame.functionName === '(garbage collector)'
       ? 'garbage collection'
       : frame.functionName === '(idle)' || frame.functionName === '(root)'
@@ -154,10 +157,30 @@ async function main(): Promise<void> {
     await load(url, headers, job); // warm-up run
     // Only the measured run counts: the samples between these two readings of the monotonic clock.
     const now = (): number => Number(process.hrtime.bigint() / 1000n);
+    const stats = new Client({ connectionString: pg.url });
+    await stats.connect();
+    const transactions = async (): Promise<number> =>
+      Number(
+        (
+          await stats.query<{ n: string }>(
+            `SELECT sum(xact_commit + xact_rollback) AS n FROM pg_stat_database`,
+          )
+        ).rows[0].n,
+      );
+    await stats.query('SELECT pg_stat_clear_snapshot()');
+    const transactionsBefore = await transactions();
     const from = now();
     const measured = await load(url, headers, job);
     const window = { from, to: now() };
+    // (the statistics collector reports within a second or so)
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await stats.query('SELECT pg_stat_clear_snapshot()');
+    const transactionsAfter = await transactions();
+    await stats.end();
     const submits = measured.statuses['202'] ?? 0;
+    log(
+      `Postgres: ${fmt((transactionsAfter - transactionsBefore) / Math.max(1, submits), 1)} transactions per submit (a statement outside a transaction is one; every service's background work included)`,
+    );
     log(
       `${fmt(measured.requestsPerSecond)} submits/s, p99 ${measured.p99} ms, statuses ${JSON.stringify(measured.statuses)}`,
     );

@@ -852,7 +852,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark a notification read */
+        /**
+         * Mark a notification read
+         * @description An item that a newer one replaced meanwhile (finished jobs gather into one item that counts them) marks its replacement read, and answers with it.
+         */
         post: operations["markNotificationRead"];
         delete?: never;
         options?: never;
@@ -7596,7 +7599,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The notification. */
+            /** @description The notification, now read. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -48,6 +48,26 @@ export class Outbox {
     data: EventPayload<D>,
     time?: Date,
   ): Promise<EventEnvelope<EventPayload<D>>> {
+    const { values, envelope } = this.row(definition, subject, data, time);
+    await this.insert.run(manager, values);
+    this.written(manager);
+    return envelope;
+  }
+
+  /**
+   * An event as the values of a row of `<schema>.outbox (event_id, topic, key, envelope)`, for a
+   * statement of the caller's that makes a change and writes its event at once (no transaction
+   * around two statements). Call `written` once that statement ran.
+   */
+  row<D extends EventDefinition>(
+    definition: D,
+    subject: string,
+    data: EventPayload<D>,
+    time?: Date,
+  ): {
+    values: [eventId: string, topic: string, key: string, envelope: string];
+    envelope: EventEnvelope<EventPayload<D>>;
+  } {
     const payload = definition.schema.parse(data) as EventPayload<D>;
     const envelope = createEnvelope({
       type: definition.type,
@@ -56,15 +76,15 @@ export class Outbox {
       data: payload,
       time,
     });
-    await this.insert.run(manager, [
-      envelope.id,
-      definition.topic,
-      subject,
-      JSON.stringify(envelope),
-    ]);
-    // The relay of this process wakes once the caller's transaction commits.
+    return {
+      values: [envelope.id, definition.topic, subject, JSON.stringify(envelope)],
+      envelope,
+    };
+  }
+
+  /** `manager` wrote this outbox: the relay of this process wakes once that is committed. */
+  written(manager: EntityManager): void {
     outboxWritten(manager, this.schema);
-    return envelope;
   }
 }
 

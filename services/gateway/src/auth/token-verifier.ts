@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type RemoteJWKSet } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
@@ -15,13 +16,23 @@ export interface Caller {
   status: string;
 }
 
+/** How long a verified token is taken as verified: a signing key withdrawn stops counting by then. */
+const VERIFIED_FOR_MS = 60_000;
+
 /**
  * Verifies access tokens locally against the accounts JWKS (fetched once,
  * cached, refetched when an unknown key id appears): no call per request.
+ * A token verified once is remembered for a minute (its signature is the costly part of a
+ * request; a client sends the same token with each): within that minute it is still refused
+ * once it expires by the platform clock, and a session ended is refused at once (`verify`).
  */
 @Injectable()
 export class TokenVerifier {
   private readonly jwks: RemoteJWKSet;
+  /** Token → its caller, until the sooner of its expiry and a minute after its check (ms). */
+  private readonly verified = new LRUCache<string, { caller: Caller; until: number }>({
+    max: 50_000,
+  });
 
   constructor(
     private readonly clock: Clock,
@@ -60,6 +71,18 @@ export class TokenVerifier {
   }
 
   private async verifySignature(token: string): Promise<Caller> {
+    // By the platform clock, like the token's own expiry.
+    const now = this.clock.now().getTime();
+    const known = this.verified.get(token);
+    if (known && now < known.until) {
+      return known.caller;
+    }
+    const { caller, expiresAt } = await this.verifyAnew(token);
+    this.verified.set(token, { caller, until: Math.min(expiresAt, now + VERIFIED_FOR_MS) });
+    return caller;
+  }
+
+  protected async verifyAnew(token: string): Promise<{ caller: Caller; expiresAt: number }> {
     try {
       const { payload } = await jwtVerify(token, this.jwks, {
         issuer: this.config.JWT_ISSUER,
@@ -70,7 +93,7 @@ export class TokenVerifier {
       if (typeof payload.sub !== 'string') {
         throw new Error('no subject');
       }
-      return {
+      const caller: Caller = {
         id: payload.sub,
         roles: Array.isArray(payload['roles']) ? (payload['roles'] as string[]) : [],
         brand: typeof payload['brand'] === 'string' ? payload['brand'] : 'fluxnote',
@@ -78,6 +101,7 @@ export class TokenVerifier {
         sessionId: typeof payload['sid'] === 'string' ? payload['sid'] : '',
         status: typeof payload['st'] === 'string' ? payload['st'] : 'active',
       };
+      return { caller, expiresAt: payload.exp === undefined ? Infinity : payload.exp * 1000 };
     } catch (error) {
       const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';
       throw new ProblemError({

@@ -161,8 +161,10 @@ export const notificationOperations = {
     operationId: 'markNotificationRead',
     tag: 'notifications',
     summary: 'Mark a notification read',
+    description:
+      'An item that a newer one replaced meanwhile (finished jobs gather into one item that counts them) marks its replacement read, and answers with it.',
     auth: 'bearer',
     pathParams: { id: 'The notification id.' },
-    responses: { 200: { description: 'The notification.', json: notificationSchema } },
+    responses: { 200: { description: 'The notification, now read.', json: notificationSchema } },
   }),
 } as const;

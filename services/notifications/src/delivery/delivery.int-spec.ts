@@ -840,12 +840,17 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     });
     expect(page.unreadCount).toBe(1);
 
-    await feed.markRead(userId, page.items[0].id);
+    // A client marks read the item it listed just before a fourth job replaced it: the
+    // replacement is read.
+    await router.deliver(finished());
+    const replaced = await feed.markRead(userId, page.items[0].id);
+    expect(replaced.title).toBe('4 generations are ready');
+    expect((await feed.list(userId, { unreadOnly: true, limit: 10 })).unreadCount).toBe(0);
     await router.deliver(finished());
     const after = await feed.list(userId, { unreadOnly: false, limit: 10 });
     expect(after.items.map((n) => n.title)).toEqual([
       'Your generation is ready',
-      '3 generations are ready',
+      '4 generations are ready',
     ]);
   });
 

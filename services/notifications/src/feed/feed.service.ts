@@ -198,9 +198,23 @@ export class FeedService {
     return rows.map(toDelivery);
   }
 
+  /**
+   * Marks `id` read; an item a digest replaced meanwhile (the client listed it a moment before a
+   * job finished) marks its replacement, which shows what it showed and more.
+   */
   async markRead(userId: string, id: string): Promise<NotificationEntity> {
     const repository = this.dataSource.getRepository(NotificationEntity);
-    const found = /^[0-9a-f-]{36}$/i.test(id) ? await repository.findOneBy({ id, userId }) : null;
+    const uuid = /^[0-9a-f-]{36}$/i.test(id);
+    const found = uuid
+      ? ((await repository.findOneBy({ id, userId })) ??
+        (await repository
+          .createQueryBuilder('n')
+          .where(`n.userId = :userId AND n.data->'supersedes' @> jsonb_build_array(:id::text)`, {
+            userId,
+            id,
+          })
+          .getOne()))
+      : null;
     if (!found) {
       throw ProblemError.notFound(`No notification ${id}.`);
     }

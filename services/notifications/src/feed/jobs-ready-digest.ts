@@ -28,7 +28,8 @@ function jobsReadyMessage(count: number, latest: EventPayload<typeof jobSucceede
  * counts them, not twenty. A finished job joins the user's unread "ready" item
  * from the last few minutes — that item is replaced by one with the new count
  * (a new feed item, so live streams hear of it; `data.replaces` names the one
- * it supersedes). A read item, or an old one, starts a new digest.
+ * it supersedes, `data.supersedes` every earlier one, so a client that marks read the item it
+ * listed a moment ago marks its replacement). A read item, or an old one, starts a new digest.
  */
 @Injectable()
 export class JobsReadyDigest {
@@ -43,7 +44,7 @@ export class JobsReadyDigest {
     eventId: string,
   ): Promise<void> {
     const [open] = await manager.query<
-      { id: string; data: { jobIds?: string[]; count?: number } }[]
+      { id: string; data: { jobIds?: string[]; count?: number; supersedes?: string[] } }[]
     >(
       `SELECT id, data FROM notifications.notifications
         WHERE user_id = $1 AND read_at IS NULL AND data->>'digest' = 'jobs-ready'
@@ -69,6 +70,7 @@ export class JobsReadyDigest {
       jobIds,
       count,
       replaces: open.id,
+      supersedes: [...(open.data.supersedes ?? []), open.id].slice(-MAX_JOB_IDS),
     });
   }
 }

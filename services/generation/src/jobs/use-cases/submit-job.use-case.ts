@@ -42,6 +42,7 @@ const insertJob = new PreparedStatement(
    WHERE line.n = 1 OR $15 = 'blocked'
    ORDER BY line.n`,
 );
+// Queued, logged and its event written in one statement (atomic on its own: no transaction).
 const queueJob = new PreparedStatement<{ created_at: Date; updated_at: Date }>(
   `WITH queued AS (
     UPDATE generation.jobs
@@ -51,6 +52,9 @@ const queueJob = new PreparedStatement<{ created_at: Date; updated_at: Date }>(
   ), logged AS (
     INSERT INTO generation.job_logs (job_id, kind, message, data, at)
     SELECT id, 'decision', 'credits reserved; job queued', $2, $5::timestamptz FROM queued
+  ), event AS (
+    INSERT INTO generation.outbox (event_id, topic, key, envelope)
+    SELECT $6, $7, $8, $9::jsonb FROM queued
   )
   SELECT created_at, updated_at FROM queued`,
 );
@@ -274,39 +278,37 @@ export class SubmitJobUseCase {
       );
     }
 
-    const accepted = await this.dataSource.transaction(async (manager) => {
-      // Queued and logged in one round trip; the event beside it.
-      const queued = await queueJob.run(manager, [
-        job.id,
-        JSON.stringify({
-          videoCredits: job.videoCredits,
-          imageCredits: job.imageCredits,
-          lane: job.lane,
-        }),
-        job.lane,
-        job.userId,
-        this.clock.now(),
-      ]);
-      const times = queued[0];
-      if (!times) {
-        throw ProblemError.conflict(
-          'This submission was abandoned while credits were being held. Submit again.',
-        );
-      }
-      await this.outbox.add(manager, jobQueuedV1, job.userId, {
-        jobId: job.id,
-        userId: job.userId,
-        model: job.model,
-        mode: job.mode,
-      });
-      return {
-        ...job,
-        status: 'queued' as const,
-        createdAt: times.created_at,
-        updatedAt: times.updated_at,
-      };
+    const event = this.outbox.row(jobQueuedV1, job.userId, {
+      jobId: job.id,
+      userId: job.userId,
+      model: job.model,
+      mode: job.mode,
     });
-    // Committed: wake an idle worker and the owner's status streams (outside the transaction,
+    const [times] = await queueJob.run(this.dataSource, [
+      job.id,
+      JSON.stringify({
+        videoCredits: job.videoCredits,
+        imageCredits: job.imageCredits,
+        lane: job.lane,
+      }),
+      job.lane,
+      job.userId,
+      this.clock.now(),
+      ...event.values,
+    ]);
+    if (!times) {
+      throw ProblemError.conflict(
+        'This submission was abandoned while credits were being held. Submit again.',
+      );
+    }
+    this.outbox.written(this.dataSource.manager);
+    const accepted = {
+      ...job,
+      status: 'queued' as const,
+      createdAt: times.created_at,
+      updatedAt: times.updated_at,
+    };
+    // Committed: wake an idle worker and the owner’s status streams (after the statement,
     // so submits do not wait for each other's NOTIFY at commit).
     this.notifier.notify(WORK_CHANNEL, job.model);
     this.notifier.notify(JOB_EVENTS_CHANNEL, job.userId);
