@@ -83,6 +83,9 @@ export async function benchBroadcast(
       lookUp(): Promise<null> {
         return Promise.resolve(null);
       }
+      restricted(): Promise<[]> {
+        return Promise.resolve([]);
+      }
     })();
     const feed = new FeedService(dataSource, clock);
     const notifier = new Notifier(feed, new PreferencesService(dataSource, clock), clock, accounts);

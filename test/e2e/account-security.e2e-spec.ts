@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { Client } from 'pg';
 import request from 'supertest';
 import { accountsV1, billingPaymentsV1, generationV1, type Problem } from '@fluxnote/contracts';
 import { createGrpcClient, type GrpcClientHandle } from '@fluxnote/grpc';
@@ -411,6 +412,20 @@ describe('account security end to end', () => {
       api.get(path).set('authorization', `Bearer ${restricted.accessToken}`);
     const refused = await as('/v1/generations').expect(423);
     expect((refused.body as Problem).type).toContain('account-suspended');
+    // A service whose copy never heard of the suspension (added after its event left a 7-day
+    // topic) rebuilds the copy from accounts as it starts, before it serves: the suspension holds.
+    const db = new Client({ connectionString: platform.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(`DELETE FROM generation.account_standing`);
+    } finally {
+      await db.end();
+    }
+    await platform.restart('generation');
+    expect(await problemOf(generation.submitJob(probe))).toMatchObject({
+      status: 423,
+      type: 'account-suspended',
+    });
     await as('/v1/me').expect(200);
     const appeal = await api
       .post('/v1/account/suspension/appeal')

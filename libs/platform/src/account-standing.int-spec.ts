@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ProblemError } from '@fluxnote/contracts';
-import { createTestDatabase, type TestDatabase } from '@fluxnote/testing';
-import { AccountStanding, accountStandingTableSql } from './account-standing';
+import { createTestDatabase, expectEventually, type TestDatabase } from '@fluxnote/testing';
+import {
+  AccountStanding,
+  AccountStandingRebuild,
+  accountStandingTableSql,
+} from './account-standing';
+import { AccountsDirectory, type AccountFacts, type RestrictedAccount } from './accounts-directory';
 
 describe('AccountStanding (Postgres)', () => {
   let db: TestDatabase;
@@ -65,5 +70,86 @@ describe('AccountStanding (Postgres)', () => {
     await apply(statusFirst, 'locked', '2026-11-01T10:00:00Z');
     await apply(statusFirst, 'deleting', '2026-11-01T10:05:00Z');
     expect(await rows(statusFirst)).toEqual([]);
+  });
+
+  /** Accounts as the owner lists them: `restricted` by id order; `down` until it answers. */
+  class OwnerDouble extends AccountsDirectory {
+    down = 0;
+    pages = 0;
+    constructor(readonly accounts: RestrictedAccount[]) {
+      super();
+    }
+    lookUp(userId: string): Promise<AccountFacts | null> {
+      const found = this.accounts.find((a) => a.userId === userId);
+      return Promise.resolve({
+        id: userId,
+        email: '',
+        brand: 'fluxnote',
+        country: null,
+        roles: ['user'],
+        status: found?.status ?? 'active',
+      });
+    }
+    restricted(after: string | null, limit: number): Promise<RestrictedAccount[]> {
+      if (this.down > 0) {
+        this.down--;
+        return Promise.reject(new Error('accounts unreachable'));
+      }
+      this.pages++;
+      const sorted = [...this.accounts].sort((a, b) => a.userId.localeCompare(b.userId));
+      return Promise.resolve(
+        sorted.filter((a) => after === null || a.userId > after).slice(0, limit),
+      );
+    }
+  }
+
+  it('rebuilds from accounts what a service added later never heard, page by page, keeping a later event', async () => {
+    const [frozen, suspended, locked, lifted] = [
+      randomUUID(),
+      randomUUID(),
+      randomUUID(),
+      randomUUID(),
+    ];
+    const owner = new OwnerDouble([
+      { userId: frozen, status: 'frozen', changedAt: new Date('2026-01-05T10:00:00Z') },
+      { userId: suspended, status: 'suspended', changedAt: new Date('2026-02-01T10:00:00Z') },
+      { userId: locked, status: 'locked', changedAt: new Date('2026-03-01T10:00:00Z') },
+      // accounts' page was read before this one's unfreeze event arrived here
+      { userId: lifted, status: 'frozen', changedAt: new Date('2026-03-02T10:00:00Z') },
+    ]);
+    const rebuilt = new AccountStanding(dataSource, 'svc', owner);
+    await apply(lifted, 'active', '2026-03-03T10:00:00Z');
+    expect(await rebuilt.rebuildFromOwner(3)).toBe(4);
+    expect(owner.pages).toBe(2);
+    const refusalBy = async (userId: string) =>
+      rebuilt.assertActive(userId, 'A new job').then(
+        () => 'allowed',
+        (error: unknown) => (error instanceof ProblemError ? error.problem.type : String(error)),
+      );
+    expect(await refusalBy(frozen)).toBe('account-frozen');
+    expect(await refusalBy(suspended)).toBe('account-suspended');
+    expect(await refusalBy(locked)).toBe('account-locked');
+    expect(await rows(lifted)).toEqual([{ status: 'active' }]);
+    // run again (the next start): nothing changes
+    expect(await rebuilt.rebuildFromOwner(3)).toBe(4);
+    expect(await rows(frozen)).toEqual([{ status: 'frozen' }]);
+  });
+
+  it('starts on the copy it has when accounts is down, and rebuilds once accounts answers', async () => {
+    const suspended = randomUUID();
+    const owner = new OwnerDouble([
+      { userId: suspended, status: 'suspended', changedAt: new Date('2026-02-01T10:00:00Z') },
+    ]);
+    owner.down = 2;
+    const rebuild = new AccountStandingRebuild(new AccountStanding(dataSource, 'svc', owner), 20);
+    try {
+      await rebuild.onApplicationBootstrap(); // does not throw: the service starts
+      expect(await rows(suspended)).toEqual([]);
+      await expectEventually(async () =>
+        expect(await rows(suspended)).toEqual([{ status: 'suspended' }]),
+      );
+    } finally {
+      rebuild.onModuleDestroy();
+    }
   });
 });

@@ -1,4 +1,9 @@
-import type { Provider } from '@nestjs/common';
+import {
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type Provider,
+} from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ProblemError, userStatusChangedV1 } from '@fluxnote/contracts';
 import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
@@ -81,6 +86,74 @@ export class AccountStanding {
       [userId, status, at],
     );
   }
+
+  /**
+   * Copies every account that is not active from accounts (the owner), a page at a time, into
+   * this service's copy: a service added after the events of older changes are gone from the
+   * topic (Kafka keeps 7 days) knows them all the same. A status the copy already has from a
+   * later event stays (`apply` keeps the latest). Returns how many it copied.
+   */
+  async rebuildFromOwner(pageSize = 500): Promise<number> {
+    if (!this.owner) {
+      return 0;
+    }
+    let copied = 0;
+    let after: string | null = null;
+    for (;;) {
+      const page = await this.owner.restricted(after, pageSize);
+      for (const account of page) {
+        await this.apply(
+          this.dataSource.manager,
+          account.userId,
+          account.status,
+          account.changedAt,
+        );
+      }
+      copied += page.length;
+      if (page.length < pageSize) {
+        return copied;
+      }
+      after = page[page.length - 1].userId;
+    }
+  }
+}
+
+/**
+ * Rebuilds the standing copy from accounts as the service starts, before it serves (so no
+ * request is judged on a copy that never heard of an old suspension); if accounts cannot be
+ * reached the service starts on the copy it has, and tries again every 10 seconds until done.
+ */
+export class AccountStandingRebuild implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('AccountStanding');
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly standing: AccountStanding,
+    private readonly retryMs = 10_000,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.attempt();
+  }
+
+  onModuleDestroy(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+  }
+
+  private async attempt(): Promise<void> {
+    try {
+      const copied = await this.standing.rebuildFromOwner();
+      this.logger.log(`copied ${copied} accounts that are not active from accounts`);
+    } catch (error) {
+      this.logger.warn(`cannot copy account standing from accounts yet: ${String(error)}`);
+      if (!this.stopped) {
+        this.retry = setTimeout(() => void this.attempt(), this.retryMs);
+        this.retry.unref();
+      }
+    }
+  }
 }
 
 export class AccountStandingConsumer extends EventConsumer {
@@ -111,6 +184,11 @@ export function accountStandingProviders(schema: string): Provider[] {
       provide: AccountStandingConsumer,
       useFactory: (standing: AccountStanding) =>
         new AccountStandingConsumer(`${schema}.account-standing`, standing),
+      inject: [AccountStanding],
+    },
+    {
+      provide: AccountStandingRebuild,
+      useFactory: (standing: AccountStanding) => new AccountStandingRebuild(standing),
       inject: [AccountStanding],
     },
   ];

@@ -20,9 +20,21 @@ export interface AccountFacts {
  * not active) asks the owner once before it does, so no answer only means
  * "not heard yet" (README, "What a client may rely on").
  */
+/** An account that is not active, as accounts lists them. */
+export interface RestrictedAccount {
+  userId: string;
+  /** locked, frozen, suspended */
+  status: string;
+  /** When it took that status. */
+  changedAt: Date;
+}
+
 export abstract class AccountsDirectory {
   /** The user as accounts knows them now; null when there is no such user. */
   abstract lookUp(userId: string): Promise<AccountFacts | null>;
+
+  /** A page of the accounts that are not active, after `afterUserId` (null: the first), by id. */
+  abstract restricted(afterUserId: string | null, limit: number): Promise<RestrictedAccount[]>;
 }
 
 export class GrpcAccountsDirectory extends AccountsDirectory implements OnModuleDestroy {
@@ -56,6 +68,18 @@ export class GrpcAccountsDirectory extends AccountsDirectory implements OnModule
       this.logger.warn(`cannot ask accounts about ${userId}: ${String(error)}`);
       throw error;
     }
+  }
+
+  async restricted(afterUserId: string | null, limit: number): Promise<RestrictedAccount[]> {
+    const page = await this.handle.client.listRestrictedAccounts({
+      afterUserId: afterUserId ?? '',
+      limit,
+    });
+    return page.items.map((a) => ({
+      userId: a.userId,
+      status: a.status,
+      changedAt: new Date(a.changedAt),
+    }));
   }
 
   onModuleDestroy(): void {

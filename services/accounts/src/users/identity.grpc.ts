@@ -301,6 +301,25 @@ export class IdentityGrpcController implements accountsV1.AccountsServiceControl
     };
   }
 
+  async listRestrictedAccounts(
+    request: accountsV1.ListRestrictedAccountsRequest,
+  ): Promise<accountsV1.ListRestrictedAccountsResult> {
+    if (request.limit < 0 || request.limit > 1000) {
+      throw ProblemError.badRequest('limit is 1 to 1000 (0 for 500).', { field: 'limit' });
+    }
+    const accounts = await this.identity.restricted(
+      request.afterUserId ? requireUuid(request.afterUserId, 'afterUserId') : null,
+      request.limit || 500,
+    );
+    return {
+      items: accounts.map((a) => ({
+        userId: a.userId,
+        status: a.status,
+        changedAt: a.changedAt.toISOString(),
+      })),
+    };
+  }
+
   async refresh(request: accountsV1.RefreshRequest): Promise<accountsV1.Session> {
     return toSession(await this.sessions.rotate(required(request.refreshToken, 'refreshToken')));
   }

@@ -79,6 +79,23 @@ export class IdentityService {
     return user;
   }
 
+  /**
+   * Accounts that are not active (locked, frozen, suspended) after `afterUserId`, in id order, with
+   * when they took that status: what the other services' copies of account standing rebuild from.
+   */
+  async restricted(
+    afterUserId: string | null,
+    limit: number,
+  ): Promise<{ userId: string; status: string; changedAt: Date }[]> {
+    const rows = await this.dataSource.query<{ id: string; status: string; changed_at: Date }[]>(
+      `SELECT id, status, coalesce(status_changed_at, created_at) AS changed_at FROM accounts.users
+        WHERE status IN ('locked', 'frozen', 'suspended') AND ($1::uuid IS NULL OR id > $1::uuid)
+        ORDER BY id LIMIT $2`,
+      [afterUserId, limit],
+    );
+    return rows.map((r) => ({ userId: r.id, status: r.status, changedAt: r.changed_at }));
+  }
+
   /** Creates the first admin from the environment if no account has that email yet. */
   async ensureAdmin(email: string, password: string): Promise<void> {
     const existing = await this.dataSource

@@ -207,6 +207,35 @@ describe('freeze, suspension and appeal (Postgres)', () => {
     ]);
   });
 
+  it('lists the accounts that are not active, by id, a page at a time, for other services to rebuild from', async () => {
+    const frozen = await user();
+    const suspended = await user();
+    const active = await user();
+    clock.advance(60_000);
+    await services.staff.freeze(frozen.id, agent, 'SECURITY ticket', 'T-9');
+    const at = clock.now();
+    await services.staff.suspend(suspended.id, admin, {
+      rule: 'Spam',
+      evidence: ['bulk job submissions'],
+      reason: 'Automated abuse.',
+    });
+    const all = await services.identity.restricted(null, 1000);
+    const mine = all.filter((a) => [frozen.id, suspended.id, active.id].includes(a.userId));
+    expect(mine).toEqual(
+      [
+        { userId: frozen.id, status: 'frozen', changedAt: at },
+        { userId: suspended.id, status: 'suspended', changedAt: at },
+      ].sort((a, b) => a.userId.localeCompare(b.userId)),
+    );
+    // by pages: each after the last id of the one before, together the whole list once
+    const paged: string[] = [];
+    for (let page = await services.identity.restricted(null, 1); page.length > 0;) {
+      paged.push(...page.map((a) => a.userId));
+      page = await services.identity.restricted(page[0].userId, 1);
+    }
+    expect(paged).toEqual(all.map((a) => a.userId));
+  });
+
   it('lets an admin set roles (user always kept, audited, announced), and no one else', async () => {
     const member = await user();
     const changed = await services.staff.setRoles(

@@ -257,6 +257,9 @@ describe('notification delivery (Postgres, real SMTP)', () => {
     lookUp(userId: string): Promise<AccountFacts | null> {
       return Promise.resolve(known.get(userId) ?? null);
     }
+    restricted(): Promise<[]> {
+      return Promise.resolve([]);
+    }
   })();
 
   async function newUser(

@@ -65,6 +65,9 @@ describe('the agent desk (Postgres)', () => {
       );
       return row ? { id: userId, email: '', country: null, status: 'active', ...row } : null;
     }
+    restricted(): Promise<[]> {
+      return Promise.resolve([]);
+    }
   })();
   /** Billing, generation and accounts as support calls them, recorded (the end-to-end test runs the real ones). */
   class RecordedServices extends PlatformServices {

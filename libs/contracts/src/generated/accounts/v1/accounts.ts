@@ -201,6 +201,26 @@ export interface ListRevocationsResult {
   items: Revocation[];
 }
 
+export interface ListRestrictedAccountsRequest {
+  /** The page after this user id; empty for the first. */
+  afterUserId: string;
+  /** At most this many (1 to 1000; 0 means 500). */
+  limit: number;
+}
+
+export interface RestrictedAccount {
+  userId: string;
+  /** locked, frozen or suspended */
+  status: string;
+  /** When the account took that status. */
+  changedAt: string;
+}
+
+export interface ListRestrictedAccountsResult {
+  /** In user id order; fewer than the limit on the last page. */
+  items: RestrictedAccount[];
+}
+
 export interface RefreshRequest {
   refreshToken: string;
 }
@@ -264,6 +284,16 @@ export interface AccountsServiceClient {
   /** Ended sessions whose access tokens may still be alive; the gateway pulls these. */
 
   listRevocations(request: ListRevocationsRequest, metadata?: Metadata): Observable<ListRevocationsResult>;
+
+  /**
+   * Accounts that are not active (locked, frozen, suspended), by id, a page at a time: a
+   * service's copy of account standing is rebuilt from these when it starts.
+   */
+
+  listRestrictedAccounts(
+    request: ListRestrictedAccountsRequest,
+    metadata?: Metadata,
+  ): Observable<ListRestrictedAccountsResult>;
 
   /**
    * Staff actions: the actor's roles are checked here, from accounts' own records.
@@ -368,6 +398,16 @@ export interface AccountsServiceController {
   ): Promise<ListRevocationsResult> | Observable<ListRevocationsResult> | ListRevocationsResult;
 
   /**
+   * Accounts that are not active (locked, frozen, suspended), by id, a page at a time: a
+   * service's copy of account standing is rebuilt from these when it starts.
+   */
+
+  listRestrictedAccounts(
+    request: ListRestrictedAccountsRequest,
+    metadata?: Metadata,
+  ): Promise<ListRestrictedAccountsResult> | Observable<ListRestrictedAccountsResult> | ListRestrictedAccountsResult;
+
+  /**
    * Staff actions: the actor's roles are checked here, from accounts' own records.
    * Freeze (agent; support on a SECURITY ticket): no log-ins, no new jobs, no billing changes.
    */
@@ -441,6 +481,7 @@ export function AccountsServiceControllerMethods() {
       "listLogins",
       "reportLoginNotMe",
       "listRevocations",
+      "listRestrictedAccounts",
       "freezeAccount",
       "unfreezeAccount",
       "freezeForSecurityTicket",
