@@ -1,8 +1,34 @@
 // Type-checked lint for every TypeScript file, and module boundaries that really constrain:
-// a service depends only on libs, a lib never on a service, no service imports another.
+// a service depends only on libs, a lib never on a service, no service imports another, no
+// import reaches into another package's src/, no import cycle, and production code never
+// stands on the test kit.
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import tseslint from 'typescript-eslint';
+
+/** Imports no file may make: another service's package, or a package's insides. */
+const boundaries = [
+  {
+    group: ['@fluxnote/*-service', '@fluxnote/*-service/**'],
+    message: 'Services talk over gRPC and events, never by importing each other.',
+  },
+  {
+    group: ['@fluxnote/*/src', '@fluxnote/*/src/**'],
+    message: 'Import a lib by its name: what it exports from src/index.ts is its surface.',
+  },
+];
+
+/** Test code: specs, the test folders, and the test doubles a service keeps in src/testing. */
+const testFiles = [
+  '**/*.spec.ts',
+  '**/*.int-spec.ts',
+  '**/*.e2e-spec.ts',
+  '**/test/**/*.ts',
+  '**/testing/**/*.ts',
+  'libs/testing/**',
+];
 
 export default tseslint.config(
   {
@@ -23,8 +49,16 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    plugins: { '@nx': nx },
+    plugins: { '@nx': nx, 'import-x': importX },
+    settings: {
+      // what import-x needs to follow TypeScript imports (its own `typescript` preset says so)
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })],
+    },
     rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'no-restricted-imports': ['error', { patterns: boundaries }],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': [
@@ -47,6 +81,27 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // Production code: what ships in an image, the launcher `npm start` runs, the tools.
+    files: ['services/**/*.ts', 'libs/**/*.ts', 'tools/**/*.ts'],
+    ignores: testFiles,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...boundaries,
+            {
+              group: ['@fluxnote/testing', '@fluxnote/testing/**'],
+              message: 'The test kit is for tests; production code stands on the libs it wraps.',
+            },
+          ],
+        },
+      ],
+      // A file a newcomer reads in one sitting; the generated ones are ignored above.
+      'max-lines': ['error', { max: 500, skipBlankLines: true, skipComments: true }],
     },
   },
   {

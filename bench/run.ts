@@ -3,7 +3,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, startEmbeddedPostgres } from '@fluxnote/testing';
+import { repoRoot, startEmbeddedPostgres } from '@fluxnote/embedded-postgres';
 import { Platform } from '../tools/launcher/platform';
 import { benchBroadcast } from './broadcast.bench';
 import { benchBus } from './bus.bench';

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Generates TypeScript from proto/ into libs/contracts/src/generated (never edit the output by hand).
-# With --check, generates into a temporary folder and fails if the committed output differs.
+# With --check, lints proto/ (buf lint), generates into a temporary folder and fails if the
+# committed output differs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=libs/contracts/src/generated
 if [ "${1:-}" = "--check" ]; then
+  npx buf lint
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   npx buf generate --template buf.gen.yaml -o "$tmp" >/dev/null

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generateSealingKeyPair } from '@fluxnote/platform';
-import { startEmbeddedPostgres, type RunningPostgres } from '@fluxnote/testing';
+import { startEmbeddedPostgres, type RunningPostgres } from '@fluxnote/embedded-postgres';
 import { reservePorts } from './ports';
 
 export const serviceNames = [

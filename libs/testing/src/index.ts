@@ -1,4 +1,4 @@
-export * from './embedded-postgres-process';
+export * from '@fluxnote/embedded-postgres';
 export * from './test-database';
 export * from './expect-eventually';
 export * from './stripe-double';

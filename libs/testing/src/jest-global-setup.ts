@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres-process';
+import { repoRoot, startEmbeddedPostgres, type RunningPostgres } from '@fluxnote/embedded-postgres';
 
 declare global {
   var __FLUXNOTE_TEST_PG__: RunningPostgres | undefined;

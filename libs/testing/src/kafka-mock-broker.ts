@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { repoRoot, stopChild } from './embedded-postgres-process';
+import { repoRoot, stopChild } from '@fluxnote/embedded-postgres';
 
 export interface RunningBroker {
   /** host:port list, as KAFKA_BROKERS takes it. */

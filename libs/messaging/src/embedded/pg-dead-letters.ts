@@ -10,7 +10,7 @@ import {
 } from '../core/dead-letters';
 import { partitionFor } from '../core/partition';
 import { ensureBusSchema } from './bus-schema';
-import { appendEvents } from './pg-event-bus';
+import { appendEvents } from './pg-append';
 
 interface DeadLetterRow {
   id: string;

@@ -7,7 +7,8 @@ import type { OutgoingEvent } from '../core/transport';
 import { describeDeadLettersContract } from '../../test/dead-letters.contract';
 import { describeEventBusContract } from '../../test/event-bus.contract';
 import { PgDeadLetters } from './pg-dead-letters';
-import { parseWakeMessage, PgEventBus, wakeMessage } from './pg-event-bus';
+import { parseWakeMessage, wakeMessage } from './pg-append';
+import { PgEventBus } from './pg-event-bus';
 
 jest.setTimeout(120_000);
 

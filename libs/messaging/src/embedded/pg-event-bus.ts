@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { Client, Pool } from 'pg';
-import { PreparedStatement, type StatementTarget } from '@fluxnote/persistence';
+import { PreparedStatement } from '@fluxnote/persistence';
 import type { EventEnvelope } from '../core/envelope';
 import { partitionFor } from '../core/partition';
 import {
@@ -14,6 +14,7 @@ import {
   type SubscriptionOptions,
 } from '../core/transport';
 import { BUS_CHANNEL, ensureBusSchema } from './bus-schema';
+import { appendEvents, parseWakeMessage } from './pg-append';
 import { PartitionLeases } from './partition-leases';
 
 export interface PgEventBusOptions {
@@ -137,59 +138,6 @@ export class PgEventBus extends EventTransport {
 
 // The bus's hot statements, prepared once per connection.
 //
-// A publish: the partitions it writes are locked in a fixed order (so two publishers never
-// deadlock) and advanced by their number of events; each event takes the next offset of its
-// partition in the order given. A partition that does not exist leaves an offset NULL and
-// fails the whole statement.
-const appendBatch = new PreparedStatement(
-  `WITH batch AS (
-     SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::jsonb[])
-       WITH ORDINALITY AS b(topic, partition, key, event_id, envelope, n)
-   ), counts AS (
-     SELECT topic, partition, count(*) AS k FROM batch GROUP BY topic, partition
-   ), locked AS MATERIALIZED (
-     SELECT p.topic, p.partition FROM bus.partitions p JOIN counts c USING (topic, partition)
-      ORDER BY p.topic, p.partition FOR UPDATE OF p
-   ), advanced AS (
-     UPDATE bus.partitions p SET next_offset = p.next_offset + c.k
-       FROM locked l JOIN counts c USING (topic, partition)
-      WHERE p.topic = l.topic AND p.partition = l.partition
-     RETURNING p.topic, p.partition, p.next_offset - c.k AS first
-   ), appended AS (
-     INSERT INTO bus.events (topic, partition, "offset", key, event_id, envelope)
-     SELECT b.topic, b.partition,
-            a.first + row_number() OVER (PARTITION BY b.topic, b.partition ORDER BY b.n) - 1,
-            b.key, b.event_id, b.envelope
-       FROM batch b LEFT JOIN advanced a USING (topic, partition)
-   )
-   SELECT pg_notify($6, m) FROM unnest($7::text[]) m`,
-);
-/**
- * Appends events to their partitions (`partitions[i]` is event i's) in one statement, so in one transaction: the partitions
- * advance, the events are appended in order, and the consumers are notified together or not at
- * all (on `on`'s transaction when it has one). One notification per topic names its
- * partitions: a consumer wakes only the partitions that have news.
- */
-export async function appendEvents(
-  on: StatementTarget,
-  events: OutgoingEvent[],
-  partitions: number[],
-): Promise<void> {
-  const woken = new Map<string, Set<number>>();
-  events.forEach((event, i) => {
-    woken.set(event.topic, (woken.get(event.topic) ?? new Set()).add(partitions[i]));
-  });
-  await appendBatch.run(on, [
-    events.map((e) => e.topic),
-    partitions,
-    events.map((e) => e.key),
-    events.map((e) => e.envelope.id),
-    events.map((e) => JSON.stringify(e.envelope)),
-    BUS_CHANNEL,
-    [...woken].map(([topic, parts]) => wakeMessage(topic, [...parts])),
-  ]);
-}
-
 /** A commit: the position moves up to `offset` (never back), and any retry state is cleared. */
 function committedUpTo(offset: string): string {
   return `committed = greatest(committed, ${offset}::bigint), attempts = 0, retry_at = NULL, last_error = NULL`;
@@ -237,27 +185,6 @@ const commitPosition = new PreparedStatement(
   `UPDATE bus.consumer_offsets SET ${committedUpTo('$4')}
     WHERE group_id = $1 AND topic = $2 AND partition = $3`,
 );
-
-/** The bus channel's payload: the topic, a newline, then the partitions that got events. */
-export function wakeMessage(topic: string, partitions: number[]): string {
-  return `${topic}\n${partitions.join(',')}`;
-}
-
-export function parseWakeMessage(payload: string): { topic: string; partitions: number[] } {
-  const split = payload.lastIndexOf('\n');
-  if (split < 0) {
-    return { topic: payload, partitions: [] };
-  }
-  return {
-    topic: payload.slice(0, split),
-    partitions: payload
-      .slice(split + 1)
-      .split(',')
-      .filter((part) => part !== '')
-      .map(Number)
-      .filter((n) => Number.isInteger(n)),
-  };
-}
 
 /** A sleeper id no publish names (partition ids hold a NUL): only `stop` cuts it short. */
 const UNTIL_STOP = '';

@@ -2,6 +2,12 @@
 export const creditPools = ['video', 'image'] as const;
 export type CreditPool = (typeof creditPools)[number];
 
+/** Credits of each pool: what a hold, a grant or a job's price is made of. */
+export interface CreditAmounts {
+  video: number;
+  image: number;
+}
+
 export interface PoolBalance {
   allowance: number;
   used: number;

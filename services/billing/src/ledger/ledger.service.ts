@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { creditsGrantedV1, isUuid, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
-import { isUniqueViolation, PreparedStatement } from '@fluxnote/persistence';
+import { isUniqueViolation } from '@fluxnote/persistence';
 import { BILLING_CONFIG, type BillingConfig } from '../config/billing.config';
 import {
   currencyForCountry,
@@ -14,15 +14,28 @@ import {
 } from '../plans/plan-catalog';
 import { CreditAccountEntity } from './credit-account.entity';
 import { CreditBalanceEntity } from './credit-balance.entity';
-import { addMonths, creditPools, remaining, type CreditPool } from './credit-pool';
+import {
+  addMonths,
+  creditPools,
+  remaining,
+  type CreditAmounts,
+  type CreditPool,
+} from './credit-pool';
 import { countCreditsMoved } from './ledger-metrics';
 import { ReservationEntity } from './reservation.entity';
+import {
+  holdOnePool,
+  pendingReservation,
+  planOf,
+  settleReservation,
+  toGrant,
+  type CreditGrant,
+  type CreditGrantRow,
+} from './ledger.sql';
 import { accountNotOpened } from '../subscriptions/billing-account';
 
-export interface CreditAmounts {
-  video: number;
-  image: number;
-}
+export type { CreditAmounts } from './credit-pool';
+export type { CreditGrant } from './ledger.sql';
 
 export interface UsageView {
   plan: string;
@@ -34,104 +47,8 @@ export interface UsageView {
   >;
 }
 
-export interface CreditGrant {
-  key: string;
-  userId: string;
-  credits: CreditAmounts;
-  reason: string;
-  agentId: string | null;
-  createdAt: Date;
-}
-
-interface CreditGrantRow {
-  key: string;
-  user_id: string;
-  video_credits: number;
-  image_credits: number;
-  reason: string;
-  agent_id: string | null;
-  created_at: Date;
-}
-
-function toGrant(r: CreditGrantRow): CreditGrant {
-  return {
-    key: r.key,
-    userId: r.user_id,
-    credits: { video: r.video_credits, image: r.image_credits },
-    reason: r.reason,
-    agentId: r.agent_id,
-    createdAt: r.created_at,
-  };
-}
-
 /** A hold as answered to its holder, with whether the holder's plan earns the priority lane. */
 export type HeldReservation = ReservationEntity & { priorityLane: boolean };
-
-function pendingReservation(
-  key: string,
-  userId: string,
-  credits: CreditAmounts,
-  expiresAt: Date,
-): ReservationEntity {
-  return Object.assign(new ReservationEntity(), {
-    key,
-    userId,
-    status: 'pending',
-    videoCredits: credits.video,
-    imageCredits: credits.image,
-    expiresAt,
-    settledAt: null,
-    settleReason: null,
-  });
-}
-
-// The hot statements of holds and settlements, prepared once per connection.
-const holdOnePool = new PreparedStatement<{ brand: string; plan: string }>(
-  `WITH held AS (
-     UPDATE billing.credit_balances b SET reserved = b.reserved + $4
-       FROM billing.credit_accounts a
-      WHERE b.user_id = $2 AND b.pool = $3 AND a.user_id = b.user_id
-        AND b.allowance + b.pack_credits - b.used - b.reserved >= $4
-        AND NOT EXISTS (SELECT 1 FROM billing.reservations WHERE key = $1)
-     RETURNING a.brand, a.plan
-   ), entry AS (
-     INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key, created_at)
-     SELECT $2, $3, 'reserve', $4, $1, $5 FROM held
-   ), reservation AS (
-     INSERT INTO billing.reservations (key, user_id, status, video_credits, image_credits, expires_at, created_at)
-     SELECT $1, $2, 'pending', $6, $7, $8, $5 FROM held
-     RETURNING key
-   )
-   SELECT held.brand, held.plan FROM held, reservation`,
-);
-const planOf = new PreparedStatement<{ brand: string; plan: string }>(
-  `SELECT brand, plan FROM billing.credit_accounts WHERE user_id = $1`,
-);
-const settleReservation = new PreparedStatement<{
-  user_id: string;
-  video_credits: number;
-  image_credits: number;
-  expires_at: Date;
-}>(
-  `WITH r AS (
-     UPDATE billing.reservations SET status = $2, settled_at = $3, settle_reason = $4
-      WHERE key = $1 AND status = 'pending'
-     RETURNING user_id, video_credits, image_credits, expires_at
-   ), amounts AS (
-     SELECT r.user_id, v.pool, v.amount
-       FROM r, LATERAL (VALUES ('video', r.video_credits), ('image', r.image_credits)) AS v (pool, amount)
-      WHERE v.amount > 0
-   ), balance AS (
-     UPDATE billing.credit_balances b
-        SET reserved = b.reserved - a.amount, used = b.used + CASE WHEN $2 = 'committed' THEN a.amount ELSE 0 END
-       FROM amounts a
-      WHERE b.user_id = a.user_id AND b.pool = a.pool
-   ), entries AS (
-     INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key, created_at)
-     SELECT user_id, pool, CASE WHEN $2 = 'committed' THEN 'commit' ELSE 'release' END, amount, $1, $3 FROM amounts
-   )
-   SELECT * FROM r`,
-);
 
 /**
  * The credit ledger: two-phase reservations over maintained balances.
