@@ -75,6 +75,10 @@ describe('TokenVerifier', () => {
       expect((await verifier.verify(t)).sessionId).toBe('s-cached');
     }
     expect(verifier.checks - before).toBe(1);
+    // one request cannot change what the next one is told
+    const caller = await verifier.verify(t);
+    expect(() => caller.roles.push('admin')).toThrow(TypeError);
+    expect((await verifier.verify(t)).roles).toEqual(['user']);
     // a minute later (a signing key withdrawn meanwhile would refuse it now), checked again
     clock.advance(61_000);
     await verifier.verify(t);

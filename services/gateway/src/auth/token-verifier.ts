@@ -78,7 +78,12 @@ export class TokenVerifier {
       return known.caller;
     }
     const { caller, expiresAt } = await this.verifyAnew(token);
-    this.verified.set(token, { caller, until: Math.min(expiresAt, now + VERIFIED_FOR_MS) });
+    // The same object answers every request with this token: none may change it for the next.
+    Object.freeze(caller.roles);
+    this.verified.set(token, {
+      caller: Object.freeze(caller),
+      until: Math.min(expiresAt, now + VERIFIED_FOR_MS),
+    });
     return caller;
   }
 
