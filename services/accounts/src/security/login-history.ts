@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError, type accountsV1 } from '@fluxnote/contracts';
+import { KNOWN_COUNTRY_DAYS, needsLoginCode } from './login.rules';
 
 /** Where a log-in attempt came from, as accounts judges it. */
 export interface LoginClient {
@@ -33,8 +34,6 @@ export interface LoginRecord {
   country: string | null;
 }
 
-/** A country seen within this long counts as usual for the user. */
-const KNOWN_COUNTRY_DAYS = 90;
 const trustedOutcomes = ['signed_up', 'succeeded', 'verified'];
 
 type CountryLookup = (ip: string) => string | null;
@@ -118,10 +117,9 @@ export class LoginHistory {
   }
 
   /**
-   * A new device, or a country the user has not logged in from recently, needs a
-   * code. An account that has never logged in anywhere (an operator-created
-   * admin) trusts its first device, as sign-up does. `trustedDevice` is what
-   * `isTrustedDevice` answered for this attempt (asked once per log-in).
+   * Whether this log-in needs an emailed code (`needsLoginCode` decides; this
+   * reads its facts). `trustedDevice` is what `isTrustedDevice` answered for
+   * this attempt (asked once per log-in).
    */
   async needsCode(userId: string, client: LoginClient, trustedDevice: boolean): Promise<boolean> {
     const [row] = await this.dataSource.query<{ any_device: boolean; known_country: boolean }[]>(
@@ -137,10 +135,11 @@ export class LoginHistory {
         new Date(this.clock.now().getTime() - KNOWN_COUNTRY_DAYS * 86_400_000),
       ],
     );
-    if (!row.any_device) {
-      return false;
-    }
-    return !trustedDevice || !row.known_country;
+    return needsLoginCode({
+      anyKnownDevice: row.any_device,
+      trustedDevice,
+      usualCountry: row.known_country,
+    });
   }
 
   /** A device reported as not the user's is trusted no more. */

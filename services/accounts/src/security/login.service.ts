@@ -12,7 +12,8 @@ import { mayHoldSession, UserEntity } from '../users/user.entity';
 import { ActionTokens } from './action-tokens';
 import { CodeSendLimits } from './code-send-limits';
 import { LoginHistory, type LoginClient } from './login-history';
-import { LoginThrottle, throttleKeys, throttlePolicies } from './login-throttle';
+import { LoginThrottle, throttleKeys } from './login-throttle';
+import { accountCounterFor, throttlePolicies } from './login.rules';
 
 export type LoginResult =
   | { kind: 'session'; session: SessionView }
@@ -60,9 +61,10 @@ export class LoginService {
       .getRepository(UserEntity)
       .findOneBy({ email: email.trim().toLowerCase() });
     const trusted = user ? await this.history.isTrustedDevice(user.id, client.deviceKey) : false;
+    const { counter, policy: accountPolicy } = accountCounterFor(user !== null, trusted);
     const accountKey = !user
       ? throttleKeys.passwordByUnknownEmail(email)
-      : trusted
+      : counter === 'passwordByTrustedDevice'
         ? throttleKeys.passwordByTrustedDevice(user.id, client.deviceKey)
         : throttleKeys.passwordByAccount(user.id);
     await this.throttle.assertOpen(accountKey, 'log-in attempts for this account');
@@ -70,11 +72,7 @@ export class LoginService {
     if (!(await this.hasher.verify(user?.passwordHash ?? null, password)) || !user) {
       await this.dataSource.transaction(async (manager) => {
         await this.throttle.fail(manager, addressKey, throttlePolicies.passwordByAddress);
-        const outcome = await this.throttle.fail(
-          manager,
-          accountKey,
-          trusted ? throttlePolicies.passwordByTrustedDevice : throttlePolicies.passwordByAccount,
-        );
+        const outcome = await this.throttle.fail(manager, accountKey, accountPolicy);
         if (user) {
           await this.history.record(manager, user.id, client, 'wrong_password');
           if (outcome.lockedUntil && !trusted) {

@@ -12,16 +12,16 @@ import {
   formatMoney,
   minMoney,
   money,
-  multiplyRatio,
   nonNegative,
   subtract,
   type Currency,
   type Money,
 } from '../money/money';
 import { PaymentProcessor, type RefundStatus } from '../payments/payment-processor';
-import { findPlan, planPrice } from '../plans/plan-catalog';
+import { findPlan } from '../plans/plan-catalog';
 import { readAccount } from '../subscriptions/billing-account';
 import { PlanActions } from '../subscriptions/plan-actions';
+import { detectBillingError } from './billing-errors.rules';
 import {
   decideRefund,
   type DetectedBillingError,
@@ -434,46 +434,20 @@ export class RefundService {
     };
   }
 
-  /** Billing errors found in the records: a second charge for one period, a charge after cancellation, the USD price in India. */
+  /** The facts `detectBillingError` of `billing-errors.rules.ts` judges, read from the records. */
   private async detectBillingError(
     manager: EntityManager,
     charge: Charge,
     account: Awaited<ReturnType<typeof readAccount>>,
   ): Promise<DetectedBillingError | null> {
-    if (charge.unfulfilled) {
-      return { type: 'unfulfilled' };
-    }
-    const earlier = await this.charges.earlierChargeForSamePeriod(manager, charge);
-    if (earlier) {
-      return { type: 'duplicate', ofChargeId: earlier.id };
-    }
-    if (
-      charge.kind === 'subscription' &&
-      account.endedAt !== null &&
-      account.termEnd === null &&
-      charge.periodStart !== null &&
-      charge.periodStart.getTime() >= account.endedAt.getTime()
-    ) {
-      return { type: 'after_cancellation' };
-    }
-    if (
-      account.country === 'IN' &&
-      charge.amount.currency === 'USD' &&
-      charge.kind === 'subscription' &&
-      charge.plan &&
-      charge.interval
-    ) {
-      const plan = findPlan(account.brand, charge.plan);
-      if (plan) {
-        // INR paise → US cents at the reference rate (both are hundredths), rounded up in the user's favour.
-        const inr = planPrice(plan, 'INR', charge.interval);
-        const inUsd = multiplyRatio(money(inr.amount, 'USD'), 1, this.config.INR_PER_USD, 'up');
-        const overage = subtract(charge.amount, inUsd);
-        if (overage.amount > 0) {
-          return { type: 'regional_price', overage };
-        }
-      }
-    }
-    return null;
+    const earlier = charge.unfulfilled
+      ? null
+      : await this.charges.earlierChargeForSamePeriod(manager, charge);
+    return detectBillingError({
+      charge,
+      account,
+      earlierChargeForSamePeriod: earlier?.id ?? null,
+      inrPerUsd: this.config.INR_PER_USD,
+    });
   }
 }

@@ -6,7 +6,7 @@ import { Outbox } from '@fluxnote/messaging';
 import { ChargeService, type Charge } from '../charges/charge.service';
 import { addMonths } from '../ledger/credit-pool';
 import { LedgerService } from '../ledger/ledger.service';
-import { multiplyRatio, subtract, type Currency, type Money } from '../money/money';
+import { type Currency, type Money } from '../money/money';
 import { PaymentProcessor } from '../payments/payment-processor';
 import {
   currencyForCountry,
@@ -25,6 +25,7 @@ import {
   type BillingAccount,
 } from './billing-account';
 import { planOrFail, saveAndAnnounce, termEnd } from './plan-actions';
+import { annualSwitchCharge, planChange, upgradeCharge } from './plan-change.rules';
 
 export interface SubscriptionView {
   plan: PlanId;
@@ -136,37 +137,36 @@ export class SubscriptionService {
     if (request.country !== undefined && request.country !== null) {
       account.country = request.country;
     }
-    if (target.id === 'free') {
-      return { charge: null, account: await this.scheduleCancel(manager, account) };
-    }
-    const paid = account.termEnd !== null;
-    if (!paid) {
-      return this.startTerm(manager, account, target, request);
-    }
     const current = planOrFail(account, account.plan);
-    if (target.rank > current.rank && request.interval === account.interval) {
-      return this.upgrade(manager, account, current, target, request);
-    }
-    if (
-      request.interval === 'year' &&
-      account.interval === 'month' &&
-      target.rank >= current.rank
-    ) {
-      return this.switchToAnnual(manager, account, current, target, request);
-    }
-    if (target.id === account.plan && request.interval === account.interval) {
-      if (!account.pendingPlan) {
+    const change = planChange({
+      paidTerm: account.termEnd !== null,
+      current: { id: current.id, rank: current.rank, interval: account.interval },
+      target,
+      interval: request.interval,
+      changeScheduled: account.pendingPlan !== null,
+    });
+    switch (change) {
+      case 'cancel_at_term_end':
+        return { charge: null, account: await this.scheduleCancel(manager, account) };
+      case 'start_term':
+        return this.startTerm(manager, account, target, request);
+      case 'upgrade':
+        return this.upgrade(manager, account, current, target, request);
+      case 'switch_to_annual':
+        return this.switchToAnnual(manager, account, current, target, request);
+      case 'already_on':
         throw ProblemError.conflict(`You are already on ${target.name} (${account.interval}ly).`);
-      }
-      account.pendingPlan = null;
-      account.pendingInterval = null;
-      await saveAndAnnounce(this.outbox, manager, account, account.plan, 'resumed');
-      return { charge: null, account };
+      case 'resume':
+        account.pendingPlan = null;
+        account.pendingInterval = null;
+        await saveAndAnnounce(this.outbox, manager, account, account.plan, 'resumed');
+        return { charge: null, account };
+      case 'schedule_at_term_end':
+        account.pendingPlan = target.id;
+        account.pendingInterval = request.interval;
+        await saveAndAnnounce(this.outbox, manager, account, account.plan, 'downgrade_scheduled');
+        return { charge: null, account };
     }
-    account.pendingPlan = target.id;
-    account.pendingInterval = request.interval;
-    await saveAndAnnounce(this.outbox, manager, account, account.plan, 'downgrade_scheduled');
-    return { charge: null, account };
   }
 
   async cancel(userId: string): Promise<SubscriptionView> {
@@ -342,14 +342,13 @@ export class SubscriptionService {
   ): Promise<{ charge: Charge; account: BillingAccount }> {
     const now = this.clock.now();
     const { termStart, termEnd: end } = account as { termStart: Date; termEnd: Date };
-    const difference = subtract(
-      planPrice(target, account.currency, account.interval),
-      planPrice(current, account.currency, account.interval),
-    );
-    const amount = multiplyRatio(
-      difference,
-      Math.max(0, end.getTime() - now.getTime()),
-      end.getTime() - termStart.getTime(),
+    const amount = upgradeCharge(
+      {
+        current: planPrice(current, account.currency, account.interval),
+        target: planPrice(target, account.currency, account.interval),
+      },
+      { start: termStart, end },
+      now,
     );
     return this.applyImmediateChange(manager, account, target, request, {
       kind: 'upgrade',
@@ -371,13 +370,14 @@ export class SubscriptionService {
   ): Promise<{ charge: Charge; account: BillingAccount }> {
     const now = this.clock.now();
     const { termStart, termEnd: end } = account as { termStart: Date; termEnd: Date };
-    const unused = multiplyRatio(
-      planPrice(current, account.currency, 'month'),
-      Math.max(0, end.getTime() - now.getTime()),
-      end.getTime() - termStart.getTime(),
-      'down',
+    const amount = annualSwitchCharge(
+      {
+        currentMonthly: planPrice(current, account.currency, 'month'),
+        targetAnnual: planPrice(target, account.currency, 'year'),
+      },
+      { start: termStart, end },
+      now,
     );
-    const amount = subtract(planPrice(target, account.currency, 'year'), unused);
     return this.applyImmediateChange(manager, account, target, request, {
       kind: 'upgrade',
       amount,

@@ -7,17 +7,21 @@ import { CatalogService } from '../catalog/catalog.service';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
 import type { JobEntity } from './job.entity';
 
-/** Failures that are the platform's (or its providers'), not the user's. */
-const platformReasons = ['provider_5xx', 'timeout', 'crash', 'internal'];
-const STREAK = 3;
-/** "Lately", for the success rate that picks the suggested model. */
-const SUCCESS_RATE_WINDOW = '24 hours';
+import {
+  FAILURE_STREAK,
+  failureSpike,
+  mostReliable,
+  platformFailureReasons,
+  streakJustReached,
+  SUCCESS_RATE_WINDOW_HOURS,
+} from './failure-signals.rules';
 
 /**
- * What a platform failure tells beyond the one job, judged in the transaction
- * that records it: a user's third failure in a row on a model suggests the
- * most reliable model of the same mode; a model failing at a high rate over the
- * sliding window raises an operations alert (once per window).
+ * What a platform failure tells beyond the one job (the rules are in
+ * `failure-signals.rules.ts`), judged in the transaction that records it: a
+ * user's third failure in a row on a model suggests the most reliable model of
+ * the same mode; a model failing at a high rate over the sliding window raises
+ * an operations alert (once per window).
  */
 @Injectable()
 export class FailureSignals {
@@ -33,21 +37,18 @@ export class FailureSignals {
     await this.detectSpike(manager, job.model);
   }
 
-  /** Exactly the third platform failure in a row (a longer run says it once; a success starts over). */
+  /** A streak just reached: the user hears of it, with the most reliable alternative. */
   private async detectStreak(manager: EntityManager, job: JobEntity): Promise<void> {
     const recent = await manager.query<{ status: string; failure_reason: string | null }[]>(
       `SELECT status, failure_reason FROM generation.jobs
         WHERE user_id = $1 AND model = $2 AND status IN ('succeeded', 'failed')
-        ORDER BY updated_at DESC, id DESC LIMIT ${STREAK + 1}`,
+        ORDER BY updated_at DESC, id DESC LIMIT ${FAILURE_STREAK + 1}`,
       [job.userId, job.model],
     );
-    const platformFailure = (r?: { status: string; failure_reason: string | null }) =>
-      r?.status === 'failed' && platformReasons.includes(r.failure_reason ?? '');
-    if (recent.length < STREAK || !recent.slice(0, STREAK).every((r) => platformFailure(r))) {
+    if (
+      !streakJustReached(recent.map((r) => ({ status: r.status, failureReason: r.failure_reason })))
+    ) {
       return;
-    }
-    if (platformFailure(recent[STREAK])) {
-      return; // already said at the third
     }
     const model = this.catalog.model(job.model);
     const suggestion = await this.mostReliable(manager, job.mode, job.model);
@@ -59,7 +60,7 @@ export class FailureSignals {
       model: model.id,
       modelName: model.name,
       mode: job.mode,
-      failures: STREAK,
+      failures: FAILURE_STREAK,
       suggestedModel: suggestion.id,
       suggestedModelName: suggestion.name,
       ...(suggestion.rate === undefined ? {} : { suggestedSuccessRate: suggestion.rate }),
@@ -67,7 +68,7 @@ export class FailureSignals {
     });
   }
 
-  /** Of the other models offering the mode: the best recent success rate (more jobs break ties); unknown ones last. */
+  /** `mostReliable` over the other models offering the mode, by their recent success counts. */
   private async mostReliable(
     manager: EntityManager,
     mode: string,
@@ -76,26 +77,15 @@ export class FailureSignals {
     const candidates = this.catalog
       .models(null)
       .filter((m) => m.id !== exclude && (m.modes as string[]).includes(mode));
-    const rates = await manager.query<{ model: string; ok: number; total: number }[]>(
+    const counts = await manager.query<{ model: string; ok: number; total: number }[]>(
       `SELECT model, count(*) FILTER (WHERE status = 'succeeded')::int AS ok, count(*)::int AS total
          FROM generation.jobs
         WHERE mode = $1 AND model = ANY($2) AND status IN ('succeeded', 'failed')
-          AND updated_at > $3::timestamptz - interval '${SUCCESS_RATE_WINDOW}'
+          AND updated_at > $3::timestamptz - $4 * interval '1 hour'
         GROUP BY model`,
-      [mode, candidates.map((m) => m.id), this.clock.now()],
+      [mode, candidates.map((m) => m.id), this.clock.now(), SUCCESS_RATE_WINDOW_HOURS],
     );
-    const ranked = candidates
-      .map((m) => {
-        const r = rates.find((x) => x.model === m.id);
-        return {
-          id: m.id,
-          name: m.name,
-          rate: r ? r.ok / r.total : undefined,
-          total: r?.total ?? 0,
-        };
-      })
-      .sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1) || b.total - a.total);
-    return ranked[0];
+    return mostReliable(candidates, counts);
   }
 
   /** The model's failure share over the window; one alert per window per model. */
@@ -107,13 +97,13 @@ export class FailureSignals {
          FROM generation.jobs
         WHERE model = $1 AND status IN ('succeeded', 'failed')
           AND updated_at > $4::timestamptz - $2 * interval '1 millisecond'`,
-      [modelId, windowMs, platformReasons, this.clock.now()],
+      [modelId, windowMs, platformFailureReasons, this.clock.now()],
     );
-    if (stats.total < this.config.FAILURE_SPIKE_MIN_JOBS) {
-      return;
-    }
-    const rate = stats.failed / stats.total;
-    if (rate < this.config.FAILURE_SPIKE_RATE) {
+    const spike = failureSpike(
+      { failed: stats.failed, finished: stats.total },
+      { minJobs: this.config.FAILURE_SPIKE_MIN_JOBS, rate: this.config.FAILURE_SPIKE_RATE },
+    );
+    if (!spike) {
       return;
     }
     const claimed = await manager.query<unknown[]>(
@@ -126,12 +116,11 @@ export class FailureSignals {
     if (claimed.length === 0) {
       return; // alerted within this window already
     }
-    const percent = Math.round(rate * 100);
     const minutes = Math.round(windowMs / 60_000);
     await this.outbox.add(manager, generationAlertV1, modelId, {
       kind: 'model_failure_spike',
-      severity: rate >= 0.8 ? 'critical' : 'warning',
-      summary: `${this.catalog.model(modelId)?.name ?? modelId}: ${percent} % of jobs failed in the last ${minutes} minutes`,
+      severity: spike.severity,
+      summary: `${this.catalog.model(modelId)?.name ?? modelId}: ${spike.percent} % of jobs failed in the last ${minutes} minutes`,
       details: {
         model: modelId,
         failed: stats.failed,

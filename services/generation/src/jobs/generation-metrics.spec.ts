@@ -2,12 +2,7 @@ import { Registry } from 'prom-client';
 import { ProblemError } from '@fluxnote/contracts';
 import { metricValue } from '@fluxnote/testing';
 import type { ProviderResult } from '../providers/model-provider';
-import {
-  GenerationMetrics,
-  generationMetricNames,
-  laneName,
-  submitOutcome,
-} from './generation-metrics';
+import { GenerationMetrics, generationMetricNames, submitOutcome } from './generation-metrics';
 
 describe('what generation counts', () => {
   it.each<[string, string, Parameters<typeof submitOutcome>[0]]>([
@@ -28,13 +23,6 @@ describe('what generation counts', () => {
     ['error', 'a bug', { error: new TypeError('undefined is not a function') }],
   ])('counts as %s a submit that ends in %s', (outcome, _case, result) => {
     expect(submitOutcome(result)).toBe(outcome);
-  });
-
-  it.each([
-    [0, 'priority'],
-    [1, 'shared'],
-  ])('lane %d is named %s', (lane, name) => {
-    expect(laneName(lane)).toBe(name);
   });
 
   it('times every provider call by outcome and counts the failures by reason, not moderation', async () => {

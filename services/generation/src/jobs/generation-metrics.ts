@@ -11,6 +11,7 @@ import {
   ScrapedGauge,
 } from '@fluxnote/telemetry';
 import type { ProviderResult } from '../providers/model-provider';
+import { Lane, laneName } from './queue.rules';
 
 /** The names the dashboard, the alerts and the generation HPA read. */
 export const generationMetricNames = {
@@ -22,11 +23,6 @@ export const generationMetricNames = {
   providerCalls: 'fluxnote_provider_call_duration_seconds',
   providerFailures: 'fluxnote_provider_failures_total',
 } as const;
-
-/** A job's lane as the metrics name it (the column stores 0 and 1). */
-export function laneName(lane: number): 'priority' | 'shared' {
-  return lane === 0 ? 'priority' : 'shared';
-}
 
 /**
  * What a submit came to: `accepted` (queued now), `replayed` (an Idempotency-Key retry answered
@@ -154,7 +150,7 @@ export async function readQueue(dataSource: DataSource, now: Date): Promise<Queu
     ),
   ]);
   return {
-    lanes: [0, 1].map((lane) => {
+    lanes: Object.values(Lane).map((lane) => {
       const row = lanes.find((l) => l.lane === lane);
       return { lane: laneName(lane), jobs: row?.jobs ?? 0, oldestSeconds: row?.oldest ?? 0 };
     }),

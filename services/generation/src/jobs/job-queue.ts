@@ -7,14 +7,11 @@ import { JobEntity } from './job.entity';
 import { GenerationMetrics } from './generation-metrics';
 
 /**
- * SQL for the turn of a job being queued by `user` in `lane` (SQL expressions: parameters such
- * as `$2`, or qualified columns — a bare `user_id` would mean the subqueries' own). Fair
- * queuing by start tags: the lane's current turn — the lowest still waiting, or
- * when none waits the highest being served — or one past the user's own latest waiting or
- * running job, whichever is later. A user's hundred jobs take turns n, n+1, …, n+99; someone
- * else's first job, queued meanwhile, takes the current turn and runs in the next round
- * instead of behind all hundred. Every lookup is one index probe (`jobs_queue_idx`,
- * `jobs_running_turn_idx`, `jobs_user_turn_idx`).
+ * `queueTurn` of `queue.rules.ts` in SQL: the turn of a job being queued by `user` in `lane`
+ * (SQL expressions: parameters such as `$2`, or qualified columns — a bare `user_id` would
+ * mean the subqueries' own). Every lookup is one index probe (`jobs_queue_idx`,
+ * `jobs_running_turn_idx`, `jobs_user_turn_idx`); `queue.rules.int-spec.ts` checks it
+ * decides as the rule does.
  */
 export function queueTurnSql(user: string, lane: string): string {
   return `greatest(
@@ -29,10 +26,9 @@ export function queueTurnSql(user: string, lane: string): string {
 }
 
 /**
- * The durable queue the workers share. A claim takes the next job in this order: the
- * priority lane (Max) before the shared lane; within a lane, the lowest turn (`queueTurnSql`:
- * users take turns, so one user's hundred jobs do not hold back everyone else's first), then
- * the oldest. Jobs of a model already running its limit wait (a provider's rate limit).
+ * The durable queue the workers share. A claim takes the job `nextClaim` of `queue.rules.ts`
+ * names (the priority lane first; within a lane the lowest turn, then the oldest; a model
+ * running its limit waits), decided in SQL by the `ORDER BY` below.
  * `SKIP LOCKED` lets many workers claim at once, each job going to exactly one; the model's
  * limit is checked again under a per-model lock, so racing claims never exceed it. A claim
  * reads the head of one index, however many jobs wait.

@@ -80,7 +80,7 @@ export class JobEntity {
   @Column('int', { name: 'image_credits' })
   imageCredits!: number;
 
-  /** 0 = priority lane (Max plan), 1 = shared lane. */
+  /** `Lane` of `queue.rules.ts`: 0 = priority lane (Max plan), 1 = shared lane. */
   @Column('smallint')
   lane!: number;
 

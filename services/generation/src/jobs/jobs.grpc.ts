@@ -17,6 +17,7 @@ import { JobStatusStream } from './job-status-stream';
 import { ProviderWebhooks } from '../providers/provider-webhooks';
 import { Likenesses, type Likeness } from '../likenesses/likenesses';
 import { likenessKinds, type LikenessKind } from '../likenesses/likeness-media';
+import { laneName } from './queue.rules';
 
 export function toJob(job: JobEntity): generationV1.Job {
   return {
@@ -32,7 +33,7 @@ export function toJob(job: JobEntity): generationV1.Job {
     durationSec: job.durationSec || undefined,
     aspectRatio: job.aspectRatio,
     projectId: job.projectId ?? undefined,
-    lane: job.lane === 0 ? 'priority' : 'shared',
+    lane: laneName(job.lane),
     options: jobOptions(job),
     failure: job.failureReason
       ? { reason: job.failureReason, refunded: job.refunded, detail: job.failureDetail ?? '' }

@@ -5,7 +5,8 @@ import { ticketEscalatedV1 } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { SUPPORT_CONFIG, type SupportConfig } from '../config/support.config';
 import { recordAudit } from '../tickets/ticket-audit';
-import { priorityClasses, type TicketRow } from '../tickets/tickets.service';
+import { type TicketRow } from '../tickets/tickets.service';
+import { priorityClassName } from '../tickets/intake.rules';
 import type { SlaStanding } from './sla-clock';
 import { standingOf } from './ticket-standing';
 import { SlaClocks } from './sla-clock';
@@ -71,7 +72,7 @@ export class SlaWatch extends PeriodicWorker {
           ticketId: row.id,
           level,
           category: row.category,
-          priorityClass: priorityClasses[row.priority_class] ?? 'free',
+          priorityClass: priorityClassName(row.priority_class),
           plan: row.plan,
           channel: row.channel,
           dueAt: row.due_at.toISOString(),

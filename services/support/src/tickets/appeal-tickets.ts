@@ -6,6 +6,7 @@ import { ProblemError } from '@fluxnote/contracts';
 import { PlatformServices } from '../platform/platform-services';
 import { copiedCustomer } from '../customers/customers';
 import { TicketsService, type Ticket } from './tickets.service';
+import { planClass } from './intake.rules';
 
 /** What an appeal's ticket is made from: accounts' event, or accounts' record of the suspension. */
 export interface Appeal {
@@ -43,7 +44,7 @@ export class AppealTickets {
       channel: 'email',
       subject: `Suspension appeal: ${appeal.rule}`.slice(0, 200),
       category: 'suspension_appeal',
-      priorityClass: plan === 'free' ? 3 : 2,
+      priorityClass: planClass(plan),
       tags: [],
       jobIds: [],
       openedAt: this.clock.now(),

@@ -7,6 +7,7 @@ import { copiedCustomer } from '../customers/customers';
 import { SlaClocks } from '../sla/sla-clock';
 import { disputeTicketDue } from './dispute-ticket';
 import { TicketsService } from './tickets.service';
+import { PriorityClass } from './intake.rules';
 
 type DisputeOpened = EventPayload<typeof disputeOpenedV1>;
 
@@ -44,7 +45,8 @@ export class DisputeTickets {
       channel: 'email',
       subject: `Payment disputed with the bank: ${formatMoney(dispute.amount)} (${dispute.reason})`,
       category: 'billing',
-      priorityClass: 1,
+      // A bank dispute has an evidence deadline: served with Max priority, whatever the plan.
+      priorityClass: PriorityClass.MaxPriority,
       tags: ['dispute'],
       jobIds: [],
       openedAt,

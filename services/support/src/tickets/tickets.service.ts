@@ -8,15 +8,7 @@ import { Customers } from '../customers/customers';
 import { CitedJobs } from '../platform/cited-jobs';
 import { SlaClocks, type SupportChannel, type SupportPlan } from '../sla/sla-clock';
 import { firstLineOf, triage, type TicketCategory } from './triage';
-
-export type PriorityClass = 'security' | 'max_priority' | 'paid' | 'free';
-/** By the number kept in `priority_class`: the queue's order. */
-export const priorityClasses: readonly PriorityClass[] = [
-  'security',
-  'max_priority',
-  'paid',
-  'free',
-];
+import { intake, priorityClassName, type PriorityClassName } from './intake.rules';
 
 /** An email attachment, kept as a reference: the file itself is not stored. */
 export interface AttachmentRef {
@@ -48,7 +40,7 @@ export interface Ticket {
   channel: SupportChannel;
   subject: string;
   category: TicketCategory;
-  priorityClass: PriorityClass;
+  priorityClass: PriorityClassName;
   tags: string[];
   status: 'open' | 'answered' | 'closed';
   jobIds: string[];
@@ -70,7 +62,7 @@ export interface NewTicket {
   channel: SupportChannel;
   subject: string;
   category: TicketCategory;
-  /** 0 security, 1 Max with the priority tag, 2 paid, 3 free. */
+  /** `PriorityClass` of `intake.rules.ts`. */
   priorityClass: number;
   tags: string[];
   jobIds: string[];
@@ -119,7 +111,7 @@ function toTicket(row: TicketRow, messages: TicketMessage[] = []): Ticket {
     channel: row.channel,
     subject: row.subject,
     category: row.category,
-    priorityClass: priorityClasses[row.priority_class] ?? 'free',
+    priorityClass: priorityClassName(row.priority_class),
     tags: row.tags,
     status: row.status,
     jobIds: row.job_ids,
@@ -164,16 +156,21 @@ export class TicketsService {
     const plan: SupportPlan = plans.includes(customer.plan as SupportPlan)
       ? (customer.plan as SupportPlan)
       : 'free';
-    const firstLine = firstLineOf(input.body);
     const category = triage({ ...input });
-    const security = category === 'security';
-    if (category === 'legal' && input.channel === 'chat') {
+    const decided = intake({
+      firstLine: firstLineOf(input.body),
+      category,
+      plan,
+      channel: input.channel,
+    });
+    if (decided.refused) {
       throw ProblemError.unprocessable(
         'legal-by-email',
         'Legal matters go by email',
         'Legal matters are handled by email only. Open the ticket with channel "email".',
       );
     }
+    const { security, tags, priorityClass } = decided;
     const sla = this.slaClocks.forBrand(brand);
     const target = sla.target(plan, input.channel, { security });
     if (!target) {
@@ -182,11 +179,8 @@ export class TicketsService {
         { type: 'chat-not-on-plan' },
       );
     }
-    // PRIORITY from a Max customer tags the ticket; from anyone else it is just text.
-    const tags = firstLine === 'PRIORITY' && plan === 'max' ? ['priority'] : [];
-    const priorityClass = security ? 0 : tags.includes('priority') ? 1 : plan === 'free' ? 3 : 2;
     const id = randomUUID();
-    if (firstLine === 'SECURITY') {
+    if (decided.freeze) {
       // Frozen at once, before the ticket exists: if accounts cannot be reached the customer is told
       // to retry (no ticket is left unprotected), and a retried ticket freezes once.
       await this.securityFreeze
@@ -213,7 +207,7 @@ export class TicketsService {
         jobIds: input.jobIds,
         openedAt,
         dueAt: sla.dueAt(openedAt, target),
-        forSeniors: security,
+        forSeniors: decided.forSeniors,
         suspensionId: null,
         body: input.body,
         email,

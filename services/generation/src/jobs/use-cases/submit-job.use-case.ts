@@ -16,6 +16,7 @@ import { CatalogService } from '../../catalog/catalog.service';
 import type { JobRequest } from '../../catalog/job-request-rules';
 import { JobEntity } from '../job.entity';
 import { queueTurnSql } from '../job-queue';
+import { Lane, laneFor } from '../queue.rules';
 import { WORK_CHANNEL } from '../work-channel';
 import { JOB_EVENTS_CHANNEL } from '../job-status-stream';
 import { PromptSafetyCheck, type SafetyVerdict } from '../../safety/prompt-safety';
@@ -164,7 +165,7 @@ export class SubmitJobUseCase {
       // A blocked prompt holds nothing.
       videoCredits: safety.allowed ? quote.videoCredits : 0,
       imageCredits: safety.allowed ? quote.imageCredits : 0,
-      lane: 1,
+      lane: Lane.Shared,
       attempts: 0,
       outcome: null,
       failureReason: safety.allowed ? null : 'content_policy',
@@ -264,7 +265,7 @@ export class SubmitJobUseCase {
         );
       }
       // Billing knows the plan: a Max user's job waits in the priority lane.
-      job.lane = reservation.priorityLane ? 0 : 1;
+      job.lane = laneFor(reservation.priorityLane);
     } catch (error) {
       if (error instanceof ProblemError && error.problem.status < 500) {
         // Refused by billing (not enough credits, account not open yet): the job never existed.
