@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Generates TypeScript from proto/ into libs/contracts/src/generated (never edit the output by hand).
-# With --check, lints proto/ (buf lint), generates into a temporary folder and fails if the
-# committed output differs.
+# With --check, lints proto/ (buf lint), checks it against the last release's protocol (buf
+# breaking, tools/proto-breaking.sh), generates into a temporary folder and fails if the committed
+# output differs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=libs/contracts/src/generated
 if [ "${1:-}" = "--check" ]; then
   npx buf lint
+  bash tools/proto-breaking.sh
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   npx buf generate --template buf.gen.yaml -o "$tmp" >/dev/null

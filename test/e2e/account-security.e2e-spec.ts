@@ -1,23 +1,10 @@
-import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 import request from 'supertest';
 import { accountsV1, billingPaymentsV1, generationV1, type Problem } from '@fluxnote/contracts';
 import { createGrpcClient, type GrpcClientHandle } from '@fluxnote/grpc';
-import {
-  createTestDatabase,
-  expectEventually,
-  IdTokenIssuerDouble,
-  makeTempDir,
-  problemOf,
-  type TestDatabase,
-} from '@fluxnote/testing';
+import { expectEventually, IdTokenIssuerDouble, problemOf } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
-import {
-  checkContract,
-  mailTo as mailToOf,
-  type Mail,
-  relaxedRateLimits,
-} from './platform-under-test';
+import { mailTo as mailToOf, startPlatformUnderTest, type Mail } from './platform-under-test';
 
 jest.setTimeout(120_000);
 
@@ -29,10 +16,8 @@ interface Session {
 
 /** Log-in risk, throttling, recovery and “not me”, through the gateway, on the whole platform. */
 describe('account security end to end', () => {
-  let db: TestDatabase;
   let platform: Platform;
-  let finishContract: (() => Promise<void>) | undefined;
-  let dataDir: string;
+  let stop: (() => Promise<void>) | undefined;
   let api: ReturnType<typeof request>;
   let google: IdTokenIssuerDouble;
   const GOOGLE_CLIENT_ID = 'fluxnote-e2e.apps.googleusercontent.test';
@@ -49,38 +34,25 @@ describe('account security end to end', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase('e2e_accounts');
-    dataDir = makeTempDir('e2e-accounts');
     google = await IdTokenIssuerDouble.start();
-    platform = await Platform.start({
-      dataDir,
-      databaseUrl: db.url,
-      port: 0,
-      env: {
-        ...relaxedRateLimits,
-        LOG_LEVEL: 'warn',
-        TRUSTED_PROXIES: 'loopback',
-        ARGON2_MEMORY_KIB: '8192',
-        ARGON2_TIME_COST: '1',
-        REVOCATION_POLL_MS: '200',
-        GOOGLE_CLIENT_IDS: GOOGLE_CLIENT_ID,
-        GOOGLE_ISSUERS: google.issuer,
-        GOOGLE_JWKS_URL: google.jwksUrl,
-      },
-    });
-    ({ finish: finishContract } = await checkContract(platform));
+    ({ platform, stop } = await startPlatformUnderTest('e2e_accounts', {
+      TRUSTED_PROXIES: 'loopback',
+      ARGON2_MEMORY_KIB: '8192',
+      ARGON2_TIME_COST: '1',
+      REVOCATION_POLL_MS: '200',
+      GOOGLE_CLIENT_IDS: GOOGLE_CLIENT_ID,
+      GOOGLE_ISSUERS: google.issuer,
+      GOOGLE_JWKS_URL: google.jwksUrl,
+    }));
     api = request(platform.gatewayUrl);
   });
 
   afterAll(async () => {
     try {
-      await finishContract?.();
-    } finally {
       handles.forEach((h) => h.close());
-      await platform?.stop();
+      await stop?.();
+    } finally {
       await google?.stop();
-      await db?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ApiProblem,
-  createFluxNoteClient,
-  pages,
-  unwrap,
-  type FluxNoteClient,
-} from '@fluxnote/client';
+import { ApiProblem, pages, unwrap } from '@fluxnote/client';
 import { expectEventually, scrapedValue } from '@fluxnote/testing';
 import type { Platform } from '../../tools/launcher/platform';
 import { tour } from '../../examples/sdk-tour';
 import type { ContractCheck } from './contract-check';
 import { mailTo, startPlatformUnderTest, testAdmin } from './platform-under-test';
+import { password, sdkUsers } from './sdk-users';
 
 jest.setTimeout(240_000);
 
 const inboundSecret = 'api-tour-inbound-secret';
-const password = 'a long enough password';
 
 /**
  * Every operation of the public API, called once through the SDK (`@fluxnote/client`) as a client
@@ -26,7 +20,6 @@ describe('the public API, operation by operation, through the SDK', () => {
   let platform: Platform;
   let contract: ContractCheck;
   let stop: () => Promise<void>;
-  let counter = 0;
 
   beforeAll(async () => {
     ({ platform, contract, stop } = await startPlatformUnderTest('e2e_tour', {
@@ -40,25 +33,7 @@ describe('the public API, operation by operation, through the SDK', () => {
     await stop?.();
   });
 
-  const client = (): FluxNoteClient => createFluxNoteClient({ baseUrl: platform.gatewayUrl });
-
-  async function signUp(): Promise<{ sdk: FluxNoteClient; email: string; id: string }> {
-    const sdk = client();
-    const email = `tour-${++counter}-${Date.now()}@example.com`;
-    const tokens = await unwrap(
-      sdk.api.POST('/v1/auth/signup', { body: { email, password, country: 'US' } }),
-    );
-    // billing opens the account from the sign-up event
-    await expectEventually(() => unwrap(sdk.api.GET('/v1/usage')));
-    return { sdk, email, id: tokens.user.id };
-  }
-
-  const code = async (email: string): Promise<string> =>
-    /(\d{6})/.exec((await mailTo(platform, email, /log-in code/)).subject)![1];
-  const link = async (email: string, subject: RegExp, path: string): Promise<string> => {
-    const mail = await mailTo(platform, email, subject);
-    return decodeURIComponent(new RegExp(`${path}\\?token=([^\\s\\]]+)`).exec(mail.text)![1]);
-  };
+  const { client, signUp, code, link } = sdkUsers(() => platform);
 
   it('answers every operation as its document says', async () => {
     const anyone = client();

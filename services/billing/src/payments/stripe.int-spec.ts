@@ -1,28 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { FixedClock } from '@fluxnote/clock';
-import {
-  openTestServiceDatabase,
-  problemOf,
-  StripeDouble,
-  type TestDatabase,
-} from '@fluxnote/testing';
-import { billingDatabase } from '../billing.database';
+import { problemOf, StripeDouble } from '@fluxnote/testing';
 import { chargeLabels } from '../charges/charge.service';
-import { billingConfigSchema } from '../config/billing.config';
 import type { LedgerService } from '../ledger/ledger.service';
 import type { RefundService } from '../refunds/refund.service';
 import type { SubscriptionService } from '../subscriptions/subscription.service';
 import type { PaymentMethodService } from './payment-methods.service';
-import { billingServices } from '../testing/billing-services';
-import { StripePaymentProcessor, stripeClient } from './stripe-processor';
 import { RECONCILE_AFTER_SECONDS, StripeWebhooks } from './stripe-webhooks';
-
-const SECRET = 'whsec_test_secret';
+import { STRIPE_WEBHOOK_SECRET, useStripeFixture } from '../testing/stripe-fixture';
 
 /** The Stripe adapter and webhooks against a local HTTP double of Stripe's API, through the official SDK. */
 describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => {
-  let db: TestDatabase;
+  const fixture = useStripeFixture('billing_stripe');
+  const { clock, seconds, newUser, chargesOf, events, deliver } = fixture;
   let dataSource: DataSource;
   let stripe: StripeDouble;
   let ledger: LedgerService;
@@ -30,78 +19,10 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
   let refunds: RefundService;
   let paymentMethods: PaymentMethodService;
   let webhooks: StripeWebhooks;
-  const clock = new FixedClock(new Date('2026-11-01T12:00:00Z'));
-  const seconds = (): number => Math.floor(clock.now().getTime() / 1000);
-
-  beforeAll(async () => {
-    ({ db, dataSource } = await openTestServiceDatabase('billing_stripe', billingDatabase, 10));
-    stripe = new StripeDouble(seconds);
-    const apiUrl = await stripe.start();
-    const config = billingConfigSchema.parse({
-      DATABASE_URL: db.url,
-      ACCOUNTS_GRPC_URL: '127.0.0.1:1',
-      STRIPE_SECRET_KEY: 'sk_test_double',
-      STRIPE_API_URL: apiUrl,
-      STRIPE_WEBHOOK_SECRET: SECRET,
-    });
-    const processor = new StripePaymentProcessor(
-      stripeClient({ secretKey: 'sk_test_double', apiUrl }),
-      dataSource,
-      clock,
-    );
-    const wired = billingServices(dataSource, clock, config, processor);
-    ({ ledger, refunds, subscriptions, paymentMethods } = wired);
-    webhooks = new StripeWebhooks(
-      dataSource,
-      clock,
-      wired.charges,
-      refunds,
-      wired.disputes,
-      config,
-    );
+  beforeAll(() => {
+    ({ dataSource, stripe, ledger, subscriptions, refunds, paymentMethods, webhooks } =
+      fixture.opened());
   });
-
-  afterAll(async () => {
-    await stripe?.stop();
-    await dataSource?.destroy();
-    await db?.drop();
-  });
-
-  beforeEach(() => {
-    clock.set(new Date('2026-11-01T12:00:00Z'));
-    stripe.down = false;
-  });
-
-  async function newUser(country = 'US'): Promise<string> {
-    const userId = randomUUID();
-    await dataSource.transaction((m) => ledger.openAccount(m, userId, 'fluxnote', 'free', country));
-    return userId;
-  }
-
-  async function chargesOf(userId: string): Promise<Record<string, unknown>[]> {
-    return dataSource.query(
-      `SELECT status, failure_reason, processor, processor_ref, unfulfilled, amount FROM billing.charges
-        WHERE user_id = $1 ORDER BY created_at, id`,
-      [userId],
-    );
-  }
-
-  async function events(type: string, userId: string): Promise<Record<string, unknown>[]> {
-    const rows = await dataSource.query<{ envelope: { data: Record<string, unknown> } }[]>(
-      `SELECT envelope FROM billing.outbox WHERE envelope->>'type' = $1 AND key = $2 ORDER BY seq`,
-      [type, userId],
-    );
-    return rows.map((r) => r.envelope.data);
-  }
-
-  function deliver(type: string, object: Record<string, unknown>, id?: string) {
-    const { payload, signature } = stripe.webhook(type, object, SECRET, id);
-    return {
-      payload,
-      signature,
-      send: () => webhooks.handle(Buffer.from(payload), signature),
-    };
-  }
 
   it('pays a pack with a PaymentIntent on the user’s own customer, once per key', async () => {
     const userId = await newUser();
@@ -275,119 +196,6 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
     ).toMatchObject({ status: 503 });
   });
 
-  function dispute(
-    id: string,
-    paymentIntent: string,
-    status: string,
-    amount = 999,
-  ): Record<string, unknown> {
-    return {
-      id,
-      object: 'dispute',
-      amount,
-      currency: 'usd',
-      charge: `ch_of_${paymentIntent}`,
-      payment_intent: paymentIntent,
-      reason: 'fraudulent',
-      status,
-      evidence_details: { due_by: seconds() + 7 * 86_400, has_evidence: false },
-    };
-  }
-
-  it('freezes what is left of a disputed charge’s credits, tells support once, and unfreezes on a win', async () => {
-    const userId = await newUser();
-    const pack = await subscriptions.buyPack(userId, {
-      pack: 'video-10',
-      paymentMethod: `pm_card_visa_${userId}`,
-      idempotencyKey: 'disputed-pack',
-    });
-    await ledger.reserve(`job-${userId}`, userId, { video: 3, image: 0 });
-    await ledger.commit(`job-${userId}`, 'job succeeded');
-    expect((await ledger.usage(userId)).pools.video.remaining).toBe(8); // 1 of Free + 10 − 3
-
-    const id = `du_${userId}`;
-    const opened = deliver(
-      'charge.dispute.created',
-      dispute(id, pack.processorRef!, 'needs_response'),
-    );
-    expect((await opened.send()).outcome).toBe('handled');
-    expect((await opened.send()).outcome).toBe('duplicate');
-    // The same dispute in another event (Stripe's order is not guaranteed): nothing more.
-    const restated = deliver(
-      'charge.dispute.created',
-      dispute(id, pack.processorRef!, 'needs_response'),
-    );
-    expect((await restated.send()).outcome).toBe('handled');
-    expect((await ledger.usage(userId)).pools.video).toMatchObject({ reserved: 8, remaining: 0 });
-    expect(await events('billing.dispute.opened.v1', userId)).toEqual([
-      {
-        disputeId: id,
-        userId,
-        chargeId: pack.id,
-        chargeKind: 'credit_pack',
-        amount: { amount: 999, currency: 'USD' },
-        reason: 'fraudulent',
-        evidenceDueBy: new Date((seconds() + 7 * 86_400) * 1000).toISOString(),
-        frozenCredits: { video: 8, image: 0 },
-      },
-    ]);
-    // Frozen credits cannot be spent.
-    expect(
-      await problemOf(ledger.reserve(`job2-${userId}`, userId, { video: 1, image: 0 })),
-    ).toMatchObject({ status: 402 });
-
-    // Still open: an update that is not a close changes nothing.
-    expect(
-      (
-        await deliver(
-          'charge.dispute.closed',
-          dispute(id, pack.processorRef!, 'under_review'),
-        ).send()
-      ).outcome,
-    ).toBe('ignored');
-    const won = deliver('charge.dispute.closed', dispute(id, pack.processorRef!, 'won'));
-    expect((await won.send()).outcome).toBe('handled');
-    expect((await ledger.usage(userId)).pools.video).toMatchObject({ reserved: 0, remaining: 8 });
-    expect(await events('billing.dispute.closed.v1', userId)).toEqual([
-      { disputeId: id, userId, outcome: 'won', frozenCredits: { video: 8, image: 0 } },
-    ]);
-    // A late "lost" for a dispute already closed changes nothing.
-    await deliver('charge.dispute.closed', dispute(id, pack.processorRef!, 'lost')).send();
-    expect((await ledger.usage(userId)).pools.video.remaining).toBe(8);
-  });
-
-  it('keeps the credits of a lost dispute, even one whose opening never arrived, and ignores others’ payments', async () => {
-    const userId = await newUser();
-    const pack = await subscriptions.buyPack(userId, {
-      pack: 'video-10',
-      paymentMethod: `pm_card_visa_${userId}`,
-      idempotencyKey: 'lost-pack',
-    });
-    const id = `du_lost_${userId}`;
-    const lost = deliver('charge.dispute.closed', dispute(id, pack.processorRef!, 'lost'));
-    expect((await lost.send()).outcome).toBe('handled');
-    expect((await ledger.usage(userId)).pools.video).toMatchObject({
-      reserved: 0,
-      used: 10,
-      remaining: 1,
-    });
-    expect(await events('billing.dispute.opened.v1', userId)).toHaveLength(1);
-    expect(await events('billing.dispute.closed.v1', userId)).toEqual([
-      { disputeId: id, userId, outcome: 'lost', frozenCredits: { video: 10, image: 0 } },
-    ]);
-    const [row] = await dataSource.query<{ status: string; closed_at: Date | null }[]>(
-      `SELECT status, closed_at FROM billing.disputes WHERE id = $1`,
-      [id],
-    );
-    expect(row).toMatchObject({ status: 'lost', closed_at: expect.any(Date) });
-
-    const elsewhere = deliver(
-      'charge.dispute.created',
-      dispute('du_elsewhere', 'pi_unknown', 'needs_response'),
-    );
-    expect((await elsewhere.send()).outcome).toBe('ignored');
-  });
-
   it('answers 503 and records nothing while Stripe is down; the retry charges once', async () => {
     const userId = await newUser();
     const request = {
@@ -443,7 +251,7 @@ describe('Stripe payments (SDK against a local Stripe double, Postgres)', () => 
     const { payload, signature } = stripe.webhook(
       'refund.updated',
       { id: 're_x', status: 'succeeded' },
-      SECRET,
+      STRIPE_WEBHOOK_SECRET,
     );
     const tampered = payload.replace('succeeded', 'failed');
     expect(await problemOf(webhooks.handle(Buffer.from(tampered), signature))).toMatchObject({
