@@ -1,6 +1,6 @@
 import { expectEventually, problemOf } from '@fluxnote/testing';
 import { generationV1 } from '@fluxnote/contracts';
-import { createGrpcClient } from '@fluxnote/grpc';
+import { createGrpcClient, generationServiceSpecs } from '@fluxnote/grpc';
 import { Platform } from '../../tools/launcher/platform';
 import type { JobPlatform, Session } from './job-platform';
 import { useJobPlatform, type Tokens } from './job-platform';
@@ -276,12 +276,8 @@ describe('billing, crashes, clock and incidents end to end', () => {
     };
     await as(recent).post('/v1/admin/incidents').send(incident).expect(403);
     // generation checks the role itself, whoever calls it
-    const direct = createGrpcClient<generationV1.GenerationServiceClient>(
-      {
-        package: generationV1.protobufPackage,
-        file: generationV1.protobufFileName,
-        service: generationV1.GENERATION_SERVICE_NAME,
-      },
+    const direct = createGrpcClient<generationV1.IncidentsServiceClient>(
+      generationServiceSpecs.incidents,
       platform.grpcAddress('generation'),
       { deadlineMs: 5000 },
     );

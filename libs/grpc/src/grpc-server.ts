@@ -40,7 +40,8 @@ export function grpcServerOptions(
       url,
       // One entry per package: Nest binds every service of a package it is given, so a repeat would bind twice.
       package: [...new Set(specs.map((s) => s.package))],
-      protoPath: specs.map((s) => join(protoRoot(), s.file)),
+      // One file may hold several services (generation's, one per feature): each file once.
+      protoPath: [...new Set(specs.map((s) => join(protoRoot(), s.file)))],
       loader: { ...protoLoaderOptions, includeDirs: [protoRoot()] },
       // Nest hands these to the grpc-js server it makes: every call is timed on /metrics.
       channelOptions: { interceptors: [grpcServerMetrics(metricsRegistry)] },

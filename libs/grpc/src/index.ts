@@ -6,3 +6,4 @@ export * from './bootstrap-service';
 export * from './platform-clients';
 export * from './stop-gracefully';
 export * from './grpc-metrics';
+export * from './served-as';

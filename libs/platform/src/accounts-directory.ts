@@ -39,12 +39,12 @@ export abstract class AccountsDirectory {
 
 export class GrpcAccountsDirectory extends AccountsDirectory implements OnModuleDestroy {
   private readonly logger = new Logger('AccountsDirectory');
-  private readonly handle: GrpcClientHandle<accountsV1.AccountsServiceClient>;
+  private readonly handle: GrpcClientHandle<accountsV1.UsersServiceClient>;
 
   constructor(address: string, deadlineMs: number) {
     super();
-    this.handle = createGrpcClient<accountsV1.AccountsServiceClient>(
-      platformServiceSpecs.accounts,
+    this.handle = createGrpcClient<accountsV1.UsersServiceClient>(
+      platformServiceSpecs.users,
       address,
       { deadlineMs, serviceLabel: 'accounts' },
     );

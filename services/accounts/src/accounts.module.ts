@@ -19,7 +19,11 @@ import { DeletionService } from './deletion/deletion.service';
 import { JwksController } from './tokens/jwks.controller';
 import { TokenIssuer } from './tokens/token-issuer';
 import { AdminBootstrap } from './users/admin-bootstrap';
-import { IdentityGrpcController } from './users/identity.grpc';
+import { AccountDeletionGrpcController } from './deletion/deletion.grpc';
+import { LoginsGrpcController } from './security/logins.grpc';
+import { SessionsGrpcController } from './sessions/sessions.grpc';
+import { StandingGrpcController } from './users/standing.grpc';
+import { UsersGrpcController } from './users/users.grpc';
 import { IdentityService } from './users/identity.service';
 import { PasswordHasher } from './users/password-hasher';
 import { StaffActionsService } from './users/staff-actions.service';
@@ -33,7 +37,14 @@ export class AccountsModule {
         ...accountsDatabase,
         config,
       }),
-      controllers: [IdentityGrpcController, JwksController],
+      controllers: [
+        UsersGrpcController,
+        LoginsGrpcController,
+        SessionsGrpcController,
+        StandingGrpcController,
+        AccountDeletionGrpcController,
+        JwksController,
+      ],
       providers: [
         { provide: ACCOUNTS_CONFIG, useValue: config },
         {

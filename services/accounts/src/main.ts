@@ -1,7 +1,6 @@
 import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
-import { accountsV1 } from '@fluxnote/contracts';
-import { bootstrapService } from '@fluxnote/grpc';
+import { accountServiceSpecs, bootstrapService } from '@fluxnote/grpc';
 import {
   isDeadLettersCommand,
   isMigrateCommand,
@@ -23,13 +22,7 @@ async function main(): Promise<void> {
   await bootstrapService({
     name: 'accounts',
     module: AccountsModule.forRoot(config),
-    grpc: [
-      {
-        package: accountsV1.protobufPackage,
-        file: accountsV1.protobufFileName,
-        service: accountsV1.ACCOUNTS_SERVICE_NAME,
-      },
-    ],
+    grpc: Object.values(accountServiceSpecs),
     config,
   });
 }

@@ -19,10 +19,14 @@ import { paymentProcessorFor } from './payments/processor-choice';
 import { DisputeService } from './disputes/dispute.service';
 import { PaymentMethodService } from './payments/payment-methods.service';
 import { StripeWebhooks } from './payments/stripe-webhooks';
-import { PaymentsGrpcController } from './payments.grpc';
 import { RefundService } from './refunds/refund.service';
 import { PlanActions } from './subscriptions/plan-actions';
 import { SubscriptionService } from './subscriptions/subscription.service';
+import { ChargesGrpcController } from './charges/charges.grpc';
+import { PaymentMethodsGrpcController } from './payments/payment-methods.grpc';
+import { StripeWebhooksGrpcController } from './payments/stripe-webhooks.grpc';
+import { RefundsGrpcController } from './refunds/refunds.grpc';
+import { SubscriptionsGrpcController } from './subscriptions/subscriptions.grpc';
 
 /** Account deletion: every row this service holds for a user, in an order its foreign keys allow. */
 const purgeStatements = [
@@ -47,7 +51,14 @@ export class BillingModule {
         ...billingDatabase,
         config,
       }),
-      controllers: [LedgerGrpcController, PaymentsGrpcController],
+      controllers: [
+        LedgerGrpcController,
+        SubscriptionsGrpcController,
+        ChargesGrpcController,
+        RefundsGrpcController,
+        PaymentMethodsGrpcController,
+        StripeWebhooksGrpcController,
+      ],
       providers: [
         ...userPurgeProviders('billing', purgeStatements),
         ...accountStandingProviders('billing'),

@@ -1,7 +1,7 @@
 import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
-import { billingPaymentsV1, billingV1 } from '@fluxnote/contracts';
-import { bootstrapService } from '@fluxnote/grpc';
+import { billingV1 } from '@fluxnote/contracts';
+import { bootstrapService, paymentServiceSpecs } from '@fluxnote/grpc';
 import {
   isDeadLettersCommand,
   isMigrateCommand,
@@ -29,11 +29,7 @@ async function main(): Promise<void> {
         file: billingV1.protobufFileName,
         service: billingV1.LEDGER_SERVICE_NAME,
       },
-      {
-        package: billingPaymentsV1.protobufPackage,
-        file: billingPaymentsV1.protobufFileName,
-        service: billingPaymentsV1.PAYMENTS_SERVICE_NAME,
-      },
+      ...Object.values(paymentServiceSpecs),
     ],
     config,
   });

@@ -15,7 +15,12 @@ import { IncidentsService } from './incidents/incidents.service';
 import { StaffRoles } from './staff/staff-roles';
 import { FailureSignals } from './jobs/failure-signals';
 import { JobSettlement } from './jobs/job-settlement';
+import { CatalogGrpcController } from './catalog/catalog.grpc';
+import { IncidentsGrpcController } from './incidents/incidents.grpc';
 import { JobsGrpcController } from './jobs/jobs.grpc';
+import { LikenessesGrpcController } from './likenesses/likenesses.grpc';
+import { ProvidersGrpcController } from './providers/providers.grpc';
+import { PromptReviewGrpcController } from './safety/prompt-review.grpc';
 import { JobsService } from './jobs/jobs.service';
 import { SubmitJobUseCase } from './jobs/use-cases/submit-job.use-case';
 import { HttpModelProvider } from './providers/http-model-provider';
@@ -54,7 +59,14 @@ export class GenerationModule {
         ...generationDatabase,
         config,
       }),
-      controllers: [JobsGrpcController],
+      controllers: [
+        JobsGrpcController,
+        CatalogGrpcController,
+        LikenessesGrpcController,
+        PromptReviewGrpcController,
+        IncidentsGrpcController,
+        ProvidersGrpcController,
+      ],
       providers: [
         ...userPurgeProviders('generation', purgeStatements),
         ...accountStandingProviders('generation'),

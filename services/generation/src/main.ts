@@ -1,7 +1,6 @@
 import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
-import { generationV1 } from '@fluxnote/contracts';
-import { bootstrapService } from '@fluxnote/grpc';
+import { bootstrapService, generationServiceSpecs } from '@fluxnote/grpc';
 import {
   isDeadLettersCommand,
   isMigrateCommand,
@@ -23,13 +22,7 @@ async function main(): Promise<void> {
   await bootstrapService({
     name: 'generation',
     module: GenerationModule.forRoot(config),
-    grpc: [
-      {
-        package: generationV1.protobufPackage,
-        file: generationV1.protobufFileName,
-        service: generationV1.GENERATION_SERVICE_NAME,
-      },
-    ],
+    grpc: Object.values(generationServiceSpecs),
     config,
   });
 }

@@ -1,7 +1,6 @@
 import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
-import { notificationsV1 } from '@fluxnote/contracts';
-import { bootstrapService } from '@fluxnote/grpc';
+import { bootstrapService, notificationServiceSpecs } from '@fluxnote/grpc';
 import {
   isDeadLettersCommand,
   isMigrateCommand,
@@ -23,13 +22,7 @@ async function main(): Promise<void> {
   await bootstrapService({
     name: 'notifications',
     module: NotificationsModule.forRoot(config),
-    grpc: [
-      {
-        package: notificationsV1.protobufPackage,
-        file: notificationsV1.protobufFileName,
-        service: notificationsV1.NOTIFICATIONS_SERVICE_NAME,
-      },
-    ],
+    grpc: Object.values(notificationServiceSpecs),
     config,
   });
 }

@@ -16,7 +16,10 @@ import { HttpPushSender, LogPushSender, PushSender } from './delivery/push-sende
 import { PushDevices } from './push/push-devices.service';
 import { NotificationEventsConsumer } from './delivery/notification.events';
 import { Notifier } from './delivery/notifier';
+import { DeliveriesGrpcController } from './delivery/deliveries.grpc';
 import { FeedGrpcController } from './feed/feed.grpc';
+import { PreferencesGrpcController } from './preferences/preferences.grpc';
+import { PushDevicesGrpcController } from './push/push-devices.grpc';
 import { FeedWaiter } from './feed/feed-waiter';
 import { FeedService } from './feed/feed.service';
 import { JobsReadyDigest } from './feed/jobs-ready-digest';
@@ -41,7 +44,12 @@ export class NotificationsModule {
         ...notificationsDatabase,
         config,
       }),
-      controllers: [FeedGrpcController],
+      controllers: [
+        FeedGrpcController,
+        PreferencesGrpcController,
+        PushDevicesGrpcController,
+        DeliveriesGrpcController,
+      ],
       providers: [
         ...userPurgeProviders('notifications', purgeStatements),
         { provide: NOTIFICATIONS_CONFIG, useValue: config },

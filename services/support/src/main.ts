@@ -1,7 +1,6 @@
 import './instrument';
 import { loadConfigOrExit } from '@fluxnote/config';
-import { supportV1 } from '@fluxnote/contracts';
-import { bootstrapService } from '@fluxnote/grpc';
+import { bootstrapService, supportServiceSpecs } from '@fluxnote/grpc';
 import {
   isDeadLettersCommand,
   isMigrateCommand,
@@ -23,13 +22,7 @@ async function main(): Promise<void> {
   await bootstrapService({
     name: 'support',
     module: SupportModule.forRoot(config),
-    grpc: [
-      {
-        package: supportV1.protobufPackage,
-        file: supportV1.protobufFileName,
-        service: supportV1.SUPPORT_SERVICE_NAME,
-      },
-    ],
+    grpc: Object.values(supportServiceSpecs),
     config,
   });
 }

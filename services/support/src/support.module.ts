@@ -18,6 +18,9 @@ import { WeeklyReports } from './reports/weekly-reports';
 import { TicketStream } from './tickets/ticket-stream';
 import { CustomersConsumer } from './customers/customers.events';
 import { CurrentPlans, Customers } from './customers/customers';
+import { InboundEmailGrpcController } from './email/inbound-email.grpc';
+import { ReportsGrpcController } from './reports/reports.grpc';
+import { AgentDeskGrpcController } from './tickets/agent-desk.grpc';
 import { TicketsGrpcController } from './tickets/tickets.grpc';
 import { TicketsService } from './tickets/tickets.service';
 import { AgentDesk } from './tickets/agent-desk.service';
@@ -45,7 +48,12 @@ export class SupportModule {
         ...supportDatabase,
         config,
       }),
-      controllers: [TicketsGrpcController],
+      controllers: [
+        TicketsGrpcController,
+        AgentDeskGrpcController,
+        InboundEmailGrpcController,
+        ReportsGrpcController,
+      ],
       providers: [
         ...userPurgeProviders('support', purgeStatements),
         { provide: SUPPORT_CONFIG, useValue: config },

@@ -65,7 +65,7 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
   private async pull(): Promise<void> {
     try {
       for (;;) {
-        const { items } = await this.clients.accounts.listRevocations({ afterSeq: this.lastSeq });
+        const { items } = await this.clients.sessions.listRevocations({ afterSeq: this.lastSeq });
         for (const item of items) {
           this.ended.set(item.sessionId, Date.parse(item.expiresAt));
           this.lastSeq = Math.max(this.lastSeq, item.seq);

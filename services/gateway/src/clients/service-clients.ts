@@ -35,12 +35,30 @@ function guarded<T extends object>(
 @Injectable()
 export class ServiceClients implements OnModuleDestroy {
   private readonly clients: GrpcClientSet;
-  readonly accounts: PromiseClient<accountsV1.AccountsServiceClient>;
+  readonly users: PromiseClient<accountsV1.UsersServiceClient>;
+  readonly logins: PromiseClient<accountsV1.LoginsServiceClient>;
+  readonly sessions: PromiseClient<accountsV1.SessionsServiceClient>;
+  readonly standing: PromiseClient<accountsV1.StandingServiceClient>;
+  readonly accountDeletion: PromiseClient<accountsV1.AccountDeletionServiceClient>;
   readonly billing: PromiseClient<billingV1.LedgerServiceClient>;
-  readonly payments: PromiseClient<billingPaymentsV1.PaymentsServiceClient>;
-  readonly generation: PromiseClient<generationV1.GenerationServiceClient>;
-  readonly notifications: PromiseClient<notificationsV1.NotificationsServiceClient>;
-  readonly support: PromiseClient<supportV1.SupportServiceClient>;
+  readonly subscriptions: PromiseClient<billingPaymentsV1.SubscriptionsServiceClient>;
+  readonly charges: PromiseClient<billingPaymentsV1.ChargesServiceClient>;
+  readonly refunds: PromiseClient<billingPaymentsV1.RefundsServiceClient>;
+  readonly paymentMethods: PromiseClient<billingPaymentsV1.PaymentMethodsServiceClient>;
+  readonly stripeWebhooks: PromiseClient<billingPaymentsV1.StripeWebhooksServiceClient>;
+  readonly jobs: PromiseClient<generationV1.JobsServiceClient>;
+  readonly catalog: PromiseClient<generationV1.CatalogServiceClient>;
+  readonly likenesses: PromiseClient<generationV1.LikenessesServiceClient>;
+  readonly incidents: PromiseClient<generationV1.IncidentsServiceClient>;
+  readonly providers: PromiseClient<generationV1.ProvidersServiceClient>;
+  readonly feed: PromiseClient<notificationsV1.FeedServiceClient>;
+  readonly preferences: PromiseClient<notificationsV1.PreferencesServiceClient>;
+  readonly pushDevices: PromiseClient<notificationsV1.PushDevicesServiceClient>;
+  readonly deliveries: PromiseClient<notificationsV1.DeliveriesServiceClient>;
+  readonly tickets: PromiseClient<supportV1.TicketsServiceClient>;
+  readonly agentDesk: PromiseClient<supportV1.AgentDeskServiceClient>;
+  readonly inboundEmail: PromiseClient<supportV1.InboundEmailServiceClient>;
+  readonly reports: PromiseClient<supportV1.ReportsServiceClient>;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, health: DownstreamHealth) {
     this.clients = new GrpcClientSet(config.GRPC_DEADLINE_MS);
@@ -55,12 +73,35 @@ export class ServiceClients implements OnModuleDestroy {
         service,
         health,
       );
-    this.accounts = open(specs.accounts, config.ACCOUNTS_GRPC_URL, 'accounts');
+    const accounts = config.ACCOUNTS_GRPC_URL;
+    this.users = open(specs.users, accounts, 'accounts');
+    this.logins = open(specs.logins, accounts, 'accounts');
+    this.sessions = open(specs.sessions, accounts, 'accounts');
+    this.standing = open(specs.standing, accounts, 'accounts');
+    this.accountDeletion = open(specs.accountDeletion, accounts, 'accounts');
     this.billing = open(specs.billing, config.BILLING_GRPC_URL, 'billing');
-    this.payments = open(specs.payments, config.BILLING_GRPC_URL, 'billing');
-    this.generation = open(specs.generation, config.GENERATION_GRPC_URL, 'generation');
-    this.notifications = open(specs.notifications, config.NOTIFICATIONS_GRPC_URL, 'notifications');
-    this.support = open(specs.support, config.SUPPORT_GRPC_URL, 'support');
+    const billing = config.BILLING_GRPC_URL;
+    this.subscriptions = open(specs.subscriptions, billing, 'billing');
+    this.charges = open(specs.charges, billing, 'billing');
+    this.refunds = open(specs.refunds, billing, 'billing');
+    this.paymentMethods = open(specs.paymentMethods, billing, 'billing');
+    this.stripeWebhooks = open(specs.stripeWebhooks, billing, 'billing');
+    const generation = config.GENERATION_GRPC_URL;
+    this.jobs = open(specs.jobs, generation, 'generation');
+    this.catalog = open(specs.catalog, generation, 'generation');
+    this.likenesses = open(specs.likenesses, generation, 'generation');
+    this.incidents = open(specs.incidents, generation, 'generation');
+    this.providers = open(specs.providers, generation, 'generation');
+    const notifications = config.NOTIFICATIONS_GRPC_URL;
+    this.feed = open(specs.feed, notifications, 'notifications');
+    this.preferences = open(specs.preferences, notifications, 'notifications');
+    this.pushDevices = open(specs.pushDevices, notifications, 'notifications');
+    this.deliveries = open(specs.deliveries, notifications, 'notifications');
+    const support = config.SUPPORT_GRPC_URL;
+    this.tickets = open(specs.tickets, support, 'support');
+    this.agentDesk = open(specs.agentDesk, support, 'support');
+    this.inboundEmail = open(specs.inboundEmail, support, 'support');
+    this.reports = open(specs.reports, support, 'support');
   }
 
   onModuleDestroy(): void {

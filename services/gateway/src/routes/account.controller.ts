@@ -69,7 +69,7 @@ export class AccountController {
   async deleteAccount(
     @CurrentCaller() caller: Caller,
   ): Promise<{ status: 'deleting'; purgeBy: string }> {
-    const deletion = await this.clients.accounts.deleteAccount({ userId: caller.id });
+    const deletion = await this.clients.accountDeletion.deleteAccount({ userId: caller.id });
     await this.idempotency.forget(caller.id);
     return { status: 'deleting', purgeBy: deletion.purgeBy };
   }
@@ -77,7 +77,7 @@ export class AccountController {
   @Endpoint(api.me)
   async me(@CurrentCaller() caller: Caller): Promise<UserView & { plan: string | null }> {
     const [user, usage] = await Promise.all([
-      this.clients.accounts.getUser({ userId: caller.id }),
+      this.clients.users.getUser({ userId: caller.id }),
       this.clients.billing.getUsage({ userId: caller.id }).catch((error: unknown) => {
         if (error instanceof ProblemError && error.problem.status === 404) {
           return undefined; // the billing account is opened from the sign-up event, moments later
@@ -107,7 +107,7 @@ export class AccountController {
     @Query() query: unknown,
   ): Promise<{ items: LoginView[] }> {
     const { limit } = validate(loginsQuery, query);
-    const result = await this.clients.accounts.listLogins({ userId: caller.id, limit });
+    const result = await this.clients.logins.listLogins({ userId: caller.id, limit });
     return { items: result.items.map(loginView) };
   }
 
@@ -118,7 +118,7 @@ export class AccountController {
     @CurrentCaller() caller: Caller,
     @Param('id') loginId: string,
   ): Promise<{ status: string; detail: string }> {
-    const user = await this.clients.accounts.reportLoginNotMe({ userId: caller.id, loginId });
+    const user = await this.clients.logins.reportLoginNotMe({ userId: caller.id, loginId });
     return {
       status: user.status,
       detail:
@@ -129,7 +129,7 @@ export class AccountController {
   /** Why the account is suspended (rule, cited generations) and where its appeal stands. */
   @Endpoint(api.suspension)
   async suspension(@CurrentCaller() caller: Caller): Promise<SuspensionView> {
-    return suspensionView(await this.clients.accounts.getSuspension({ userId: caller.id }));
+    return suspensionView(await this.clients.standing.getSuspension({ userId: caller.id }));
   }
 
   /**
@@ -139,8 +139,8 @@ export class AccountController {
   @Endpoint(api.appeal)
   async appeal(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<TicketView> {
     const { statement } = validate(appealBody, body);
-    await this.clients.accounts.appealSuspension({ userId: caller.id, statement });
+    await this.clients.standing.appealSuspension({ userId: caller.id, statement });
     // support opens it from accounts' record now if the event has not come yet: one either way
-    return ticketView(await this.clients.support.openAppealTicket({ userId: caller.id }));
+    return ticketView(await this.clients.tickets.openAppealTicket({ userId: caller.id }));
   }
 }

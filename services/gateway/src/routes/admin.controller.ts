@@ -42,7 +42,7 @@ export class AdminController {
     @Query('limit') limit?: string,
   ): Promise<{ items: ReturnType<typeof deliveryView>[] }> {
     const parsed = validate(deadLetterQuery, { limit });
-    const list = await this.clients.notifications.listDeadDeliveries({ limit: parsed.limit });
+    const list = await this.clients.deliveries.listDeadDeliveries({ limit: parsed.limit });
     return { items: list.deliveries.map(deliveryView) };
   }
 
@@ -73,7 +73,7 @@ export class AdminController {
   async setSimulator(@Param('model') model: string, @Body() body: unknown): Promise<SimulatorView> {
     this.refuseInProduction('model simulator');
     const input = validate(simulatorBody, body);
-    const saved = await this.clients.generation.setSimulatorModel({
+    const saved = await this.clients.providers.setSimulatorModel({
       model,
       failure: input.failure ?? undefined,
       latencyMs: input.latencyMs,
@@ -94,7 +94,7 @@ export class AdminController {
     @Body() body: unknown,
   ): Promise<IncidentView> {
     const input = validate(incidentBody, body);
-    const incident = await this.clients.generation.declareIncident({
+    const incident = await this.clients.incidents.declareIncident({
       actorId: caller.id,
       model: input.model,
       message: input.message,
@@ -122,7 +122,7 @@ export class AdminController {
   ): Promise<SuspensionView> {
     const input = validate(suspendBody, body);
     return suspensionView(
-      await this.clients.accounts.suspendAccount({
+      await this.clients.standing.suspendAccount({
         userId,
         actorId: caller.id,
         rule: input.rule,
@@ -141,7 +141,7 @@ export class AdminController {
   ): Promise<UserView> {
     const input = validate(rolesBody, body);
     return userView(
-      await this.clients.accounts.setRoles({
+      await this.clients.standing.setRoles({
         userId,
         actorId: caller.id,
         roles: input.roles,

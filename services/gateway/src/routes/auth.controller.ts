@@ -61,7 +61,7 @@ export class AuthController {
     const input = validate(signUpBody, body);
     await this.limits.take('signup', { address: clientInfo(request).ip });
     return tokens(
-      await this.clients.accounts.signUp({
+      await this.clients.users.signUp({
         email: input.email,
         password: input.password,
         country: input.country?.toUpperCase() ?? '',
@@ -79,7 +79,7 @@ export class AuthController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<TokensView | ChallengeView> {
     const input = validate(logInBody, body);
-    const result = await this.clients.accounts.logIn({
+    const result = await this.clients.logins.logIn({
       email: input.email,
       password: input.password,
       client: { ...clientInfo(request), deviceId: input.deviceId ?? '' },
@@ -99,7 +99,7 @@ export class AuthController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<TokensView | ChallengeView> {
     const input = validate(googleBody, body);
-    const result = await this.clients.accounts.googleSignIn({
+    const result = await this.clients.logins.googleSignIn({
       idToken: input.idToken,
       brand: input.brand ?? '',
       client: { ...clientInfo(request), deviceId: input.deviceId ?? '' },
@@ -111,7 +111,7 @@ export class AuthController {
   async verify(@Body() body: unknown, @Req() request: Request): Promise<TokensView> {
     const input = validate(verifyBody, body);
     return tokens(
-      await this.clients.accounts.verifyLogin({
+      await this.clients.logins.verifyLogin({
         challengeId: input.challengeId,
         code: input.code.trim(),
         client: clientInfo(request),
@@ -130,31 +130,31 @@ export class AuthController {
       address: clientInfo(request).ip,
       email: input.email,
     });
-    await this.clients.accounts.forgotPassword(input);
+    await this.clients.logins.forgotPassword(input);
     return { status: 'sent_if_account_exists' };
   }
 
   @EndsSessions()
   @Endpoint(api.resetPassword)
   async reset(@Body() body: unknown): Promise<void> {
-    await this.clients.accounts.resetPassword(validate(resetBody, body));
+    await this.clients.logins.resetPassword(validate(resetBody, body));
   }
 
   /** The link from the "too many attempts" email. */
   @Endpoint(api.unlock)
   async unlock(@Body() body: unknown): Promise<void> {
-    await this.clients.accounts.unlockLogin(validate(unlockBody, body));
+    await this.clients.logins.unlockLogin(validate(unlockBody, body));
   }
 
   @EndsSessions()
   @Endpoint(api.refresh)
   async refresh(@Body() body: unknown): Promise<TokensView> {
-    return tokens(await this.clients.accounts.refresh(validate(refreshBody, body)));
+    return tokens(await this.clients.sessions.refresh(validate(refreshBody, body)));
   }
 
   @EndsSessions()
   @Endpoint(api.logOut)
   async logOut(@Body() body: unknown): Promise<void> {
-    await this.clients.accounts.logOut(validate(refreshBody, body));
+    await this.clients.sessions.logOut(validate(refreshBody, body));
   }
 }

@@ -82,7 +82,7 @@ export class BillingController {
    */
   @Endpoint(api.plans)
   async plans(@CurrentCaller() caller: Caller): Promise<billingPaymentsV1.PlanCatalog> {
-    return this.clients.payments.listPlans({
+    return this.clients.subscriptions.listPlans({
       brand: caller.brand,
       country: caller.country ?? '',
       currency: '',
@@ -91,7 +91,9 @@ export class BillingController {
 
   @Endpoint(api.getSubscription)
   async subscription(@CurrentCaller() caller: Caller): Promise<SubscriptionView> {
-    return subscriptionView(await this.clients.payments.getSubscription({ userId: caller.id }));
+    return subscriptionView(
+      await this.clients.subscriptions.getSubscription({ userId: caller.id }),
+    );
   }
 
   @Endpoint(api.changeSubscription)
@@ -109,7 +111,7 @@ export class BillingController {
       input,
       response,
       async (key) => {
-        const change = await this.clients.payments.changeSubscription({
+        const change = await this.clients.subscriptions.changeSubscription({
           userId: caller.id,
           plan: input.plan,
           interval: input.interval,
@@ -131,7 +133,9 @@ export class BillingController {
 
   @Endpoint(api.cancelSubscription)
   async cancelSubscription(@CurrentCaller() caller: Caller): Promise<SubscriptionView> {
-    return subscriptionView(await this.clients.payments.cancelSubscription({ userId: caller.id }));
+    return subscriptionView(
+      await this.clients.subscriptions.cancelSubscription({ userId: caller.id }),
+    );
   }
 
   @Endpoint(api.buyCreditPack)
@@ -149,7 +153,7 @@ export class BillingController {
       input,
       response,
       async (key) => {
-        const charge = await this.clients.payments.buyCreditPack({
+        const charge = await this.clients.subscriptions.buyCreditPack({
           userId: caller.id,
           pack: input.pack,
           paymentMethod: input.paymentMethod ?? '',
@@ -176,7 +180,7 @@ export class BillingController {
       input,
       response,
       async (key) => {
-        const setup = await this.clients.payments.startPaymentMethodSetup({
+        const setup = await this.clients.paymentMethods.startPaymentMethodSetup({
           userId: caller.id,
           currency: input.currency ?? '',
           idempotencyKey: key,
@@ -192,7 +196,7 @@ export class BillingController {
     @Body() body: unknown,
   ): Promise<SavedPaymentMethodView> {
     const input = validate(savePaymentMethodBody, body);
-    const saved = await this.clients.payments.savePaymentMethod({
+    const saved = await this.clients.paymentMethods.savePaymentMethod({
       userId: caller.id,
       setupId: input.setupId,
     });
@@ -201,7 +205,7 @@ export class BillingController {
 
   @Endpoint(api.listCharges)
   async charges(@CurrentCaller() caller: Caller): Promise<{ items: ChargeView[] }> {
-    const list = await this.clients.payments.listCharges({ userId: caller.id });
+    const list = await this.clients.charges.listCharges({ userId: caller.id });
     return { items: list.charges.map(chargeView) };
   }
 
@@ -211,7 +215,7 @@ export class BillingController {
     @Body() body: unknown,
   ): Promise<billingPaymentsV1.RefundDecision> {
     const input = validate(refundBody, body);
-    return this.clients.payments.quoteRefund({
+    return this.clients.refunds.quoteRefund({
       userId: caller.id,
       chargeId: input.chargeId,
       reason: input.reason,
@@ -235,7 +239,7 @@ export class BillingController {
       input,
       response,
       async (key) => {
-        const refund = await this.clients.payments.requestRefund({
+        const refund = await this.clients.refunds.requestRefund({
           userId: caller.id,
           chargeId: input.chargeId,
           reason: input.reason,
@@ -249,7 +253,7 @@ export class BillingController {
 
   @Endpoint(api.listRefunds)
   async refunds(@CurrentCaller() caller: Caller): Promise<{ items: RefundView[] }> {
-    const list = await this.clients.payments.listRefunds({ userId: caller.id });
+    const list = await this.clients.refunds.listRefunds({ userId: caller.id });
     return { items: list.refunds.map(refundView) };
   }
 

@@ -14,13 +14,13 @@ export class CatalogController {
 
   @Endpoint(api.models)
   async models(@CurrentCaller() caller: Caller): Promise<{ items: generationV1.ModelInfo[] }> {
-    const list = await this.clients.generation.listModels({ country: caller.country ?? '' });
+    const list = await this.clients.catalog.listModels({ country: caller.country ?? '' });
     return { items: list.models };
   }
 
   @Endpoint(api.templates)
   async templates(): Promise<{ items: generationV1.TemplateInfo[] }> {
-    const list = await this.clients.generation.listTemplates({});
+    const list = await this.clients.catalog.listTemplates({});
     return { items: list.templates };
   }
 }

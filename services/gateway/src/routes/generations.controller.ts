@@ -67,9 +67,7 @@ export class GenerationsController {
       idempotencyKey,
       { route: 'POST /v1/generations', input },
       async () => {
-        const job = await this.clients.generation.submitJob(
-          jobRequest(caller, input, idempotencyKey),
-        );
+        const job = await this.clients.jobs.submitJob(jobRequest(caller, input, idempotencyKey));
         return { status: 202, body: generationView(job) };
       },
     );
@@ -81,7 +79,7 @@ export class GenerationsController {
   @Endpoint(api.quote)
   async quote(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<QuoteView> {
     const input = validate(submitBody, body);
-    const quote = await this.clients.generation.quoteJob(jobRequest(caller, input));
+    const quote = await this.clients.catalog.quoteJob(jobRequest(caller, input));
     return {
       videoCredits: quote.credits?.video ?? 0,
       imageCredits: quote.credits?.image ?? 0,
@@ -97,7 +95,7 @@ export class GenerationsController {
     @Query() query: unknown,
   ): Promise<{ items: GenerationView[]; nextCursor: string | null }> {
     const { limit, cursor } = validate(listQuery, query);
-    const page = await this.clients.generation.listJobs({
+    const page = await this.clients.jobs.listJobs({
       userId: caller.id,
       limit,
       cursor: cursor ?? '',
@@ -138,7 +136,7 @@ export class GenerationsController {
     return this.streams.serve(request, response, resumeAfter(lastEventId), {
       event: 'status',
       poll: async (afterSeq, waitMs) => {
-        const batch = await this.clients.generation.waitJobEvents(
+        const batch = await this.clients.jobs.waitJobEvents(
           { userId, jobId, afterSeq, waitMs },
           { deadlineMs: waitMs + 5000 },
         );
@@ -153,21 +151,19 @@ export class GenerationsController {
 
   @Endpoint(api.get)
   async get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<GenerationView> {
-    return generationView(await this.clients.generation.getJob({ userId: caller.id, jobId: id }));
+    return generationView(await this.clients.jobs.getJob({ userId: caller.id, jobId: id }));
   }
 
   /** A job that has not started: cancelled, its credits released at once (409 once it runs). */
   @Endpoint(api.cancel)
   async cancel(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<GenerationView> {
-    return generationView(
-      await this.clients.generation.cancelJob({ userId: caller.id, jobId: id }),
-    );
+    return generationView(await this.clients.jobs.cancelJob({ userId: caller.id, jobId: id }));
   }
 
   /** Removes the output reference, the job's data and its log (a running job: 409). */
   @Endpoint(api.delete)
   async delete(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
-    await this.clients.generation.deleteJob({ userId: caller.id, jobId: id });
+    await this.clients.jobs.deleteJob({ userId: caller.id, jobId: id });
   }
 
   /** A new unguessable link to the output (an earlier link stops working); the token is shown once. */
@@ -176,13 +172,13 @@ export class GenerationsController {
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
   ): Promise<{ url: string; token: string; createdAt: string }> {
-    const link = await this.clients.generation.shareJob({ userId: caller.id, jobId: id });
+    const link = await this.clients.jobs.shareJob({ userId: caller.id, jobId: id });
     return { url: `/v1/shared/${link.token}`, token: link.token, createdAt: link.createdAt };
   }
 
   @Endpoint(api.unshare)
   async unshare(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
-    await this.clients.generation.unshareJob({ userId: caller.id, jobId: id });
+    await this.clients.jobs.unshareJob({ userId: caller.id, jobId: id });
   }
 }
 
@@ -197,7 +193,7 @@ export class ProjectsController {
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
   ): Promise<{ deletedGenerations: number }> {
-    const result = await this.clients.generation.deleteProject({
+    const result = await this.clients.jobs.deleteProject({
       userId: caller.id,
       projectId: id,
     });
@@ -212,7 +208,7 @@ export class SharedGenerationsController {
 
   @Endpoint(api.shared)
   async shared(@Param('token') token: string): Promise<SharedView> {
-    const job = await this.clients.generation.getSharedJob({ token });
+    const job = await this.clients.jobs.getSharedJob({ token });
     return {
       id: job.id,
       model: job.model,

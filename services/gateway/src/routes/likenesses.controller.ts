@@ -63,7 +63,7 @@ function likenessController(
           detail: `Send the file itself as the body, with its Content-Type (for example ${example}).`,
         });
       }
-      const likeness = await this.clients.generation.createLikeness({
+      const likeness = await this.clients.likenesses.createLikeness({
         userId: caller.id,
         kind,
         name: input.name,
@@ -75,13 +75,13 @@ function likenessController(
 
     @Endpoint(api.list)
     async list(@CurrentCaller() caller: Caller): Promise<{ items: LikenessView[] }> {
-      const list = await this.clients.generation.listLikenesses({ userId: caller.id, kind });
+      const list = await this.clients.likenesses.listLikenesses({ userId: caller.id, kind });
       return { items: list.items.map(likenessView) };
     }
 
     @Endpoint(api.delete)
     async delete(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<void> {
-      await this.clients.generation.deleteLikeness({ userId: caller.id, kind, id });
+      await this.clients.likenesses.deleteLikeness({ userId: caller.id, kind, id });
     }
   }
   // its own name in logs and in the OpenAPI document's operation ids

@@ -46,7 +46,7 @@ export class NotificationsController {
     @Query() query: unknown,
   ): Promise<{ items: NotificationView[]; nextCursor: string | null; unreadCount: number }> {
     const { unread, limit, cursor } = validate(notificationsQuery, query);
-    const page = await this.clients.notifications.listNotifications({
+    const page = await this.clients.feed.listNotifications({
       userId: caller.id,
       unreadOnly: unread === 'true',
       limit,
@@ -74,7 +74,7 @@ export class NotificationsController {
     await this.streams.serve(request, response, resumeAfter(lastEventId), {
       event: 'notification',
       poll: async (afterSeq, waitMs) => {
-        const batch = await this.clients.notifications.waitNotifications(
+        const batch = await this.clients.feed.waitNotifications(
           { userId: caller.id, afterSeq, waitMs },
           { deadlineMs: waitMs + 5000 },
         );
@@ -87,7 +87,7 @@ export class NotificationsController {
   /** Per category, which channels are on; security and billing are must-deliver. */
   @Endpoint(api.preferences)
   async preferences(@CurrentCaller() caller: Caller): Promise<PreferencesView> {
-    return preferencesView(await this.clients.notifications.getPreferences({ userId: caller.id }));
+    return preferencesView(await this.clients.preferences.getPreferences({ userId: caller.id }));
   }
 
   /** `{jobs: {email: false}}` changes only what it names; turning off security or billing is 422. */
@@ -105,7 +105,7 @@ export class NotificationsController {
       })),
     );
     return preferencesView(
-      await this.clients.notifications.updatePreferences({ userId: caller.id, changes }),
+      await this.clients.preferences.updatePreferences({ userId: caller.id, changes }),
     );
   }
 
@@ -117,13 +117,13 @@ export class NotificationsController {
   ): Promise<PushDeviceView> {
     const input = validate(deviceBody, body);
     return pushDeviceView(
-      await this.clients.notifications.registerPushDevice({ userId: caller.id, ...input }),
+      await this.clients.pushDevices.registerPushDevice({ userId: caller.id, ...input }),
     );
   }
 
   @Endpoint(api.devices)
   async devices(@CurrentCaller() caller: Caller): Promise<{ items: PushDeviceView[] }> {
-    const list = await this.clients.notifications.listPushDevices({ userId: caller.id });
+    const list = await this.clients.pushDevices.listPushDevices({ userId: caller.id });
     return { items: list.devices.map(pushDeviceView) };
   }
 
@@ -133,13 +133,13 @@ export class NotificationsController {
     @CurrentCaller() caller: Caller,
     @Param('token') token: string,
   ): Promise<void> {
-    await this.clients.notifications.unregisterPushDevice({ userId: caller.id, token });
+    await this.clients.pushDevices.unregisterPushDevice({ userId: caller.id, token });
   }
 
   @Endpoint(api.read)
   async read(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<NotificationView> {
     return notificationView(
-      await this.clients.notifications.markRead({ userId: caller.id, notificationId: id }),
+      await this.clients.feed.markRead({ userId: caller.id, notificationId: id }),
     );
   }
 }

@@ -80,7 +80,7 @@ function streamTicket(
   return streams.serve(request, response, resumeAfter(lastEventId), {
     event: 'message',
     poll: async (afterSeq, waitMs) => {
-      const batch = await clients.support.waitMessages(
+      const batch = await clients.tickets.waitMessages(
         { viewerId, ticketId, afterSeq, waitMs },
         { deadlineMs: waitMs + 5000 },
       );
@@ -122,7 +122,7 @@ export class SupportController {
     const input = validate(openTicketBody, body);
     await this.limits.take('ticket-create', { address: clientInfo(request).ip, userId: caller.id });
     return ticketView(
-      await this.clients.support.openTicket({
+      await this.clients.tickets.openTicket({
         userId: caller.id,
         channel: input.channel,
         subject: input.subject ?? '',
@@ -135,13 +135,13 @@ export class SupportController {
 
   @Endpoint(api.listTickets)
   async list(@CurrentCaller() caller: Caller): Promise<{ items: TicketView[] }> {
-    const list = await this.clients.support.listTickets({ userId: caller.id });
+    const list = await this.clients.tickets.listTickets({ userId: caller.id });
     return { items: list.tickets.map(ticketView) };
   }
 
   @Endpoint(api.getTicket)
   async get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<TicketView> {
-    return ticketView(await this.clients.support.getTicket({ userId: caller.id, ticketId: id }));
+    return ticketView(await this.clients.tickets.getTicket({ userId: caller.id, ticketId: id }));
   }
 
   @Endpoint(api.addTicketMessage)
@@ -152,7 +152,7 @@ export class SupportController {
   ): Promise<TicketView> {
     const input = validate(messageBody, body);
     return ticketView(
-      await this.clients.support.addMessage({ userId: caller.id, ticketId: id, body: input.body }),
+      await this.clients.tickets.addMessage({ userId: caller.id, ticketId: id, body: input.body }),
     );
   }
 }
@@ -183,7 +183,7 @@ export class AgentController {
     @Query('limit') limit?: string,
   ): Promise<{ items: AgentTicketView[] }> {
     const input = validate(queueQuery, { limit });
-    const list = await this.clients.support.listQueue({ actorId: caller.id, limit: input.limit });
+    const list = await this.clients.agentDesk.listQueue({ actorId: caller.id, limit: input.limit });
     return { items: list.tickets.map(agentTicketView) };
   }
 
@@ -192,7 +192,7 @@ export class AgentController {
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) response: Response,
   ): Promise<AgentTicketView | undefined> {
-    const result = await this.clients.support.claimNext({ actorId: caller.id, limit: 0 });
+    const result = await this.clients.agentDesk.claimNext({ actorId: caller.id, limit: 0 });
     if (!result.ticket) {
       response.status(204);
       return undefined;
@@ -209,7 +209,7 @@ export class AgentController {
   ): Promise<AgentTicketView> {
     const input = validate(messageBody, body);
     return agentTicketView(
-      await this.clients.support.reply({ actorId: caller.id, ticketId: id, body: input.body }),
+      await this.clients.agentDesk.reply({ actorId: caller.id, ticketId: id, body: input.body }),
     );
   }
 
@@ -224,7 +224,7 @@ export class AgentController {
     @Body() body: unknown,
   ): Promise<AgentActionView> {
     const input = validate(actionBody, body);
-    const result = await this.clients.support.takeAction({
+    const result = await this.clients.agentDesk.takeAction({
       actorId: caller.id,
       ticketId: id,
       type: input.type,
@@ -249,7 +249,7 @@ export class AgentController {
     @Query('week') week?: string,
   ): Promise<supportV1.TopIssuesReport> {
     const input = validate(weekQuery, { week });
-    return this.clients.support.topIssues({ actorId: caller.id, week: input.week ?? '' });
+    return this.clients.reports.topIssues({ actorId: caller.id, week: input.week ?? '' });
   }
 
   @Endpoint(api.jobLog)
@@ -257,7 +257,7 @@ export class AgentController {
     @CurrentCaller() caller: Caller,
     @Param('jobId') jobId: string,
   ): Promise<JobLogView> {
-    const { log, ticketIds } = await this.clients.support.getJobLog({
+    const { log, ticketIds } = await this.clients.agentDesk.getJobLog({
       actorId: caller.id,
       jobId: requireUuid(jobId, 'jobId'),
     });

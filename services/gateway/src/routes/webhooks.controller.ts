@@ -39,7 +39,7 @@ export class WebhooksController {
     @Req() request: RawBodyRequest<Request>,
     @Headers('stripe-signature') signature: string | undefined,
   ): Promise<{ received: true; eventId: string; type: string; outcome: string }> {
-    const result = await this.clients.payments.handleStripeWebhook(
+    const result = await this.clients.stripeWebhooks.handleStripeWebhook(
       signedDelivery(request, signature, 'Stripe-Signature', 'A Stripe event'),
     );
     return { received: true, eventId: result.eventId, type: result.type, outcome: result.outcome };
@@ -54,7 +54,7 @@ export class WebhooksController {
     @Req() request: RawBodyRequest<Request>,
     @Headers('x-provider-signature') signature: string | undefined,
   ): Promise<{ received: true; taskId: string; outcome: string }> {
-    const result = await this.clients.generation.receiveProviderWebhook(
+    const result = await this.clients.providers.receiveProviderWebhook(
       signedDelivery(request, signature, 'X-Provider-Signature', 'A provider delivery'),
     );
     return { received: true, taskId: result.taskId, outcome: result.outcome };
@@ -99,7 +99,7 @@ export class InboundEmailController {
         detail: 'Send the email as raw MIME with Content-Type: message/rfc822.',
       });
     }
-    const result = await this.clients.support.receiveEmail({ raw });
+    const result = await this.clients.inboundEmail.receiveEmail({ raw });
     return {
       outcome: result.outcome,
       ticketId: result.ticketId || null,

@@ -39,39 +39,47 @@ export class GrpcPlatformServices
   implements CurrentPlans, OnModuleDestroy
 {
   private readonly clients: GrpcClientSet;
-  private readonly accounts: PromiseClient<accountsV1.AccountsServiceClient>;
+  private readonly standing: PromiseClient<accountsV1.StandingServiceClient>;
   private readonly ledger: PromiseClient<billingV1.LedgerServiceClient>;
-  private readonly payments: PromiseClient<billingPaymentsV1.PaymentsServiceClient>;
-  private readonly generation: PromiseClient<generationV1.GenerationServiceClient>;
+  private readonly subscriptions: PromiseClient<billingPaymentsV1.SubscriptionsServiceClient>;
+  private readonly refunds: PromiseClient<billingPaymentsV1.RefundsServiceClient>;
+  private readonly jobs: PromiseClient<generationV1.JobsServiceClient>;
+  private readonly promptReview: PromiseClient<generationV1.PromptReviewServiceClient>;
 
   constructor(@Inject(SUPPORT_CONFIG) config: SupportConfig) {
     super();
     this.clients = new GrpcClientSet(config.GRPC_DEADLINE_MS);
     const specs = platformServiceSpecs;
-    this.accounts = this.clients.open(specs.accounts, config.ACCOUNTS_GRPC_URL, 'accounts');
+    this.standing = this.clients.open(specs.standing, config.ACCOUNTS_GRPC_URL, 'accounts');
     this.ledger = this.clients.open(specs.billing, config.BILLING_GRPC_URL, 'billing');
-    this.payments = this.clients.open(specs.payments, config.BILLING_GRPC_URL, 'billing');
-    this.generation = this.clients.open(specs.generation, config.GENERATION_GRPC_URL, 'generation');
+    this.subscriptions = this.clients.open(specs.subscriptions, config.BILLING_GRPC_URL, 'billing');
+    this.refunds = this.clients.open(specs.refunds, config.BILLING_GRPC_URL, 'billing');
+    this.jobs = this.clients.open(specs.jobs, config.GENERATION_GRPC_URL, 'generation');
+    this.promptReview = this.clients.open(
+      specs.promptReview,
+      config.GENERATION_GRPC_URL,
+      'generation',
+    );
   }
 
   async freeze(userId: string, ticketId: string, note: string): Promise<void> {
-    await this.accounts.freezeForSecurityTicket({ userId, ticketId, note });
+    await this.standing.freezeForSecurityTicket({ userId, ticketId, note });
   }
 
   async currentPlan(userId: string): Promise<string> {
-    return (await this.payments.getSubscription({ userId })).plan;
+    return (await this.subscriptions.getSubscription({ userId })).plan;
   }
 
   jobLog(jobId: string): Promise<generationV1.JobLog> {
-    return this.generation.getJobLog({ jobId });
+    return this.jobs.getJobLog({ jobId });
   }
 
   customerJob(userId: string, jobId: string): Promise<generationV1.Job> {
-    return this.generation.getJob({ userId, jobId });
+    return this.jobs.getJob({ userId, jobId });
   }
 
   approvePrompt(request: generationV1.ApprovePromptRequest): Promise<generationV1.PromptApproval> {
-    return this.generation.approvePrompt(request);
+    return this.promptReview.approvePrompt(request);
   }
 
   refundJobCredits(request: billingV1.RefundJobCreditsRequest): Promise<billingV1.CreditGrant> {
@@ -85,19 +93,19 @@ export class GrpcPlatformServices
   goodwillRefund(
     request: billingPaymentsV1.GoodwillRefundRequest,
   ): Promise<billingPaymentsV1.Refund> {
-    return this.payments.grantGoodwillRefund(request);
+    return this.refunds.grantGoodwillRefund(request);
   }
 
   unfreeze(request: accountsV1.StaffActionRequest): Promise<accountsV1.User> {
-    return this.accounts.unfreezeAccount(request);
+    return this.standing.unfreezeAccount(request);
   }
 
   decideAppeal(request: accountsV1.DecideAppealRequest): Promise<accountsV1.Suspension> {
-    return this.accounts.decideAppeal(request);
+    return this.standing.decideAppeal(request);
   }
 
   suspension(userId: string): Promise<accountsV1.Suspension> {
-    return this.accounts.getSuspension({ userId });
+    return this.standing.getSuspension({ userId });
   }
 
   onModuleDestroy(): void {

@@ -244,18 +244,68 @@ export interface SecurityFreezeRequest {
 
 export const FLUXNOTE_ACCOUNTS_V1_PACKAGE_NAME = "fluxnote.accounts.v1";
 
-/** Identity and sessions. Times are ISO 8601 UTC strings. */
+/** Accounts: sign-up and who a user is. Times are ISO 8601 UTC strings. */
 
-export interface AccountsServiceClient {
+export interface UsersServiceClient {
   signUp(request: SignUpRequest, metadata?: Metadata): Observable<Session>;
 
-  logIn(request: LogInRequest, metadata?: Metadata): Observable<LogInResult>;
-
-  refresh(request: RefreshRequest, metadata?: Metadata): Observable<Session>;
-
-  logOut(request: LogOutRequest, metadata?: Metadata): Observable<LogOutResult>;
-
   getUser(request: GetUserRequest, metadata?: Metadata): Observable<User>;
+
+  /**
+   * Accounts that are not active (locked, frozen, suspended), by id, a page at a time: a
+   * service's copy of account standing is rebuilt from these when it starts.
+   */
+
+  listRestrictedAccounts(
+    request: ListRestrictedAccountsRequest,
+    metadata?: Metadata,
+  ): Observable<ListRestrictedAccountsResult>;
+}
+
+/** Accounts: sign-up and who a user is. Times are ISO 8601 UTC strings. */
+
+export interface UsersServiceController {
+  signUp(request: SignUpRequest, metadata?: Metadata): Promise<Session> | Observable<Session> | Session;
+
+  getUser(request: GetUserRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+
+  /**
+   * Accounts that are not active (locked, frozen, suspended), by id, a page at a time: a
+   * service's copy of account standing is rebuilt from these when it starts.
+   */
+
+  listRestrictedAccounts(
+    request: ListRestrictedAccountsRequest,
+    metadata?: Metadata,
+  ): Promise<ListRestrictedAccountsResult> | Observable<ListRestrictedAccountsResult> | ListRestrictedAccountsResult;
+}
+
+export function UsersServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["signUp", "getUser", "listRestrictedAccounts"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("UsersService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("UsersService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const USERS_SERVICE_NAME = "UsersService";
+
+/**
+ * Log-ins, judged for risk, and their recovery: codes, Google sign-in, password reset, unlock,
+ * the log-in history and "not me".
+ */
+
+export interface LoginsServiceClient {
+  logIn(request: LogInRequest, metadata?: Metadata): Observable<LogInResult>;
 
   /** The second step of a log-in from a new device or an unusual country. */
 
@@ -280,76 +330,15 @@ export interface AccountsServiceClient {
   /** "This log-in was not me": locks the account and ends every session. */
 
   reportLoginNotMe(request: ReportLoginNotMeRequest, metadata?: Metadata): Observable<User>;
-
-  /** Ended sessions whose access tokens may still be alive; the gateway pulls these. */
-
-  listRevocations(request: ListRevocationsRequest, metadata?: Metadata): Observable<ListRevocationsResult>;
-
-  /**
-   * Accounts that are not active (locked, frozen, suspended), by id, a page at a time: a
-   * service's copy of account standing is rebuilt from these when it starts.
-   */
-
-  listRestrictedAccounts(
-    request: ListRestrictedAccountsRequest,
-    metadata?: Metadata,
-  ): Observable<ListRestrictedAccountsResult>;
-
-  /**
-   * Staff actions: the actor's roles are checked here, from accounts' own records.
-   * Freeze (agent; support on a SECURITY ticket): no log-ins, no new jobs, no billing changes.
-   */
-
-  freezeAccount(request: StaffActionRequest, metadata?: Metadata): Observable<User>;
-
-  /** Unfreeze (senior agent) after the review. */
-
-  unfreezeAccount(request: StaffActionRequest, metadata?: Metadata): Observable<User>;
-
-  /** Support, at once, for the owner of a SECURITY ticket (no staff actor; internal only). */
-
-  freezeForSecurityTicket(request: SecurityFreezeRequest, metadata?: Metadata): Observable<User>;
-
-  /** Suspend (admin) for a rule, citing generations or actions. */
-
-  suspendAccount(request: SuspendAccountRequest, metadata?: Metadata): Observable<Suspension>;
-
-  /** The user's current suspension, if any (not found when never suspended). */
-
-  getSuspension(request: GetUserRequest, metadata?: Metadata): Observable<Suspension>;
-
-  /** One appeal per suspension; a second is refused (409). */
-
-  appealSuspension(request: AppealSuspensionRequest, metadata?: Metadata): Observable<Suspension>;
-
-  /** Senior agent; final. */
-
-  decideAppeal(request: DecideAppealRequest, metadata?: Metadata): Observable<Suspension>;
-
-  /**
-   * Admin: a person's roles (user always; agent, senior_agent, admin). Every service that checks
-   * roles hears the change (accounts.user.roles_changed.v1); an admin cannot drop their own admin role.
-   */
-
-  setRoles(request: SetRolesRequest, metadata?: Metadata): Observable<User>;
-
-  /** Starts the 72-hour purge: status deleting, sessions end, every service purges. */
-
-  deleteAccount(request: GetUserRequest, metadata?: Metadata): Observable<AccountDeletion>;
 }
 
-/** Identity and sessions. Times are ISO 8601 UTC strings. */
+/**
+ * Log-ins, judged for risk, and their recovery: codes, Google sign-in, password reset, unlock,
+ * the log-in history and "not me".
+ */
 
-export interface AccountsServiceController {
-  signUp(request: SignUpRequest, metadata?: Metadata): Promise<Session> | Observable<Session> | Session;
-
+export interface LoginsServiceController {
   logIn(request: LogInRequest, metadata?: Metadata): Promise<LogInResult> | Observable<LogInResult> | LogInResult;
-
-  refresh(request: RefreshRequest, metadata?: Metadata): Promise<Session> | Observable<Session> | Session;
-
-  logOut(request: LogOutRequest, metadata?: Metadata): Promise<LogOutResult> | Observable<LogOutResult> | LogOutResult;
-
-  getUser(request: GetUserRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
 
   /** The second step of a log-in from a new device or an unusual country. */
 
@@ -389,6 +378,54 @@ export interface AccountsServiceController {
   /** "This log-in was not me": locks the account and ends every session. */
 
   reportLoginNotMe(request: ReportLoginNotMeRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+}
+
+export function LoginsServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = [
+      "logIn",
+      "verifyLogin",
+      "googleSignIn",
+      "forgotPassword",
+      "resetPassword",
+      "unlockLogin",
+      "listLogins",
+      "reportLoginNotMe",
+    ];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("LoginsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("LoginsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const LOGINS_SERVICE_NAME = "LoginsService";
+
+/** Sessions: refresh, log-out, and the ended sessions the gateway must refuse. */
+
+export interface SessionsServiceClient {
+  refresh(request: RefreshRequest, metadata?: Metadata): Observable<Session>;
+
+  logOut(request: LogOutRequest, metadata?: Metadata): Observable<LogOutResult>;
+
+  /** Ended sessions whose access tokens may still be alive; the gateway pulls these. */
+
+  listRevocations(request: ListRevocationsRequest, metadata?: Metadata): Observable<ListRevocationsResult>;
+}
+
+/** Sessions: refresh, log-out, and the ended sessions the gateway must refuse. */
+
+export interface SessionsServiceController {
+  refresh(request: RefreshRequest, metadata?: Metadata): Promise<Session> | Observable<Session> | Session;
+
+  logOut(request: LogOutRequest, metadata?: Metadata): Promise<LogOutResult> | Observable<LogOutResult> | LogOutResult;
 
   /** Ended sessions whose access tokens may still be alive; the gateway pulls these. */
 
@@ -396,17 +433,72 @@ export interface AccountsServiceController {
     request: ListRevocationsRequest,
     metadata?: Metadata,
   ): Promise<ListRevocationsResult> | Observable<ListRevocationsResult> | ListRevocationsResult;
+}
 
+export function SessionsServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["refresh", "logOut", "listRevocations"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("SessionsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("SessionsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const SESSIONS_SERVICE_NAME = "SessionsService";
+
+/** An account's standing: freezes, suspensions and their appeal, staff roles. */
+
+export interface StandingServiceClient {
   /**
-   * Accounts that are not active (locked, frozen, suspended), by id, a page at a time: a
-   * service's copy of account standing is rebuilt from these when it starts.
+   * Staff actions: the actor's roles are checked here, from accounts' own records.
+   * Freeze (agent; support on a SECURITY ticket): no log-ins, no new jobs, no billing changes.
    */
 
-  listRestrictedAccounts(
-    request: ListRestrictedAccountsRequest,
-    metadata?: Metadata,
-  ): Promise<ListRestrictedAccountsResult> | Observable<ListRestrictedAccountsResult> | ListRestrictedAccountsResult;
+  freezeAccount(request: StaffActionRequest, metadata?: Metadata): Observable<User>;
 
+  /** Unfreeze (senior agent) after the review. */
+
+  unfreezeAccount(request: StaffActionRequest, metadata?: Metadata): Observable<User>;
+
+  /** Support, at once, for the owner of a SECURITY ticket (no staff actor; internal only). */
+
+  freezeForSecurityTicket(request: SecurityFreezeRequest, metadata?: Metadata): Observable<User>;
+
+  /** Suspend (admin) for a rule, citing generations or actions. */
+
+  suspendAccount(request: SuspendAccountRequest, metadata?: Metadata): Observable<Suspension>;
+
+  /** The user's current suspension, if any (not found when never suspended). */
+
+  getSuspension(request: GetUserRequest, metadata?: Metadata): Observable<Suspension>;
+
+  /** One appeal per suspension; a second is refused (409). */
+
+  appealSuspension(request: AppealSuspensionRequest, metadata?: Metadata): Observable<Suspension>;
+
+  /** Senior agent; final. */
+
+  decideAppeal(request: DecideAppealRequest, metadata?: Metadata): Observable<Suspension>;
+
+  /**
+   * Admin: a person's roles (user always; agent, senior_agent, admin). Every service that checks
+   * roles hears the change (accounts.user.roles_changed.v1); an admin cannot drop their own admin role.
+   */
+
+  setRoles(request: SetRolesRequest, metadata?: Metadata): Observable<User>;
+}
+
+/** An account's standing: freezes, suspensions and their appeal, staff roles. */
+
+export interface StandingServiceController {
   /**
    * Staff actions: the actor's roles are checked here, from accounts' own records.
    * Freeze (agent; support on a SECURITY ticket): no log-ins, no new jobs, no billing changes.
@@ -456,8 +548,260 @@ export interface AccountsServiceController {
    */
 
   setRoles(request: SetRolesRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+}
 
+export function StandingServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = [
+      "freezeAccount",
+      "unfreezeAccount",
+      "freezeForSecurityTicket",
+      "suspendAccount",
+      "getSuspension",
+      "appealSuspension",
+      "decideAppeal",
+      "setRoles",
+    ];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("StandingService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("StandingService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const STANDING_SERVICE_NAME = "StandingService";
+
+/** Deleting an account, and the purge across services it starts. */
+
+export interface AccountDeletionServiceClient {
   /** Starts the 72-hour purge: status deleting, sessions end, every service purges. */
+
+  deleteAccount(request: GetUserRequest, metadata?: Metadata): Observable<AccountDeletion>;
+}
+
+/** Deleting an account, and the purge across services it starts. */
+
+export interface AccountDeletionServiceController {
+  /** Starts the 72-hour purge: status deleting, sessions end, every service purges. */
+
+  deleteAccount(
+    request: GetUserRequest,
+    metadata?: Metadata,
+  ): Promise<AccountDeletion> | Observable<AccountDeletion> | AccountDeletion;
+}
+
+export function AccountDeletionServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["deleteAccount"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("AccountDeletionService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("AccountDeletionService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const ACCOUNT_DELETION_SERVICE_NAME = "AccountDeletionService";
+
+/**
+ * Every method above, under the one name callers used before the split. Served by the same
+ * handlers until no deployed caller uses it; then removed, in a release of its own.
+ */
+
+export interface AccountsServiceClient {
+  signUp(request: SignUpRequest, metadata?: Metadata): Observable<Session>;
+
+  logIn(request: LogInRequest, metadata?: Metadata): Observable<LogInResult>;
+
+  refresh(request: RefreshRequest, metadata?: Metadata): Observable<Session>;
+
+  logOut(request: LogOutRequest, metadata?: Metadata): Observable<LogOutResult>;
+
+  getUser(request: GetUserRequest, metadata?: Metadata): Observable<User>;
+
+  verifyLogin(request: VerifyLoginRequest, metadata?: Metadata): Observable<Session>;
+
+  googleSignIn(request: GoogleSignInRequest, metadata?: Metadata): Observable<LogInResult>;
+
+  forgotPassword(request: ForgotPasswordRequest, metadata?: Metadata): Observable<ForgotPasswordResult>;
+
+  resetPassword(request: ResetPasswordRequest, metadata?: Metadata): Observable<ResetPasswordResult>;
+
+  unlockLogin(request: UnlockLoginRequest, metadata?: Metadata): Observable<UnlockLoginResult>;
+
+  listLogins(request: ListLoginsRequest, metadata?: Metadata): Observable<ListLoginsResult>;
+
+  reportLoginNotMe(request: ReportLoginNotMeRequest, metadata?: Metadata): Observable<User>;
+
+  listRevocations(request: ListRevocationsRequest, metadata?: Metadata): Observable<ListRevocationsResult>;
+
+  listRestrictedAccounts(
+    request: ListRestrictedAccountsRequest,
+    metadata?: Metadata,
+  ): Observable<ListRestrictedAccountsResult>;
+
+  freezeAccount(request: StaffActionRequest, metadata?: Metadata): Observable<User>;
+
+  unfreezeAccount(request: StaffActionRequest, metadata?: Metadata): Observable<User>;
+
+  freezeForSecurityTicket(request: SecurityFreezeRequest, metadata?: Metadata): Observable<User>;
+
+  suspendAccount(request: SuspendAccountRequest, metadata?: Metadata): Observable<Suspension>;
+
+  getSuspension(request: GetUserRequest, metadata?: Metadata): Observable<Suspension>;
+
+  appealSuspension(request: AppealSuspensionRequest, metadata?: Metadata): Observable<Suspension>;
+
+  decideAppeal(request: DecideAppealRequest, metadata?: Metadata): Observable<Suspension>;
+
+  setRoles(request: SetRolesRequest, metadata?: Metadata): Observable<User>;
+
+  deleteAccount(request: GetUserRequest, metadata?: Metadata): Observable<AccountDeletion>;
+}
+
+/**
+ * Every method above, under the one name callers used before the split. Served by the same
+ * handlers until no deployed caller uses it; then removed, in a release of its own.
+ *
+ * @deprecated
+ */
+
+export interface AccountsServiceController {
+  /** @deprecated */
+
+  signUp(request: SignUpRequest, metadata?: Metadata): Promise<Session> | Observable<Session> | Session;
+
+  /** @deprecated */
+
+  logIn(request: LogInRequest, metadata?: Metadata): Promise<LogInResult> | Observable<LogInResult> | LogInResult;
+
+  /** @deprecated */
+
+  refresh(request: RefreshRequest, metadata?: Metadata): Promise<Session> | Observable<Session> | Session;
+
+  /** @deprecated */
+
+  logOut(request: LogOutRequest, metadata?: Metadata): Promise<LogOutResult> | Observable<LogOutResult> | LogOutResult;
+
+  /** @deprecated */
+
+  getUser(request: GetUserRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+
+  /** @deprecated */
+
+  verifyLogin(request: VerifyLoginRequest, metadata?: Metadata): Promise<Session> | Observable<Session> | Session;
+
+  /** @deprecated */
+
+  googleSignIn(
+    request: GoogleSignInRequest,
+    metadata?: Metadata,
+  ): Promise<LogInResult> | Observable<LogInResult> | LogInResult;
+
+  /** @deprecated */
+
+  forgotPassword(
+    request: ForgotPasswordRequest,
+    metadata?: Metadata,
+  ): Promise<ForgotPasswordResult> | Observable<ForgotPasswordResult> | ForgotPasswordResult;
+
+  /** @deprecated */
+
+  resetPassword(
+    request: ResetPasswordRequest,
+    metadata?: Metadata,
+  ): Promise<ResetPasswordResult> | Observable<ResetPasswordResult> | ResetPasswordResult;
+
+  /** @deprecated */
+
+  unlockLogin(
+    request: UnlockLoginRequest,
+    metadata?: Metadata,
+  ): Promise<UnlockLoginResult> | Observable<UnlockLoginResult> | UnlockLoginResult;
+
+  /** @deprecated */
+
+  listLogins(
+    request: ListLoginsRequest,
+    metadata?: Metadata,
+  ): Promise<ListLoginsResult> | Observable<ListLoginsResult> | ListLoginsResult;
+
+  /** @deprecated */
+
+  reportLoginNotMe(request: ReportLoginNotMeRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+
+  /** @deprecated */
+
+  listRevocations(
+    request: ListRevocationsRequest,
+    metadata?: Metadata,
+  ): Promise<ListRevocationsResult> | Observable<ListRevocationsResult> | ListRevocationsResult;
+
+  /** @deprecated */
+
+  listRestrictedAccounts(
+    request: ListRestrictedAccountsRequest,
+    metadata?: Metadata,
+  ): Promise<ListRestrictedAccountsResult> | Observable<ListRestrictedAccountsResult> | ListRestrictedAccountsResult;
+
+  /** @deprecated */
+
+  freezeAccount(request: StaffActionRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+
+  /** @deprecated */
+
+  unfreezeAccount(request: StaffActionRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+
+  /** @deprecated */
+
+  freezeForSecurityTicket(request: SecurityFreezeRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+
+  /** @deprecated */
+
+  suspendAccount(
+    request: SuspendAccountRequest,
+    metadata?: Metadata,
+  ): Promise<Suspension> | Observable<Suspension> | Suspension;
+
+  /** @deprecated */
+
+  getSuspension(
+    request: GetUserRequest,
+    metadata?: Metadata,
+  ): Promise<Suspension> | Observable<Suspension> | Suspension;
+
+  /** @deprecated */
+
+  appealSuspension(
+    request: AppealSuspensionRequest,
+    metadata?: Metadata,
+  ): Promise<Suspension> | Observable<Suspension> | Suspension;
+
+  /** @deprecated */
+
+  decideAppeal(
+    request: DecideAppealRequest,
+    metadata?: Metadata,
+  ): Promise<Suspension> | Observable<Suspension> | Suspension;
+
+  /** @deprecated */
+
+  setRoles(request: SetRolesRequest, metadata?: Metadata): Promise<User> | Observable<User> | User;
+
+  /** @deprecated */
 
   deleteAccount(
     request: GetUserRequest,

@@ -220,11 +220,11 @@ export interface SavedPaymentMethod {
 export const FLUXNOTE_BILLING_V1_PACKAGE_NAME = "fluxnote.billing.v1";
 
 /**
- * Plans, subscriptions, credit packs, charges and refunds. Money is integer
- * minor units (cents, paise) with an ISO currency; never floats.
+ * Plans, the subscription to one of them, and credit packs. Money is integer minor units (cents,
+ * paise) with an ISO currency; never floats.
  */
 
-export interface PaymentsServiceClient {
+export interface SubscriptionsServiceClient {
   listPlans(request: ListPlansRequest, metadata?: Metadata): Observable<PlanCatalog>;
 
   getSubscription(request: UserRef, metadata?: Metadata): Observable<Subscription>;
@@ -238,45 +238,14 @@ export interface PaymentsServiceClient {
   cancelSubscription(request: UserRef, metadata?: Metadata): Observable<Subscription>;
 
   buyCreditPack(request: BuyCreditPackRequest, metadata?: Metadata): Observable<Charge>;
-
-  listCharges(request: UserRef, metadata?: Metadata): Observable<ChargeList>;
-
-  /** What the refund policy decides now; nothing changes. */
-
-  quoteRefund(request: RefundRequest, metadata?: Metadata): Observable<RefundDecision>;
-
-  /** Decides and acts: an approved refund goes back to the original payment method. */
-
-  requestRefund(request: RefundRequest, metadata?: Metadata): Observable<Refund>;
-
-  listRefunds(request: UserRef, metadata?: Metadata): Observable<RefundList>;
-
-  /** An agent's goodwill refund (a recorded decision with the agent's id). */
-
-  grantGoodwillRefund(request: GoodwillRefundRequest, metadata?: Metadata): Observable<Refund>;
-
-  /**
-   * Starts saving a card with its holder present (3-D Secure; an e-mandate for INR): the client
-   * confirms the returned secret with the processor's SDK, then calls SavePaymentMethod.
-   */
-
-  startPaymentMethodSetup(request: PaymentMethodSetupRequest, metadata?: Metadata): Observable<PaymentMethodSetup>;
-
-  /** Makes a completed setup's method the one renewals and purchases charge. */
-
-  savePaymentMethod(request: SavePaymentMethodRequest, metadata?: Metadata): Observable<SavedPaymentMethod>;
-
-  /** A Stripe webhook delivery, forwarded by the gateway byte for byte; billing checks the signature. */
-
-  handleStripeWebhook(request: StripeWebhook, metadata?: Metadata): Observable<StripeWebhookResult>;
 }
 
 /**
- * Plans, subscriptions, credit packs, charges and refunds. Money is integer
- * minor units (cents, paise) with an ISO currency; never floats.
+ * Plans, the subscription to one of them, and credit packs. Money is integer minor units (cents,
+ * paise) with an ISO currency; never floats.
  */
 
-export interface PaymentsServiceController {
+export interface SubscriptionsServiceController {
   listPlans(
     request: ListPlansRequest,
     metadata?: Metadata,
@@ -302,9 +271,85 @@ export interface PaymentsServiceController {
   ): Promise<Subscription> | Observable<Subscription> | Subscription;
 
   buyCreditPack(request: BuyCreditPackRequest, metadata?: Metadata): Promise<Charge> | Observable<Charge> | Charge;
+}
 
+export function SubscriptionsServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = [
+      "listPlans",
+      "getSubscription",
+      "changeSubscription",
+      "cancelSubscription",
+      "buyCreditPack",
+    ];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("SubscriptionsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("SubscriptionsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const SUBSCRIPTIONS_SERVICE_NAME = "SubscriptionsService";
+
+/** What a user was charged. */
+
+export interface ChargesServiceClient {
+  listCharges(request: UserRef, metadata?: Metadata): Observable<ChargeList>;
+}
+
+/** What a user was charged. */
+
+export interface ChargesServiceController {
   listCharges(request: UserRef, metadata?: Metadata): Promise<ChargeList> | Observable<ChargeList> | ChargeList;
+}
 
+export function ChargesServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["listCharges"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("ChargesService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("ChargesService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const CHARGES_SERVICE_NAME = "ChargesService";
+
+/** Refunds of charges, as the brand's refund policy decides them, and agents' goodwill refunds. */
+
+export interface RefundsServiceClient {
+  /** What the refund policy decides now; nothing changes. */
+
+  quoteRefund(request: RefundRequest, metadata?: Metadata): Observable<RefundDecision>;
+
+  /** Decides and acts: an approved refund goes back to the original payment method. */
+
+  requestRefund(request: RefundRequest, metadata?: Metadata): Observable<Refund>;
+
+  listRefunds(request: UserRef, metadata?: Metadata): Observable<RefundList>;
+
+  /** An agent's goodwill refund (a recorded decision with the agent's id). */
+
+  grantGoodwillRefund(request: GoodwillRefundRequest, metadata?: Metadata): Observable<Refund>;
+}
+
+/** Refunds of charges, as the brand's refund policy decides them, and agents' goodwill refunds. */
+
+export interface RefundsServiceController {
   /** What the refund policy decides now; nothing changes. */
 
   quoteRefund(
@@ -324,7 +369,45 @@ export interface PaymentsServiceController {
     request: GoodwillRefundRequest,
     metadata?: Metadata,
   ): Promise<Refund> | Observable<Refund> | Refund;
+}
 
+export function RefundsServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["quoteRefund", "requestRefund", "listRefunds", "grantGoodwillRefund"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("RefundsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("RefundsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const REFUNDS_SERVICE_NAME = "RefundsService";
+
+/** The payment method renewals and purchases charge. */
+
+export interface PaymentMethodsServiceClient {
+  /**
+   * Starts saving a card with its holder present (3-D Secure; an e-mandate for INR): the client
+   * confirms the returned secret with the processor's SDK, then calls SavePaymentMethod.
+   */
+
+  startPaymentMethodSetup(request: PaymentMethodSetupRequest, metadata?: Metadata): Observable<PaymentMethodSetup>;
+
+  /** Makes a completed setup's method the one renewals and purchases charge. */
+
+  savePaymentMethod(request: SavePaymentMethodRequest, metadata?: Metadata): Observable<SavedPaymentMethod>;
+}
+
+/** The payment method renewals and purchases charge. */
+
+export interface PaymentMethodsServiceController {
   /**
    * Starts saving a card with its holder present (3-D Secure; an e-mandate for INR): the client
    * confirms the returned secret with the processor's SDK, then calls SavePaymentMethod.
@@ -341,8 +424,179 @@ export interface PaymentsServiceController {
     request: SavePaymentMethodRequest,
     metadata?: Metadata,
   ): Promise<SavedPaymentMethod> | Observable<SavedPaymentMethod> | SavedPaymentMethod;
+}
 
+export function PaymentMethodsServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["startPaymentMethodSetup", "savePaymentMethod"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("PaymentMethodsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("PaymentMethodsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const PAYMENT_METHODS_SERVICE_NAME = "PaymentMethodsService";
+
+/** The payment processor's signed event deliveries. */
+
+export interface StripeWebhooksServiceClient {
   /** A Stripe webhook delivery, forwarded by the gateway byte for byte; billing checks the signature. */
+
+  handleStripeWebhook(request: StripeWebhook, metadata?: Metadata): Observable<StripeWebhookResult>;
+}
+
+/** The payment processor's signed event deliveries. */
+
+export interface StripeWebhooksServiceController {
+  /** A Stripe webhook delivery, forwarded by the gateway byte for byte; billing checks the signature. */
+
+  handleStripeWebhook(
+    request: StripeWebhook,
+    metadata?: Metadata,
+  ): Promise<StripeWebhookResult> | Observable<StripeWebhookResult> | StripeWebhookResult;
+}
+
+export function StripeWebhooksServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["handleStripeWebhook"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("StripeWebhooksService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("StripeWebhooksService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const STRIPE_WEBHOOKS_SERVICE_NAME = "StripeWebhooksService";
+
+/**
+ * Every method above, under the one name callers used before the split. Served by the same
+ * handlers until no deployed caller uses it; then removed, in a release of its own.
+ */
+
+export interface PaymentsServiceClient {
+  listPlans(request: ListPlansRequest, metadata?: Metadata): Observable<PlanCatalog>;
+
+  getSubscription(request: UserRef, metadata?: Metadata): Observable<Subscription>;
+
+  changeSubscription(request: ChangeSubscriptionRequest, metadata?: Metadata): Observable<SubscriptionChange>;
+
+  cancelSubscription(request: UserRef, metadata?: Metadata): Observable<Subscription>;
+
+  buyCreditPack(request: BuyCreditPackRequest, metadata?: Metadata): Observable<Charge>;
+
+  listCharges(request: UserRef, metadata?: Metadata): Observable<ChargeList>;
+
+  quoteRefund(request: RefundRequest, metadata?: Metadata): Observable<RefundDecision>;
+
+  requestRefund(request: RefundRequest, metadata?: Metadata): Observable<Refund>;
+
+  listRefunds(request: UserRef, metadata?: Metadata): Observable<RefundList>;
+
+  grantGoodwillRefund(request: GoodwillRefundRequest, metadata?: Metadata): Observable<Refund>;
+
+  startPaymentMethodSetup(request: PaymentMethodSetupRequest, metadata?: Metadata): Observable<PaymentMethodSetup>;
+
+  savePaymentMethod(request: SavePaymentMethodRequest, metadata?: Metadata): Observable<SavedPaymentMethod>;
+
+  handleStripeWebhook(request: StripeWebhook, metadata?: Metadata): Observable<StripeWebhookResult>;
+}
+
+/**
+ * Every method above, under the one name callers used before the split. Served by the same
+ * handlers until no deployed caller uses it; then removed, in a release of its own.
+ *
+ * @deprecated
+ */
+
+export interface PaymentsServiceController {
+  /** @deprecated */
+
+  listPlans(
+    request: ListPlansRequest,
+    metadata?: Metadata,
+  ): Promise<PlanCatalog> | Observable<PlanCatalog> | PlanCatalog;
+
+  /** @deprecated */
+
+  getSubscription(
+    request: UserRef,
+    metadata?: Metadata,
+  ): Promise<Subscription> | Observable<Subscription> | Subscription;
+
+  /** @deprecated */
+
+  changeSubscription(
+    request: ChangeSubscriptionRequest,
+    metadata?: Metadata,
+  ): Promise<SubscriptionChange> | Observable<SubscriptionChange> | SubscriptionChange;
+
+  /** @deprecated */
+
+  cancelSubscription(
+    request: UserRef,
+    metadata?: Metadata,
+  ): Promise<Subscription> | Observable<Subscription> | Subscription;
+
+  /** @deprecated */
+
+  buyCreditPack(request: BuyCreditPackRequest, metadata?: Metadata): Promise<Charge> | Observable<Charge> | Charge;
+
+  /** @deprecated */
+
+  listCharges(request: UserRef, metadata?: Metadata): Promise<ChargeList> | Observable<ChargeList> | ChargeList;
+
+  /** @deprecated */
+
+  quoteRefund(
+    request: RefundRequest,
+    metadata?: Metadata,
+  ): Promise<RefundDecision> | Observable<RefundDecision> | RefundDecision;
+
+  /** @deprecated */
+
+  requestRefund(request: RefundRequest, metadata?: Metadata): Promise<Refund> | Observable<Refund> | Refund;
+
+  /** @deprecated */
+
+  listRefunds(request: UserRef, metadata?: Metadata): Promise<RefundList> | Observable<RefundList> | RefundList;
+
+  /** @deprecated */
+
+  grantGoodwillRefund(
+    request: GoodwillRefundRequest,
+    metadata?: Metadata,
+  ): Promise<Refund> | Observable<Refund> | Refund;
+
+  /** @deprecated */
+
+  startPaymentMethodSetup(
+    request: PaymentMethodSetupRequest,
+    metadata?: Metadata,
+  ): Promise<PaymentMethodSetup> | Observable<PaymentMethodSetup> | PaymentMethodSetup;
+
+  /** @deprecated */
+
+  savePaymentMethod(
+    request: SavePaymentMethodRequest,
+    metadata?: Metadata,
+  ): Promise<SavedPaymentMethod> | Observable<SavedPaymentMethod> | SavedPaymentMethod;
+
+  /** @deprecated */
 
   handleStripeWebhook(
     request: StripeWebhook,

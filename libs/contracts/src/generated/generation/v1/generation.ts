@@ -300,43 +300,17 @@ export interface ProviderWebhookResult {
 
 export const FLUXNOTE_GENERATION_V1_PACKAGE_NAME = "fluxnote.generation.v1";
 
-/** Generation jobs. Every read and write is scoped to the calling user. */
+/**
+ * Jobs from submit to deletion, and their live statuses. Every read and write is scoped to the
+ * calling user (support reads a job with its log by id).
+ */
 
-export interface GenerationServiceClient {
+export interface JobsServiceClient {
   submitJob(request: SubmitJobRequest, metadata?: Metadata): Observable<Job>;
 
   getJob(request: GetJobRequest, metadata?: Metadata): Observable<Job>;
 
   listJobs(request: ListJobsRequest, metadata?: Metadata): Observable<JobPage>;
-
-  /** Models offered in a country (all when the country is unknown). */
-
-  listModels(request: ListModelsRequest, metadata?: Metadata): Observable<ModelList>;
-
-  listTemplates(request: ListTemplatesRequest, metadata?: Metadata): Observable<TemplateList>;
-
-  /** Prices a job and checks it against the model's limits; reserves nothing. */
-
-  quoteJob(request: SubmitJobRequest, metadata?: Metadata): Observable<JobQuote>;
-
-  /** Built-in model simulator controls; refused in production mode. */
-
-  setSimulatorModel(request: SetSimulatorModelRequest, metadata?: Metadata): Observable<SimulatorModel>;
-
-  /** Operations: an incident on a model; everyone who used it in the last 48 hours is told. */
-
-  declareIncident(request: DeclareIncidentRequest, metadata?: Metadata): Observable<Incident>;
-
-  /** Support (agent roles are checked by support): a job with its log, oldest line first. */
-
-  getJobLog(request: GetJobLogRequest, metadata?: Metadata): Observable<JobLog>;
-
-  /**
-   * Support: a blocked prompt was a false positive. The job stays blocked (it held nothing); the
-   * same prompt from the same user passes from now on. Once per job; a repeat answers the first.
-   */
-
-  approvePrompt(request: ApprovePromptRequest, metadata?: Metadata): Observable<PromptApproval>;
 
   /** The owner cancels a job that has not started: its hold is released at once (409 once it runs). */
 
@@ -370,72 +344,22 @@ export interface GenerationServiceClient {
 
   waitJobEvents(request: WaitJobEventsRequest, metadata?: Metadata): Observable<JobEventBatch>;
 
-  /** A model provider's signed task delivery, forwarded by the gateway byte for byte. */
+  /** Support (agent roles are checked by support): a job with its log, oldest line first. */
 
-  receiveProviderWebhook(request: ProviderWebhook, metadata?: Metadata): Observable<ProviderWebhookResult>;
-
-  /**
-   * The owner's voice clones (kind "voice": a voice sample) and face identities (kind "face": a
-   * photo), which their jobs may use. Another user's is not found. Deleting destroys the data
-   * and is refused (409) while a job using it waits or runs.
-   */
-
-  createLikeness(request: CreateLikenessRequest, metadata?: Metadata): Observable<Likeness>;
-
-  listLikenesses(request: ListLikenessesRequest, metadata?: Metadata): Observable<LikenessList>;
-
-  deleteLikeness(request: LikenessRef, metadata?: Metadata): Observable<DeleteResult>;
+  getJobLog(request: GetJobLogRequest, metadata?: Metadata): Observable<JobLog>;
 }
 
-/** Generation jobs. Every read and write is scoped to the calling user. */
+/**
+ * Jobs from submit to deletion, and their live statuses. Every read and write is scoped to the
+ * calling user (support reads a job with its log by id).
+ */
 
-export interface GenerationServiceController {
+export interface JobsServiceController {
   submitJob(request: SubmitJobRequest, metadata?: Metadata): Promise<Job> | Observable<Job> | Job;
 
   getJob(request: GetJobRequest, metadata?: Metadata): Promise<Job> | Observable<Job> | Job;
 
   listJobs(request: ListJobsRequest, metadata?: Metadata): Promise<JobPage> | Observable<JobPage> | JobPage;
-
-  /** Models offered in a country (all when the country is unknown). */
-
-  listModels(request: ListModelsRequest, metadata?: Metadata): Promise<ModelList> | Observable<ModelList> | ModelList;
-
-  listTemplates(
-    request: ListTemplatesRequest,
-    metadata?: Metadata,
-  ): Promise<TemplateList> | Observable<TemplateList> | TemplateList;
-
-  /** Prices a job and checks it against the model's limits; reserves nothing. */
-
-  quoteJob(request: SubmitJobRequest, metadata?: Metadata): Promise<JobQuote> | Observable<JobQuote> | JobQuote;
-
-  /** Built-in model simulator controls; refused in production mode. */
-
-  setSimulatorModel(
-    request: SetSimulatorModelRequest,
-    metadata?: Metadata,
-  ): Promise<SimulatorModel> | Observable<SimulatorModel> | SimulatorModel;
-
-  /** Operations: an incident on a model; everyone who used it in the last 48 hours is told. */
-
-  declareIncident(
-    request: DeclareIncidentRequest,
-    metadata?: Metadata,
-  ): Promise<Incident> | Observable<Incident> | Incident;
-
-  /** Support (agent roles are checked by support): a job with its log, oldest line first. */
-
-  getJobLog(request: GetJobLogRequest, metadata?: Metadata): Promise<JobLog> | Observable<JobLog> | JobLog;
-
-  /**
-   * Support: a blocked prompt was a false positive. The job stays blocked (it held nothing); the
-   * same prompt from the same user passes from now on. Once per job; a repeat answers the first.
-   */
-
-  approvePrompt(
-    request: ApprovePromptRequest,
-    metadata?: Metadata,
-  ): Promise<PromptApproval> | Observable<PromptApproval> | PromptApproval;
 
   /** The owner cancels a job that has not started: its hold is released at once (409 once it runs). */
 
@@ -481,13 +405,111 @@ export interface GenerationServiceController {
     metadata?: Metadata,
   ): Promise<JobEventBatch> | Observable<JobEventBatch> | JobEventBatch;
 
-  /** A model provider's signed task delivery, forwarded by the gateway byte for byte. */
+  /** Support (agent roles are checked by support): a job with its log, oldest line first. */
 
-  receiveProviderWebhook(
-    request: ProviderWebhook,
+  getJobLog(request: GetJobLogRequest, metadata?: Metadata): Promise<JobLog> | Observable<JobLog> | JobLog;
+}
+
+export function JobsServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = [
+      "submitJob",
+      "getJob",
+      "listJobs",
+      "cancelJob",
+      "deleteJob",
+      "deleteProject",
+      "shareJob",
+      "unshareJob",
+      "getSharedJob",
+      "waitJobEvents",
+      "getJobLog",
+    ];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("JobsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("JobsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const JOBS_SERVICE_NAME = "JobsService";
+
+/** What can be generated: models, templates, and the price of a job. */
+
+export interface CatalogServiceClient {
+  /** Models offered in a country (all when the country is unknown). */
+
+  listModels(request: ListModelsRequest, metadata?: Metadata): Observable<ModelList>;
+
+  listTemplates(request: ListTemplatesRequest, metadata?: Metadata): Observable<TemplateList>;
+
+  /** Prices a job and checks it against the model's limits; reserves nothing. */
+
+  quoteJob(request: SubmitJobRequest, metadata?: Metadata): Observable<JobQuote>;
+}
+
+/** What can be generated: models, templates, and the price of a job. */
+
+export interface CatalogServiceController {
+  /** Models offered in a country (all when the country is unknown). */
+
+  listModels(request: ListModelsRequest, metadata?: Metadata): Promise<ModelList> | Observable<ModelList> | ModelList;
+
+  listTemplates(
+    request: ListTemplatesRequest,
     metadata?: Metadata,
-  ): Promise<ProviderWebhookResult> | Observable<ProviderWebhookResult> | ProviderWebhookResult;
+  ): Promise<TemplateList> | Observable<TemplateList> | TemplateList;
 
+  /** Prices a job and checks it against the model's limits; reserves nothing. */
+
+  quoteJob(request: SubmitJobRequest, metadata?: Metadata): Promise<JobQuote> | Observable<JobQuote> | JobQuote;
+}
+
+export function CatalogServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["listModels", "listTemplates", "quoteJob"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("CatalogService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("CatalogService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const CATALOG_SERVICE_NAME = "CatalogService";
+
+/** The owner's voice clones and face identities. */
+
+export interface LikenessesServiceClient {
+  /**
+   * The owner's voice clones (kind "voice": a voice sample) and face identities (kind "face": a
+   * photo), which their jobs may use. Another user's is not found. Deleting destroys the data
+   * and is refused (409) while a job using it waits or runs.
+   */
+
+  createLikeness(request: CreateLikenessRequest, metadata?: Metadata): Observable<Likeness>;
+
+  listLikenesses(request: ListLikenessesRequest, metadata?: Metadata): Observable<LikenessList>;
+
+  deleteLikeness(request: LikenessRef, metadata?: Metadata): Observable<DeleteResult>;
+}
+
+/** The owner's voice clones and face identities. */
+
+export interface LikenessesServiceController {
   /**
    * The owner's voice clones (kind "voice": a voice sample) and face identities (kind "face": a
    * photo), which their jobs may use. Another user's is not found. Deleting destroys the data
@@ -503,6 +525,334 @@ export interface GenerationServiceController {
     request: ListLikenessesRequest,
     metadata?: Metadata,
   ): Promise<LikenessList> | Observable<LikenessList> | LikenessList;
+
+  deleteLikeness(
+    request: LikenessRef,
+    metadata?: Metadata,
+  ): Promise<DeleteResult> | Observable<DeleteResult> | DeleteResult;
+}
+
+export function LikenessesServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["createLikeness", "listLikenesses", "deleteLikeness"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("LikenessesService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("LikenessesService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const LIKENESSES_SERVICE_NAME = "LikenessesService";
+
+/** Support's review of prompts the content-safety check blocked. */
+
+export interface PromptReviewServiceClient {
+  /**
+   * Support: a blocked prompt was a false positive. The job stays blocked (it held nothing); the
+   * same prompt from the same user passes from now on. Once per job; a repeat answers the first.
+   */
+
+  approvePrompt(request: ApprovePromptRequest, metadata?: Metadata): Observable<PromptApproval>;
+}
+
+/** Support's review of prompts the content-safety check blocked. */
+
+export interface PromptReviewServiceController {
+  /**
+   * Support: a blocked prompt was a false positive. The job stays blocked (it held nothing); the
+   * same prompt from the same user passes from now on. Once per job; a repeat answers the first.
+   */
+
+  approvePrompt(
+    request: ApprovePromptRequest,
+    metadata?: Metadata,
+  ): Promise<PromptApproval> | Observable<PromptApproval> | PromptApproval;
+}
+
+export function PromptReviewServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["approvePrompt"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("PromptReviewService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("PromptReviewService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const PROMPT_REVIEW_SERVICE_NAME = "PromptReviewService";
+
+/** Operations' model incidents. */
+
+export interface IncidentsServiceClient {
+  /** Operations: an incident on a model; everyone who used it in the last 48 hours is told. */
+
+  declareIncident(request: DeclareIncidentRequest, metadata?: Metadata): Observable<Incident>;
+}
+
+/** Operations' model incidents. */
+
+export interface IncidentsServiceController {
+  /** Operations: an incident on a model; everyone who used it in the last 48 hours is told. */
+
+  declareIncident(
+    request: DeclareIncidentRequest,
+    metadata?: Metadata,
+  ): Promise<Incident> | Observable<Incident> | Incident;
+}
+
+export function IncidentsServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["declareIncident"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("IncidentsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("IncidentsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const INCIDENTS_SERVICE_NAME = "IncidentsService";
+
+/** The model providers: their task deliveries, and the built-in simulator. */
+
+export interface ProvidersServiceClient {
+  /** A model provider's signed task delivery, forwarded by the gateway byte for byte. */
+
+  receiveProviderWebhook(request: ProviderWebhook, metadata?: Metadata): Observable<ProviderWebhookResult>;
+
+  /** Built-in model simulator controls; refused in production mode. */
+
+  setSimulatorModel(request: SetSimulatorModelRequest, metadata?: Metadata): Observable<SimulatorModel>;
+}
+
+/** The model providers: their task deliveries, and the built-in simulator. */
+
+export interface ProvidersServiceController {
+  /** A model provider's signed task delivery, forwarded by the gateway byte for byte. */
+
+  receiveProviderWebhook(
+    request: ProviderWebhook,
+    metadata?: Metadata,
+  ): Promise<ProviderWebhookResult> | Observable<ProviderWebhookResult> | ProviderWebhookResult;
+
+  /** Built-in model simulator controls; refused in production mode. */
+
+  setSimulatorModel(
+    request: SetSimulatorModelRequest,
+    metadata?: Metadata,
+  ): Promise<SimulatorModel> | Observable<SimulatorModel> | SimulatorModel;
+}
+
+export function ProvidersServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["receiveProviderWebhook", "setSimulatorModel"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("ProvidersService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("ProvidersService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const PROVIDERS_SERVICE_NAME = "ProvidersService";
+
+/**
+ * Every method above, under the one name callers used before the split. Served by the same
+ * handlers until no deployed caller uses it; then removed, in a release of its own.
+ */
+
+export interface GenerationServiceClient {
+  submitJob(request: SubmitJobRequest, metadata?: Metadata): Observable<Job>;
+
+  getJob(request: GetJobRequest, metadata?: Metadata): Observable<Job>;
+
+  listJobs(request: ListJobsRequest, metadata?: Metadata): Observable<JobPage>;
+
+  listModels(request: ListModelsRequest, metadata?: Metadata): Observable<ModelList>;
+
+  listTemplates(request: ListTemplatesRequest, metadata?: Metadata): Observable<TemplateList>;
+
+  quoteJob(request: SubmitJobRequest, metadata?: Metadata): Observable<JobQuote>;
+
+  setSimulatorModel(request: SetSimulatorModelRequest, metadata?: Metadata): Observable<SimulatorModel>;
+
+  declareIncident(request: DeclareIncidentRequest, metadata?: Metadata): Observable<Incident>;
+
+  getJobLog(request: GetJobLogRequest, metadata?: Metadata): Observable<JobLog>;
+
+  approvePrompt(request: ApprovePromptRequest, metadata?: Metadata): Observable<PromptApproval>;
+
+  cancelJob(request: GetJobRequest, metadata?: Metadata): Observable<Job>;
+
+  deleteJob(request: GetJobRequest, metadata?: Metadata): Observable<DeleteResult>;
+
+  deleteProject(request: DeleteProjectRequest, metadata?: Metadata): Observable<DeleteResult>;
+
+  shareJob(request: GetJobRequest, metadata?: Metadata): Observable<ShareLink>;
+
+  unshareJob(request: GetJobRequest, metadata?: Metadata): Observable<DeleteResult>;
+
+  getSharedJob(request: GetSharedJobRequest, metadata?: Metadata): Observable<Job>;
+
+  waitJobEvents(request: WaitJobEventsRequest, metadata?: Metadata): Observable<JobEventBatch>;
+
+  receiveProviderWebhook(request: ProviderWebhook, metadata?: Metadata): Observable<ProviderWebhookResult>;
+
+  createLikeness(request: CreateLikenessRequest, metadata?: Metadata): Observable<Likeness>;
+
+  listLikenesses(request: ListLikenessesRequest, metadata?: Metadata): Observable<LikenessList>;
+
+  deleteLikeness(request: LikenessRef, metadata?: Metadata): Observable<DeleteResult>;
+}
+
+/**
+ * Every method above, under the one name callers used before the split. Served by the same
+ * handlers until no deployed caller uses it; then removed, in a release of its own.
+ *
+ * @deprecated
+ */
+
+export interface GenerationServiceController {
+  /** @deprecated */
+
+  submitJob(request: SubmitJobRequest, metadata?: Metadata): Promise<Job> | Observable<Job> | Job;
+
+  /** @deprecated */
+
+  getJob(request: GetJobRequest, metadata?: Metadata): Promise<Job> | Observable<Job> | Job;
+
+  /** @deprecated */
+
+  listJobs(request: ListJobsRequest, metadata?: Metadata): Promise<JobPage> | Observable<JobPage> | JobPage;
+
+  /** @deprecated */
+
+  listModels(request: ListModelsRequest, metadata?: Metadata): Promise<ModelList> | Observable<ModelList> | ModelList;
+
+  /** @deprecated */
+
+  listTemplates(
+    request: ListTemplatesRequest,
+    metadata?: Metadata,
+  ): Promise<TemplateList> | Observable<TemplateList> | TemplateList;
+
+  /** @deprecated */
+
+  quoteJob(request: SubmitJobRequest, metadata?: Metadata): Promise<JobQuote> | Observable<JobQuote> | JobQuote;
+
+  /** @deprecated */
+
+  setSimulatorModel(
+    request: SetSimulatorModelRequest,
+    metadata?: Metadata,
+  ): Promise<SimulatorModel> | Observable<SimulatorModel> | SimulatorModel;
+
+  /** @deprecated */
+
+  declareIncident(
+    request: DeclareIncidentRequest,
+    metadata?: Metadata,
+  ): Promise<Incident> | Observable<Incident> | Incident;
+
+  /** @deprecated */
+
+  getJobLog(request: GetJobLogRequest, metadata?: Metadata): Promise<JobLog> | Observable<JobLog> | JobLog;
+
+  /** @deprecated */
+
+  approvePrompt(
+    request: ApprovePromptRequest,
+    metadata?: Metadata,
+  ): Promise<PromptApproval> | Observable<PromptApproval> | PromptApproval;
+
+  /** @deprecated */
+
+  cancelJob(request: GetJobRequest, metadata?: Metadata): Promise<Job> | Observable<Job> | Job;
+
+  /** @deprecated */
+
+  deleteJob(
+    request: GetJobRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteResult> | Observable<DeleteResult> | DeleteResult;
+
+  /** @deprecated */
+
+  deleteProject(
+    request: DeleteProjectRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteResult> | Observable<DeleteResult> | DeleteResult;
+
+  /** @deprecated */
+
+  shareJob(request: GetJobRequest, metadata?: Metadata): Promise<ShareLink> | Observable<ShareLink> | ShareLink;
+
+  /** @deprecated */
+
+  unshareJob(
+    request: GetJobRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteResult> | Observable<DeleteResult> | DeleteResult;
+
+  /** @deprecated */
+
+  getSharedJob(request: GetSharedJobRequest, metadata?: Metadata): Promise<Job> | Observable<Job> | Job;
+
+  /** @deprecated */
+
+  waitJobEvents(
+    request: WaitJobEventsRequest,
+    metadata?: Metadata,
+  ): Promise<JobEventBatch> | Observable<JobEventBatch> | JobEventBatch;
+
+  /** @deprecated */
+
+  receiveProviderWebhook(
+    request: ProviderWebhook,
+    metadata?: Metadata,
+  ): Promise<ProviderWebhookResult> | Observable<ProviderWebhookResult> | ProviderWebhookResult;
+
+  /** @deprecated */
+
+  createLikeness(
+    request: CreateLikenessRequest,
+    metadata?: Metadata,
+  ): Promise<Likeness> | Observable<Likeness> | Likeness;
+
+  /** @deprecated */
+
+  listLikenesses(
+    request: ListLikenessesRequest,
+    metadata?: Metadata,
+  ): Promise<LikenessList> | Observable<LikenessList> | LikenessList;
+
+  /** @deprecated */
 
   deleteLikeness(
     request: LikenessRef,

@@ -136,9 +136,9 @@ export interface MarkReadRequest {
 
 export const FLUXNOTE_NOTIFICATIONS_V1_PACKAGE_NAME = "fluxnote.notifications.v1";
 
-/** The in-app feed of each user. */
+/** The in-app feed of each user, and its live stream. */
 
-export interface NotificationsServiceClient {
+export interface FeedServiceClient {
   listNotifications(request: ListNotificationsRequest, metadata?: Metadata): Observable<NotificationPage>;
 
   markRead(request: MarkReadRequest, metadata?: Metadata): Observable<Notification>;
@@ -149,33 +149,11 @@ export interface NotificationsServiceClient {
    */
 
   waitNotifications(request: WaitNotificationsRequest, metadata?: Metadata): Observable<NotificationBatch>;
-
-  /** What reaches the user per category and channel (everything on by default). */
-
-  getPreferences(request: UserRef, metadata?: Metadata): Observable<Preferences>;
-
-  /** Security and billing are must-deliver: turning them off is refused (422). */
-
-  updatePreferences(request: UpdatePreferencesRequest, metadata?: Metadata): Observable<Preferences>;
-
-  /** Deliveries that failed every attempt (operations). */
-
-  listDeadDeliveries(request: ListDeadDeliveriesRequest, metadata?: Metadata): Observable<DeliveryList>;
-
-  /** Mobile push: the devices a user gets push on (a token registered by another account moves to it). */
-
-  registerPushDevice(request: RegisterPushDeviceRequest, metadata?: Metadata): Observable<PushDevice>;
-
-  /** Only the owner's own token; anyone else's is not found. */
-
-  unregisterPushDevice(request: PushDeviceRef, metadata?: Metadata): Observable<UnregisterPushDeviceResult>;
-
-  listPushDevices(request: UserRef, metadata?: Metadata): Observable<PushDeviceList>;
 }
 
-/** The in-app feed of each user. */
+/** The in-app feed of each user, and its live stream. */
 
-export interface NotificationsServiceController {
+export interface FeedServiceController {
   listNotifications(
     request: ListNotificationsRequest,
     metadata?: Metadata,
@@ -195,7 +173,42 @@ export interface NotificationsServiceController {
     request: WaitNotificationsRequest,
     metadata?: Metadata,
   ): Promise<NotificationBatch> | Observable<NotificationBatch> | NotificationBatch;
+}
 
+export function FeedServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["listNotifications", "markRead", "waitNotifications"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("FeedService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("FeedService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const FEED_SERVICE_NAME = "FeedService";
+
+/** Which categories reach a user on which channels. */
+
+export interface PreferencesServiceClient {
+  /** What reaches the user per category and channel (everything on by default). */
+
+  getPreferences(request: UserRef, metadata?: Metadata): Observable<Preferences>;
+
+  /** Security and billing are must-deliver: turning them off is refused (422). */
+
+  updatePreferences(request: UpdatePreferencesRequest, metadata?: Metadata): Observable<Preferences>;
+}
+
+/** Which categories reach a user on which channels. */
+
+export interface PreferencesServiceController {
   /** What reaches the user per category and channel (everything on by default). */
 
   getPreferences(request: UserRef, metadata?: Metadata): Promise<Preferences> | Observable<Preferences> | Preferences;
@@ -206,14 +219,44 @@ export interface NotificationsServiceController {
     request: UpdatePreferencesRequest,
     metadata?: Metadata,
   ): Promise<Preferences> | Observable<Preferences> | Preferences;
+}
 
-  /** Deliveries that failed every attempt (operations). */
+export function PreferencesServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["getPreferences", "updatePreferences"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("PreferencesService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("PreferencesService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
 
-  listDeadDeliveries(
-    request: ListDeadDeliveriesRequest,
-    metadata?: Metadata,
-  ): Promise<DeliveryList> | Observable<DeliveryList> | DeliveryList;
+export const PREFERENCES_SERVICE_NAME = "PreferencesService";
 
+/** The devices a user's mobile push goes to. */
+
+export interface PushDevicesServiceClient {
+  /** Mobile push: the devices a user gets push on (a token registered by another account moves to it). */
+
+  registerPushDevice(request: RegisterPushDeviceRequest, metadata?: Metadata): Observable<PushDevice>;
+
+  /** Only the owner's own token; anyone else's is not found. */
+
+  unregisterPushDevice(request: PushDeviceRef, metadata?: Metadata): Observable<UnregisterPushDeviceResult>;
+
+  listPushDevices(request: UserRef, metadata?: Metadata): Observable<PushDeviceList>;
+}
+
+/** The devices a user's mobile push goes to. */
+
+export interface PushDevicesServiceController {
   /** Mobile push: the devices a user gets push on (a token registered by another account moves to it). */
 
   registerPushDevice(
@@ -227,6 +270,157 @@ export interface NotificationsServiceController {
     request: PushDeviceRef,
     metadata?: Metadata,
   ): Promise<UnregisterPushDeviceResult> | Observable<UnregisterPushDeviceResult> | UnregisterPushDeviceResult;
+
+  listPushDevices(
+    request: UserRef,
+    metadata?: Metadata,
+  ): Promise<PushDeviceList> | Observable<PushDeviceList> | PushDeviceList;
+}
+
+export function PushDevicesServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["registerPushDevice", "unregisterPushDevice", "listPushDevices"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("PushDevicesService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("PushDevicesService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const PUSH_DEVICES_SERVICE_NAME = "PushDevicesService";
+
+/** Operations: deliveries that gave up. */
+
+export interface DeliveriesServiceClient {
+  /** Deliveries that failed every attempt (operations). */
+
+  listDeadDeliveries(request: ListDeadDeliveriesRequest, metadata?: Metadata): Observable<DeliveryList>;
+}
+
+/** Operations: deliveries that gave up. */
+
+export interface DeliveriesServiceController {
+  /** Deliveries that failed every attempt (operations). */
+
+  listDeadDeliveries(
+    request: ListDeadDeliveriesRequest,
+    metadata?: Metadata,
+  ): Promise<DeliveryList> | Observable<DeliveryList> | DeliveryList;
+}
+
+export function DeliveriesServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["listDeadDeliveries"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("DeliveriesService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("DeliveriesService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const DELIVERIES_SERVICE_NAME = "DeliveriesService";
+
+/**
+ * Every method above, under the one name callers used before the split. Served by the same
+ * handlers until no deployed caller uses it; then removed, in a release of its own.
+ */
+
+export interface NotificationsServiceClient {
+  listNotifications(request: ListNotificationsRequest, metadata?: Metadata): Observable<NotificationPage>;
+
+  markRead(request: MarkReadRequest, metadata?: Metadata): Observable<Notification>;
+
+  waitNotifications(request: WaitNotificationsRequest, metadata?: Metadata): Observable<NotificationBatch>;
+
+  getPreferences(request: UserRef, metadata?: Metadata): Observable<Preferences>;
+
+  updatePreferences(request: UpdatePreferencesRequest, metadata?: Metadata): Observable<Preferences>;
+
+  listDeadDeliveries(request: ListDeadDeliveriesRequest, metadata?: Metadata): Observable<DeliveryList>;
+
+  registerPushDevice(request: RegisterPushDeviceRequest, metadata?: Metadata): Observable<PushDevice>;
+
+  unregisterPushDevice(request: PushDeviceRef, metadata?: Metadata): Observable<UnregisterPushDeviceResult>;
+
+  listPushDevices(request: UserRef, metadata?: Metadata): Observable<PushDeviceList>;
+}
+
+/**
+ * Every method above, under the one name callers used before the split. Served by the same
+ * handlers until no deployed caller uses it; then removed, in a release of its own.
+ *
+ * @deprecated
+ */
+
+export interface NotificationsServiceController {
+  /** @deprecated */
+
+  listNotifications(
+    request: ListNotificationsRequest,
+    metadata?: Metadata,
+  ): Promise<NotificationPage> | Observable<NotificationPage> | NotificationPage;
+
+  /** @deprecated */
+
+  markRead(
+    request: MarkReadRequest,
+    metadata?: Metadata,
+  ): Promise<Notification> | Observable<Notification> | Notification;
+
+  /** @deprecated */
+
+  waitNotifications(
+    request: WaitNotificationsRequest,
+    metadata?: Metadata,
+  ): Promise<NotificationBatch> | Observable<NotificationBatch> | NotificationBatch;
+
+  /** @deprecated */
+
+  getPreferences(request: UserRef, metadata?: Metadata): Promise<Preferences> | Observable<Preferences> | Preferences;
+
+  /** @deprecated */
+
+  updatePreferences(
+    request: UpdatePreferencesRequest,
+    metadata?: Metadata,
+  ): Promise<Preferences> | Observable<Preferences> | Preferences;
+
+  /** @deprecated */
+
+  listDeadDeliveries(
+    request: ListDeadDeliveriesRequest,
+    metadata?: Metadata,
+  ): Promise<DeliveryList> | Observable<DeliveryList> | DeliveryList;
+
+  /** @deprecated */
+
+  registerPushDevice(
+    request: RegisterPushDeviceRequest,
+    metadata?: Metadata,
+  ): Promise<PushDevice> | Observable<PushDevice> | PushDevice;
+
+  /** @deprecated */
+
+  unregisterPushDevice(
+    request: PushDeviceRef,
+    metadata?: Metadata,
+  ): Promise<UnregisterPushDeviceResult> | Observable<UnregisterPushDeviceResult> | UnregisterPushDeviceResult;
+
+  /** @deprecated */
 
   listPushDevices(
     request: UserRef,

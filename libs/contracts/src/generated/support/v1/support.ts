@@ -208,9 +208,9 @@ export interface AddMessageRequest {
 
 export const FLUXNOTE_SUPPORT_V1_PACKAGE_NAME = "fluxnote.support.v1";
 
-/** Support tickets. Every call is scoped to the calling user. */
+/** A customer's tickets, and their live conversation. Every call is scoped to the calling user. */
 
-export interface SupportServiceClient {
+export interface TicketsServiceClient {
   /** Opens a ticket: category from the text (and the user's choice), target from plan and channel. */
 
   openTicket(request: OpenTicketRequest, metadata?: Metadata): Observable<Ticket>;
@@ -223,6 +223,89 @@ export interface SupportServiceClient {
 
   addMessage(request: AddMessageRequest, metadata?: Metadata): Observable<Ticket>;
 
+  /**
+   * A ticket's live conversation (the customer's own ticket, or an agent's): the messages after
+   * after_seq at once, or waits up to wait_ms for the next one. after_seq below zero: from now on.
+   */
+
+  waitMessages(request: WaitMessagesRequest, metadata?: Metadata): Observable<MessageBatch>;
+
+  /**
+   * The ticket of the user's suspension appeal, opened now if accounts' event has not opened it
+   * yet (one per suspension either way). Read from accounts: no appeal there, no ticket (409).
+   */
+
+  openAppealTicket(request: OpenAppealTicketRequest, metadata?: Metadata): Observable<Ticket>;
+}
+
+/** A customer's tickets, and their live conversation. Every call is scoped to the calling user. */
+
+export interface TicketsServiceController {
+  /** Opens a ticket: category from the text (and the user's choice), target from plan and channel. */
+
+  openTicket(request: OpenTicketRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
+
+  listTickets(
+    request: ListTicketsRequest,
+    metadata?: Metadata,
+  ): Promise<TicketList> | Observable<TicketList> | TicketList;
+
+  /** With its messages; someone else's ticket is not found. */
+
+  getTicket(request: GetTicketRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
+
+  addMessage(request: AddMessageRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
+
+  /**
+   * A ticket's live conversation (the customer's own ticket, or an agent's): the messages after
+   * after_seq at once, or waits up to wait_ms for the next one. after_seq below zero: from now on.
+   */
+
+  waitMessages(
+    request: WaitMessagesRequest,
+    metadata?: Metadata,
+  ): Promise<MessageBatch> | Observable<MessageBatch> | MessageBatch;
+
+  /**
+   * The ticket of the user's suspension appeal, opened now if accounts' event has not opened it
+   * yet (one per suspension either way). Read from accounts: no appeal there, no ticket (409).
+   */
+
+  openAppealTicket(
+    request: OpenAppealTicketRequest,
+    metadata?: Metadata,
+  ): Promise<Ticket> | Observable<Ticket> | Ticket;
+}
+
+export function TicketsServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = [
+      "openTicket",
+      "listTickets",
+      "getTicket",
+      "addMessage",
+      "waitMessages",
+      "openAppealTicket",
+    ];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("TicketsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("TicketsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const TICKETS_SERVICE_NAME = "TicketsService";
+
+/** The agents' side: the queue, claims, replies, cited jobs and actions (roles checked by support). */
+
+export interface AgentDeskServiceClient {
   /** Agents (roles checked by support): the open queue in order; security tickets only for seniors. */
 
   listQueue(request: AgentRequest, metadata?: Metadata): Observable<TicketList>;
@@ -243,51 +326,11 @@ export interface SupportServiceClient {
    */
 
   takeAction(request: AgentActionRequest, metadata?: Metadata): Observable<AgentActionResult>;
-
-  /**
-   * An email to support as raw MIME (the gateway has checked the mail provider's secret): opens a
-   * ticket or joins the one it replies to. The same message twice is taken once.
-   */
-
-  receiveEmail(request: InboundEmailRequest, metadata?: Metadata): Observable<InboundEmailResult>;
-
-  /** Agents: the week's ten biggest categories with the week before, and first-response attainment. */
-
-  topIssues(request: TopIssuesRequest, metadata?: Metadata): Observable<TopIssuesReport>;
-
-  /**
-   * A ticket's live conversation (the customer's own ticket, or an agent's): the messages after
-   * after_seq at once, or waits up to wait_ms for the next one. after_seq below zero: from now on.
-   */
-
-  waitMessages(request: WaitMessagesRequest, metadata?: Metadata): Observable<MessageBatch>;
-
-  /**
-   * The ticket of the user's suspension appeal, opened now if accounts' event has not opened it
-   * yet (one per suspension either way). Read from accounts: no appeal there, no ticket (409).
-   */
-
-  openAppealTicket(request: OpenAppealTicketRequest, metadata?: Metadata): Observable<Ticket>;
 }
 
-/** Support tickets. Every call is scoped to the calling user. */
+/** The agents' side: the queue, claims, replies, cited jobs and actions (roles checked by support). */
 
-export interface SupportServiceController {
-  /** Opens a ticket: category from the text (and the user's choice), target from plan and channel. */
-
-  openTicket(request: OpenTicketRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
-
-  listTickets(
-    request: ListTicketsRequest,
-    metadata?: Metadata,
-  ): Promise<TicketList> | Observable<TicketList> | TicketList;
-
-  /** With its messages; someone else's ticket is not found. */
-
-  getTicket(request: GetTicketRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
-
-  addMessage(request: AddMessageRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
-
+export interface AgentDeskServiceController {
   /** Agents (roles checked by support): the open queue in order; security tickets only for seniors. */
 
   listQueue(request: AgentRequest, metadata?: Metadata): Promise<TicketList> | Observable<TicketList> | TicketList;
@@ -314,7 +357,41 @@ export interface SupportServiceController {
     request: AgentActionRequest,
     metadata?: Metadata,
   ): Promise<AgentActionResult> | Observable<AgentActionResult> | AgentActionResult;
+}
 
+export function AgentDeskServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["listQueue", "claimNext", "reply", "getJobLog", "takeAction"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("AgentDeskService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("AgentDeskService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const AGENT_DESK_SERVICE_NAME = "AgentDeskService";
+
+/** Email to support. */
+
+export interface InboundEmailServiceClient {
+  /**
+   * An email to support as raw MIME (the gateway has checked the mail provider's secret): opens a
+   * ticket or joins the one it replies to. The same message twice is taken once.
+   */
+
+  receiveEmail(request: InboundEmailRequest, metadata?: Metadata): Observable<InboundEmailResult>;
+}
+
+/** Email to support. */
+
+export interface InboundEmailServiceController {
   /**
    * An email to support as raw MIME (the gateway has checked the mail provider's secret): opens a
    * ticket or joins the one it replies to. The same message twice is taken once.
@@ -324,28 +401,173 @@ export interface SupportServiceController {
     request: InboundEmailRequest,
     metadata?: Metadata,
   ): Promise<InboundEmailResult> | Observable<InboundEmailResult> | InboundEmailResult;
+}
 
+export function InboundEmailServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["receiveEmail"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("InboundEmailService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("InboundEmailService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const INBOUND_EMAIL_SERVICE_NAME = "InboundEmailService";
+
+/** Reports for the product team. */
+
+export interface ReportsServiceClient {
+  /** Agents: the week's ten biggest categories with the week before, and first-response attainment. */
+
+  topIssues(request: TopIssuesRequest, metadata?: Metadata): Observable<TopIssuesReport>;
+}
+
+/** Reports for the product team. */
+
+export interface ReportsServiceController {
   /** Agents: the week's ten biggest categories with the week before, and first-response attainment. */
 
   topIssues(
     request: TopIssuesRequest,
     metadata?: Metadata,
   ): Promise<TopIssuesReport> | Observable<TopIssuesReport> | TopIssuesReport;
+}
 
-  /**
-   * A ticket's live conversation (the customer's own ticket, or an agent's): the messages after
-   * after_seq at once, or waits up to wait_ms for the next one. after_seq below zero: from now on.
-   */
+export function ReportsServiceControllerMethods() {
+  return function (constructor: Function) {
+    const grpcMethods: string[] = ["topIssues"];
+    for (const method of grpcMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcMethod("ReportsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+    const grpcStreamMethods: string[] = [];
+    for (const method of grpcStreamMethods) {
+      const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
+      GrpcStreamMethod("ReportsService", method)(constructor.prototype[method], method, descriptor);
+      Object.defineProperty(constructor.prototype, method, descriptor);
+    }
+  };
+}
+
+export const REPORTS_SERVICE_NAME = "ReportsService";
+
+/**
+ * Every method above, under the one name callers used before the split. Served by the same
+ * handlers until no deployed caller uses it; then removed, in a release of its own.
+ */
+
+export interface SupportServiceClient {
+  openTicket(request: OpenTicketRequest, metadata?: Metadata): Observable<Ticket>;
+
+  listTickets(request: ListTicketsRequest, metadata?: Metadata): Observable<TicketList>;
+
+  getTicket(request: GetTicketRequest, metadata?: Metadata): Observable<Ticket>;
+
+  addMessage(request: AddMessageRequest, metadata?: Metadata): Observable<Ticket>;
+
+  listQueue(request: AgentRequest, metadata?: Metadata): Observable<TicketList>;
+
+  claimNext(request: AgentRequest, metadata?: Metadata): Observable<ClaimResult>;
+
+  reply(request: AgentReplyRequest, metadata?: Metadata): Observable<Ticket>;
+
+  getJobLog(request: AgentJobLogRequest, metadata?: Metadata): Observable<AgentJobLog>;
+
+  takeAction(request: AgentActionRequest, metadata?: Metadata): Observable<AgentActionResult>;
+
+  receiveEmail(request: InboundEmailRequest, metadata?: Metadata): Observable<InboundEmailResult>;
+
+  topIssues(request: TopIssuesRequest, metadata?: Metadata): Observable<TopIssuesReport>;
+
+  waitMessages(request: WaitMessagesRequest, metadata?: Metadata): Observable<MessageBatch>;
+
+  openAppealTicket(request: OpenAppealTicketRequest, metadata?: Metadata): Observable<Ticket>;
+}
+
+/**
+ * Every method above, under the one name callers used before the split. Served by the same
+ * handlers until no deployed caller uses it; then removed, in a release of its own.
+ *
+ * @deprecated
+ */
+
+export interface SupportServiceController {
+  /** @deprecated */
+
+  openTicket(request: OpenTicketRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
+
+  /** @deprecated */
+
+  listTickets(
+    request: ListTicketsRequest,
+    metadata?: Metadata,
+  ): Promise<TicketList> | Observable<TicketList> | TicketList;
+
+  /** @deprecated */
+
+  getTicket(request: GetTicketRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
+
+  /** @deprecated */
+
+  addMessage(request: AddMessageRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
+
+  /** @deprecated */
+
+  listQueue(request: AgentRequest, metadata?: Metadata): Promise<TicketList> | Observable<TicketList> | TicketList;
+
+  /** @deprecated */
+
+  claimNext(request: AgentRequest, metadata?: Metadata): Promise<ClaimResult> | Observable<ClaimResult> | ClaimResult;
+
+  /** @deprecated */
+
+  reply(request: AgentReplyRequest, metadata?: Metadata): Promise<Ticket> | Observable<Ticket> | Ticket;
+
+  /** @deprecated */
+
+  getJobLog(
+    request: AgentJobLogRequest,
+    metadata?: Metadata,
+  ): Promise<AgentJobLog> | Observable<AgentJobLog> | AgentJobLog;
+
+  /** @deprecated */
+
+  takeAction(
+    request: AgentActionRequest,
+    metadata?: Metadata,
+  ): Promise<AgentActionResult> | Observable<AgentActionResult> | AgentActionResult;
+
+  /** @deprecated */
+
+  receiveEmail(
+    request: InboundEmailRequest,
+    metadata?: Metadata,
+  ): Promise<InboundEmailResult> | Observable<InboundEmailResult> | InboundEmailResult;
+
+  /** @deprecated */
+
+  topIssues(
+    request: TopIssuesRequest,
+    metadata?: Metadata,
+  ): Promise<TopIssuesReport> | Observable<TopIssuesReport> | TopIssuesReport;
+
+  /** @deprecated */
 
   waitMessages(
     request: WaitMessagesRequest,
     metadata?: Metadata,
   ): Promise<MessageBatch> | Observable<MessageBatch> | MessageBatch;
 
-  /**
-   * The ticket of the user's suspension appeal, opened now if accounts' event has not opened it
-   * yet (one per suspension either way). Read from accounts: no appeal there, no ticket (409).
-   */
+  /** @deprecated */
 
   openAppealTicket(
     request: OpenAppealTicketRequest,
