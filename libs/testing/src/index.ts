@@ -9,3 +9,4 @@ export * from './provider-double';
 export * from './kafka-mock-broker';
 export * from './test-transport';
 export * from './metric-value';
+export * from './seeded-random';

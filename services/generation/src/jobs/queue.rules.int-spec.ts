@@ -1,21 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
-import { openTestServiceDatabase, type TestDatabase } from '@fluxnote/testing';
+import { openTestServiceDatabase, seededRandom, type TestDatabase } from '@fluxnote/testing';
 import { generationDatabase } from '../generation.database';
 import { JobQueue, queueTurnSql } from './job-queue';
 import { Lane, nextClaim, queueTurn, type QueuedJob } from './queue.rules';
-
-/** A small deterministic generator, so a failure replays. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface ModelJob extends QueuedJob {
   userId: string;
@@ -43,7 +32,7 @@ describe('the queue in SQL decides as queue.rules.ts does (Postgres)', () => {
 
   it.each([1, 2, 3])('on random traffic of users, lanes and models (seed %d)', async (seed) => {
     await dataSource.query(`DELETE FROM generation.jobs`);
-    const random = seeded(seed);
+    const random = seededRandom(seed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
     const users = Array.from({ length: 5 }, () => randomUUID());
     const queue = new JobQueue(dataSource, clock, { MODEL_CONCURRENCY: limits });

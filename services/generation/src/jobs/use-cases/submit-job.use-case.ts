@@ -117,28 +117,51 @@ export class SubmitJobUseCase {
     }
   }
 
-  private async submit(input: SubmitJobInput): Promise<{ job: JobEntity; replayed: boolean }> {
-    const evaluation = this.catalog.evaluate(input);
-    const jobs = this.dataSource.getRepository(JobEntity);
-    if (input.idempotencyKey) {
-      const existing = await jobs.findOneBy({
-        userId: input.userId,
-        idempotencyKey: input.idempotencyKey,
-      });
-      if (existing?.status === 'blocked') {
-        throw blockedProblem(existing.id, await this.safety.check(existing.prompt));
-      }
-      if (existing && existing.status !== 'reserving') {
-        return { job: existing, replayed: true };
-      }
-      if (existing) {
-        throw ProblemError.conflict(
-          'A request with this Idempotency-Key is still being processed.',
-        );
-      }
+  /**
+   * The answer to a repeated request: the job an earlier one with this Idempotency-Key made, as
+   * it stands (a blocked one is refused again; one still being held for is a conflict), or
+   * undefined when there is none. Asked only when this request cannot go on as a new job — its
+   * insert collides with the key, or a check refuses what the first request was allowed — so a
+   * first request reads nothing for it (the gateway answers most repeats from its own record).
+   */
+  private async replay(
+    input: SubmitJobInput,
+  ): Promise<{ job: JobEntity; replayed: true } | undefined> {
+    if (!input.idempotencyKey) {
+      return undefined;
     }
-    await this.standing.assertActive(input.userId, 'New generations');
-    await this.likenesses.assertJobUses(input.userId, input);
+    const existing = await this.dataSource.getRepository(JobEntity).findOneBy({
+      userId: input.userId,
+      idempotencyKey: input.idempotencyKey,
+    });
+    if (!existing) {
+      return undefined;
+    }
+    if (existing.status === 'blocked') {
+      throw blockedProblem(existing.id, await this.safety.check(existing.prompt));
+    }
+    if (existing.status === 'reserving') {
+      throw ProblemError.conflict('A request with this Idempotency-Key is still being processed.');
+    }
+    return { job: existing, replayed: true };
+  }
+
+  private async submit(input: SubmitJobInput): Promise<{ job: JobEntity; replayed: boolean }> {
+    const jobs = this.dataSource.getRepository(JobEntity);
+    let evaluation: ReturnType<CatalogService['evaluate']>;
+    try {
+      evaluation = this.catalog.evaluate(input);
+      await this.standing.assertActive(input.userId, 'New generations');
+      await this.likenesses.assertJobUses(input.userId, input);
+    } catch (error) {
+      // A repeat of a job accepted before the account was frozen, or before a likeness it uses
+      // was deleted, answers that job, as its first answer did.
+      const earlier = await this.replay(input);
+      if (earlier) {
+        return earlier;
+      }
+      throw error;
+    }
     const { quote, model, mode, captions } = evaluation;
     const verdict = await this.safety.check(input.prompt);
     // A prompt support approved for this user (a false positive) passes.
@@ -239,7 +262,9 @@ export class SubmitJobUseCase {
       }
     } catch (error) {
       if (isUniqueViolation(error, 'jobs_user_idempotency_key')) {
-        return this.submit(input);
+        // A repeat (or a concurrent twin) of an earlier request: its job is the answer. Gone
+        // meanwhile (deleted by its owner): this one goes on as a new job.
+        return (await this.replay(input)) ?? this.submit(input);
       }
       // Deleted between the check above and the insert.
       if (isForeignKeyViolation(error, 'jobs_voice_clone_id_fkey')) {
