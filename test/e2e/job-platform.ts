@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { ProviderDouble } from '@fluxnote/testing';
+import { ProviderDouble, SuiteValue } from '@fluxnote/testing';
 import { Platform } from '../../tools/launcher/platform';
 import { startPlatformUnderTest, testAdmin } from './platform-under-test';
 
@@ -33,13 +33,8 @@ export const providerWebhookUrl = 'https://api.fluxnote.test/v1/webhooks/model-p
  * suite's `beforeAll` and `afterAll`; `opened()` gives what they started.
  */
 export function useJobPlatform(name: string) {
-  let opened: JobPlatform | undefined;
-  const current = (): JobPlatform => {
-    if (!opened) {
-      throw new Error('the job platform is not up yet (use it inside a test)');
-    }
-    return opened;
-  };
+  const opened = new SuiteValue<JobPlatform>('the job platform');
+  const current = (): JobPlatform => opened.get();
 
   beforeAll(async () => {
     const provider = await ProviderDouble.start({ webhookSecret: 'e2e-provider-webhook-secret' });
@@ -61,19 +56,19 @@ export function useJobPlatform(name: string) {
         MODEL_PROVIDER_POLL_MS: '30000',
       });
       provider.deliverTo = `${platform.gatewayUrl}/v1/webhooks/model-provider`;
-      opened = { platform, api: request(platform.gatewayUrl), provider, admin: '', stop };
+      opened.set({ platform, api: request(platform.gatewayUrl), provider, admin: '', stop });
     } catch (error) {
       await provider.stop();
       throw error;
     }
-    opened.admin = (await logIn(testAdmin.email, testAdmin.password)).accessToken;
+    current().admin = (await logIn(testAdmin.email, testAdmin.password)).accessToken;
   });
 
   afterAll(async () => {
     try {
-      await opened?.stop();
+      await opened.peek()?.stop();
     } finally {
-      await opened?.provider.stop();
+      await opened.peek()?.provider.stop();
     }
   });
 

@@ -10,3 +10,4 @@ export * from './kafka-mock-broker';
 export * from './test-transport';
 export * from './metric-value';
 export * from './seeded-random';
+export * from './suite-value';

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
-import { openTestServiceDatabase, StripeDouble, type TestDatabase } from '@fluxnote/testing';
+import {
+  openTestServiceDatabase,
+  StripeDouble,
+  type TestDatabase,
+  SuiteValue,
+} from '@fluxnote/testing';
 import { billingDatabase } from '../billing.database';
 import { billingConfigSchema } from '../config/billing.config';
 import type { LedgerService } from '../ledger/ledger.service';
@@ -32,13 +37,8 @@ export interface OpenedStripe {
  * and a `beforeEach` that sets the clock to 1 Nov 2026, 12:00 UTC and brings Stripe back up.
  */
 export function useStripeFixture(name: string) {
-  let opened: OpenedStripe | undefined;
-  const current = (): OpenedStripe => {
-    if (!opened) {
-      throw new Error('the Stripe fixture is not open yet (use it inside a test)');
-    }
-    return opened;
-  };
+  const opened = new SuiteValue<OpenedStripe>('the Stripe fixture');
+  const current = (): OpenedStripe => opened.get();
   const clock = new FixedClock(new Date('2026-11-01T12:00:00Z'));
   const seconds = (): number => Math.floor(clock.now().getTime() / 1000);
 
@@ -67,19 +67,20 @@ export function useStripeFixture(name: string) {
       wired.disputes,
       config,
     );
-    opened = { db, dataSource, stripe, ...wired, webhooks };
+    opened.set({ db, dataSource, stripe, ...wired, webhooks });
   });
 
   afterAll(async () => {
-    await opened?.stripe.stop();
-    await opened?.dataSource.destroy();
-    await opened?.db.drop();
+    await opened.peek()?.stripe.stop();
+    await opened.peek()?.dataSource.destroy();
+    await opened.peek()?.db.drop();
   });
 
   beforeEach(() => {
     clock.set(new Date('2026-11-01T12:00:00Z'));
-    if (opened) {
-      opened.stripe.down = false;
+    const open = opened.peek();
+    if (open) {
+      open.stripe.down = false;
     }
   });
 

@@ -13,7 +13,12 @@ import {
   type EventPayload,
 } from '@fluxnote/contracts';
 import { createEnvelope, EventRouter, type EventEnvelope } from '@fluxnote/messaging';
-import { metricValue, openTestServiceDatabase, type TestDatabase } from '@fluxnote/testing';
+import {
+  metricValue,
+  openTestServiceDatabase,
+  type TestDatabase,
+  SuiteValue,
+} from '@fluxnote/testing';
 import { metricsRegistry } from '@fluxnote/telemetry';
 import { deliveryMetricName } from '../delivery/delivery-metrics';
 import { notificationsConfigSchema } from '../config/notifications.config';
@@ -177,13 +182,8 @@ export interface OpenedDelivery {
  * starts on 1 Nov 2026, 12:00 UTC.
  */
 export function useDeliveryFixture(name: string) {
-  let opened: OpenedDelivery | undefined;
-  const current = (): OpenedDelivery => {
-    if (!opened) {
-      throw new Error('the delivery fixture is not open yet (use it inside a test)');
-    }
-    return opened;
-  };
+  const opened = new SuiteValue<OpenedDelivery>('the delivery fixture');
+  const current = (): OpenedDelivery => opened.get();
   const clock = new FixedClock(new Date('2026-11-01T12:00:00Z'));
 
   /** Accounts as notifications asks it about a user it has not heard of (here: a map). */
@@ -234,7 +234,7 @@ export function useDeliveryFixture(name: string) {
       new HttpPushSender(pushProvider.url, 'push-test-key'),
       config,
     );
-    opened = {
+    opened.set({
       db,
       dataSource,
       smtp,
@@ -247,22 +247,23 @@ export function useDeliveryFixture(name: string) {
       worker,
       sender,
       sealer,
-    };
+    });
   });
 
   afterAll(async () => {
-    opened?.sender.close();
-    await opened?.smtp.stop();
-    await opened?.pushProvider.stop();
-    await opened?.dataSource.destroy();
-    await opened?.db.drop();
+    opened.peek()?.sender.close();
+    await opened.peek()?.smtp.stop();
+    await opened.peek()?.pushProvider.stop();
+    await opened.peek()?.dataSource.destroy();
+    await opened.peek()?.db.drop();
   });
 
   beforeEach(() => {
-    if (opened) {
-      opened.smtp.refuse.on = false;
-      opened.smtp.received.length = 0;
-      opened.pushProvider.received.length = 0;
+    const open = opened.peek();
+    if (open) {
+      open.smtp.refuse.on = false;
+      open.smtp.received.length = 0;
+      open.pushProvider.received.length = 0;
     }
   });
 

@@ -4,7 +4,7 @@ import { FixedClock } from '@fluxnote/clock';
 import { ProblemError, type accountsV1 } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { AccountsDirectory, type AccountFacts } from '@fluxnote/platform';
-import { openTestServiceDatabase, type TestDatabase } from '@fluxnote/testing';
+import { openTestServiceDatabase, type TestDatabase, SuiteValue } from '@fluxnote/testing';
 import { CurrentPlans, Customers } from '../customers/customers';
 import { PlatformServices } from '../platform/platform-services';
 import { SecurityFreeze } from '../platform/security-freeze';
@@ -30,13 +30,8 @@ export interface OpenedDesk {
  * New York, when chat is open.
  */
 export function useDeskFixture(name: string) {
-  let opened: OpenedDesk | undefined;
-  const current = (): OpenedDesk => {
-    if (!opened) {
-      throw new Error('the desk fixture is not open yet (use it inside a test)');
-    }
-    return opened;
-  };
+  const opened = new SuiteValue<OpenedDesk>('the desk fixture');
+  const current = (): OpenedDesk => opened.get();
   const dataSourceOf = (): DataSource => current().dataSource;
   const freezes = new (class extends SecurityFreeze {
     calls: { userId: string; ticketId: string }[] = [];
@@ -200,18 +195,18 @@ export function useDeskFixture(name: string) {
       customers,
       slaClocks,
     );
-    opened = {
+    opened.set({
       db,
       dataSource,
       tickets,
       desk,
       actions: new AgentActions(dataSource, desk, services, clock),
-    };
+    });
   });
 
   afterAll(async () => {
-    await opened?.dataSource.destroy();
-    await opened?.db.drop();
+    await opened.peek()?.dataSource.destroy();
+    await opened.peek()?.db.drop();
   });
 
   /** A customer (or, with roles, a member of staff) on `plan`. */
