@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
+import type { ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import {
   openTestServiceDatabase,
@@ -17,16 +18,17 @@ import { LedgerService } from './ledger.service';
  * A hold is decided in SQL, on the balance row, so concurrent submits cannot overspend: the
  * one-pool hold (`holdOnePool` in ledger.sql.ts, the submit path) and the two-pool hold each
  * write the no-overspend rule as a condition. This drives both with random balances and checks
- * they hold exactly when `remaining` of credit-pool.ts says the credits are there.
+ * they hold exactly when `remaining` of credit-pool.ts says the credits are there. Then it races
+ * holds against their settlements and checks the books.
  */
-describe('a credit hold in SQL decides as credit-pool.ts does (Postgres)', () => {
+describe('the ledger in SQL (Postgres)', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
   let ledger: LedgerService;
   const clock = new FixedClock(new Date('2026-12-07T10:00:00Z'));
 
   beforeAll(async () => {
-    ({ db, dataSource } = await openTestServiceDatabase('billing_holds', billingDatabase, 3));
+    ({ db, dataSource } = await openTestServiceDatabase('billing_holds', billingDatabase, 12));
     const config = billingConfigSchema.parse({
       DATABASE_URL: db.url,
       ACCOUNTS_GRPC_URL: '127.0.0.1:1',
@@ -65,44 +67,135 @@ describe('a credit hold in SQL decides as credit-pool.ts does (Postgres)', () =>
   it.each([
     ['one pool (the submit path)', 1, false],
     ['both pools', 2, true],
-  ])('on random balances, holding from %s', async (_what, seed, bothPools) => {
-    const random = seededRandom(seed);
+  ])(
+    'holds as credit-pool.ts decides, on random balances, from %s',
+    async (_what, seed, bothPools) => {
+      const random = seededRandom(seed);
+      const int = (max: number) => Math.floor(random() * (max + 1));
+      const balance = (): PoolBalance => ({
+        allowance: int(8),
+        packCredits: int(3),
+        used: int(6),
+        reserved: int(3),
+      });
+      let held = 0;
+      let refused = 0;
+      for (let i = 0; i < 60; i++) {
+        const balances = { video: balance(), image: balance() };
+        const wanted: CreditAmounts = bothPools
+          ? { video: 1 + int(3), image: 1 + int(3) }
+          : { video: 1 + int(3), image: 0 };
+        const fits =
+          remaining(balances.video) >= wanted.video && remaining(balances.image) >= wanted.image;
+        const userId = await accountWith(balances);
+        const attempt = ledger.reserve(randomUUID(), userId, wanted);
+        if (fits) {
+          await attempt;
+          held += 1;
+          expect(await reservedOf(userId)).toEqual({
+            video: balances.video.reserved + wanted.video,
+            image: balances.image.reserved + wanted.image,
+          });
+        } else {
+          expect(await problemOf(attempt)).toMatchObject({ status: 402 });
+          refused += 1;
+          expect(await reservedOf(userId)).toEqual({
+            video: balances.video.reserved,
+            image: balances.image.reserved,
+          });
+        }
+      }
+      // Both outcomes came up, or the comparison proved little.
+      expect(held).toBeGreaterThan(5);
+      expect(refused).toBeGreaterThan(5);
+    },
+  );
+
+  it("moves each reservation's credits once, however its settlements race its hold", async () => {
+    const random = seededRandom(3);
     const int = (max: number) => Math.floor(random() * (max + 1));
-    const balance = (): PoolBalance => ({
-      allowance: int(8),
-      packCredits: int(3),
-      used: int(6),
-      reserved: int(3),
-    });
-    let held = 0;
-    let refused = 0;
-    for (let i = 0; i < 60; i++) {
-      const balances = { video: balance(), image: balance() };
-      const wanted: CreditAmounts = bothPools
-        ? { video: 1 + int(3), image: 1 + int(3) }
-        : { video: 1 + int(3), image: 0 };
-      const fits =
-        remaining(balances.video) >= wanted.video && remaining(balances.image) >= wanted.image;
-      const userId = await accountWith(balances);
-      const attempt = ledger.reserve(randomUUID(), userId, wanted);
-      if (fits) {
-        await attempt;
-        held += 1;
-        expect(await reservedOf(userId)).toEqual({
-          video: balances.video.reserved + wanted.video,
-          image: balances.image.reserved + wanted.image,
-        });
-      } else {
-        expect(await problemOf(attempt)).toMatchObject({ status: 402 });
-        refused += 1;
-        expect(await reservedOf(userId)).toEqual({
-          video: balances.video.reserved,
-          image: balances.image.reserved,
-        });
+    const ample: PoolBalance = { allowance: 500, packCredits: 0, used: 0, reserved: 0 };
+    const userId = await accountWith({ video: ample, image: ample });
+    const keys = Array.from({ length: 40 }, () => randomUUID());
+    type Step = { kind: 'hold' | 'commit' | 'release' | 'expire'; run: () => Promise<unknown> };
+    const steps: Step[] = [];
+    for (const key of keys) {
+      const wanted: CreditAmounts =
+        random() < 0.5 ? { video: 1 + int(2), image: 0 } : { video: 1, image: 1 + int(4) };
+      const ttl = random() < 0.3 ? 1 : 600; // some expire during the race
+      steps.push({ kind: 'hold', run: () => ledger.reserve(key, userId, wanted, ttl) });
+      for (let i = int(2); i >= 0; i--) {
+        steps.push(
+          random() < 0.5
+            ? { kind: 'commit', run: () => ledger.commit(key, 'job succeeded') }
+            : { kind: 'release', run: () => ledger.release(key, 'job failed') },
+        );
       }
     }
-    // Both outcomes came up, or the comparison proved little.
-    expect(held).toBeGreaterThan(5);
-    expect(refused).toBeGreaterThan(5);
+    for (let i = 0; i < 5; i++) {
+      const expire = () => {
+        clock.advance(2_000);
+        return ledger.releaseExpired();
+      };
+      steps.push({ kind: 'expire', run: expire });
+    }
+    const order = steps.map((step) => ({ step, at: random() })).sort((a, b) => a.at - b.at);
+    const results = await Promise.allSettled(order.map(({ step }) => step.run()));
+
+    results.forEach((result, i) => {
+      const { kind } = order[i].step;
+      if (result.status === 'rejected') {
+        // A commit before its hold is not found; a settlement the other way is a conflict.
+        const status = (result.reason as ProblemError).problem?.status;
+        expect(`${kind} ${status}`).toMatch(/^(commit (404|409)|release 409)$/);
+      } else if (kind === 'commit' || kind === 'release') {
+        const target = kind === 'commit' ? 'committed' : 'released';
+        expect((result.value as { status: string }).status).toBe(target);
+      }
+    });
+    clock.advance(601_000);
+    await ledger.releaseExpired();
+
+    const rows = await dataSource.query<
+      { key: string; user_id: string | null; status: string; video: number; image: number }[]
+    >(
+      `SELECT key, user_id, status, video_credits AS video, image_credits AS image
+         FROM billing.reservations WHERE key = ANY($1)`,
+      [keys],
+    );
+    const expected: string[] = [];
+    const used = { video: 0, image: 0 };
+    for (const r of rows) {
+      expect(r.status).not.toBe('pending');
+      for (const pool of ['video', 'image'] as const) {
+        if (r.user_id === null || r[pool] === 0) {
+          continue; // a release recorded before its hold moved nothing
+        }
+        const settledAs = r.status === 'committed' ? 'commit' : 'release';
+        expected.push(
+          `${r.key} ${pool} reserve ${r[pool]}`,
+          `${r.key} ${pool} ${settledAs} ${r[pool]}`,
+        );
+        used[pool] += r.status === 'committed' ? r[pool] : 0;
+      }
+    }
+    const entries = await dataSource.query<{ line: string }[]>(
+      `SELECT reservation_key || ' ' || pool || ' ' || kind || ' ' || amount AS line
+         FROM billing.credit_entries WHERE user_id = $1 AND reservation_key IS NOT NULL`,
+      [userId],
+    );
+    expect(entries.map((e) => e.line).sort()).toEqual(expected.sort());
+    const balances = await dataSource.query<{ pool: CreditPool; used: number; reserved: number }[]>(
+      `SELECT pool, used, reserved FROM billing.credit_balances WHERE user_id = $1`,
+      [userId],
+    );
+    expect(Object.fromEntries(balances.map((b) => [b.pool, [b.used, b.reserved]]))).toEqual({
+      video: [used.video, 0],
+      image: [used.image, 0],
+    });
+    // Every way a settlement can go came up, or the race proved little.
+    expect(new Set(rows.map((r) => (r.user_id === null ? 'early' : r.status)))).toEqual(
+      new Set(['committed', 'released', 'early']),
+    );
   });
 });

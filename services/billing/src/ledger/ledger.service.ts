@@ -27,6 +27,7 @@ import {
   holdOnePool,
   pendingReservation,
   planOf,
+  recordReleaseBeforeReserve,
   settleReservation,
   toGrant,
   type CreditGrant,
@@ -312,15 +313,33 @@ export class LedgerService {
   }
 
   async commit(key: string, reason: string): Promise<ReservationEntity> {
-    return (
-      (await this.settlePending(key, 'committed', reason)) ?? this.settle(key, 'committed', reason)
-    );
+    return this.settle(key, 'committed', reason);
   }
 
   async release(key: string, reason: string): Promise<ReservationEntity> {
-    return (
-      (await this.settlePending(key, 'released', reason)) ?? this.settle(key, 'released', reason)
-    );
+    return this.settle(key, 'released', reason);
+  }
+
+  /**
+   * Settles a reservation. Credits move in one place only, `settlePending`: one statement
+   * for the status, the balance and the entries. A key that is not pending is answered by
+   * what it already is (`settledAlready`). A key that was unknown at the first look and
+   * pending at the second (its Reserve landed in between) goes round once more; a
+   * reservation leaves pending once and never returns, so that is at most twice.
+   */
+  private async settle(
+    key: string,
+    target: 'committed' | 'released',
+    reason: string,
+  ): Promise<ReservationEntity> {
+    for (;;) {
+      const settled =
+        (await this.settlePending(key, target, reason)) ??
+        (await this.settledAlready(key, target, reason));
+      if (settled) {
+        return settled;
+      }
+    }
   }
 
   /**
@@ -407,16 +426,22 @@ export class LedgerService {
     });
   }
 
-  /** Releases every pending reservation whose time is up; returns how many. */
+  /**
+   * Releases every pending reservation whose time is up; returns how many. One settled
+   * between the look and the release (its job finished just then) is left as it was settled.
+   */
   async releaseExpired(limit = 100): Promise<number> {
     const rows = await this.dataSource.query<{ key: string }[]>(
       `SELECT key FROM billing.reservations WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
       [this.clock.now(), limit],
     );
+    let released = 0;
     for (const row of rows) {
-      await this.settle(row.key, 'released', 'expired');
+      if (await this.settlePending(row.key, 'released', 'expired')) {
+        released += 1;
+      }
     }
-    return rows.length;
+    return released;
   }
 
   async usage(userId: string): Promise<UsageView> {
@@ -448,74 +473,39 @@ export class LedgerService {
     };
   }
 
-  private async settle(
+  /**
+   * The answer for a key `settlePending` did not find pending: the reservation as it was
+   * settled before, a conflict when it was settled the other way, or null when it is
+   * pending now. An unknown key released is recorded as released, so that a Reserve
+   * arriving late with it holds nothing; an unknown key committed is not found.
+   */
+  private async settledAlready(
     key: string,
     target: 'committed' | 'released',
     reason: string,
-  ): Promise<ReservationEntity> {
-    let moved: CreditAmounts | undefined;
-    const settled = await this.dataSource.transaction(async (manager) => {
-      const found = await manager
-        .getRepository(ReservationEntity)
-        .findOne({ where: { key }, lock: { mode: 'pessimistic_write' } });
-      if (!found) {
-        if (target === 'committed') {
-          throw ProblemError.notFound(`No reservation ${key}.`);
-        }
-        // Record the release so that a Reserve arriving late with this key holds nothing.
-        const now = this.clock.now();
-        await manager.query(
-          `INSERT INTO billing.reservations (key, user_id, status, video_credits, image_credits, expires_at, settled_at, settle_reason)
-           VALUES ($1, NULL, 'released', 0, 0, $2, $2, $3) ON CONFLICT (key) DO NOTHING`,
-          [key, now, reason || 'released before reserve'],
-        );
-        return manager.getRepository(ReservationEntity).findOneByOrFail({ key });
+  ): Promise<ReservationEntity | null> {
+    const reservations = this.dataSource.getRepository(ReservationEntity);
+    let found = await reservations.findOneBy({ key });
+    if (!found) {
+      if (target === 'committed') {
+        throw ProblemError.notFound(`No reservation ${key}.`);
       }
-      if (found.status === target) {
-        return found;
-      }
-      if (found.status !== 'pending') {
-        throw ProblemError.conflict(`Reservation ${key} is already ${found.status}.`, {
-          reservationStatus: found.status,
-        });
-      }
-      const userId = found.userId!;
-      const amounts: CreditAmounts = { video: found.videoCredits, image: found.imageCredits };
-      for (const pool of creditPools) {
-        const amount = amounts[pool];
-        if (amount === 0) {
-          continue;
-        }
-        await manager.query(
-          target === 'committed'
-            ? `UPDATE billing.credit_balances SET reserved = reserved - $3, used = used + $3 WHERE user_id = $1 AND pool = $2`
-            : `UPDATE billing.credit_balances SET reserved = reserved - $3 WHERE user_id = $1 AND pool = $2`,
-          [userId, pool, amount],
-        );
-        await this.appendEntry(
-          manager,
-          userId,
-          pool,
-          target === 'committed' ? 'commit' : 'release',
-          amount,
-          key,
-        );
-      }
-      found.status = target;
-      found.settledAt = this.clock.now();
-      found.settleReason = reason || null;
-      await manager.update(
-        ReservationEntity,
-        { key },
-        { status: found.status, settledAt: found.settledAt, settleReason: found.settleReason },
-      );
-      moved = amounts;
-      return found;
-    });
-    if (moved) {
-      countCreditsMoved(target === 'committed' ? 'commit' : 'release', moved);
+      await recordReleaseBeforeReserve.run(this.dataSource, [
+        key,
+        this.clock.now(),
+        reason || 'released before reserve',
+      ]);
+      found = await reservations.findOneByOrFail({ key });
     }
-    return settled;
+    if (found.status === 'pending') {
+      return null;
+    }
+    if (found.status !== target) {
+      throw ProblemError.conflict(`Reservation ${key} is already ${found.status}.`, {
+        reservationStatus: found.status,
+      });
+    }
+    return found;
   }
 
   private sameReservation(existing: ReservationEntity, userId: string): ReservationEntity {

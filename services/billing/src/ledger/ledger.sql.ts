@@ -82,6 +82,12 @@ export const settleReservation = new PreparedStatement<{
    SELECT * FROM r`,
 );
 
+/** A release that came before its Reserve, recorded so that the late Reserve holds nothing. */
+export const recordReleaseBeforeReserve = new PreparedStatement(
+  `INSERT INTO billing.reservations (key, user_id, status, video_credits, image_credits, expires_at, settled_at, settle_reason)
+   VALUES ($1, NULL, 'released', 0, 0, $2, $2, $3) ON CONFLICT (key) DO NOTHING`,
+);
+
 /** A new hold's reservation row. */
 export function pendingReservation(
   key: string,
