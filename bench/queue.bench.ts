@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { SystemClock } from '@fluxnote/clock';
 import type { Platform } from '../tools/launcher/platform';
 import { JobEntity } from '../services/generation/src/jobs/job.entity';
-import { JobQueue, queueTurnSql } from '../services/generation/src/jobs/job-queue';
+import { JobQueue } from '../services/generation/src/jobs/job-queue';
+import { queueTurnSql } from '../services/generation/src/jobs/queue.repository';
 import { WORK_CHANNEL } from '../services/generation/src/jobs/work-channel';
 import { fmt, percentile } from './stats';
 

@@ -1,5 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
+/**
+ * What a repository reads and writes through: the pool (each statement on its own) or the
+ * manager of a transaction its caller opened.
+ */
+export type Sql = DataSource | EntityManager;
+
 /** Runs `work` in one transaction; commits when it resolves, rolls back when it throws. */
 export function inTransaction<T>(
   dataSource: DataSource,

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError, type accountsV1 } from '@fluxnote/contracts';
 import { KNOWN_COUNTRY_DAYS, needsLoginCode } from './login.rules';
+import { logins, type LoginOutcome, type LoginRecord } from './logins.repository';
 
 /** Where a log-in attempt came from, as accounts judges it. */
 export interface LoginClient {
@@ -16,25 +17,9 @@ export interface LoginClient {
   device: string;
 }
 
-export type LoginOutcome =
-  | 'signed_up'
-  | 'succeeded'
-  | 'challenged'
-  | 'verified'
-  | 'wrong_password'
-  | 'wrong_code'
-  | 'refused';
+export type { LoginOutcome, LoginRecord } from './logins.repository';
 
-export interface LoginRecord {
-  id: string;
-  at: Date;
-  outcome: LoginOutcome;
-  device: string;
-  ip: string | null;
-  country: string | null;
-}
-
-const trustedOutcomes = ['signed_up', 'succeeded', 'verified'];
+const trustedOutcomes: LoginOutcome[] = ['signed_up', 'succeeded', 'verified'];
 
 type CountryLookup = (ip: string) => string | null;
 let geoLookup: CountryLookup | undefined;
@@ -79,11 +64,7 @@ export class LoginHistory {
   ): Promise<string> {
     // The account row is held until the transaction ends, so a purge deleting it meanwhile waits;
     // an account already purged is no account to log in to (nothing is written).
-    const held = await manager.query<unknown[]>(
-      `SELECT 1 FROM accounts.users WHERE id = $1 FOR KEY SHARE`,
-      [userId],
-    );
-    if (held.length === 0) {
+    if (!(await logins.holdAccount(manager, userId))) {
       throw new ProblemError({
         type: 'account-deleting',
         title: 'Account deleting',
@@ -92,28 +73,16 @@ export class LoginHistory {
       });
     }
     const id = randomUUID();
-    const now = this.clock.now();
-    await manager.query(
-      `INSERT INTO accounts.logins (id, user_id, device_key, device, ip, country, outcome, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [id, userId, client.deviceKey, client.device, client.ip, client.country, outcome, now],
-    );
+    const at = this.clock.now();
+    await logins.insert(manager, { id, userId, ...client, outcome, at });
     if (trustedOutcomes.includes(outcome)) {
-      await manager.query(
-        `INSERT INTO accounts.known_devices (user_id, device_key, first_seen_at, last_seen_at)
-         VALUES ($1, $2, $3, $3) ON CONFLICT (user_id, device_key) DO UPDATE SET last_seen_at = $3`,
-        [userId, client.deviceKey, now],
-      );
+      await logins.rememberDevice(manager, userId, client.deviceKey, at);
     }
     return id;
   }
 
   async isTrustedDevice(userId: string, deviceKey: string): Promise<boolean> {
-    const rows = await this.dataSource.query<unknown[]>(
-      `SELECT 1 FROM accounts.known_devices WHERE user_id = $1 AND device_key = $2`,
-      [userId, deviceKey],
-    );
-    return rows.length > 0;
+    return logins.isKnownDevice(this.dataSource, userId, deviceKey);
   }
 
   /**
@@ -122,57 +91,24 @@ export class LoginHistory {
    * this attempt (asked once per log-in).
    */
   async needsCode(userId: string, client: LoginClient, trustedDevice: boolean): Promise<boolean> {
-    const [row] = await this.dataSource.query<{ any_device: boolean; known_country: boolean }[]>(
-      `SELECT
-         EXISTS (SELECT 1 FROM accounts.known_devices WHERE user_id = $1) AS any_device,
-         ($2::text IS NULL OR EXISTS (
-           SELECT 1 FROM accounts.logins WHERE user_id = $1 AND country = $2
-              AND outcome = ANY($3) AND created_at > $4)) AS known_country`,
-      [
-        userId,
-        client.country,
-        trustedOutcomes,
-        new Date(this.clock.now().getTime() - KNOWN_COUNTRY_DAYS * 86_400_000),
-      ],
+    const since = new Date(this.clock.now().getTime() - KNOWN_COUNTRY_DAYS * 86_400_000);
+    const facts = await logins.riskFacts(
+      this.dataSource,
+      userId,
+      client.country,
+      trustedOutcomes,
+      since,
     );
-    return needsLoginCode({
-      anyKnownDevice: row.any_device,
-      trustedDevice,
-      usualCountry: row.known_country,
-    });
+    return needsLoginCode({ ...facts, trustedDevice });
   }
 
   /** A device reported as not the user's is trusted no more. */
   async distrust(manager: EntityManager, userId: string, deviceKey: string): Promise<void> {
-    await manager.query(
-      `DELETE FROM accounts.known_devices WHERE user_id = $1 AND device_key = $2`,
-      [userId, deviceKey],
-    );
+    await logins.forgetDevice(manager, userId, deviceKey);
   }
 
   async recent(userId: string, limit: number): Promise<LoginRecord[]> {
-    const rows = await this.dataSource.query<
-      {
-        id: string;
-        created_at: Date;
-        outcome: LoginOutcome;
-        device: string;
-        ip: string | null;
-        country: string | null;
-      }[]
-    >(
-      `SELECT id, created_at, outcome, device, ip, country FROM accounts.logins
-        WHERE user_id = $1 ORDER BY created_at DESC, seq DESC LIMIT $2`,
-      [userId, limit],
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      at: r.created_at,
-      outcome: r.outcome,
-      device: r.device,
-      ip: r.ip,
-      country: r.country,
-    }));
+    return logins.latest(this.dataSource, userId, limit);
   }
 
   async find(
@@ -180,10 +116,7 @@ export class LoginHistory {
     userId: string,
     loginId: string,
   ): Promise<{ deviceKey: string } | undefined> {
-    const [row] = await manager.query<{ device_key: string }[]>(
-      `SELECT device_key FROM accounts.logins WHERE id = $1 AND user_id = $2`,
-      [loginId, userId],
-    );
-    return row ? { deviceKey: row.device_key } : undefined;
+    const deviceKey = await logins.deviceOf(manager, userId, loginId);
+    return deviceKey === undefined ? undefined : { deviceKey };
   }
 }

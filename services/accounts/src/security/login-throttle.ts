@@ -3,13 +3,8 @@ import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
-import {
-  afterFailure,
-  describeWait,
-  lockoutSecondsLeft,
-  type CounterState,
-  type ThrottlePolicy,
-} from './login.rules';
+import { afterFailure, describeWait, lockoutSecondsLeft, type ThrottlePolicy } from './login.rules';
+import { throttles } from './throttles.repository';
 
 /** Counter names; account counters are keyed by user id (or a hash of an unknown email), never by the email itself. */
 export const throttleKeys = {
@@ -44,11 +39,8 @@ export class LoginThrottle {
 
   /** Throws 429 if the counter is in a lockout. */
   async assertOpen(key: string, what: string): Promise<void> {
-    const [row] = await this.dataSource.query<{ locked_until: Date | null }[]>(
-      `SELECT locked_until FROM accounts.throttles WHERE key = $1`,
-      [key],
-    );
-    const retryAfter = lockoutSecondsLeft(row?.locked_until ?? null, this.clock.now());
+    const lockedUntil = await throttles.lockedUntil(this.dataSource, key);
+    const retryAfter = lockoutSecondsLeft(lockedUntil, this.clock.now());
     if (retryAfter !== null) {
       throw new ProblemError({
         type: 'too-many-attempts',
@@ -63,35 +55,14 @@ export class LoginThrottle {
   /** Counts one failure as `afterFailure` judges it, under the counter's row lock. */
   async fail(manager: EntityManager, key: string, policy: ThrottlePolicy): Promise<FailureOutcome> {
     const now = this.clock.now();
-    await manager.query(
-      `INSERT INTO accounts.throttles (key, failures, window_started_at, last_failure_at)
-       VALUES ($1, 0, $2, $2) ON CONFLICT (key) DO NOTHING`,
-      [key, now],
-    );
-    const [row] = await manager.query<
-      { failures: number; window_started_at: Date; last_failure_at: Date; lockouts: number }[]
-    >(
-      `SELECT failures, window_started_at, last_failure_at, lockouts
-         FROM accounts.throttles WHERE key = $1 FOR UPDATE`,
-      [key],
-    );
-    const stored: CounterState = {
-      failures: row.failures,
-      windowStartedAt: row.window_started_at,
-      lastFailureAt: row.last_failure_at,
-      lockouts: row.lockouts,
-    };
+    const stored = await throttles.lock(manager, key, now);
     const { next, lockedUntil, failures } = afterFailure(stored, now, policy);
-    await manager.query(
-      `UPDATE accounts.throttles SET failures = $2, window_started_at = $3, last_failure_at = $4,
-         lockouts = $5, locked_until = COALESCE($6, locked_until) WHERE key = $1`,
-      [key, next.failures, next.windowStartedAt, next.lastFailureAt, next.lockouts, lockedUntil],
-    );
+    await throttles.save(manager, key, next, lockedUntil);
     return { lockedUntil, failures };
   }
 
   /** Forgets a counter (a successful log-in, or the owner's unlock link). */
   async clear(manager: EntityManager, ...keys: string[]): Promise<void> {
-    await manager.query(`DELETE FROM accounts.throttles WHERE key = ANY($1)`, [keys]);
+    await throttles.remove(manager, keys);
   }
 }

@@ -8,24 +8,16 @@ import { Outbox } from '@fluxnote/messaging';
 import { ChargeService, type Charge } from '../charges/charge.service';
 import { BILLING_CONFIG, type BillingConfig } from '../config/billing.config';
 import { LedgerService } from '../ledger/ledger.service';
-import {
-  formatMoney,
-  minMoney,
-  money,
-  nonNegative,
-  subtract,
-  type Currency,
-  type Money,
-} from '../money/money';
+import { formatMoney, minMoney, money, nonNegative, subtract, type Money } from '../money/money';
 import { PaymentProcessor, type RefundStatus } from '../payments/payment-processor';
 import { findPlan } from '../plans/plan-catalog';
 import { readAccount } from '../subscriptions/billing-account';
 import { PlanActions } from '../subscriptions/plan-actions';
 import { detectBillingError } from './billing-errors.rules';
+import { refundRows, type Refund, type RefundSource } from './refunds.repository';
 import {
   decideRefund,
   type DetectedBillingError,
-  type RefundAction,
   type RefundCase,
   type RefundDecision,
   type RefundKind,
@@ -40,65 +32,7 @@ interface DecideOptions {
   onlyBillingErrors?: boolean;
 }
 
-export type RefundSource = 'policy' | 'automatic' | 'goodwill';
-
-export interface Refund {
-  id: string;
-  chargeId: string;
-  userId: string;
-  source: RefundSource;
-  kind: RefundKind | null;
-  reason: string;
-  decision: RefundDecision['decision'];
-  status: 'pending' | 'succeeded' | 'failed' | 'none';
-  amount: Money;
-  rule: string;
-  explanation: string;
-  action: RefundAction;
-  agentId: string | null;
-  createdAt: Date;
-  settledAt: Date | null;
-}
-
-interface RefundRow {
-  id: string;
-  charge_id: string;
-  user_id: string;
-  source: RefundSource;
-  kind: RefundKind | null;
-  reason: string;
-  decision: RefundDecision['decision'];
-  status: Refund['status'];
-  amount: string;
-  currency: Currency;
-  rule: string;
-  explanation: string;
-  action: RefundAction;
-  agent_id: string | null;
-  processor_ref: string | null;
-  created_at: Date;
-  settled_at: Date | null;
-}
-
-function toRefund(r: RefundRow): Refund {
-  return {
-    id: r.id,
-    chargeId: r.charge_id,
-    userId: r.user_id,
-    source: r.source,
-    kind: r.kind,
-    reason: r.reason,
-    decision: r.decision,
-    status: r.status,
-    amount: money(Number(r.amount), r.currency),
-    rule: r.rule,
-    explanation: r.explanation,
-    action: r.action,
-    agentId: r.agent_id,
-    createdAt: r.created_at,
-    settledAt: r.settled_at,
-  };
-}
+export type { Refund, RefundSource } from './refunds.repository';
 
 export interface RefundRequest {
   chargeId: string;
@@ -210,26 +144,18 @@ export class RefundService {
   }
 
   async list(userId: string): Promise<Refund[]> {
-    const rows = await this.dataSource.query<RefundRow[]>(
-      `SELECT * FROM billing.refunds WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT 100`,
-      [userId],
-    );
-    return rows.map(toRefund);
+    return refundRows.ofUser(this.dataSource, userId);
   }
 
   /** Asks the processor about pending refunds; returns how many were settled. */
   async settlePending(limit = 100): Promise<number> {
-    const rows = await this.dataSource.query<RefundRow[]>(
-      `SELECT * FROM billing.refunds WHERE status = 'pending' ORDER BY created_at LIMIT $1`,
-      [limit],
-    );
     let settled = 0;
-    for (const row of rows) {
-      if (!row.processor_ref) {
+    for (const { processorRef } of await refundRows.pending(this.dataSource, limit)) {
+      if (!processorRef) {
         continue;
       }
-      const status = await this.processor.refundStatus(row.processor_ref);
-      if (status !== 'pending' && (await this.settle(row.processor_ref, status))) {
+      const status = await this.processor.refundStatus(processorRef);
+      if (status !== 'pending' && (await this.settle(processorRef, status))) {
         settled += 1;
       }
     }
@@ -247,26 +173,18 @@ export class RefundService {
     processorRef: string,
     status: Exclude<RefundStatus, 'pending'>,
   ): Promise<boolean> {
-    const [rows] = await manager.query<[RefundRow[], number]>(
-      `UPDATE billing.refunds SET status = $2, settled_at = $3
-        WHERE processor_ref = $1 AND status = 'pending' RETURNING *`,
-      [processorRef, status, this.clock.now()],
-    );
-    const refund = rows[0] ? toRefund(rows[0]) : null;
+    const refund = await refundRows.settle(manager, processorRef, status, this.clock.now());
     if (!refund) {
       return false;
     }
-    const [paid] = await manager.query<{ payment_method_kind: string | null }[]>(
-      `SELECT payment_method_kind FROM billing.charges WHERE id = $1`,
-      [refund.chargeId],
-    );
+    const paidWith = await refundRows.paymentMethodOf(manager, refund.chargeId);
     await this.outbox.add(manager, refundProcessedV1, refund.userId, {
       refundId: refund.id,
       chargeId: refund.chargeId,
       userId: refund.userId,
       status,
       amount: refund.amount,
-      method: refundMethodOf(paid?.payment_method_kind ?? null),
+      method: refundMethodOf(paidWith),
     });
     return true;
   }
@@ -304,12 +222,9 @@ export class RefundService {
   ): Promise<Refund | null> {
     const { source, decide, agentId = null, onlyBillingErrors = false } = options;
     const charge = await this.chargeOf(manager, userId, request.chargeId, true);
-    const existing = await manager.query<RefundRow[]>(
-      `SELECT * FROM billing.refunds WHERE idempotency_key = $1`,
-      [key],
-    );
-    if (existing[0]) {
-      return toRefund(existing[0]);
+    const existing = await refundRows.byKey(manager, key);
+    if (existing) {
+      return existing;
     }
     if (
       onlyBillingErrors &&
@@ -321,7 +236,6 @@ export class RefundService {
     const decision = decide
       ? decide(nonNegative(subtract(charge.amount, facts.alreadyRefunded)))
       : decideRefund(facts);
-    const id = randomUUID();
     let status: Refund['status'] = 'none';
     let processorRef: string | null = null;
     if (decision.decision === 'approved') {
@@ -336,32 +250,24 @@ export class RefundService {
       status = outcome.status;
       processorRef = outcome.reference;
     }
-    const rows = await manager.query<RefundRow[]>(
-      `INSERT INTO billing.refunds (id, charge_id, user_id, source, kind, reason, decision, status, amount, currency,
-           rule, explanation, action, agent_id, processor_ref, idempotency_key, created_at, settled_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING *`,
-      [
-        id,
-        charge.id,
-        userId,
-        source,
-        request.kind ?? null,
-        request.reason,
-        decision.decision,
-        status,
-        decision.amount.amount,
-        decision.amount.currency,
-        decision.rule,
-        decision.explanation,
-        decision.action,
-        agentId,
-        processorRef,
-        key,
-        this.clock.now(),
-        status === 'succeeded' || status === 'failed' ? this.clock.now() : null,
-      ],
-    );
-    const refund = toRefund(rows[0]);
+    const refund = await refundRows.insert(manager, {
+      id: randomUUID(),
+      chargeId: charge.id,
+      userId,
+      source,
+      kind: request.kind ?? null,
+      reason: request.reason,
+      decision: decision.decision,
+      status,
+      amount: decision.amount,
+      rule: decision.rule,
+      explanation: decision.explanation,
+      action: decision.action,
+      agentId,
+      processorRef,
+      idempotencyKey: key,
+      createdAt: this.clock.now(),
+    });
     if (decision.decision === 'approved') {
       await this.planActions.apply(manager, charge, decision.action);
     }
@@ -402,11 +308,7 @@ export class RefundService {
     request: RefundRequest,
   ): Promise<RefundCase> {
     const account = await readAccount(manager, charge.userId);
-    const refunded = await manager.query<{ total: string }[]>(
-      `SELECT COALESCE(SUM(amount), 0) AS total FROM billing.refunds
-        WHERE charge_id = $1 AND decision = 'approved' AND status IN ('pending', 'succeeded')`,
-      [charge.id],
-    );
+    const refunded = await refundRows.refundedOf(manager, charge.id);
     const used = await this.ledger.usedSince(manager, charge.userId, charge.createdAt);
     const plan = charge.plan ? findPlan(account.brand, charge.plan) : undefined;
     return {
@@ -420,7 +322,7 @@ export class RefundService {
         amount: charge.amount,
         createdAt: charge.createdAt,
       },
-      alreadyRefunded: money(Number(refunded[0].total), charge.amount.currency),
+      alreadyRefunded: money(refunded, charge.amount.currency),
       usage: {
         videoUsed: used.video,
         imageUsed: used.image,

@@ -1,7 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import { ProblemError } from '@fluxnote/contracts';
+import type { Sql } from '@fluxnote/persistence';
 import type { Currency } from '../money/money';
 import type { Brand, Interval, PlanId } from '../plans/plan-catalog';
+
+// The rows of `billing.credit_accounts` as billing accounts: reads and writes only. What a plan
+// change does to one is plan-change.rules.ts; subscription.service.ts reads, asks and writes.
 
 /** A user's billing account: plan, paid term, allowance cycle and pending change. */
 export interface BillingAccount {
@@ -107,6 +111,15 @@ export async function readAccount(manager: EntityManager, userId: string): Promi
 /** Reads and locks the account for the rest of the transaction: changes to one account run one at a time. */
 export async function lockAccount(manager: EntityManager, userId: string): Promise<BillingAccount> {
   return (await selectAccount(manager, userId, 'FOR UPDATE')) ?? notOpened();
+}
+
+/** The users whose allowance cycle ended by `now`, the longest ended first. */
+export async function dueAccounts(sql: Sql, now: Date, limit: number): Promise<string[]> {
+  const rows = await sql.query<{ user_id: string }[]>(
+    `SELECT user_id FROM billing.credit_accounts WHERE period_end <= $1 ORDER BY period_end LIMIT $2`,
+    [now, limit],
+  );
+  return rows.map((r) => r.user_id);
 }
 
 /** Locks the account if its allowance cycle has ended and no one else is renewing it. */

@@ -19,6 +19,7 @@ import {
 import { RefundService } from '../refunds/refund.service';
 import {
   lockAccount,
+  dueAccounts,
   lockDueAccount,
   readAccount,
   saveAccount,
@@ -229,12 +230,8 @@ export class SubscriptionService {
    * (an account behind by several cycles is caught up). Returns the cycles renewed.
    */
   async renewDue(limit = 100): Promise<number> {
-    const due = await this.dataSource.query<{ user_id: string }[]>(
-      `SELECT user_id FROM billing.credit_accounts WHERE period_end <= $1 ORDER BY period_end LIMIT $2`,
-      [this.clock.now(), limit],
-    );
     let renewed = 0;
-    for (const { user_id: userId } of due) {
+    for (const userId of await dueAccounts(this.dataSource, this.clock.now(), limit)) {
       while (await this.renewOne(userId)) {
         renewed += 1;
       }

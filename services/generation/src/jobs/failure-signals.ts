@@ -6,6 +6,7 @@ import { Outbox } from '@fluxnote/messaging';
 import { CatalogService } from '../catalog/catalog.service';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
 import type { JobEntity } from './job.entity';
+import { failureSignalRows } from './failure-signals.repository';
 
 import {
   FAILURE_STREAK,
@@ -39,15 +40,13 @@ export class FailureSignals {
 
   /** A streak just reached: the user hears of it, with the most reliable alternative. */
   private async detectStreak(manager: EntityManager, job: JobEntity): Promise<void> {
-    const recent = await manager.query<{ status: string; failure_reason: string | null }[]>(
-      `SELECT status, failure_reason FROM generation.jobs
-        WHERE user_id = $1 AND model = $2 AND status IN ('succeeded', 'failed')
-        ORDER BY updated_at DESC, id DESC LIMIT ${FAILURE_STREAK + 1}`,
-      [job.userId, job.model],
+    const recent = await failureSignalRows.latestFinished(
+      manager,
+      job.userId,
+      job.model,
+      FAILURE_STREAK + 1,
     );
-    if (
-      !streakJustReached(recent.map((r) => ({ status: r.status, failureReason: r.failure_reason })))
-    ) {
+    if (!streakJustReached(recent)) {
       return;
     }
     const model = this.catalog.model(job.model);
@@ -77,13 +76,12 @@ export class FailureSignals {
     const candidates = this.catalog
       .models(null)
       .filter((m) => m.id !== exclude && (m.modes as string[]).includes(mode));
-    const counts = await manager.query<{ model: string; ok: number; total: number }[]>(
-      `SELECT model, count(*) FILTER (WHERE status = 'succeeded')::int AS ok, count(*)::int AS total
-         FROM generation.jobs
-        WHERE mode = $1 AND model = ANY($2) AND status IN ('succeeded', 'failed')
-          AND updated_at > $3::timestamptz - $4 * interval '1 hour'
-        GROUP BY model`,
-      [mode, candidates.map((m) => m.id), this.clock.now(), SUCCESS_RATE_WINDOW_HOURS],
+    const since = new Date(this.clock.now().getTime() - SUCCESS_RATE_WINDOW_HOURS * 3_600_000);
+    const counts = await failureSignalRows.successCounts(
+      manager,
+      mode,
+      candidates.map((m) => m.id),
+      since,
     );
     return mostReliable(candidates, counts);
   }
@@ -91,29 +89,21 @@ export class FailureSignals {
   /** The model's failure share over the window; one alert per window per model. */
   private async detectSpike(manager: EntityManager, modelId: string): Promise<void> {
     const windowMs = this.config.FAILURE_SPIKE_WINDOW_MS;
-    const [stats] = await manager.query<{ failed: number; total: number }[]>(
-      `SELECT count(*) FILTER (WHERE status = 'failed' AND failure_reason = ANY($3))::int AS failed,
-              count(*)::int AS total
-         FROM generation.jobs
-        WHERE model = $1 AND status IN ('succeeded', 'failed')
-          AND updated_at > $4::timestamptz - $2 * interval '1 millisecond'`,
-      [modelId, windowMs, platformFailureReasons, this.clock.now()],
+    const since = new Date(this.clock.now().getTime() - windowMs);
+    const stats = await failureSignalRows.finishedSince(
+      manager,
+      modelId,
+      since,
+      platformFailureReasons,
     );
-    const spike = failureSpike(
-      { failed: stats.failed, finished: stats.total },
-      { minJobs: this.config.FAILURE_SPIKE_MIN_JOBS, rate: this.config.FAILURE_SPIKE_RATE },
-    );
+    const spike = failureSpike(stats, {
+      minJobs: this.config.FAILURE_SPIKE_MIN_JOBS,
+      rate: this.config.FAILURE_SPIKE_RATE,
+    });
     if (!spike) {
       return;
     }
-    const claimed = await manager.query<unknown[]>(
-      `INSERT INTO generation.model_alerts (model, alerted_at) VALUES ($1, now())
-       ON CONFLICT (model) DO UPDATE SET alerted_at = now()
-         WHERE generation.model_alerts.alerted_at <= now() - $2 * interval '1 millisecond'
-       RETURNING model`,
-      [modelId, windowMs],
-    );
-    if (claimed.length === 0) {
+    if (!(await failureSignalRows.claimAlert(manager, modelId, windowMs))) {
       return; // alerted within this window already
     }
     const minutes = Math.round(windowMs / 60_000);
@@ -124,7 +114,7 @@ export class FailureSignals {
       details: {
         model: modelId,
         failed: stats.failed,
-        finished: stats.total,
+        finished: stats.finished,
         windowMinutes: minutes,
       },
     });

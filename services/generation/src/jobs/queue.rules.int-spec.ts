@@ -3,7 +3,8 @@ import type { DataSource } from 'typeorm';
 import { FixedClock } from '@fluxnote/clock';
 import { openTestServiceDatabase, seededRandom, type TestDatabase } from '@fluxnote/testing';
 import { generationDatabase } from '../generation.database';
-import { JobQueue, queueTurnSql } from './job-queue';
+import { JobQueue } from './job-queue';
+import { queueTurnSql } from './queue.repository';
 import { Lane, nextClaim, queueTurn, type QueuedJob } from './queue.rules';
 
 interface ModelJob extends QueuedJob {

@@ -4,7 +4,7 @@
  * takes, and which queued job a worker takes next. Facts in, decision out.
  *
  * The queue runs these rules in SQL, so a claim reads one index head however many
- * jobs wait: `queueTurnSql` and the claim's `ORDER BY` in `job-queue.ts`.
+ * jobs wait: `queueTurnSql` and the claim's `ORDER BY` in `queue.repository.ts`.
  * `queue.rules.int-spec.ts` drives both with the same random traffic and checks
  * they decide alike. Which plan earns the priority lane is billing's plan catalog
  * (`priorityLane` in `services/billing/src/plans/plan-catalog.ts`).

@@ -3,7 +3,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { DataSource } from 'typeorm';
 import { ProblemError } from '@fluxnote/contracts';
 import { isUniqueViolation } from '@fluxnote/persistence';
-import { TicketsService, type EmailMeta } from '../tickets/tickets.service';
+import type { EmailMeta } from '../tickets/tickets.repository';
+import { TicketsService } from '../tickets/tickets.service';
 import { cleanSubject, replyText, ticketTokenOf } from './reply-text';
 
 export type InboundOutcome = 'opened' | 'appended' | 'duplicate' | 'ignored';

@@ -5,7 +5,7 @@ import { ticketEscalatedV1 } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { SUPPORT_CONFIG, type SupportConfig } from '../config/support.config';
 import { recordAudit } from '../tickets/ticket-audit';
-import { type TicketRow } from '../tickets/tickets.service';
+import type { TicketRow } from '../tickets/tickets.repository';
 import { priorityClassName } from '../tickets/intake.rules';
 import type { SlaStanding } from './sla-clock';
 import { standingOf } from './ticket-standing';

@@ -1,4 +1,4 @@
-import type { TicketRow } from '../tickets/tickets.service';
+import type { TicketRow } from '../tickets/tickets.repository';
 import type { SlaClocks, SlaStanding } from './sla-clock';
 
 /**

@@ -11,7 +11,7 @@ import {
 import { PlatformServices } from '../platform/platform-services';
 import { AgentDesk } from './agent-desk.service';
 import { recordAudit } from './ticket-audit';
-import type { TicketRow } from './tickets.service';
+import type { TicketRow } from './tickets.repository';
 
 /** Actions only a senior agent (or an admin) may take. */
 const seniorActions: readonly AgentAction['type'][] = [

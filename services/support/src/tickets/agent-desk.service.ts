@@ -8,7 +8,8 @@ import { standingOf } from '../sla/ticket-standing';
 import { SlaClocks } from '../sla/sla-clock';
 import { Customers } from '../customers/customers';
 import { recordAudit } from './ticket-audit';
-import { TicketsService, type Ticket, type TicketRow } from './tickets.service';
+import type { Ticket, TicketRow } from './tickets.repository';
+import { TicketsService } from './tickets.service';
 
 export interface QueuedTicket extends Ticket {
   standing: SlaStanding;

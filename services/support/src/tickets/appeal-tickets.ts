@@ -5,7 +5,8 @@ import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { PlatformServices } from '../platform/platform-services';
 import { copiedCustomer } from '../customers/customers';
-import { TicketsService, type Ticket } from './tickets.service';
+import type { Ticket } from './tickets.repository';
+import { TicketsService } from './tickets.service';
 import { planClass } from './intake.rules';
 
 /** What an appeal's ticket is made from: accounts' event, or accounts' record of the suspension. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { supportV1 } from '@fluxnote/contracts';
-import type { Ticket, TicketMessage } from './tickets.service';
+import type { Ticket, TicketMessage } from './tickets.repository';
 import { ticketCategories } from './triage';
 
 /** Tickets as gRPC answers them, and the check of a new ticket's fields: one mapper per type. */

@@ -4,7 +4,8 @@ import { ProblemError } from '@fluxnote/contracts';
 import { NotifyWaiter } from '@fluxnote/persistence';
 import { SUPPORT_CONFIG, type SupportConfig } from '../config/support.config';
 import { AgentDesk } from './agent-desk.service';
-import { TICKET_MESSAGES_CHANNEL, TicketsService, type TicketMessage } from './tickets.service';
+import { TICKET_MESSAGES_CHANNEL, type TicketMessage } from './tickets.repository';
+import { TicketsService } from './tickets.service';
 
 export interface MessageBatch {
   messages: TicketMessage[];

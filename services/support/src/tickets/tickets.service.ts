@@ -8,121 +8,18 @@ import { Customers } from '../customers/customers';
 import { CitedJobs } from '../platform/cited-jobs';
 import { SlaClocks, type SupportChannel, type SupportPlan } from '../sla/sla-clock';
 import { firstLineOf, triage, type TicketCategory } from './triage';
-import { intake, priorityClassName, type PriorityClassName } from './intake.rules';
-
-/** An email attachment, kept as a reference: the file itself is not stored. */
-export interface AttachmentRef {
-  filename: string;
-  contentType: string;
-  size: number;
-  checksum: string;
-}
-
-/** What an inbound email adds to a message: its Message-ID (threading, duplicates) and attachments. */
-export interface EmailMeta {
-  messageId: string | null;
-  attachments: AttachmentRef[];
-}
-
-export interface TicketMessage {
-  id: string;
-  /** Its place in the ticket's live stream. */
-  seq: number;
-  author: 'user' | 'agent';
-  body: string;
-  createdAt: Date;
-  attachments: AttachmentRef[];
-}
-
-export interface Ticket {
-  id: string;
-  userId: string;
-  channel: SupportChannel;
-  subject: string;
-  category: TicketCategory;
-  priorityClass: PriorityClassName;
-  tags: string[];
-  status: 'open' | 'answered' | 'closed';
-  jobIds: string[];
-  openedAt: Date;
-  dueAt: Date;
-  firstResponseAt: Date | null;
-  /** The agent holding it, if any. */
-  claimedBy: string | null;
-  /** A suspension appeal's ticket: the suspension it appeals. */
-  suspensionId: string | null;
-  messages: TicketMessage[];
-}
-
-export interface NewTicket {
-  id: string;
-  userId: string;
-  brand: string;
-  plan: SupportPlan;
-  channel: SupportChannel;
-  subject: string;
-  category: TicketCategory;
-  /** `PriorityClass` of `intake.rules.ts`. */
-  priorityClass: number;
-  tags: string[];
-  jobIds: string[];
-  openedAt: Date;
-  dueAt: Date;
-  /** Only senior agents take it (security, suspension appeals). */
-  forSeniors: boolean;
-  suspensionId: string | null;
-  /** The bank dispute it answers (one ticket per dispute). */
-  disputeId?: string | null;
-  /** The customer's first message. */
-  body: string;
-  /** When it came by email. */
-  email?: EmailMeta;
-}
-
-export interface TicketRow {
-  id: string;
-  user_id: string;
-  channel: SupportChannel;
-  subject: string;
-  category: TicketCategory;
-  priority_class: number;
-  tags: string[];
-  status: Ticket['status'];
-  job_ids: string[];
-  opened_at: Date;
-  due_at: Date;
-  first_response_at: Date | null;
-  claimed_by: string | null;
-  brand: string;
-  plan: SupportPlan;
-  for_seniors: boolean;
-  suspension_id: string | null;
-}
-
-/** NOTIFY channel: a ticket's id when a message is added to it. */
-export const TICKET_MESSAGES_CHANNEL = 'support_ticket_messages';
+import { intake } from './intake.rules';
+import {
+  ticketRows,
+  toTicket,
+  type EmailMeta,
+  type NewTicket,
+  type Ticket,
+  type TicketMessage,
+  type TicketRow,
+} from './tickets.repository';
 
 const plans: readonly SupportPlan[] = ['free', 'rise', 'pro', 'max'];
-
-function toTicket(row: TicketRow, messages: TicketMessage[] = []): Ticket {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    channel: row.channel,
-    subject: row.subject,
-    category: row.category,
-    priorityClass: priorityClassName(row.priority_class),
-    tags: row.tags,
-    status: row.status,
-    jobIds: row.job_ids,
-    openedAt: row.opened_at,
-    dueAt: row.due_at,
-    firstResponseAt: row.first_response_at,
-    claimedBy: row.claimed_by,
-    suspensionId: row.suspension_id,
-    messages,
-  };
-}
 
 /**
  * Tickets from the customer's side: opened with a category, a priority class and
@@ -221,30 +118,7 @@ export class TicketsService {
    * transaction. One ticket per suspension and per dispute: false if it has one already.
    */
   async insert(manager: EntityManager, t: NewTicket): Promise<boolean> {
-    const inserted = await manager.query<{ id: string }[]>(
-      `INSERT INTO support.tickets (id, user_id, brand, plan, channel, subject, category, priority_class,
-         tags, status, job_ids, opened_at, due_at, for_seniors, suspension_id, dispute_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, $12, $13, $14, $15)
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [
-        t.id,
-        t.userId,
-        t.brand,
-        t.plan,
-        t.channel,
-        t.subject,
-        t.category,
-        t.priorityClass,
-        t.tags,
-        t.jobIds,
-        t.openedAt,
-        t.dueAt,
-        t.forSeniors,
-        t.suspensionId,
-        t.disputeId ?? null,
-      ],
-    );
-    if (inserted.length === 0) {
+    if (!(await ticketRows.insert(manager, t))) {
       return false;
     }
     await this.appendMessage(manager, t.id, 'user', t.userId, t.body, t.email);
@@ -252,11 +126,7 @@ export class TicketsService {
   }
 
   async list(userId: string): Promise<Ticket[]> {
-    const rows = await this.dataSource.query<TicketRow[]>(
-      `SELECT * FROM support.tickets WHERE user_id = $1 ORDER BY opened_at DESC LIMIT 100`,
-      [userId],
-    );
-    return rows.map((r) => toTicket(r));
+    return (await ticketRows.ofUser(this.dataSource, userId)).map((r) => toTicket(r));
   }
 
   /** Of the job ids a text names (an email's body), the ones that are the customer's own. */
@@ -304,10 +174,7 @@ export class TicketsService {
 
   /** The customer's own ticket with its messages; anyone else's is not found. */
   async get(userId: string, ticketId: string): Promise<Ticket> {
-    const [row] = await this.dataSource.query<TicketRow[]>(
-      `SELECT * FROM support.tickets WHERE id = $1 AND user_id = $2`,
-      [ticketId, userId],
-    );
+    const row = await ticketRows.own(this.dataSource, userId, ticketId);
     if (!row) {
       throw ProblemError.notFound(`No ticket ${ticketId}.`);
     }
@@ -334,34 +201,11 @@ export class TicketsService {
     return this.readMessages([ticketId], afterSeq);
   }
 
-  private async readMessages(
+  private readMessages(
     ticketIds: string[],
     afterSeq: number,
   ): Promise<(TicketMessage & { ticketId: string })[]> {
-    const rows = await this.dataSource.query<
-      {
-        id: string;
-        ticket_id: string;
-        author: 'user' | 'agent';
-        body: string;
-        created_at: Date;
-        attachments: AttachmentRef[];
-        seq: string;
-      }[]
-    >(
-      `SELECT id, ticket_id, author, body, created_at, attachments, seq FROM support.ticket_messages
-        WHERE ticket_id = ANY ($1) AND seq > $2 ORDER BY seq`,
-      [ticketIds, afterSeq],
-    );
-    return rows.map((m) => ({
-      id: m.id,
-      ticketId: m.ticket_id,
-      seq: Number(m.seq),
-      author: m.author,
-      body: m.body,
-      createdAt: m.created_at,
-      attachments: m.attachments,
-    }));
+    return ticketRows.messages(this.dataSource, ticketIds, afterSeq);
   }
 
   /**
@@ -375,19 +219,16 @@ export class TicketsService {
     email?: EmailMeta,
   ): Promise<Ticket> {
     await this.dataSource.transaction(async (manager) => {
-      const [row] = await manager.query<{ status: string }[]>(
-        `SELECT status FROM support.tickets WHERE id = $1 AND user_id = $2 FOR UPDATE`,
-        [ticketId, userId],
-      );
-      if (!row) {
+      const status = await ticketRows.lockOwn(manager, userId, ticketId);
+      if (!status) {
         throw ProblemError.notFound(`No ticket ${ticketId}.`);
       }
-      if (row.status === 'closed') {
+      if (status === 'closed') {
         throw ProblemError.conflict('This ticket is closed. Open a new one.');
       }
       await this.appendMessage(manager, ticketId, 'user', userId, body, email);
-      if (row.status === 'answered') {
-        await manager.query(`UPDATE support.tickets SET status = 'open' WHERE id = $1`, [ticketId]);
+      if (status === 'answered') {
+        await ticketRows.reopen(manager, ticketId);
       }
     });
     return this.get(userId, ticketId);
@@ -402,25 +243,13 @@ export class TicketsService {
     body: string,
     email?: EmailMeta,
   ): Promise<void> {
-    // The live streams of the ticket wake at commit.
-    await manager.query(
-      `WITH message AS (
-         INSERT INTO support.ticket_messages (id, ticket_id, author, author_id, body, created_at,
-           email_message_id, attachments)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ticket_id
-       )
-       SELECT pg_notify($9, ticket_id::text) FROM message`,
-      [
-        randomUUID(),
-        ticketId,
-        author,
-        authorId,
-        body,
-        this.clock.now(),
-        email?.messageId ?? null,
-        JSON.stringify(email?.attachments ?? []),
-        TICKET_MESSAGES_CHANNEL,
-      ],
-    );
+    await ticketRows.appendMessage(manager, {
+      ticketId,
+      author,
+      authorId,
+      body,
+      at: this.clock.now(),
+      email,
+    });
   }
 }

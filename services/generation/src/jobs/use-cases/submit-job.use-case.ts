@@ -15,7 +15,7 @@ import { BillingLedger } from '../../billing/billing-ledger';
 import { CatalogService } from '../../catalog/catalog.service';
 import type { JobRequest } from '../../catalog/job-request-rules';
 import { JobEntity } from '../job.entity';
-import { queueTurnSql } from '../job-queue';
+import { queueTurnSql } from '../queue.repository';
 import { Lane, laneFor } from '../queue.rules';
 import { WORK_CHANNEL } from '../work-channel';
 import { JOB_EVENTS_CHANNEL } from '../job-status-stream';
