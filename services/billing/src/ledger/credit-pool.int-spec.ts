@@ -16,7 +16,7 @@ import { LedgerService } from './ledger.service';
 
 /**
  * A hold is decided in SQL, on the balance row, so concurrent submits cannot overspend: the
- * one-pool hold (`holdOnePool` in ledger.sql.ts, the submit path) and the two-pool hold each
+ * one-pool hold (`holdOnePool` in ledger.repository.ts, the submit path) and the two-pool hold each
  * write the no-overspend rule as a condition. This drives both with random balances and checks
  * they hold exactly when `remaining` of credit-pool.ts says the credits are there. Then it races
  * holds against their settlements and checks the books.

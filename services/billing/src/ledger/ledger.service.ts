@@ -12,8 +12,6 @@ import {
   isBrand,
   type Plan,
 } from '../plans/plan-catalog';
-import { CreditAccountEntity } from './credit-account.entity';
-import { CreditBalanceEntity } from './credit-balance.entity';
 import {
   addMonths,
   creditPools,
@@ -25,18 +23,18 @@ import { countCreditsMoved } from './ledger-metrics';
 import { ReservationEntity } from './reservation.entity';
 import {
   holdOnePool,
+  ledgerRows,
   pendingReservation,
   planOf,
   recordReleaseBeforeReserve,
   settleReservation,
-  toGrant,
+  type CreditEntry,
   type CreditGrant,
-  type CreditGrantRow,
-} from './ledger.sql';
+} from './ledger.repository';
 import { accountNotOpened } from '../subscriptions/billing-account';
 
 export type { CreditAmounts } from './credit-pool';
-export type { CreditGrant } from './ledger.sql';
+export type { CreditGrant } from './ledger.repository';
 
 export interface UsageView {
   plan: string;
@@ -84,28 +82,24 @@ export class LedgerService {
       throw ProblemError.badRequest('agent_id is a user id.', { field: 'agentId' });
     }
     return this.dataSource.transaction(async (manager) => {
-      const account = await manager.query<unknown[]>(
-        `SELECT 1 FROM billing.credit_accounts WHERE user_id = $1 FOR SHARE`,
-        [userId],
-      );
-      if (account.length === 0) {
+      if (!(await ledgerRows.shareAccount(manager, userId))) {
         throw accountNotOpened();
       }
-      const now = this.clock.now();
-      const inserted = await manager.query<CreditGrantRow[]>(
-        `INSERT INTO billing.credit_grants (key, user_id, video_credits, image_credits, reason, agent_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING RETURNING *`,
-        [key, userId, credits.video, credits.image, reason, agentId, now],
-      );
-      if (!inserted[0]) {
-        const [first] = await manager.query<CreditGrantRow[]>(
-          `SELECT * FROM billing.credit_grants WHERE key = $1`,
-          [key],
-        );
-        if (!first || first.user_id !== userId) {
+      const createdAt = this.clock.now();
+      const granted = await ledgerRows.insertGrant(manager, {
+        key,
+        userId,
+        credits,
+        reason,
+        agentId,
+        createdAt,
+      });
+      if (!granted) {
+        const first = await ledgerRows.grant(manager, key);
+        if (!first || first.userId !== userId) {
           throw ProblemError.conflict('This grant key belongs to another grant.');
         }
-        return toGrant(first);
+        return first;
       }
       await this.addPackCredits(manager, userId, credits, `grant:${key}`);
       await this.outbox.add(manager, creditsGrantedV1, userId, {
@@ -114,7 +108,7 @@ export class LedgerService {
         imageCredits: credits.image,
         reason,
       });
-      return toGrant(inserted[0]);
+      return granted;
     });
   }
 
@@ -124,7 +118,7 @@ export class LedgerService {
     reason: string,
     agentId: string | null,
   ): Promise<CreditGrant> {
-    const reservation = await this.dataSource.getRepository(ReservationEntity).findOneBy({ key });
+    const reservation = await ledgerRows.reservation(this.dataSource, key);
     if (!reservation || reservation.userId === null) {
       throw ProblemError.notFound(`No job reservation ${key}.`);
     }
@@ -156,12 +150,16 @@ export class LedgerService {
       throw new Error(`unknown plan ${brand}/${planId}`);
     }
     const now = this.clock.now();
-    const inserted = await manager.query<unknown[]>(
-      `INSERT INTO billing.credit_accounts (user_id, brand, plan, period_start, period_end, country, currency)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING user_id`,
-      [userId, brand, plan.id, now, addMonths(now, 1), country, currencyForCountry(country)],
-    );
-    if (inserted.length === 0) {
+    const opened = await ledgerRows.openAccount(manager, {
+      userId,
+      brand,
+      plan: plan.id,
+      periodStart: now,
+      periodEnd: addMonths(now, 1),
+      country,
+      currency: currencyForCountry(country),
+    });
+    if (!opened) {
       return;
     }
     const allowances: Record<CreditPool, number> = {
@@ -169,10 +167,7 @@ export class LedgerService {
       image: plan.imageCredits,
     };
     for (const pool of creditPools) {
-      await manager.query(
-        `INSERT INTO billing.credit_balances (user_id, pool, allowance) VALUES ($1, $2, $3)`,
-        [userId, pool, allowances[pool]],
-      );
+      await ledgerRows.openBalance(manager, userId, pool, allowances[pool]);
       await this.appendEntry(manager, userId, pool, 'allowance', allowances[pool], null);
     }
   }
@@ -194,15 +189,11 @@ export class LedgerService {
       image: plan.imageCredits,
     };
     for (const pool of creditPools) {
-      await manager.query(
-        mode === 'keep-used'
-          ? `UPDATE billing.credit_balances SET allowance = $3 WHERE user_id = $1 AND pool = $2`
-          : `UPDATE billing.credit_balances
-                SET pack_credits = pack_credits - LEAST(pack_credits, GREATEST(used - allowance, 0)),
-                    used = 0, allowance = $3
-              WHERE user_id = $1 AND pool = $2`,
-        [userId, pool, allowances[pool]],
-      );
+      if (mode === 'keep-used') {
+        await ledgerRows.setAllowance(manager, userId, pool, allowances[pool]);
+      } else {
+        await ledgerRows.startCycle(manager, userId, pool, allowances[pool]);
+      }
       await this.appendEntry(
         manager,
         userId,
@@ -225,10 +216,7 @@ export class LedgerService {
       if (credits[pool] === 0) {
         continue;
       }
-      await manager.query(
-        `UPDATE billing.credit_balances SET pack_credits = pack_credits + $3 WHERE user_id = $1 AND pool = $2`,
-        [userId, pool, credits[pool]],
-      );
+      await ledgerRows.addPackCredits(manager, userId, pool, credits[pool]);
       await this.appendEntry(manager, userId, pool, 'pack', credits[pool], reference);
     }
   }
@@ -239,19 +227,7 @@ export class LedgerService {
     userId: string,
     since: Date,
   ): Promise<{ video: number; image: number; imageJobs: number }> {
-    const rows = await manager.query<{ video: string; image: string; image_jobs: string }[]>(
-      `SELECT COALESCE(SUM(video_credits), 0) AS video, COALESCE(SUM(image_credits), 0) AS image,
-              COUNT(*) FILTER (WHERE image_credits > 0) AS image_jobs
-         FROM billing.reservations
-        WHERE user_id = $1 AND status = 'committed' AND settled_at >= $2`,
-      [userId, since],
-    );
-    const row = rows[0];
-    return {
-      video: Number(row.video),
-      image: Number(row.image),
-      imageJobs: Number(row.image_jobs),
-    };
+    return ledgerRows.committedSince(manager, userId, since);
   }
 
   async reserve(
@@ -271,7 +247,7 @@ export class LedgerService {
         return fast;
       }
     }
-    const existing = await this.dataSource.getRepository(ReservationEntity).findOneBy({ key });
+    const existing = await ledgerRows.reservation(this.dataSource, key);
     if (existing) {
       return this.withLane(this.sameReservation(existing, userId));
     }
@@ -283,19 +259,13 @@ export class LedgerService {
           if (amount === 0) {
             continue;
           }
-          const held = await manager.query<[unknown[], number]>(
-            `UPDATE billing.credit_balances SET reserved = reserved + $3
-              WHERE user_id = $1 AND pool = $2 AND allowance + pack_credits - used - reserved >= $3
-              RETURNING user_id`,
-            [userId, pool, amount],
-          );
-          if (held[1] === 0) {
+          if (!(await ledgerRows.holdFromPool(manager, userId, pool, amount))) {
             throw await this.shortfall(manager, userId, pool, amount);
           }
           await this.appendEntry(manager, userId, pool, 'reserve', amount, key);
         }
         const reservation = pendingReservation(key, userId, credits, expiresAt);
-        await manager.insert(ReservationEntity, reservation);
+        await ledgerRows.insertReservation(manager, reservation);
         return reservation;
       });
       countCreditsMoved('hold', credits);
@@ -303,9 +273,7 @@ export class LedgerService {
     } catch (error) {
       if (isUniqueViolation(error)) {
         // A concurrent call with the same key won; answer with its reservation.
-        const winner = await this.dataSource
-          .getRepository(ReservationEntity)
-          .findOneByOrFail({ key });
+        const winner = (await ledgerRows.reservation(this.dataSource, key))!;
         return this.withLane(this.sameReservation(winner, userId));
       }
       throw error;
@@ -431,13 +399,10 @@ export class LedgerService {
    * between the look and the release (its job finished just then) is left as it was settled.
    */
   async releaseExpired(limit = 100): Promise<number> {
-    const rows = await this.dataSource.query<{ key: string }[]>(
-      `SELECT key FROM billing.reservations WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
-      [this.clock.now(), limit],
-    );
+    const keys = await ledgerRows.expiredPending(this.dataSource, this.clock.now(), limit);
     let released = 0;
-    for (const row of rows) {
-      if (await this.settlePending(row.key, 'released', 'expired')) {
+    for (const key of keys) {
+      if (await this.settlePending(key, 'released', 'expired')) {
         released += 1;
       }
     }
@@ -445,11 +410,11 @@ export class LedgerService {
   }
 
   async usage(userId: string): Promise<UsageView> {
-    const account = await this.dataSource.getRepository(CreditAccountEntity).findOneBy({ userId });
+    const account = await ledgerRows.account(this.dataSource, userId);
     if (!account) {
       throw accountNotOpened();
     }
-    const balances = await this.dataSource.getRepository(CreditBalanceEntity).findBy({ userId });
+    const balances = await ledgerRows.balances(this.dataSource, userId);
     const view = (pool: CreditPool): UsageView['pools'][CreditPool] => {
       const b = balances.find((x) => x.pool === pool) ?? {
         allowance: 0,
@@ -484,8 +449,7 @@ export class LedgerService {
     target: 'committed' | 'released',
     reason: string,
   ): Promise<ReservationEntity | null> {
-    const reservations = this.dataSource.getRepository(ReservationEntity);
-    let found = await reservations.findOneBy({ key });
+    let found = await ledgerRows.reservation(this.dataSource, key);
     if (!found) {
       if (target === 'committed') {
         throw ProblemError.notFound(`No reservation ${key}.`);
@@ -495,7 +459,7 @@ export class LedgerService {
         this.clock.now(),
         reason || 'released before reserve',
       ]);
-      found = await reservations.findOneByOrFail({ key });
+      found = (await ledgerRows.reservation(this.dataSource, key))!;
     }
     if (found.status === 'pending') {
       return null;
@@ -521,7 +485,7 @@ export class LedgerService {
     pool: CreditPool,
     amount: number,
   ): Promise<ProblemError> {
-    const balance = await manager.getRepository(CreditBalanceEntity).findOneBy({ userId, pool });
+    const balance = await ledgerRows.balance(manager, userId, pool);
     if (!balance) {
       return accountNotOpened();
     }
@@ -535,14 +499,17 @@ export class LedgerService {
     manager: EntityManager,
     userId: string,
     pool: CreditPool,
-    kind: string,
+    kind: CreditEntry['kind'],
     amount: number,
     reservationKey: string | null,
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [userId, pool, kind, amount, reservationKey, this.clock.now()],
-    );
+    await ledgerRows.appendEntry(manager, {
+      userId,
+      pool,
+      kind,
+      amount,
+      reservationKey,
+      at: this.clock.now(),
+    });
   }
 }
