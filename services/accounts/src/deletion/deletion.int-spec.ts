@@ -3,7 +3,8 @@ import { FixedClock } from '@fluxnote/clock';
 import { purgingServices } from '@fluxnote/contracts';
 import { Registry } from 'prom-client';
 import { loginClient } from '../security/login-history';
-import { pendingPurges, reportPurges } from './purge-metrics';
+import { pendingPurges } from './deletion.repository';
+import { reportPurges } from './purge-metrics';
 import { openAccountsTestbed, type AccountsServices } from '../testing/accounts-services';
 
 describe('account deletion (Postgres)', () => {

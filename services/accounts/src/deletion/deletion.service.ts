@@ -11,6 +11,7 @@ import {
 } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { AccountStatus } from '../users/account-status';
+import { deletionRows } from './deletion.repository';
 
 const PURGE_WITHIN_MS = 72 * 60 * 60_000;
 /** Operations hear about a deletion still incomplete this long before its deadline. */
@@ -40,12 +41,9 @@ export class DeletionService {
   async request(userId: string): Promise<DeletionView> {
     return this.dataSource.transaction(async (manager) => {
       const user = await this.status.lockUser(manager, userId);
-      const [existing] = await manager.query<{ id: string; purge_by: Date }[]>(
-        `SELECT id, purge_by FROM accounts.deletions WHERE user_id = $1`,
-        [userId],
-      );
+      const existing = await deletionRows.ofUser(manager, userId);
       if (existing) {
-        return { deletionId: existing.id, purgeBy: existing.purge_by };
+        return { deletionId: existing.id, purgeBy: existing.purgeBy };
       }
       const now = this.clock.now();
       const deletion = {
@@ -56,10 +54,12 @@ export class DeletionService {
         cause: 'deletion',
         reason: 'You asked us to delete your account and all of its data.',
       });
-      await manager.query(
-        `INSERT INTO accounts.deletions (id, user_id, requested_at, purge_by) VALUES ($1, $2, $3, $4)`,
-        [deletion.deletionId, userId, now, deletion.purgeBy],
-      );
+      await deletionRows.insert(manager, {
+        id: deletion.deletionId,
+        userId,
+        requestedAt: now,
+        purgeBy: deletion.purgeBy,
+      });
       await this.outbox.add(manager, deletionRequestedV1, userId, {
         deletionId: deletion.deletionId,
         userId,
@@ -75,48 +75,21 @@ export class DeletionService {
     deletionId: string,
     service: PurgingService,
   ): Promise<void> {
-    const [row] = await manager.query<
-      { user_id: string; requested_at: Date; purge_by: Date; confirmed: string[] }[]
-    >(`SELECT * FROM accounts.deletions WHERE id = $1 FOR UPDATE`, [deletionId]);
-    if (!row) {
+    const deletion = await deletionRows.lock(manager, deletionId);
+    if (!deletion) {
       return; // already completed
     }
-    const confirmed = [...new Set([...row.confirmed, service])];
+    const confirmed = [...new Set([...deletion.confirmed, service])];
     if (!purgingServices.every((s) => confirmed.includes(s))) {
-      await manager.query(`UPDATE accounts.deletions SET confirmed = $2 WHERE id = $1`, [
-        deletionId,
-        confirmed,
-      ]);
+      await deletionRows.setConfirmed(manager, deletionId, confirmed);
       return;
     }
-    const userId = row.user_id;
-    const [user] = await manager.query<{ email: string; brand: string }[]>(
-      `SELECT email, brand FROM accounts.users WHERE id = $1`,
-      [userId],
-    );
-    // Everything keyed by the user: the user row cascades to log-ins, devices,
-    // challenges, tokens, suspensions and staff actions.
-    // Ended sessions stay ended until their access tokens expire (the gateway may not have pulled
-    // them yet); only who they belonged to goes.
-    await manager.query(
-      `UPDATE accounts.session_revocations SET user_id = NULL WHERE user_id = $1`,
-      [userId],
-    );
-    await manager.query(`DELETE FROM accounts.throttles WHERE key LIKE '%' || $1 || '%'`, [userId]);
-    await manager.query(`DELETE FROM accounts.outbox WHERE key = $1`, [userId]);
-    await manager.query(`DELETE FROM accounts.deletions WHERE id = $1`, [deletionId]);
-    await manager.query(`DELETE FROM accounts.users WHERE id = $1`, [userId]);
-    await manager.query(
-      `INSERT INTO accounts.purge_records (deletion_id, requested_at, purge_by, completed_at, services)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [
-        deletionId,
-        row.requested_at,
-        row.purge_by,
-        this.clock.now(),
-        ['accounts', ...purgingServices],
-      ],
-    );
+    const user = await deletionRows.contactOf(manager, deletion.userId);
+    await deletionRows.purgeUser(manager, deletionId, deletion.userId);
+    await deletionRows.recordPurge(manager, deletion, this.clock.now(), [
+      'accounts',
+      ...purgingServices,
+    ]);
     if (user) {
       await this.outbox.add(manager, deletionCompletedV1, deletionId, {
         deletionId,
@@ -131,21 +104,18 @@ export class DeletionService {
   async alertNearDeadline(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const now = this.clock.now();
-      const [rows] = await manager.query<
-        [{ id: string; purge_by: Date; confirmed: string[] }[], number]
-      >(
-        `UPDATE accounts.deletions SET alerted_at = $1
-          WHERE alerted_at IS NULL AND purge_by <= $2
-          RETURNING id, purge_by, confirmed`,
-        [now, new Date(now.getTime() + ALERT_BEFORE_MS)],
+      const rows = await deletionRows.takeUnalertedDueBy(
+        manager,
+        new Date(now.getTime() + ALERT_BEFORE_MS),
+        now,
       );
       for (const row of rows) {
         const waitingFor = purgingServices.filter((s) => !row.confirmed.includes(s));
         await this.outbox.add(manager, operationsAlertV1, row.id, {
           kind: 'purge_deadline',
-          severity: row.purge_by <= now ? 'critical' : 'warning',
-          summary: `Account deletion ${row.id} must be purged by ${row.purge_by.toISOString()}; still waiting for ${waitingFor.join(', ')}.`,
-          details: { deletionId: row.id, purgeBy: row.purge_by.toISOString(), waitingFor },
+          severity: row.purgeBy <= now ? 'critical' : 'warning',
+          summary: `Account deletion ${row.id} must be purged by ${row.purgeBy.toISOString()}; still waiting for ${waitingFor.join(', ')}.`,
+          details: { deletionId: row.id, purgeBy: row.purgeBy.toISOString(), waitingFor },
         });
       }
       return rows.length;

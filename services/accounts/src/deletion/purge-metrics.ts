@@ -3,31 +3,12 @@ import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { coalesced, metricsRegistry, reportAtScrape } from '@fluxnote/telemetry';
+import { pendingPurges, type PendingPurges } from './deletion.repository';
 
 export const purgeMetricNames = {
   pending: 'fluxnote_accounts_deletions_pending',
   deadline: 'fluxnote_accounts_purge_deadline_seconds',
 } as const;
-
-export interface PendingPurges {
-  pending: number;
-  /** The nearest deadlines (at most 100: the alert needs only the nearest). */
-  deadlines: { deletionId: string; purgeBy: Date }[];
-}
-
-/** Deletions not purged everywhere yet, and their deadlines, nearest first. */
-export async function pendingPurges(dataSource: DataSource): Promise<PendingPurges> {
-  const [count] = await dataSource.query<{ pending: number }[]>(
-    `SELECT count(*)::int AS pending FROM accounts.deletions`,
-  );
-  const rows = await dataSource.query<{ id: string; purge_by: Date }[]>(
-    `SELECT id, purge_by FROM accounts.deletions ORDER BY purge_by LIMIT 100`,
-  );
-  return {
-    pending: count.pending,
-    deadlines: rows.map((r) => ({ deletionId: r.id, purgeBy: r.purge_by })),
-  };
-}
 
 /**
  * The 72-hour purge on `/metrics`: how many deletions are still waiting for a service's purge,

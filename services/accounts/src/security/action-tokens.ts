@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
+import { actionTokenRows, type TokenPurpose } from './action-tokens.repository';
 
-export type TokenPurpose = 'password_reset' | 'unlock';
+export type { TokenPurpose } from './action-tokens.repository';
 
 const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -21,11 +22,13 @@ export class ActionTokens {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + ttlMs);
-    await manager.query(
-      `INSERT INTO accounts.action_tokens (token_hash, user_id, purpose, expires_at, created_at)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [hashOf(token), userId, purpose, expiresAt, now],
-    );
+    await actionTokenRows.insert(manager, {
+      tokenHash: hashOf(token),
+      userId,
+      purpose,
+      expiresAt,
+      at: now,
+    });
     return { token, expiresAt };
   }
 
@@ -36,12 +39,7 @@ export class ActionTokens {
     purpose: TokenPurpose,
     since: Date,
   ): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
-      `SELECT 1 FROM accounts.action_tokens
-        WHERE user_id = $1 AND purpose = $2 AND created_at > $3 AND used_at IS NULL LIMIT 1`,
-      [userId, purpose, since],
-    );
-    return rows.length > 0;
+    return actionTokenRows.unusedSince(manager, userId, purpose, since);
   }
 
   /** The user the token was for, once: a used, expired or unknown token gives undefined. */
@@ -50,13 +48,6 @@ export class ActionTokens {
     token: string,
     purpose: TokenPurpose,
   ): Promise<string | undefined> {
-    const now = this.clock.now();
-    const [rows] = await manager.query<[{ user_id: string }[], number]>(
-      `UPDATE accounts.action_tokens SET used_at = $3
-        WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
-        RETURNING user_id`,
-      [hashOf(token), purpose, now],
-    );
-    return rows[0]?.user_id;
+    return actionTokenRows.use(manager, hashOf(token), purpose, this.clock.now());
   }
 }

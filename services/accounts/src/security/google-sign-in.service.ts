@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ProblemError } from '@fluxnote/contracts';
 import { isUniqueViolation } from '@fluxnote/persistence';
 import { IdentityService } from '../users/identity.service';
@@ -7,6 +7,7 @@ import { UserEntity } from '../users/user.entity';
 import { GoogleIdTokens, type GoogleIdentity } from './google-id-tokens';
 import { LoginHistory, type LoginClient } from './login-history';
 import { LoginService, type LoginResult } from './login.service';
+import { userRows } from '../users/users.repository';
 
 /**
  * Sign-in with a Google ID token. The Google account is found by its stable id;
@@ -36,12 +37,11 @@ export class GoogleSignInService {
     client: LoginClient,
     raced = false,
   ): Promise<LoginResult> {
-    const users = this.dataSource.getRepository(UserEntity);
-    const linked = await users.findOneBy({ googleSubject: google.subject });
+    const linked = await userRows.byGoogleSubject(this.dataSource, google.subject);
     if (linked) {
       return this.admit(linked, client);
     }
-    const sameEmail = await users.findOneBy({ email: google.email });
+    const sameEmail = await userRows.byEmail(this.dataSource, google.email);
     if (!sameEmail) {
       try {
         const session = await this.identity.signUp({
@@ -68,11 +68,7 @@ export class GoogleSignInService {
         'The account with this email is linked to a different Google account. Log in with that one, or with email and password.',
       );
     }
-    const link = await users.update(
-      { id: sameEmail.id, googleSubject: IsNull() },
-      { googleSubject: google.subject },
-    );
-    if (!link.affected) {
+    if (!(await userRows.linkGoogle(this.dataSource, sameEmail.id, google.subject))) {
       if (raced) {
         throw ProblemError.conflict('This account was just linked to a Google account. Try again.');
       }

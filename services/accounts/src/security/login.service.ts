@@ -14,6 +14,8 @@ import { CodeSendLimits } from './code-send-limits';
 import { LoginHistory, type LoginClient } from './login-history';
 import { LoginThrottle, throttleKeys } from './login-throttle';
 import { accountCounterFor, throttlePolicies } from './login.rules';
+import { userRows } from '../users/users.repository';
+import { challengeRows } from './login-challenges.repository';
 
 export type LoginResult =
   | { kind: 'session'; session: SessionView }
@@ -57,9 +59,7 @@ export class LoginService {
   async logIn(email: string, password: string, client: LoginClient): Promise<LoginResult> {
     const addressKey = throttleKeys.passwordByAddress(client.ip ?? 'unknown');
     await this.throttle.assertOpen(addressKey, 'log-in attempts from your network');
-    const user = await this.dataSource
-      .getRepository(UserEntity)
-      .findOneBy({ email: email.trim().toLowerCase() });
+    const user = await userRows.byEmail(this.dataSource, email.trim().toLowerCase());
     const trusted = user ? await this.history.isTrustedDevice(user.id, client.deviceKey) : false;
     const { counter, policy: accountPolicy } = accountCounterFor(user !== null, trusted);
     const accountKey = !user
@@ -131,56 +131,30 @@ export class LoginService {
       status: 401,
       detail: 'This code is no longer valid. Log in again to get a new one.',
     });
-    const [challenge] = await this.dataSource.query<{ user_id: string }[]>(
-      `SELECT user_id FROM accounts.login_challenges WHERE id = $1`,
-      [challengeId],
-    );
-    if (!challenge) {
+    const challengedUser = await challengeRows.userOf(this.dataSource, challengeId);
+    if (!challengedUser) {
       throw expired;
     }
-    const accountKey = throttleKeys.codeByAccount(challenge.user_id);
+    const accountKey = throttleKeys.codeByAccount(challengedUser);
     await this.throttle.assertOpen(accountKey, 'code attempts for this account');
 
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const [row] = await manager.query<
-        {
-          user_id: string;
-          code_hash: string;
-          device_key: string;
-          device: string;
-          ip: string | null;
-          country: string | null;
-          attempts: number;
-          expires_at: Date;
-          completed_at: Date | null;
-        }[]
-      >(`SELECT * FROM accounts.login_challenges WHERE id = $1 FOR UPDATE`, [challengeId]);
-      if (row.completed_at || row.attempts >= CODE_ATTEMPTS || row.expires_at <= this.clock.now()) {
+      const row = (await challengeRows.lock(manager, challengeId))!;
+      if (row.completedAt || row.attempts >= CODE_ATTEMPTS || row.expiresAt <= this.clock.now()) {
         return { kind: 'expired' as const };
       }
       // The session goes to the device that answered the password, as recorded then.
-      const challenged: LoginClient = {
-        ip: row.ip,
-        country: row.country,
-        deviceKey: row.device_key,
-        device: row.device,
-      };
+      const challenged = row.client;
       const given = codeHash(challengeId, code);
-      if (!/^\d{6}$/.test(code) || !timingSafeEqual(given, Buffer.from(row.code_hash, 'hex'))) {
-        await manager.query(
-          `UPDATE accounts.login_challenges SET attempts = attempts + 1 WHERE id = $1`,
-          [challengeId],
-        );
+      if (!/^\d{6}$/.test(code) || !timingSafeEqual(given, Buffer.from(row.codeHash, 'hex'))) {
+        await challengeRows.countAttempt(manager, challengeId);
         await this.throttle.fail(manager, addressKey, throttlePolicies.codeByAddress);
         await this.throttle.fail(manager, accountKey, throttlePolicies.codeByAccount);
-        await this.history.record(manager, row.user_id, challenged, 'wrong_code');
+        await this.history.record(manager, row.userId, challenged, 'wrong_code');
         return { kind: 'wrong' as const, attemptsLeft: CODE_ATTEMPTS - row.attempts - 1 };
       }
-      await manager.query(`UPDATE accounts.login_challenges SET completed_at = $2 WHERE id = $1`, [
-        challengeId,
-        this.clock.now(),
-      ]);
-      const user = await manager.getRepository(UserEntity).findOneByOrFail({ id: row.user_id });
+      await challengeRows.complete(manager, challengeId, this.clock.now());
+      const user = (await userRows.find(manager, row.userId))!;
       if (!mayHoldSession(user)) {
         return { kind: 'blocked' as const, user };
       }
@@ -218,21 +192,16 @@ export class LoginService {
     const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
     const sealedCode = await this.sealer.seal(code, { userId: user.id, purpose: 'login_code' });
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO accounts.login_challenges
-           (id, user_id, code_hash, device_key, device, ip, country, expires_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          challengeId,
-          user.id,
-          codeHash(challengeId, code).toString('hex'),
-          client.deviceKey,
-          client.device,
-          client.ip,
-          client.country,
+      await challengeRows.insert(
+        manager,
+        {
+          id: challengeId,
+          userId: user.id,
+          codeHash: codeHash(challengeId, code).toString('hex'),
+          client,
           expiresAt,
-          now,
-        ],
+        },
+        now,
       );
       await this.history.record(manager, user.id, client, 'challenged');
       await this.outbox.add(manager, loginChallengedV2, user.id, {

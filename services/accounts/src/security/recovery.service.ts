@@ -10,6 +10,8 @@ import { UserEntity } from '../users/user.entity';
 import { ActionTokens } from './action-tokens';
 import { LoginHistory } from './login-history';
 import { LoginThrottle, throttleKeys } from './login-throttle';
+import { userRows } from '../users/users.repository';
+import { actionTokenRows } from './action-tokens.repository';
 
 const RESET_LINK_TTL_MS = 60 * 60_000;
 /** At most one reset email a minute per account, whoever asks. */
@@ -41,10 +43,7 @@ export class RecoveryService {
   /** Sends a reset link if the account exists; the answer is the same either way. */
   async forgotPassword(email: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const user = await manager.getRepository(UserEntity).findOne({
-        where: { email: email.trim().toLowerCase() },
-        lock: { mode: 'pessimistic_write' },
-      });
+      const user = await userRows.lockByEmail(manager, email.trim().toLowerCase());
       if (!user || user.status === 'deleting') {
         return;
       }
@@ -80,10 +79,7 @@ export class RecoveryService {
       if (user.status === 'deleting') {
         throw invalidLink('password reset');
       }
-      await manager.query(`UPDATE accounts.users SET password_hash = $2 WHERE id = $1`, [
-        userId,
-        passwordHash,
-      ]);
+      await userRows.setPasswordHash(manager, userId, passwordHash);
       await this.throttle.clear(
         manager,
         throttleKeys.passwordByAccount(userId),
@@ -95,10 +91,7 @@ export class RecoveryService {
           reason: 'You chose a new password, so your account is unlocked.',
         });
       }
-      await manager.query(
-        `UPDATE accounts.action_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL`,
-        [userId, this.clock.now()],
-      );
+      await actionTokenRows.useAllOf(manager, userId, this.clock.now());
       await this.status.endSessions(manager, userId);
       await this.outbox.add(manager, passwordChangedV1, userId, { userId });
     });

@@ -5,8 +5,9 @@ import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config/accounts.config';
 import { hashRefreshToken, TokenIssuer } from '../tokens/token-issuer';
-import { mayHoldSession, UserEntity } from '../users/user.entity';
+import { mayHoldSession, type UserEntity } from '../users/user.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
+import { sessionRows, type Revocation } from './sessions.repository';
 
 export interface SessionView {
   user: UserEntity;
@@ -15,15 +16,7 @@ export interface SessionView {
   expiresIn: number;
 }
 
-export interface Revocation {
-  seq: number;
-  /** Empty once the account is deleted (the revocation itself stays until it expires). */
-  userId: string;
-  sessionId: string;
-  endedAt: Date;
-  /** After this, every token the revocation covers has expired anyway. */
-  expiresAt: Date;
-}
+export type { Revocation } from './sessions.repository';
 
 /**
  * Sessions are families of rotating refresh tokens. Ending one also publishes a
@@ -45,10 +38,7 @@ export class Sessions {
 
   async rotate(refreshToken: string): Promise<SessionView> {
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const token = await manager.getRepository(RefreshTokenEntity).findOne({
-        where: { tokenHash: hashRefreshToken(refreshToken) },
-        lock: { mode: 'pessimistic_write' },
-      });
+      const token = await sessionRows.token(manager, hashRefreshToken(refreshToken), true);
       if (!token || token.revokedAt) {
         return undefined;
       }
@@ -61,12 +51,11 @@ export class Sessions {
       if (token.expiresAt <= now) {
         return undefined;
       }
-      const user = await manager.getRepository(UserEntity).findOneByOrFail({ id: token.userId });
+      const user = (await sessionRows.user(manager, token.userId))!;
       if (!mayHoldSession(user)) {
         return undefined;
       }
-      token.rotatedAt = now;
-      await manager.save(token);
+      await sessionRows.markRotated(manager, token.tokenHash, now);
       return this.issue(manager, user, token.familyId);
     });
     if (!outcome) {
@@ -82,9 +71,7 @@ export class Sessions {
 
   async logOut(refreshToken: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const token = await manager
-        .getRepository(RefreshTokenEntity)
-        .findOneBy({ tokenHash: hashRefreshToken(refreshToken) });
+      const token = await sessionRows.token(manager, hashRefreshToken(refreshToken), false);
       if (token && !token.revokedAt) {
         await this.endFamily(manager, token.userId, token.familyId);
       }
@@ -93,45 +80,18 @@ export class Sessions {
 
   /** Ends every session of the user, now (lock, freeze, suspension, password reset, deletion). */
   async endAll(manager: EntityManager, userId: string): Promise<void> {
-    const [rows] = await manager.query<[{ family_id: string }[], number]>(
-      `UPDATE accounts.refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL
-       RETURNING family_id`,
-      [userId, this.clock.now()],
-    );
-    for (const familyId of new Set(rows.map((r) => r.family_id))) {
+    for (const familyId of await sessionRows.revokeAllOf(manager, userId, this.clock.now())) {
       await this.revoke(manager, userId, familyId);
     }
   }
 
   /** Revocations after `afterSeq` that still matter (their access tokens may not have expired yet). */
   async revocationsAfter(afterSeq: number, limit = 1000): Promise<Revocation[]> {
-    const rows = await this.dataSource.query<
-      {
-        seq: string;
-        user_id: string | null;
-        session_id: string;
-        ended_at: Date;
-        expires_at: Date;
-      }[]
-    >(
-      `SELECT seq, user_id, session_id, ended_at, expires_at FROM accounts.session_revocations
-        WHERE seq > $1 AND expires_at > $2 ORDER BY seq LIMIT $3`,
-      [afterSeq, this.clock.now(), limit],
-    );
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      userId: r.user_id ?? '',
-      sessionId: r.session_id,
-      endedAt: r.ended_at,
-      expiresAt: r.expires_at,
-    }));
+    return sessionRows.revocationsAfter(this.dataSource, afterSeq, this.clock.now(), limit);
   }
 
   private async endFamily(manager: EntityManager, userId: string, familyId: string): Promise<void> {
-    await manager.query(
-      `UPDATE accounts.refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL`,
-      [familyId, this.clock.now()],
-    );
+    await sessionRows.revokeFamily(manager, familyId, this.clock.now());
     await this.revoke(manager, userId, familyId);
   }
 
@@ -139,12 +99,7 @@ export class Sessions {
     const now = this.clock.now();
     // Kept as long as an access token issued just before could live, then swept by the query's filter.
     const expiresAt = new Date(now.getTime() + (this.config.ACCESS_TOKEN_TTL_SECONDS + 60) * 1000);
-    await manager.query(`DELETE FROM accounts.session_revocations WHERE expires_at <= $1`, [now]);
-    await manager.query(
-      `INSERT INTO accounts.session_revocations (user_id, session_id, ended_at, expires_at)
-       VALUES ($1, $2, $3, $4)`,
-      [userId, sessionId, now, expiresAt],
-    );
+    await sessionRows.publishRevocation(manager, { userId, sessionId, endedAt: now, expiresAt });
   }
 
   private async issue(
@@ -156,14 +111,17 @@ export class Sessions {
     const expiresAt = new Date(
       this.clock.now().getTime() + this.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
     );
-    await manager.insert(RefreshTokenEntity, {
-      tokenHash: refresh.hash,
-      userId: user.id,
-      familyId,
-      expiresAt,
-      rotatedAt: null,
-      revokedAt: null,
-    });
+    await sessionRows.insertToken(
+      manager,
+      Object.assign(new RefreshTokenEntity(), {
+        tokenHash: refresh.hash,
+        userId: user.id,
+        familyId,
+        expiresAt,
+        rotatedAt: null,
+        revokedAt: null,
+      }),
+    );
     const access = await this.issuer.accessToken(user, familyId);
     return {
       user,

@@ -14,6 +14,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config/accounts.config';
 import type { UserEntity } from '../users/user.entity';
+import { signingKeyRows } from './signing-keys.repository';
 
 const ALG = 'ES256';
 
@@ -81,23 +82,14 @@ export class TokenIssuer implements OnModuleInit {
   }
 
   private async storedOrNewKey(): Promise<string> {
-    const load = async (): Promise<string | undefined> => {
-      const rows = await this.dataSource.query<{ private_pem: string }[]>(
-        'SELECT private_pem FROM accounts.signing_keys ORDER BY created_at DESC LIMIT 1',
-      );
-      return rows[0]?.private_pem;
-    };
-    const existing = await load();
+    const existing = await signingKeyRows.newest(this.dataSource);
     if (existing) {
       return existing;
     }
     const { privateKey } = await generateKeyPair(ALG, { extractable: true });
     const pem = await exportPKCS8(privateKey);
-    await this.dataSource.query(
-      `INSERT INTO accounts.signing_keys (kid, private_pem) VALUES ('embedded', $1) ON CONFLICT DO NOTHING`,
-      [pem],
-    );
-    return (await load())!;
+    await signingKeyRows.insertIfNone(this.dataSource, pem);
+    return (await signingKeyRows.newest(this.dataSource))!;
   }
 }
 

@@ -5,6 +5,7 @@ import { ProblemError, userStatusChangedV1, type EventPayload } from '@fluxnote/
 import { Outbox } from '@fluxnote/messaging';
 import { Sessions } from '../sessions/sessions';
 import { UserEntity, type UserStatus } from './user.entity';
+import { userRows } from './users.repository';
 
 /** What a user hears when a status keeps them out (log-in, refresh). */
 export const blockedStatuses: Record<Exclude<UserStatus, 'active'>, string> = {
@@ -43,10 +44,7 @@ export class AccountStatus {
 
   /** Locks the user's row for the rest of the transaction. */
   async lockUser(manager: EntityManager, userId: string): Promise<UserEntity> {
-    const user = await manager.getRepository(UserEntity).findOne({
-      where: { id: userId },
-      lock: { mode: 'pessimistic_write' },
-    });
+    const user = await userRows.lock(manager, userId);
     if (!user) {
       throw ProblemError.notFound('No such user.');
     }
@@ -70,10 +68,7 @@ export class AccountStatus {
     }
     const previousStatus = user.status;
     const now = this.clock.now();
-    await manager.query(
-      `UPDATE accounts.users SET status = $2, status_changed_at = $3 WHERE id = $1`,
-      [user.id, status, now],
-    );
+    await userRows.setStatus(manager, user.id, status, now);
     user.status = status;
     if (status !== 'active') {
       await this.sessions.endAll(manager, user.id);

@@ -8,6 +8,7 @@ import { LoginHistory, type LoginClient } from '../security/login-history';
 import { Sessions, type SessionView } from '../sessions/sessions';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity, type Role } from './user.entity';
+import { userRows } from './users.repository';
 
 /** Sign-up and who a user is. */
 @Injectable()
@@ -36,18 +37,16 @@ export class IdentityService {
     const passwordHash = input.password === null ? null : await this.hasher.hash(input.password);
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const user = await manager.save(
-          manager.create(UserEntity, {
-            id: randomUUID(),
-            email: input.email.toLowerCase(),
-            passwordHash,
-            googleSubject: input.googleSubject ?? null,
-            brand: input.brand,
-            country: input.country,
-            roles: input.roles ?? ['user'],
-            status: 'active',
-          }),
-        );
+        const user = await userRows.insert(manager, {
+          id: randomUUID(),
+          email: input.email.toLowerCase(),
+          passwordHash,
+          googleSubject: input.googleSubject ?? null,
+          brand: input.brand,
+          country: input.country,
+          roles: input.roles ?? ['user'],
+          status: 'active',
+        });
         if (input.client) {
           await this.history.record(manager, user.id, input.client, 'signed_up');
         }
@@ -72,7 +71,7 @@ export class IdentityService {
   }
 
   async getUser(userId: string): Promise<UserEntity> {
-    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: userId });
+    const user = await userRows.find(this.dataSource, userId);
     if (!user) {
       throw ProblemError.notFound('No such user.');
     }
@@ -87,20 +86,12 @@ export class IdentityService {
     afterUserId: string | null,
     limit: number,
   ): Promise<{ userId: string; status: string; changedAt: Date }[]> {
-    const rows = await this.dataSource.query<{ id: string; status: string; changed_at: Date }[]>(
-      `SELECT id, status, coalesce(status_changed_at, created_at) AS changed_at FROM accounts.users
-        WHERE status IN ('locked', 'frozen', 'suspended') AND ($1::uuid IS NULL OR id > $1::uuid)
-        ORDER BY id LIMIT $2`,
-      [afterUserId, limit],
-    );
-    return rows.map((r) => ({ userId: r.id, status: r.status, changedAt: r.changed_at }));
+    return userRows.restricted(this.dataSource, afterUserId, limit);
   }
 
   /** Creates the first admin from the environment if no account has that email yet. */
   async ensureAdmin(email: string, password: string): Promise<void> {
-    const existing = await this.dataSource
-      .getRepository(UserEntity)
-      .findOneBy({ email: email.toLowerCase() });
+    const existing = await userRows.byEmail(this.dataSource, email.toLowerCase());
     if (existing) {
       return;
     }

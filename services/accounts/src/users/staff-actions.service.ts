@@ -11,55 +11,14 @@ import {
 import { Outbox } from '@fluxnote/messaging';
 import { AccountStatus } from './account-status';
 import { roles as allRoles, UserEntity, type Role, type UserStatus } from './user.entity';
+import { userRows } from './users.repository';
+import { suspensionRows, type Suspension } from './staff-actions.repository';
 
-export interface Suspension {
-  id: string;
-  userId: string;
-  rule: string;
-  evidence: string[];
-  reason: string;
-  createdAt: Date;
-  appeal: { statement: string; appealedAt: Date; decideBy: Date } | null;
-  decision: { decision: 'upheld' | 'overturned'; note: string; decidedAt: Date } | null;
-}
-
-interface SuspensionRow {
-  id: string;
-  user_id: string;
-  rule: string;
-  evidence: string[];
-  reason: string;
-  created_at: Date;
-  appeal_statement: string | null;
-  appealed_at: Date | null;
-  decide_by: Date | null;
-  decision: 'upheld' | 'overturned' | null;
-  decision_note: string | null;
-  decided_at: Date | null;
-}
+export type { Suspension } from './staff-actions.repository';
 
 const APPEAL_DECISION_MS = 48 * 60 * 60_000;
 const agents: Role[] = ['agent', 'senior_agent', 'admin'];
 const seniors: Role[] = ['senior_agent', 'admin'];
-
-function suspensionOf(row: SuspensionRow): Suspension {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    rule: row.rule,
-    evidence: row.evidence,
-    reason: row.reason,
-    createdAt: row.created_at,
-    appeal:
-      row.appeal_statement !== null && row.appealed_at && row.decide_by
-        ? { statement: row.appeal_statement, appealedAt: row.appealed_at, decideBy: row.decide_by }
-        : null,
-    decision:
-      row.decision && row.decided_at
-        ? { decision: row.decision, note: row.decision_note ?? '', decidedAt: row.decided_at }
-        : null,
-  };
-}
 
 /**
  * What staff do to an account — freeze for a security review, unfreeze,
@@ -169,7 +128,7 @@ export class StaffActionsService {
         return user;
       }
       user.roles = wanted;
-      await manager.query(`UPDATE accounts.users SET roles = $2 WHERE id = $1`, [userId, wanted]);
+      await userRows.setRoles(manager, userId, wanted);
       await this.audit(
         manager,
         user.id,
@@ -228,11 +187,15 @@ export class StaffActionsService {
       }
       const before = user.status;
       const id = randomUUID();
-      await manager.query(
-        `INSERT INTO accounts.suspensions (id, user_id, rule, evidence, reason, suspended_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [id, userId, input.rule, input.evidence, input.reason, actorId, this.clock.now()],
-      );
+      await suspensionRows.insert(manager, {
+        id,
+        userId,
+        rule: input.rule,
+        evidence: input.evidence,
+        reason: input.reason,
+        suspendedBy: actorId,
+        createdAt: this.clock.now(),
+      });
       await this.status.change(manager, user, 'suspended', {
         cause: 'suspension',
         reason: input.reason,
@@ -272,10 +235,11 @@ export class StaffActionsService {
       }
       const now = this.clock.now();
       const decideBy = new Date(now.getTime() + APPEAL_DECISION_MS);
-      await manager.query(
-        `UPDATE accounts.suspensions SET appeal_statement = $2, appealed_at = $3, decide_by = $4 WHERE id = $1`,
-        [suspension.id, statement, now, decideBy],
-      );
+      await suspensionRows.recordAppeal(manager, suspension.id, {
+        statement,
+        appealedAt: now,
+        decideBy,
+      });
       await this.outbox.add(manager, suspensionAppealedV1, userId, {
         suspensionId: suspension.id,
         userId,
@@ -298,27 +262,25 @@ export class StaffActionsService {
   ): Promise<Suspension> {
     return this.dataSource.transaction(async (manager) => {
       await this.requireRole(manager, actorId, seniors, 'Deciding a suspension appeal');
-      const [row] = await manager.query<SuspensionRow[]>(
-        `SELECT * FROM accounts.suspensions WHERE id = $1 FOR UPDATE`,
-        [suspensionId],
-      );
+      const row = await suspensionRows.lock(manager, suspensionId);
       if (!row) {
         throw ProblemError.notFound('No such suspension.');
       }
-      if (row.appeal_statement === null) {
+      if (!row.appeal) {
         throw ProblemError.conflict('This suspension has not been appealed.');
       }
       if (row.decision) {
         throw ProblemError.conflict(
-          `This appeal was already decided (${row.decision}); the decision is final.`,
+          `This appeal was already decided (${row.decision.decision}); the decision is final.`,
         );
       }
-      await manager.query(
-        `UPDATE accounts.suspensions SET decision = $2, decision_note = $3, decided_by = $4, decided_at = $5
-          WHERE id = $1`,
-        [suspensionId, decision, note, actorId, this.clock.now()],
-      );
-      const user = await this.status.lockUser(manager, row.user_id);
+      await suspensionRows.recordDecision(manager, suspensionId, {
+        decision,
+        note,
+        decidedBy: actorId,
+        decidedAt: this.clock.now(),
+      });
+      const user = await this.status.lockUser(manager, row.userId);
       const before = user.status;
       if (decision === 'overturned' && user.status === 'suspended') {
         await this.status.change(manager, user, 'active', {
@@ -326,15 +288,15 @@ export class StaffActionsService {
           reason: 'Your appeal was accepted and the suspension is lifted.',
         });
       }
-      await this.outbox.add(manager, suspensionAppealDecidedV1, row.user_id, {
+      await this.outbox.add(manager, suspensionAppealDecidedV1, row.userId, {
         suspensionId,
-        userId: row.user_id,
+        userId: row.userId,
         decision,
         note,
       });
       await this.audit(
         manager,
-        row.user_id,
+        row.userId,
         actorId,
         `appeal_${decision}`,
         before,
@@ -342,16 +304,12 @@ export class StaffActionsService {
         note,
         ticketId,
       );
-      return (await this.latest(manager, row.user_id))!;
+      return (await this.latest(manager, row.userId))!;
     });
   }
 
   private async latest(manager: EntityManager, userId: string): Promise<Suspension | null> {
-    const [row] = await manager.query<SuspensionRow[]>(
-      `SELECT * FROM accounts.suspensions WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1`,
-      [userId],
-    );
-    return row ? suspensionOf(row) : null;
+    return suspensionRows.latestOf(manager, userId);
   }
 
   private async requireRole(
@@ -360,7 +318,7 @@ export class StaffActionsService {
     roles: Role[],
     action: string,
   ): Promise<void> {
-    const actor = await manager.getRepository(UserEntity).findOneBy({ id: actorId });
+    const actor = await userRows.find(manager, actorId);
     if (!actor || actor.status !== 'active' || !actor.roles.some((r) => roles.includes(r))) {
       throw ProblemError.forbidden(`${action} needs the ${roles.join(' or ')} role.`);
     }
@@ -376,10 +334,15 @@ export class StaffActionsService {
     note: string,
     ticketId: string | null,
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO accounts.staff_actions (id, user_id, actor_id, action, status_before, status_after, note, ticket_id, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [randomUUID(), userId, actorId, action, before, after, note, ticketId, this.clock.now()],
-    );
+    await suspensionRows.audit(manager, {
+      userId,
+      actorId,
+      action,
+      before,
+      after,
+      note,
+      ticketId,
+      at: this.clock.now(),
+    });
   }
 }

@@ -31,7 +31,7 @@ import {
   type CreditEntry,
   type CreditGrant,
 } from './ledger.repository';
-import { accountNotOpened } from '../subscriptions/billing-account';
+import { accountNotOpened } from '../subscriptions/billing-account.repository';
 
 export type { CreditAmounts } from './credit-pool';
 export type { CreditGrant } from './ledger.repository';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ProblemError } from '@fluxnote/contracts';
 import type { Currency } from '../money/money';
-import { lockAccount, readAccount, saveAccount } from '../subscriptions/billing-account';
+import { lockAccount, readAccount, saveAccount } from '../subscriptions/billing-account.repository';
 import { mandateTerms } from './mandate-terms';
 import { PaymentProcessor, type SetupStarted } from './payment-processor';
 

@@ -8,7 +8,7 @@
 import { money, multiplyRatio, subtract } from '../money/money';
 import { findPlan, planPrice, type Brand } from '../plans/plan-catalog';
 import type { Charge } from '../charges/charge.service';
-import type { BillingAccount } from '../subscriptions/billing-account';
+import type { BillingAccount } from '../subscriptions/billing-account.repository';
 import type { DetectedBillingError } from './refund-policy';
 
 export interface BillingErrorFacts {

@@ -11,7 +11,7 @@ import { LedgerService } from '../ledger/ledger.service';
 import { formatMoney, minMoney, money, nonNegative, subtract, type Money } from '../money/money';
 import { PaymentProcessor, type RefundStatus } from '../payments/payment-processor';
 import { findPlan } from '../plans/plan-catalog';
-import { readAccount } from '../subscriptions/billing-account';
+import { readAccount } from '../subscriptions/billing-account.repository';
 import { PlanActions } from '../subscriptions/plan-actions';
 import { detectBillingError } from './billing-errors.rules';
 import { refundRows, type Refund, type RefundSource } from './refunds.repository';

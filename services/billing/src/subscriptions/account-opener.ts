@@ -10,7 +10,7 @@ import { ProblemError } from '@fluxnote/contracts';
 import { AccountsDirectory } from '@fluxnote/platform';
 import { LedgerService } from '../ledger/ledger.service';
 import { freePlanId } from '../plans/plan-catalog';
-import { isAccountNotOpened } from './billing-account';
+import { isAccountNotOpened } from './billing-account.repository';
 
 /**
  * A billing account opens from accounts' registration event, which may arrive after the new

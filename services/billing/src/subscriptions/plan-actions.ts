@@ -8,7 +8,7 @@ import { addMonths } from '../ledger/credit-pool';
 import { LedgerService } from '../ledger/ledger.service';
 import { findPlan, type Interval, type Plan, type PlanId } from '../plans/plan-catalog';
 import type { RefundAction } from '../refunds/refund-policy';
-import { lockAccount, saveAccount, type BillingAccount } from './billing-account';
+import { lockAccount, saveAccount, type BillingAccount } from './billing-account.repository';
 
 export function termEnd(start: Date, interval: Interval): Date {
   return addMonths(start, interval === 'year' ? 12 : 1);

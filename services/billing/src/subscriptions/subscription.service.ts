@@ -24,7 +24,7 @@ import {
   readAccount,
   saveAccount,
   type BillingAccount,
-} from './billing-account';
+} from './billing-account.repository';
 import { planOrFail, saveAndAnnounce, termEnd } from './plan-actions';
 import { annualSwitchCharge, planChange, upgradeCharge } from './plan-change.rules';
 

@@ -4,8 +4,9 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { isUuid, ProblemError } from '@fluxnote/contracts';
 import { BillingLedger } from '../billing/billing-ledger';
-import { JobEntity } from './job.entity';
-import { appendJobLog } from './job-log';
+import type { JobEntity } from './job.entity';
+import { jobControlRows } from './job-controls.repository';
+import { appendJobLog } from './job-log.repository';
 
 /** Statuses a job ends in: only these can be deleted (a running one is cancelled or waited for). */
 const finished = ['succeeded', 'failed', 'blocked', 'cancelled'];
@@ -39,13 +40,7 @@ export class JobControls {
    */
   async cancel(userId: string, jobId: string): Promise<JobEntity> {
     const job = await this.dataSource.transaction(async (manager) => {
-      const [rows] = await manager.query<[{ id: string }[], number]>(
-        `UPDATE generation.jobs SET status = 'cancelled', refunded = false, updated_at = $3,
-                failure_reason = 'cancelled', failure_detail = 'Cancelled before it started.'
-          WHERE id = $1 AND user_id = $2 AND status = 'queued' RETURNING id`,
-        [jobId, userId, this.clock.now()],
-      );
-      if (rows.length === 0) {
+      if (!(await jobControlRows.cancelQueued(manager, userId, jobId, this.clock.now()))) {
         const current = await this.owned(userId, jobId);
         throw ProblemError.conflict(
           `Only a job that has not started can be cancelled; this one is ${current.status}.`,
@@ -59,7 +54,7 @@ export class JobControls {
         'decision',
         'cancelled by the user before it started',
       );
-      return manager.getRepository(JobEntity).findOneByOrFail({ id: jobId });
+      return (await jobControlRows.job(manager, jobId))!;
     });
     return (await this.releaseCancelled(job.id)) ?? job;
   }
@@ -75,12 +70,7 @@ export class JobControls {
       }
     }
     return this.dataSource.transaction(async (manager) => {
-      const [rows] = await manager.query<[{ id: string }[], number]>(
-        `UPDATE generation.jobs SET refunded = true WHERE id = $1 AND status = 'cancelled' AND NOT refunded
-          RETURNING id`,
-        [jobId],
-      );
-      if (rows.length > 0) {
+      if (await jobControlRows.markCancelledRefunded(manager, jobId)) {
         await appendJobLog(
           manager,
           this.clock.now(),
@@ -89,7 +79,7 @@ export class JobControls {
           'reservation released (cancelled)',
         );
       }
-      return manager.getRepository(JobEntity).findOneBy({ id: jobId });
+      return jobControlRows.job(manager, jobId);
     });
   }
 
@@ -106,11 +96,7 @@ export class JobControls {
     if (job.status === 'cancelled' && !job.refunded) {
       await this.releaseBeforeDeleting([jobId]);
     }
-    const [rows] = await this.dataSource.query<[{ id: string }[], number]>(
-      `DELETE FROM generation.jobs WHERE id = $1 AND user_id = $2 AND status = ANY ($3) RETURNING id`,
-      [jobId, userId, finished],
-    );
-    if (rows.length === 0) {
+    if (!(await jobControlRows.deleteIn(this.dataSource, userId, jobId, finished))) {
       throw ProblemError.conflict('This job is running; delete it once it has finished.', {
         jobStatus: (await this.owned(userId, jobId)).status,
       });
@@ -122,43 +108,34 @@ export class JobControls {
     if (!isUuid(projectId)) {
       throw ProblemError.notFound(`No project ${projectId}.`);
     }
-    const queued = await this.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM generation.jobs WHERE user_id = $1 AND project_id = $2 AND status = 'queued'`,
-      [userId, projectId],
-    );
-    for (const { id } of queued) {
+    for (const id of await jobControlRows.queuedOfProject(this.dataSource, userId, projectId)) {
       await this.cancel(userId, id).catch((error: unknown) => {
         if (!(error instanceof ProblemError && error.problem.status === 409)) {
           throw error;
         }
       });
     }
-    const cancelled = await this.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM generation.jobs
-        WHERE user_id = $1 AND project_id = $2 AND status = 'cancelled' AND NOT refunded`,
-      [userId, projectId],
+    await this.releaseBeforeDeleting(
+      await jobControlRows.unreleasedOfProject(this.dataSource, userId, projectId),
     );
-    await this.releaseBeforeDeleting(cancelled.map((c) => c.id));
     return this.dataSource.transaction(async (manager) => {
-      const running = await manager.query<{ id: string }[]>(
-        `SELECT id FROM generation.jobs
-          WHERE user_id = $1 AND project_id = $2 AND NOT (status = ANY ($3)) FOR UPDATE`,
-        [userId, projectId, finished],
+      const running = await jobControlRows.lockOthersOfProject(
+        manager,
+        userId,
+        projectId,
+        finished,
       );
       if (running.length > 0) {
         throw ProblemError.conflict(
           `${running.length} job(s) of this project are running; delete it once they have finished.`,
-          { running: running.map((r) => r.id) },
+          { running },
         );
       }
-      const [deleted] = await manager.query<[{ id: string }[], number]>(
-        `DELETE FROM generation.jobs WHERE user_id = $1 AND project_id = $2 RETURNING id`,
-        [userId, projectId],
-      );
-      if (deleted.length === 0) {
+      const deleted = await jobControlRows.deleteProject(manager, userId, projectId);
+      if (deleted === 0) {
         throw ProblemError.notFound(`No project ${projectId}.`);
       }
-      return deleted.length;
+      return deleted;
     });
   }
 
@@ -184,30 +161,21 @@ export class JobControls {
     }
     const token = randomBytes(24).toString('base64url');
     const createdAt = this.clock.now();
-    await this.dataSource.query(
-      `INSERT INTO generation.job_shares (job_id, token_hash, created_at) VALUES ($1, $2, $3)
-       ON CONFLICT (job_id) DO UPDATE SET token_hash = $2, created_at = $3`,
-      [job.id, hashOf(token), createdAt],
-    );
+    await jobControlRows.putShare(this.dataSource, job.id, hashOf(token), createdAt);
     return { token, createdAt };
   }
 
   async unshare(userId: string, jobId: string): Promise<void> {
     await this.owned(userId, jobId);
-    await this.dataSource.query(`DELETE FROM generation.job_shares WHERE job_id = $1`, [jobId]);
+    await jobControlRows.removeShare(this.dataSource, jobId);
   }
 
   /** The job behind a share link, for anyone holding it; a revoked or unknown link is not found. */
   async shared(token: string): Promise<JobEntity> {
-    const [row] = /^[A-Za-z0-9_-]{32}$/.test(token)
-      ? await this.dataSource.query<{ job_id: string }[]>(
-          `SELECT job_id FROM generation.job_shares WHERE token_hash = $1`,
-          [hashOf(token)],
-        )
-      : [];
-    const job = row
-      ? await this.dataSource.getRepository(JobEntity).findOneBy({ id: row.job_id })
-      : null;
+    const jobId = /^[A-Za-z0-9_-]{32}$/.test(token)
+      ? await jobControlRows.sharedJobId(this.dataSource, hashOf(token))
+      : undefined;
+    const job = jobId ? await jobControlRows.job(this.dataSource, jobId) : null;
     if (!job || job.status !== 'succeeded') {
       throw ProblemError.notFound('This share link does not exist or was turned off.');
     }
@@ -215,9 +183,7 @@ export class JobControls {
   }
 
   private async owned(userId: string, jobId: string): Promise<JobEntity> {
-    const job = isUuid(jobId)
-      ? await this.dataSource.getRepository(JobEntity).findOneBy({ id: jobId, userId })
-      : null;
+    const job = isUuid(jobId) ? await jobControlRows.ownJob(this.dataSource, userId, jobId) : null;
     if (!job || job.status === 'reserving') {
       throw ProblemError.notFound(`No generation ${jobId}.`);
     }

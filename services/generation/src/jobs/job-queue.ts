@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { defaultModels } from '../catalog/model-catalog';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
-import { JobEntity } from './job.entity';
+import type { JobEntity } from './job.entity';
 import { GenerationMetrics } from './generation-metrics';
 import { queueRows, type ModelLimits } from './queue.repository';
 
@@ -45,9 +45,7 @@ export class JobQueue {
         if (!claim) {
           return undefined;
         }
-        const job = await this.dataSource
-          .getRepository(JobEntity)
-          .findOneByOrFail({ id: claim.id });
+        const job = await queueRows.job(this.dataSource, claim.id);
         // Its wait in the queue: once, when a worker first takes it (a retry after a crash is not
         // a second wait).
         if (job.attempts === 1 && job.startedAt) {

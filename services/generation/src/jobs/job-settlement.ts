@@ -6,7 +6,7 @@ import { Outbox } from '@fluxnote/messaging';
 import { BillingLedger } from '../billing/billing-ledger';
 import { FailureSignals } from './failure-signals';
 import { JobEntity, OUTPUT_MODERATION, type JobOutcome } from './job.entity';
-import { appendJobLog } from './job-log';
+import { appendJobLog } from './job-log.repository';
 
 /** Why a job that did not succeed ended: recorded on the job and given to billing's release. */
 function failureReasonOf(outcome: JobOutcome): string {

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { JobEntity, OUTPUT_MODERATION } from '../jobs/job.entity';
-import { appendJobLog } from '../jobs/job-log';
+import { appendJobLog } from '../jobs/job-log.repository';
 import { normalisePrompt } from './prompt-safety';
 
 export interface PromptApproval {

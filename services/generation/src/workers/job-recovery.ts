@@ -5,7 +5,7 @@ import { BillingLedger } from '../billing/billing-ledger';
 import { timeLimitMs } from '../catalog/model-catalog';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
 import { JobEntity } from '../jobs/job.entity';
-import { appendJobLog } from '../jobs/job-log';
+import { appendJobLog } from '../jobs/job-log.repository';
 import { JobSettlement } from '../jobs/job-settlement';
 import { JobControls } from '../jobs/job-controls';
 import { ModelProviders } from '../providers/model-providers';

@@ -11,7 +11,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
 import { JobEntity, type JobOutcome } from '../jobs/job.entity';
-import { appendJobLog } from '../jobs/job-log';
+import { appendJobLog } from '../jobs/job-log.repository';
 import { JobSettlement } from '../jobs/job-settlement';
 import { JobQueue } from '../jobs/job-queue';
 import { WORK_CHANNEL } from '../jobs/work-channel';

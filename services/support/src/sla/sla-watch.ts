@@ -4,7 +4,7 @@ import { Clock, PeriodicWorker } from '@fluxnote/clock';
 import { ticketEscalatedV1 } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { SUPPORT_CONFIG, type SupportConfig } from '../config/support.config';
-import { recordAudit } from '../tickets/ticket-audit';
+import { recordAudit } from '../tickets/ticket-audit.repository';
 import type { TicketRow } from '../tickets/tickets.repository';
 import { priorityClassName } from '../tickets/intake.rules';
 import type { SlaStanding } from './sla-clock';

@@ -10,7 +10,7 @@ import {
 } from '@fluxnote/contracts';
 import { PlatformServices } from '../platform/platform-services';
 import { AgentDesk } from './agent-desk.service';
-import { recordAudit } from './ticket-audit';
+import { recordAudit } from './ticket-audit.repository';
 import type { TicketRow } from './tickets.repository';
 
 /** Actions only a senior agent (or an admin) may take. */

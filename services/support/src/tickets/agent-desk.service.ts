@@ -7,7 +7,7 @@ import type { SlaStanding } from '../sla/sla-clock';
 import { standingOf } from '../sla/ticket-standing';
 import { SlaClocks } from '../sla/sla-clock';
 import { Customers } from '../customers/customers';
-import { recordAudit } from './ticket-audit';
+import { recordAudit } from './ticket-audit.repository';
 import type { Ticket, TicketRow } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
