@@ -4,6 +4,7 @@ import { Clock, PeriodicWorker } from '@fluxnote/clock';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config/notifications.config';
 import { Notifier } from '../delivery/notifier';
 import type { Message } from '../messages/templates';
+import { broadcastRows } from './broadcasts.repository';
 
 /** Users written per transaction: small enough that a user's own events never wait long behind one. */
 const BATCH = 200;
@@ -44,40 +45,21 @@ export class Broadcasts extends PeriodicWorker {
     data: Record<string, unknown>,
     userIds: readonly string[],
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO notifications.broadcasts (id, message, data, created_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (id) DO NOTHING`,
-      [broadcastId, JSON.stringify(message), JSON.stringify(data), this.clock.now()],
-    );
-    await manager.query(
-      `INSERT INTO notifications.broadcast_recipients (broadcast_id, user_id)
-       SELECT $1, u FROM unnest($2::uuid[]) u ON CONFLICT DO NOTHING`,
-      [broadcastId, userIds],
+    await broadcastRows.insert(
+      manager,
+      { id: broadcastId, message, data, at: this.clock.now() },
+      userIds,
     );
   }
 
   /** One batch of waiting users notified; returns how many. */
   async runOnce(batch = BATCH): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      // (a DELETE … RETURNING comes back from TypeORM as [rows, count])
-      const [taken] = await manager.query<[{ broadcast_id: string; user_id: string }[], number]>(
-        `DELETE FROM notifications.broadcast_recipients r
-          USING (SELECT broadcast_id, user_id FROM notifications.broadcast_recipients
-                  LIMIT $1 FOR UPDATE SKIP LOCKED) picked
-          WHERE r.broadcast_id = picked.broadcast_id AND r.user_id = picked.user_id
-          RETURNING r.broadcast_id, r.user_id`,
-        [batch],
-      );
-      const byBroadcast = new Map<string, string[]>();
-      for (const row of taken) {
-        const users = byBroadcast.get(row.broadcast_id) ?? [];
-        users.push(row.user_id);
-        byBroadcast.set(row.broadcast_id, users);
-      }
+      const byBroadcast = await broadcastRows.take(manager, batch);
+      let taken = 0;
       for (const [broadcastId, userIds] of byBroadcast) {
-        const [broadcast] = await manager.query<
-          { message: Message; data: Record<string, unknown> }[]
-        >(`SELECT message, data FROM notifications.broadcasts WHERE id = $1`, [broadcastId]);
+        taken += userIds.length;
+        const broadcast = await broadcastRows.message(manager, broadcastId);
         await this.notifier.notifyMany(
           manager,
           userIds.map((userId) => ({ userId, eventId: `${broadcastId}/${userId}` })),
@@ -86,7 +68,7 @@ export class Broadcasts extends PeriodicWorker {
           { priority: 1 },
         );
       }
-      return taken.length;
+      return taken;
     });
   }
 }

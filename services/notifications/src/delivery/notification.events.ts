@@ -52,6 +52,7 @@ import { JobsReadyDigest } from '../feed/jobs-ready-digest';
 import type { Message } from '../messages/templates';
 import { FarewellMail } from './farewell-mail';
 import { Notifier } from './notifier';
+import { recipientRows } from './recipients.repository';
 
 /** Every event a user must hear about, into their feed and their chosen channels; who they are, from accounts. */
 @Injectable()
@@ -90,13 +91,10 @@ export class NotificationEventsConsumer extends EventConsumer {
     to: { roles: string[]; userIds?: string[] },
     action?: { label: string; path: string },
   ): Promise<void> {
-    const staff = await manager.query<{ user_id: string }[]>(
-      `SELECT user_id FROM notifications.recipients WHERE roles && $1::text[] OR user_id = ANY ($2::uuid[])`,
-      [to.roles, to.userIds ?? []],
-    );
+    const staff = await recipientRows.withRoles(manager, to.roles, to.userIds ?? []);
     await this.notifier.notifyMany(
       manager,
-      staff.map((a) => ({ userId: a.user_id, eventId: `${eventId}/${a.user_id}` })),
+      staff.map((userId) => ({ userId, eventId: `${eventId}/${userId}` })),
       operationsAlertMessage(alert, action),
       { kind: alert.kind, severity: alert.severity, ...alert.details },
     );
@@ -113,18 +111,19 @@ export class NotificationEventsConsumer extends EventConsumer {
   register(router: EventRouter): void {
     router
       .on(userRegisteredV1, async (event, { manager }) => {
-        await manager.query(
-          `INSERT INTO notifications.recipients (user_id, brand, email, roles, created_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (user_id) DO UPDATE SET brand = $2, email = COALESCE($3, notifications.recipients.email),
-             roles = $4`,
-          [event.userId, event.brand, event.email ?? null, event.roles ?? [], this.clock.now()],
+        await recipientRows.registered(
+          manager,
+          {
+            userId: event.userId,
+            brand: event.brand,
+            email: event.email ?? null,
+            roles: event.roles ?? [],
+          },
+          this.clock.now(),
         );
       })
       .on(userRolesChangedV1, async (event, { manager }) => {
-        await manager.query(`UPDATE notifications.recipients SET roles = $2 WHERE user_id = $1`, [
-          event.userId,
-          event.roles,
-        ]);
+        await recipientRows.setRoles(manager, event.userId, event.roles);
       })
       .on(deletionCompletedV1, (event) => this.farewell.send(event))
       // For the people who run the platform: every admin, whatever their preferences.

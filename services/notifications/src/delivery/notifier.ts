@@ -15,23 +15,14 @@ import {
   type RenderedPush,
 } from '../messages/templates';
 import { PreferencesService } from '../preferences/preferences.service';
+import { pushDeviceRows } from '../push/push-devices.repository';
+import { deliveryRows, type QueuedDelivery } from './deliveries.repository';
+import { recipientRows, type Recipient } from './recipients.repository';
 
 /** One person to tell, and the id that makes telling them idempotent. */
 export interface NotifyTarget {
   userId: string;
   eventId: string;
-}
-
-interface QueuedDelivery {
-  eventId: string;
-  userId: string;
-  channel: 'email' | 'push';
-  address: string;
-  subject: string;
-  text: string;
-  html: string | null;
-  sender: string | null;
-  link: string | null;
 }
 
 /**
@@ -59,19 +50,16 @@ export class Notifier {
   private async learnMissing(
     manager: EntityManager,
     ids: readonly string[],
-    recipients: Map<string, { user_id: string; brand: string; email: string | null }>,
+    recipients: Map<string, Recipient>,
   ): Promise<void> {
     const missing = ids.filter((id) => !recipients.has(id));
     for (const user of await Promise.all(missing.map((id) => this.accounts.lookUp(id)))) {
       if (!user) {
         continue;
       }
-      await manager.query(
-        `INSERT INTO notifications.recipients (user_id, brand, email, roles, created_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO NOTHING`,
-        [user.id, user.brand, user.email || null, user.roles, this.clock.now()],
-      );
-      recipients.set(user.id, { user_id: user.id, brand: user.brand, email: user.email || null });
+      const learned = { userId: user.id, brand: user.brand, email: user.email || null };
+      await recipientRows.learned(manager, { ...learned, roles: user.roles }, this.clock.now());
+      recipients.set(user.id, learned);
     }
   }
 
@@ -113,25 +101,11 @@ export class Notifier {
       return;
     }
     const ids = outside.map((t) => t.userId);
-    const recipients = new Map(
-      (
-        await manager.query<{ user_id: string; brand: string; email: string | null }[]>(
-          `SELECT user_id, brand, email FROM notifications.recipients WHERE user_id = ANY($1)`,
-          [ids],
-        )
-      ).map((r) => [r.user_id, r]),
-    );
+    const recipients = new Map((await recipientRows.of(manager, ids)).map((r) => [r.userId, r]));
     await this.learnMissing(manager, ids, recipients);
-    const devices = new Map<string, string[]>();
-    if (message.channels.includes('push')) {
-      const rows = await manager.query<{ user_id: string; token: string }[]>(
-        `SELECT user_id, token FROM notifications.push_devices WHERE user_id = ANY($1)`,
-        [ids],
-      );
-      for (const row of rows) {
-        devices.set(row.user_id, [...(devices.get(row.user_id) ?? []), row.token]);
-      }
-    }
+    const devices = message.channels.includes('push')
+      ? await pushDeviceRows.tokensOf(manager, ids)
+      : new Map<string, string[]>();
     const rendered = new Map<string, { brand: Brand; email: RenderedEmail; push: RenderedPush }>();
     const render = (brandId: string | undefined) => {
       const brand = brandOf(brandId);
@@ -189,32 +163,15 @@ export class Notifier {
     if (rows.length === 0) {
       return;
     }
-    const column = <K extends keyof QueuedDelivery>(key: K) => rows.map((r) => r[key]);
-    await manager.query(
-      `INSERT INTO notifications.deliveries (id, event_id, user_id, channel, category, address, subject,
-         text_body, html_body, sender, link, priority, holds_secret, status, next_attempt_at, created_at)
-       SELECT d.id, d.event_id, d.user_id, d.channel, $11, d.address, d.subject, d.text_body,
-              d.html_body, d.sender, d.link, $12, $14, 'pending', $13, $13
-         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[],
-                     $7::text[], $8::text[], $9::text[], $10::text[])
-           AS d (id, event_id, user_id, channel, address, subject, text_body, html_body, sender, link)
-       ON CONFLICT (event_id, user_id, channel, address) DO NOTHING`,
-      [
-        rows.map(() => randomUUID()),
-        column('eventId'),
-        column('userId'),
-        column('channel'),
-        column('address'),
-        column('subject'),
-        column('text'),
-        column('html'),
-        column('sender'),
-        column('link'),
-        message.category,
+    await deliveryRows.queue(
+      manager,
+      rows.map((row) => ({ ...row, id: randomUUID() })),
+      {
+        category: message.category,
         priority,
-        this.clock.now(),
-        message.holdsSecret === true,
-      ],
+        holdsSecret: message.holdsSecret === true,
+        at: this.clock.now(),
+      },
     );
   }
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { NotifyWaiter } from '@fluxnote/persistence';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config/notifications.config';
-import { FEED_CHANNEL, FeedService } from './feed.service';
+import { FEED_CHANNEL } from './feed.repository';
+import { FeedService } from './feed.service';
 import type { NotificationEntity } from './notification.entity';
 
 /**

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import type { NotificationCategory } from '../messages/templates';
-import { NotificationEntity } from './notification.entity';
+import type { NotificationEntity } from './notification.entity';
+import { feedRows, type DeliveryView } from './feed.repository';
 
 export interface FeedItem {
   category: NotificationCategory;
@@ -12,53 +13,7 @@ export interface FeedItem {
   body: string;
 }
 
-export interface DeliveryView {
-  id: string;
-  eventId: string;
-  userId: string;
-  channel: string;
-  category: string;
-  status: 'pending' | 'sent' | 'dead' | 'discarded';
-  attempts: number;
-  lastError: string | null;
-  createdAt: Date;
-  sentAt: Date | null;
-}
-
-interface DeliveryRow {
-  id: string;
-  event_id: string;
-  user_id: string;
-  channel: string;
-  category: string;
-  status: DeliveryView['status'];
-  attempts: number;
-  last_error: string | null;
-  created_at: Date;
-  sent_at: Date | null;
-}
-
-const deliveryColumns =
-  'id, event_id, user_id, channel, category, status, attempts, last_error, created_at, sent_at';
-
-function toDelivery(r: DeliveryRow): DeliveryView {
-  return {
-    id: r.id,
-    eventId: r.event_id,
-    userId: r.user_id,
-    channel: r.channel,
-    category: r.category,
-    status: r.status,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    createdAt: r.created_at,
-    sentAt: r.sent_at,
-  };
-}
-
-export const FEED_CHANNEL = 'notifications_feed';
-/** Seeds the per-user feed lock's key, apart from other advisory locks on the same database. */
-const FEED_LOCK_SEED = 7141;
+export type { DeliveryView } from './feed.repository';
 
 /** The in-app feed: written from events, read by its owner only. */
 @Injectable()
@@ -85,34 +40,11 @@ export class FeedService {
       return;
     }
     const userIds = targets.map((t) => t.userId);
-    // Locks taken in key order, so two writers never wait on each other in a circle.
-    await manager.query(
-      `SELECT pg_advisory_xact_lock(k) FROM (
-         SELECT DISTINCT hashtextextended(u::text, ${FEED_LOCK_SEED}) AS k FROM unnest($1::uuid[]) u ORDER BY 1
-       ) keys`,
-      [userIds],
-    );
-    await manager.query(
-      `WITH added AS (
-         INSERT INTO notifications.notifications (id, user_id, event_id, category, title, body, data,
-                                                  created_at)
-         SELECT t.id, t.user_id, t.event_id, $4, $5, $6, $7, $9
-           FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS t (id, user_id, event_id)
-         ON CONFLICT (event_id) DO NOTHING
-         RETURNING user_id
-       )
-       SELECT pg_notify($8, user_id::text) FROM added`,
-      [
-        targets.map(() => randomUUID()),
-        userIds,
-        targets.map((t) => t.eventId),
-        message.category,
-        message.title,
-        message.body,
-        JSON.stringify(data),
-        FEED_CHANNEL,
-        this.clock.now(),
-      ],
+    await feedRows.lockUsers(manager, userIds);
+    await feedRows.insertMany(
+      manager,
+      targets.map((t) => ({ id: randomUUID(), userId: t.userId, eventId: t.eventId })),
+      { ...message, data, createdAt: this.clock.now() },
     );
   }
 
@@ -121,18 +53,9 @@ export class FeedService {
     options: { unreadOnly: boolean; limit: number; cursor?: string },
   ): Promise<{ items: NotificationEntity[]; nextCursor: string | null; unreadCount: number }> {
     const size = Math.min(Math.max(options.limit || 20, 1), 100);
-    const query = this.dataSource
-      .getRepository(NotificationEntity)
-      .createQueryBuilder('n')
-      .where('n.user_id = :userId', { userId })
-      // newest first: the order they were written in (the per-user sequence), whatever the clock said
-      .orderBy('n.seq', 'DESC')
-      .take(size + 1);
-    if (options.unreadOnly) {
-      query.andWhere('n.read_at IS NULL');
-    }
+    let before: string | undefined;
     if (options.cursor) {
-      const before = /^seq:(\d{1,18})$/.exec(
+      before = /^seq:(\d{1,18})$/.exec(
         Buffer.from(options.cursor, 'base64url').toString('utf8'),
       )?.[1];
       if (!before) {
@@ -140,14 +63,15 @@ export class FeedService {
           field: 'cursor',
         });
       }
-      query.andWhere('n.seq < :before', { before });
     }
-    const rows = await query.getMany();
+    const rows = await feedRows.newestFirst(this.dataSource, userId, {
+      unreadOnly: options.unreadOnly,
+      before,
+      take: size + 1,
+    });
     const items = rows.slice(0, size);
     const last = items[items.length - 1];
-    const unreadCount = await this.dataSource
-      .getRepository(NotificationEntity)
-      .countBy({ userId, readAt: IsNull() });
+    const unreadCount = await feedRows.unreadCount(this.dataSource, userId);
     return {
       items,
       nextCursor:
@@ -158,22 +82,12 @@ export class FeedService {
 
   /** The user's items after `afterSeq`, oldest first (a live stream's next batch). */
   async after(userId: string, afterSeq: number, limit = 100): Promise<NotificationEntity[]> {
-    return this.dataSource
-      .getRepository(NotificationEntity)
-      .createQueryBuilder('n')
-      .where('n.user_id = :userId AND n.seq > :afterSeq', { userId, afterSeq })
-      .orderBy('n.seq', 'ASC')
-      .take(limit)
-      .getMany();
+    return feedRows.after(this.dataSource, userId, afterSeq, limit);
   }
 
   /** The user's newest sequence number (0 before the first item): where a fresh stream starts. */
   async lastSeq(userId: string): Promise<number> {
-    const rows = await this.dataSource.query<{ seq: string | null }[]>(
-      `SELECT max(seq) AS seq FROM notifications.notifications WHERE user_id = $1`,
-      [userId],
-    );
-    return Number(rows[0]?.seq ?? 0);
+    return feedRows.lastSeq(this.dataSource, userId);
   }
 
   /** How each listed item went out on the other channels, by its event. */
@@ -181,21 +95,12 @@ export class FeedService {
     if (eventIds.length === 0) {
       return [];
     }
-    const rows = await this.dataSource.query<DeliveryRow[]>(
-      `SELECT ${deliveryColumns} FROM notifications.deliveries WHERE user_id = $1 AND event_id = ANY($2)`,
-      [userId, eventIds],
-    );
-    return rows.map(toDelivery);
+    return feedRows.deliveriesOf(this.dataSource, userId, eventIds);
   }
 
   /** The dead-letter record: deliveries that failed every attempt, newest first. */
   async deadDeliveries(limit: number): Promise<DeliveryView[]> {
-    const rows = await this.dataSource.query<DeliveryRow[]>(
-      `SELECT ${deliveryColumns} FROM notifications.deliveries WHERE status = 'dead'
-        ORDER BY created_at DESC LIMIT $1`,
-      [Math.min(Math.max(limit || 100, 1), 500)],
-    );
-    return rows.map(toDelivery);
+    return feedRows.deadDeliveries(this.dataSource, Math.min(Math.max(limit || 100, 1), 500));
   }
 
   /**
@@ -203,24 +108,17 @@ export class FeedService {
    * job finished) marks its replacement, which shows what it showed and more.
    */
   async markRead(userId: string, id: string): Promise<NotificationEntity> {
-    const repository = this.dataSource.getRepository(NotificationEntity);
     const uuid = /^[0-9a-f-]{36}$/i.test(id);
     const found = uuid
-      ? ((await repository.findOneBy({ id, userId })) ??
-        (await repository
-          .createQueryBuilder('n')
-          .where(`n.userId = :userId AND n.data->'supersedes' @> jsonb_build_array(:id::text)`, {
-            userId,
-            id,
-          })
-          .getOne()))
+      ? ((await feedRows.own(this.dataSource, userId, id)) ??
+        (await feedRows.superseding(this.dataSource, userId, id)))
       : null;
     if (!found) {
       throw ProblemError.notFound(`No notification ${id}.`);
     }
     if (!found.readAt) {
       found.readAt = this.clock.now();
-      await repository.save(found);
+      await feedRows.markRead(this.dataSource, found.id, found.readAt);
     }
     return found;
   }

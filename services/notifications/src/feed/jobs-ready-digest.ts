@@ -5,9 +5,10 @@ import type { EventPayload, jobSucceededV1 } from '@fluxnote/contracts';
 import { Notifier } from '../delivery/notifier';
 import { jobSucceededMessage } from '../messages/event-messages';
 import type { Message } from '../messages/templates';
+import { feedRows } from './feed.repository';
 
 /** Finished jobs within this long of an unread "ready" item join it. */
-const DIGEST_WINDOW = '10 minutes';
+const DIGEST_WINDOW_MS = 10 * 60_000;
 /** Job ids a digest keeps (the newest). */
 const MAX_JOB_IDS = 50;
 
@@ -43,15 +44,8 @@ export class JobsReadyDigest {
     event: EventPayload<typeof jobSucceededV1>,
     eventId: string,
   ): Promise<void> {
-    const [open] = await manager.query<
-      { id: string; data: { jobIds?: string[]; count?: number; supersedes?: string[] } }[]
-    >(
-      `SELECT id, data FROM notifications.notifications
-        WHERE user_id = $1 AND read_at IS NULL AND data->>'digest' = 'jobs-ready'
-          AND created_at > $2::timestamptz - interval '${DIGEST_WINDOW}'
-        ORDER BY seq DESC LIMIT 1 FOR UPDATE`,
-      [event.userId, this.clock.now()],
-    );
+    const since = new Date(this.clock.now().getTime() - DIGEST_WINDOW_MS);
+    const open = await feedRows.openDigest(manager, event.userId, since);
     if (!open) {
       await this.notifier.notify(manager, event.userId, eventId, jobSucceededMessage(event), {
         digest: 'jobs-ready',
@@ -63,7 +57,7 @@ export class JobsReadyDigest {
     const jobIds = [...(open.data.jobIds ?? []), event.jobId].slice(-MAX_JOB_IDS);
     // (the count, not the kept ids: only the newest MAX_JOB_IDS ids are kept)
     const count = (open.data.count ?? open.data.jobIds?.length ?? 1) + 1;
-    await manager.query(`DELETE FROM notifications.notifications WHERE id = $1`, [open.id]);
+    await feedRows.remove(manager, open.id);
     await this.notifier.notify(manager, event.userId, eventId, jobsReadyMessage(count, event), {
       digest: 'jobs-ready',
       jobId: event.jobId,

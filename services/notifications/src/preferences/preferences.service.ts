@@ -10,6 +10,7 @@ import {
   type Message,
   type NotificationCategory,
 } from '../messages/templates';
+import { preferenceRows, type PreferenceRow } from './preferences.repository';
 
 export type PreferenceMatrix = Record<
   NotificationCategory,
@@ -19,12 +20,6 @@ export type PreferenceMatrix = Record<
 export type PreferenceChanges = Partial<
   Record<NotificationCategory, Partial<Record<Channel, boolean>>>
 >;
-
-interface PreferenceRow {
-  category: NotificationCategory;
-  channel: Channel;
-  enabled: boolean;
-}
 
 /**
  * What each user wants per category and channel. Everything is on until the user
@@ -38,10 +33,7 @@ export class PreferencesService {
   ) {}
 
   async get(userId: string): Promise<PreferenceMatrix> {
-    const rows = await this.dataSource.query<PreferenceRow[]>(
-      `SELECT category, channel, enabled FROM notifications.preferences WHERE user_id = $1`,
-      [userId],
-    );
+    const rows = await preferenceRows.ofUser(this.dataSource, userId);
     const matrix = {} as PreferenceMatrix;
     for (const category of categories) {
       const locked = mustDeliver.has(category);
@@ -75,12 +67,7 @@ export class PreferencesService {
     }
     await this.dataSource.transaction(async (manager) => {
       for (const write of writes) {
-        await manager.query(
-          `INSERT INTO notifications.preferences (user_id, category, channel, enabled, updated_at)
-           VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (user_id, category, channel) DO UPDATE SET enabled = $4, updated_at = $5`,
-          [userId, write.category, write.channel, write.enabled, this.clock.now()],
-        );
+        await preferenceRows.put(manager, userId, write, this.clock.now());
       }
     });
     return this.get(userId);
@@ -99,13 +86,8 @@ export class PreferencesService {
     if (mustDeliver.has(message.category)) {
       return off;
     }
-    const rows = await manager.query<{ user_id: string; channel: Channel }[]>(
-      `SELECT user_id, channel FROM notifications.preferences
-        WHERE user_id = ANY($1) AND category = $2 AND NOT enabled`,
-      [userIds, message.category],
-    );
-    for (const row of rows) {
-      off.set(row.user_id, (off.get(row.user_id) ?? new Set<Channel>()).add(row.channel));
+    for (const row of await preferenceRows.turnedOff(manager, userIds, message.category)) {
+      off.set(row.userId, (off.get(row.userId) ?? new Set<Channel>()).add(row.channel));
     }
     return off;
   }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import type { PushPlatform } from '../delivery/push-sender';
+import { pushDeviceRows } from './push-devices.repository';
 
 export interface PushDevice {
   token: string;
@@ -43,45 +44,23 @@ export class PushDevices {
     }
     const registeredAt = this.clock.now();
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO notifications.push_devices (token, user_id, platform, registered_at)
-         VALUES ($1, $2, $3, $4)
-         ON CONFLICT (token) DO UPDATE SET user_id = $2, platform = $3, registered_at = $4`,
-        [clean, userId, platform, registeredAt],
-      );
-      await manager.query(
-        `DELETE FROM notifications.push_devices WHERE token IN (
-           SELECT token FROM notifications.push_devices WHERE user_id = $1
-            ORDER BY registered_at DESC OFFSET $2)`,
-        [userId, MAX_DEVICES],
-      );
+      await pushDeviceRows.put(manager, { token: clean, userId, platform, registeredAt });
+      await pushDeviceRows.keepNewest(manager, userId, MAX_DEVICES);
     });
     return { token: clean, platform: platform as PushPlatform, registeredAt };
   }
 
   /** Only the owner can remove a registration; anyone else's token is simply not found. */
   async unregister(userId: string, token: string): Promise<void> {
-    const [, removed] = await this.dataSource.query<[unknown[], number]>(
-      `DELETE FROM notifications.push_devices WHERE token = $1 AND user_id = $2`,
-      [token, userId],
-    );
-    if (!removed) {
+    if (!(await pushDeviceRows.remove(this.dataSource, userId, token))) {
       throw ProblemError.notFound('No such device is registered for push on this account.');
     }
   }
 
   async list(userId: string): Promise<PushDevice[]> {
-    const rows = await this.dataSource.query<
-      { token: string; platform: PushPlatform; registered_at: Date }[]
-    >(
-      `SELECT token, platform, registered_at FROM notifications.push_devices
-        WHERE user_id = $1 ORDER BY registered_at DESC`,
-      [userId],
-    );
-    return rows.map((r) => ({
-      token: r.token,
-      platform: r.platform,
-      registeredAt: r.registered_at,
+    return (await pushDeviceRows.ofUser(this.dataSource, userId)).map((d) => ({
+      ...d,
+      platform: d.platform as PushPlatform,
     }));
   }
 }

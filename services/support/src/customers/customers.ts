@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccountsDirectory } from '@fluxnote/platform';
 import type { SupportPlan } from '../sla/sla-clock';
+import { customerRows } from './customers.repository';
 
 /** Billing, the owner of a customer's plan (GrpcPlatformServices answers it over gRPC). */
 export abstract class CurrentPlans {
@@ -17,11 +18,8 @@ export async function copiedCustomer(
   manager: EntityManager,
   userId: string,
 ): Promise<{ brand: string; plan: SupportPlan }> {
-  const [copy] = await manager.query<{ brand: string; plan: SupportPlan }[]>(
-    `SELECT brand, plan FROM support.customers WHERE user_id = $1`,
-    [userId],
-  );
-  return { brand: copy?.brand ?? 'fluxnote', plan: copy?.plan ?? 'free' };
+  const copy = await customerRows.copy(manager, userId);
+  return { brand: copy?.brand ?? 'fluxnote', plan: (copy?.plan as SupportPlan) ?? 'free' };
 }
 
 /**
@@ -44,10 +42,7 @@ export class Customers {
 
   /** The brand and plan a new ticket is routed by. */
   async forTicket(userId: string): Promise<{ brand: string; plan: string }> {
-    const [copy] = await this.dataSource.query<{ brand: string; plan: string }[]>(
-      `SELECT brand, plan FROM support.customers WHERE user_id = $1`,
-      [userId],
-    );
+    const copy = await customerRows.copy(this.dataSource, userId);
     const plan = this.plans.currentPlan(userId).catch((error: unknown) => {
       this.logger.warn(
         `billing did not say ${userId}'s plan; using the last one heard: ${String(error)}`,
@@ -65,10 +60,7 @@ export class Customers {
 
   /** The person's roles: the copy's when it grants one of `wanted`, else accounts' answer. */
   async rolesOf(userId: string, wanted: readonly string[]): Promise<string[]> {
-    const [copy] = await this.dataSource.query<{ roles: string[] }[]>(
-      `SELECT roles FROM support.customers WHERE user_id = $1`,
-      [userId],
-    );
+    const copy = await customerRows.copy(this.dataSource, userId);
     if (copy?.roles.some((role) => wanted.includes(role))) {
       return copy.roles;
     }

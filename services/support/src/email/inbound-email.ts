@@ -3,7 +3,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { DataSource } from 'typeorm';
 import { ProblemError } from '@fluxnote/contracts';
 import { isUniqueViolation } from '@fluxnote/persistence';
-import type { EmailMeta } from '../tickets/tickets.repository';
+import { ticketRows, type EmailMeta } from '../tickets/tickets.repository';
+import { customerRows } from '../customers/customers.repository';
 import { TicketsService } from '../tickets/tickets.service';
 import { cleanSubject, replyText, ticketTokenOf } from './reply-text';
 
@@ -82,10 +83,7 @@ export class InboundEmail {
       this.logger.warn('inbound email without a passing SPF, DKIM or DMARC result: ignored');
       return { outcome: 'ignored', ticketId: null, reason: 'unverified-sender' };
     }
-    const [customer] = await this.dataSource.query<{ user_id: string }[]>(
-      `SELECT user_id FROM support.customers WHERE lower(email) = $1 LIMIT 1`,
-      [from],
-    );
+    const customer = await customerRows.byEmail(this.dataSource, from);
     if (!customer) {
       // Not ours to answer (and nothing to tell the sender about who has an account).
       this.logger.warn('inbound email from an address no customer has: ignored');
@@ -101,34 +99,29 @@ export class InboundEmail {
       })),
     };
     if (email.messageId) {
-      const [seen] = await this.dataSource.query<{ ticket_id: string; user_id: string }[]>(
-        `SELECT m.ticket_id, t.user_id FROM support.ticket_messages m
-           JOIN support.tickets t ON t.id = m.ticket_id
-          WHERE m.email_message_id = $1`,
-        [email.messageId],
-      );
+      const seen = await ticketRows.byEmailMessage(this.dataSource, email.messageId);
       if (seen) {
         // (a Message-ID is the sender's to choose: another customer's ticket is not named)
-        const own = seen.user_id === customer.user_id;
-        return { outcome: 'duplicate', ticketId: own ? seen.ticket_id : null, reason: null };
+        const own = seen.userId === customer;
+        return { outcome: 'duplicate', ticketId: own ? seen.ticketId : null, reason: null };
       }
     }
     const body = replyText(mail.text ?? '') || '(no text)';
     try {
-      const threadId = await this.threadOf(customer.user_id, mail);
+      const threadId = await this.threadOf(customer, mail);
       if (threadId) {
-        await this.tickets.addMessage(customer.user_id, threadId, body, email);
+        await this.tickets.addMessage(customer, threadId, body, email);
         return { outcome: 'appended', ticketId: threadId, reason: null };
       }
       const ticket = await this.tickets.open(
-        customer.user_id,
+        customer,
         {
           channel: 'email',
           subject: cleanSubject(mail.subject ?? '').slice(0, 200),
           body,
           // ids the mail names that are not the sender's own are left out
           jobIds: await this.tickets.ownJobs(
-            customer.user_id,
+            customer,
             [...new Set(body.match(uuidPattern) ?? [])].slice(0, 20),
           ),
         },
@@ -147,14 +140,6 @@ export class InboundEmail {
   private async threadOf(userId: string, mail: ParsedMail): Promise<string | null> {
     const references = referencesOf(mail);
     const token = ticketTokenOf(mail.subject ?? '');
-    const [row] = await this.dataSource.query<{ id: string }[]>(
-      `SELECT t.id FROM support.tickets t
-        WHERE t.user_id = $1 AND t.status <> 'closed'
-          AND (t.id = $2::uuid OR EXISTS (SELECT 1 FROM support.ticket_messages m
-                                        WHERE m.ticket_id = t.id AND m.email_message_id = ANY ($3)))
-        ORDER BY t.opened_at DESC LIMIT 1`,
-      [userId, token, references],
-    );
-    return row?.id ?? null;
+    return (await ticketRows.threadOf(this.dataSource, userId, token, references)) ?? null;
   }
 }

@@ -5,6 +5,7 @@ import { Clock } from '@fluxnote/clock';
 import { ProblemError } from '@fluxnote/contracts';
 import { defaultSlaPolicy } from '../sla/sla-clock';
 import { AgentDesk } from '../tickets/agent-desk.service';
+import { reportRows } from './weekly-reports.repository';
 
 export interface CategoryCount {
   category: string;
@@ -68,16 +69,11 @@ export class WeeklyReports {
     const from = start.startOf('week');
     const to = from.plus({ weeks: 1 });
     const before = from.minus({ weeks: 1 });
-    const counts = await this.dataSource.query<
-      { category: string; count: number; previous: number }[]
-    >(
-      `SELECT category,
-              count(*) FILTER (WHERE opened_at >= $2)::int AS count,
-              count(*) FILTER (WHERE opened_at < $2)::int AS previous
-         FROM support.tickets
-        WHERE opened_at >= $1 AND opened_at < $3
-        GROUP BY category`,
-      [before.toJSDate(), from.toJSDate(), to.toJSDate()],
+    const counts = await reportRows.categoryCounts(
+      this.dataSource,
+      before.toJSDate(),
+      from.toJSDate(),
+      to.toJSDate(),
     );
     const topIssues = counts
       .filter((c) => c.count > 0)
@@ -94,17 +90,11 @@ export class WeeklyReports {
                 ? ('down' as const)
                 : ('flat' as const),
       }));
-    const sla = await this.dataSource.query<Omit<SlaAttainment, 'attainment'>[]>(
-      `SELECT plan, channel, count(*)::int AS tickets,
-              count(*) FILTER (WHERE first_response_at <= due_at)::int AS met,
-              count(*) FILTER (WHERE first_response_at > due_at
-                                  OR (first_response_at IS NULL AND due_at <= $3))::int AS breached,
-              count(*) FILTER (WHERE first_response_at IS NULL AND due_at > $3)::int AS pending
-         FROM support.tickets
-        WHERE opened_at >= $1 AND opened_at < $2
-        GROUP BY plan, channel
-        ORDER BY array_position(ARRAY['max', 'pro', 'rise', 'free'], plan), channel`,
-      [from.toJSDate(), to.toJSDate(), this.clock.now()],
+    const sla = await reportRows.firstResponses(
+      this.dataSource,
+      from.toJSDate(),
+      to.toJSDate(),
+      this.clock.now(),
     );
     return {
       week: from.toFormat("kkkk-'W'WW"),

@@ -2,33 +2,9 @@ import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/com
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { metricsRegistry, reportAtScrape } from '@fluxnote/telemetry';
+import { escalatedTickets, type EscalatedCount } from './sla.repository';
 
 export const slaMetricName = 'fluxnote_support_tickets_escalated';
-
-export interface EscalatedCount {
-  brand: string;
-  plan: string;
-  /** near (most of the first-response target gone) or breached (past it). */
-  standing: 'near' | 'breached';
-  tickets: number;
-}
-
-/** Open tickets still waiting for their first response, near or past their target. */
-export async function escalatedTickets(dataSource: DataSource): Promise<EscalatedCount[]> {
-  const rows = await dataSource.query<
-    { brand: string; plan: string; escalation: 'near' | 'breached'; tickets: number }[]
-  >(
-    `SELECT brand, plan, escalation, count(*)::int AS tickets FROM support.tickets
-      WHERE status = 'open' AND first_response_at IS NULL AND escalation IS NOT NULL
-      GROUP BY brand, plan, escalation ORDER BY brand, plan, escalation`,
-  );
-  return rows.map((r) => ({
-    brand: r.brand,
-    plan: r.plan,
-    standing: r.escalation,
-    tickets: r.tickets,
-  }));
-}
 
 /**
  * `fluxnote_support_tickets_escalated{brand,plan,standing}` on `registry`, read with `read` at

@@ -5,15 +5,11 @@ import { ticketEscalatedV1 } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
 import { SUPPORT_CONFIG, type SupportConfig } from '../config/support.config';
 import { recordAudit } from '../tickets/ticket-audit.repository';
-import type { TicketRow } from '../tickets/tickets.repository';
 import { priorityClassName } from '../tickets/intake.rules';
 import type { SlaStanding } from './sla-clock';
 import { standingOf } from './ticket-standing';
+import { slaRows } from './sla.repository';
 import { SlaClocks } from './sla-clock';
-
-interface WatchedRow extends TicketRow {
-  escalation: 'near' | 'breached' | null;
-}
 
 const rank: Record<SlaStanding, number> = { on_track: 0, near: 1, breached: 2 };
 
@@ -46,11 +42,7 @@ export class SlaWatch extends PeriodicWorker {
   /** Returns how many escalations it raised. */
   async escalate(): Promise<number> {
     const now = this.clock.now();
-    const waiting = await this.dataSource.query<WatchedRow[]>(
-      `SELECT * FROM support.tickets
-        WHERE status = 'open' AND first_response_at IS NULL AND escalation IS DISTINCT FROM 'breached'
-        ORDER BY due_at LIMIT 5000`,
-    );
+    const waiting = await slaRows.waitingForFirstResponse(this.dataSource);
     let raised = 0;
     for (const row of waiting) {
       const level = standingOf(row, now, this.slaClocks);
@@ -58,14 +50,7 @@ export class SlaWatch extends PeriodicWorker {
         continue;
       }
       const done = await this.dataSource.transaction(async (manager) => {
-        const [updated] = await manager.query<[unknown[], number]>(
-          `UPDATE support.tickets SET escalation = $2
-            WHERE id = $1 AND status = 'open' AND first_response_at IS NULL
-              AND escalation IS NOT DISTINCT FROM $3
-            RETURNING id`,
-          [row.id, level, row.escalation],
-        );
-        if (updated.length === 0) {
+        if (!(await slaRows.escalate(manager, row.id, row.escalation, level))) {
           return false; // answered meanwhile, or another pass got there first
         }
         await this.outbox.add(manager, ticketEscalatedV1, row.id, {

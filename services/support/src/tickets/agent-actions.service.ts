@@ -11,7 +11,7 @@ import {
 import { PlatformServices } from '../platform/platform-services';
 import { AgentDesk } from './agent-desk.service';
 import { recordAudit } from './ticket-audit.repository';
-import type { TicketRow } from './tickets.repository';
+import { ticketRows, type TicketRow } from './tickets.repository';
 
 /** Actions only a senior agent (or an admin) may take. */
 const seniorActions: readonly AgentAction['type'][] = [
@@ -88,16 +88,11 @@ export class AgentActions {
     jobId: string,
   ): Promise<{ log: generationV1.JobLog; ticketIds: string[] }> {
     const senior = await this.desk.assertAgent(actorId);
-    const cited = await this.dataSource.query<
-      { id: string; for_seniors: boolean; user_id: string }[]
-    >(
-      `SELECT id, for_seniors, user_id FROM support.tickets WHERE $1 = ANY (job_ids) ORDER BY opened_at`,
-      [jobId],
-    );
+    const cited = await ticketRows.citing(this.dataSource, jobId);
     const log = cited.length > 0 ? await this.platform.jobLog(jobId) : undefined;
     // Only a ticket of the job's owner shows its log (one citing someone else's job shows nothing).
-    const citing = cited.filter((t) => t.user_id === log?.job?.userId);
-    const visible = citing.filter((t) => senior || !t.for_seniors);
+    const citing = cited.filter((t) => t.userId === log?.job?.userId);
+    const visible = citing.filter((t) => senior || !t.forSeniors);
     if (!log || visible.length === 0) {
       throw ProblemError.notFound(
         citing.length === 0
@@ -222,11 +217,9 @@ export class AgentActions {
   }
 
   private async ticket(ticketId: string): Promise<TicketRow> {
-    const [row] = /^[0-9a-f-]{36}$/i.test(ticketId)
-      ? await this.dataSource.query<TicketRow[]>(`SELECT * FROM support.tickets WHERE id = $1`, [
-          ticketId,
-        ])
-      : [];
+    const row = /^[0-9a-f-]{36}$/i.test(ticketId)
+      ? await ticketRows.byId(this.dataSource, ticketId)
+      : undefined;
     if (!row) {
       throw ProblemError.notFound(`No ticket ${ticketId}.`);
     }

@@ -8,7 +8,8 @@ import { standingOf } from '../sla/ticket-standing';
 import { SlaClocks } from '../sla/sla-clock';
 import { Customers } from '../customers/customers';
 import { recordAudit } from './ticket-audit.repository';
-import type { Ticket, TicketRow } from './tickets.repository';
+import { ticketRows, type Ticket } from './tickets.repository';
+import { deskRows } from './agent-desk.repository';
 import { TicketsService } from './tickets.service';
 
 export interface QueuedTicket extends Ticket {
@@ -40,12 +41,7 @@ export class AgentDesk {
 
   async queue(actorId: string, limit = 50): Promise<QueuedTicket[]> {
     const senior = await this.assertAgent(actorId);
-    const rows = await this.dataSource.query<TicketRow[]>(
-      `SELECT * FROM support.tickets
-        WHERE status = 'open' AND ($1 OR NOT for_seniors)
-        ORDER BY queue_rank, due_at LIMIT $2`,
-      [senior, Math.min(Math.max(limit, 1), 200)],
-    );
+    const rows = await deskRows.queue(this.dataSource, senior, Math.min(Math.max(limit, 1), 200));
     const now = this.clock.now();
     return (await this.tickets.withMessages(rows)).map((ticket, i) => ({
       ...ticket,
@@ -57,15 +53,7 @@ export class AgentDesk {
   async claimNext(actorId: string): Promise<Ticket | null> {
     const senior = await this.assertAgent(actorId);
     const claimed = await this.dataSource.transaction(async (manager) => {
-      const [rows] = await manager.query<[{ id: string; user_id: string }[], number]>(
-        `UPDATE support.tickets SET claimed_by = $1, claimed_at = $2
-          WHERE id = (SELECT id FROM support.tickets
-                       WHERE status = 'open' AND claimed_by IS NULL AND ($3 OR NOT for_seniors)
-                       ORDER BY queue_rank, due_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-          RETURNING id, user_id`,
-        [actorId, this.clock.now(), senior],
-      );
-      const row = rows[0];
+      const row = await deskRows.claimFirst(manager, actorId, senior, this.clock.now());
       if (row) {
         await this.audit(
           manager,
@@ -78,24 +66,14 @@ export class AgentDesk {
       }
       return row;
     });
-    return claimed ? this.tickets.get(claimed.user_id, claimed.id) : null;
+    return claimed ? this.tickets.get(claimed.userId, claimed.id) : null;
   }
 
   /** A reply from the agent holding the ticket (or a senior agent): the first one meets the target. */
   async reply(actorId: string, ticketId: string, body: string): Promise<Ticket> {
     const senior = await this.assertAgent(actorId);
     const userId = await this.dataSource.transaction(async (manager) => {
-      const [row] = await manager.query<
-        {
-          user_id: string;
-          channel: 'chat' | 'email';
-          subject: string;
-          status: string;
-          for_seniors: boolean;
-          claimed_by: string | null;
-          first_response_at: Date | null;
-        }[]
-      >(`SELECT * FROM support.tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
+      const row = await ticketRows.lock(manager, ticketId);
       if (!row) {
         throw ProblemError.notFound(`No ticket ${ticketId}.`);
       }
@@ -112,12 +90,7 @@ export class AgentDesk {
       }
       const now = this.clock.now();
       await this.tickets.appendMessage(manager, ticketId, 'agent', actorId, body);
-      await manager.query(
-        `UPDATE support.tickets SET status = 'answered', first_response_at = COALESCE(first_response_at, $2),
-           claimed_by = COALESCE(claimed_by, $3), claimed_at = COALESCE(claimed_at, $2)
-          WHERE id = $1`,
-        [ticketId, now, actorId],
-      );
+      await deskRows.markAnswered(manager, ticketId, actorId, now);
       await this.audit(
         manager,
         ticketId,

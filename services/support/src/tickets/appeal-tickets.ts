@@ -8,6 +8,7 @@ import { copiedCustomer } from '../customers/customers';
 import type { Ticket } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 import { planClass } from './intake.rules';
+import { ticketRows } from './tickets.repository';
 
 /** What an appeal's ticket is made from: accounts' event, or accounts' record of the suspension. */
 export interface Appeal {
@@ -80,11 +81,7 @@ export class AppealTickets {
         evidence: suspension.evidence,
         decideBy: new Date(suspension.decideBy),
       });
-      const [row] = await manager.query<{ id: string }[]>(
-        `SELECT id FROM support.tickets WHERE suspension_id = $1 AND user_id = $2`,
-        [suspension.id, userId],
-      );
-      return row.id;
+      return (await ticketRows.ofSuspension(manager, suspension.id, userId))!;
     });
     return this.tickets.get(userId, ticketId);
   }

@@ -4,7 +4,7 @@ import { ProblemError } from '@fluxnote/contracts';
 import { NotifyWaiter } from '@fluxnote/persistence';
 import { SUPPORT_CONFIG, type SupportConfig } from '../config/support.config';
 import { AgentDesk } from './agent-desk.service';
-import { TICKET_MESSAGES_CHANNEL, type TicketMessage } from './tickets.repository';
+import { TICKET_MESSAGES_CHANNEL, ticketRows, type TicketMessage } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
 export interface MessageBatch {
@@ -50,10 +50,7 @@ export class TicketStream implements OnModuleDestroy {
       () => this.tickets.messagesAfter(ticketId, from),
       waitMs,
     );
-    const [row] = await this.dataSource.query<{ status: string }[]>(
-      `SELECT status FROM support.tickets WHERE id = $1`,
-      [ticketId],
-    );
+    const row = await ticketRows.byId(this.dataSource, ticketId);
     return {
       messages,
       lastSeq: messages.at(-1)?.seq ?? from,
@@ -66,27 +63,20 @@ export class TicketStream implements OnModuleDestroy {
   }
 
   private async visibleTicket(viewerId: string, ticketId: string): Promise<{ lastSeq: number }> {
-    const [row] = await this.dataSource.query<
-      { user_id: string; for_seniors: boolean; last_seq: string | null }[]
-    >(
-      `SELECT t.user_id, t.for_seniors,
-              (SELECT max(seq) FROM support.ticket_messages m WHERE m.ticket_id = t.id) AS last_seq
-         FROM support.tickets t WHERE t.id = $1`,
-      [ticketId],
-    );
+    const row = await ticketRows.visibility(this.dataSource, ticketId);
     if (!row) {
       throw ProblemError.notFound(`No ticket ${ticketId}.`);
     }
-    if (row.user_id !== viewerId) {
+    if (row.userId !== viewerId) {
       const senior = await this.desk.assertAgent(viewerId).catch(() => {
         throw ProblemError.notFound(`No ticket ${ticketId}.`);
       });
-      if (row.for_seniors && !senior) {
+      if (row.forSeniors && !senior) {
         throw ProblemError.forbidden(
           'This ticket is for senior agents (security, suspension appeals).',
         );
       }
     }
-    return { lastSeq: Number(row.last_seq ?? 0) };
+    return { lastSeq: row.lastSeq };
   }
 }

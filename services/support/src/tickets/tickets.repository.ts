@@ -151,6 +151,100 @@ export const ticketRows = {
     return inserted.length > 0;
   },
 
+  async byId(sql: Sql, ticketId: string): Promise<TicketRow | undefined> {
+    const [row] = await sql.query<TicketRow[]>(`SELECT * FROM support.tickets WHERE id = $1`, [
+      ticketId,
+    ]);
+    return row;
+  },
+
+  /** The ticket, locked until the transaction ends. */
+  async lock(manager: EntityManager, ticketId: string): Promise<TicketRow | undefined> {
+    const [row] = await manager.query<TicketRow[]>(
+      `SELECT * FROM support.tickets WHERE id = $1 FOR UPDATE`,
+      [ticketId],
+    );
+    return row;
+  },
+
+  /** Who may see the ticket's stream, and where the stream is now. */
+  async visibility(
+    sql: Sql,
+    ticketId: string,
+  ): Promise<{ userId: string; forSeniors: boolean; lastSeq: number } | undefined> {
+    const [row] = await sql.query<
+      { user_id: string; for_seniors: boolean; last_seq: string | null }[]
+    >(
+      `SELECT t.user_id, t.for_seniors,
+              (SELECT max(seq) FROM support.ticket_messages m WHERE m.ticket_id = t.id) AS last_seq
+         FROM support.tickets t WHERE t.id = $1`,
+      [ticketId],
+    );
+    return (
+      row && {
+        userId: row.user_id,
+        forSeniors: row.for_seniors,
+        lastSeq: Number(row.last_seq ?? 0),
+      }
+    );
+  },
+
+  /** The tickets citing the job, oldest first. */
+  async citing(
+    sql: Sql,
+    jobId: string,
+  ): Promise<{ id: string; forSeniors: boolean; userId: string }[]> {
+    const rows = await sql.query<{ id: string; for_seniors: boolean; user_id: string }[]>(
+      `SELECT id, for_seniors, user_id FROM support.tickets WHERE $1 = ANY (job_ids) ORDER BY opened_at`,
+      [jobId],
+    );
+    return rows.map((r) => ({ id: r.id, forSeniors: r.for_seniors, userId: r.user_id }));
+  },
+
+  /** The ticket of the user's appeal of a suspension. */
+  async ofSuspension(sql: Sql, suspensionId: string, userId: string): Promise<string | undefined> {
+    const [row] = await sql.query<{ id: string }[]>(
+      `SELECT id FROM support.tickets WHERE suspension_id = $1 AND user_id = $2`,
+      [suspensionId, userId],
+    );
+    return row?.id;
+  },
+
+  /** The ticket an email message was recorded on, and whose it is. */
+  async byEmailMessage(
+    sql: Sql,
+    messageId: string,
+  ): Promise<{ ticketId: string; userId: string } | undefined> {
+    const [row] = await sql.query<{ ticket_id: string; user_id: string }[]>(
+      `SELECT m.ticket_id, t.user_id FROM support.ticket_messages m
+         JOIN support.tickets t ON t.id = m.ticket_id
+        WHERE m.email_message_id = $1`,
+      [messageId],
+    );
+    return row && { ticketId: row.ticket_id, userId: row.user_id };
+  },
+
+  /**
+   * The user's newest ticket still open that an email continues: the one its subject's token
+   * names, or one holding a message the email refers to.
+   */
+  async threadOf(
+    sql: Sql,
+    userId: string,
+    token: string | null,
+    references: string[],
+  ): Promise<string | undefined> {
+    const [row] = await sql.query<{ id: string }[]>(
+      `SELECT t.id FROM support.tickets t
+        WHERE t.user_id = $1 AND t.status <> 'closed'
+          AND (t.id = $2::uuid OR EXISTS (SELECT 1 FROM support.ticket_messages m
+                                        WHERE m.ticket_id = t.id AND m.email_message_id = ANY ($3)))
+        ORDER BY t.opened_at DESC LIMIT 1`,
+      [userId, token, references],
+    );
+    return row?.id;
+  },
+
   /** The user's latest tickets, newest first. */
   async ofUser(sql: Sql, userId: string): Promise<TicketRow[]> {
     return sql.query<TicketRow[]>(
