@@ -4,35 +4,13 @@ import type { EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { chargeFailedV1, chargeSucceededV1, isUuid } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
-import { money, type Currency, type Money } from '../money/money';
+import type { Money } from '../money/money';
 import { PaymentProcessor } from '../payments/payment-processor';
 import type { Interval, PlanId } from '../plans/plan-catalog';
 import { chargeKinds, type ChargeKind } from '../refunds/refund-policy';
+import { chargeRows, type Charge } from './charges.repository';
 
-export interface Charge {
-  id: string;
-  userId: string;
-  brand: string;
-  kind: ChargeKind;
-  plan: PlanId | null;
-  interval: Interval | null;
-  pack: string | null;
-  previousPlan: PlanId | null;
-  previousInterval: Interval | null;
-  amount: Money;
-  periodStart: Date | null;
-  periodEnd: Date | null;
-  status: 'succeeded' | 'failed';
-  failureReason: string | null;
-  processor: string;
-  processorRef: string | null;
-  paymentMethod: string | null;
-  /** How it was paid (`card`, `upi`), as the processor reported; null when it did not say. */
-  paymentMethodKind: string | null;
-  /** Paid at the processor but never fulfilled by the platform (found by reconciliation); refunded in full. */
-  unfulfilled: boolean;
-  createdAt: Date;
-}
+export type { Charge } from './charges.repository';
 
 export interface ChargeRequest {
   userId: string;
@@ -52,55 +30,6 @@ export interface ChargeRequest {
   description: string;
   /** Derived from what is being paid for, so a retry finds the first attempt instead of paying twice. */
   idempotencyKey: string;
-}
-
-interface ChargeRow {
-  id: string;
-  user_id: string;
-  brand: string;
-  kind: ChargeKind;
-  plan: PlanId | null;
-  interval: Interval | null;
-  pack: string | null;
-  previous_plan: PlanId | null;
-  previous_interval: Interval | null;
-  amount: string;
-  currency: Currency;
-  period_start: Date | null;
-  period_end: Date | null;
-  status: 'succeeded' | 'failed';
-  failure_reason: string | null;
-  processor: string;
-  processor_ref: string | null;
-  payment_method: string | null;
-  payment_method_kind: string | null;
-  unfulfilled: boolean;
-  created_at: Date;
-}
-
-function toCharge(r: ChargeRow): Charge {
-  return {
-    id: r.id,
-    userId: r.user_id,
-    brand: r.brand,
-    kind: r.kind,
-    plan: r.plan,
-    interval: r.interval,
-    pack: r.pack,
-    previousPlan: r.previous_plan,
-    previousInterval: r.previous_interval,
-    amount: money(Number(r.amount), r.currency),
-    periodStart: r.period_start,
-    periodEnd: r.period_end,
-    status: r.status,
-    failureReason: r.failure_reason,
-    processor: r.processor,
-    processorRef: r.processor_ref,
-    paymentMethod: r.payment_method,
-    paymentMethodKind: r.payment_method_kind,
-    unfulfilled: r.unfulfilled,
-    createdAt: r.created_at,
-  };
 }
 
 function isChargeKind(kind: string | undefined): kind is ChargeKind {
@@ -164,39 +93,32 @@ export class ChargeService {
             ...(request.mandate ? { mandate: request.mandate } : {}),
             labels: chargeLabels(request),
           });
-    const rows = await manager.query<ChargeRow[]>(
-      `INSERT INTO billing.charges (id, user_id, brand, kind, plan, interval, pack, previous_plan, previous_interval,
-         amount, currency, period_start, period_end, status, failure_reason, processor, processor_ref, payment_method,
-         idempotency_key, created_at, payment_method_kind)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
-       RETURNING *`,
-      [
-        randomUUID(),
-        request.userId,
-        request.brand,
-        request.kind,
-        request.plan ?? null,
-        request.interval ?? null,
-        request.pack ?? null,
-        request.previousPlan ?? null,
-        request.previousInterval ?? null,
-        request.amount.amount,
-        request.amount.currency,
-        request.periodStart ?? null,
-        request.periodEnd ?? null,
-        outcome.status === 'succeeded' ? 'succeeded' : 'failed',
-        outcome.status === 'declined' ? outcome.reason : null,
-        this.processor.name,
-        outcome.reference ?? null,
-        request.paymentMethod,
-        request.idempotencyKey,
-        this.clock.now(),
+    const charge = await chargeRows.insert(manager, {
+      id: randomUUID(),
+      userId: request.userId,
+      brand: request.brand,
+      kind: request.kind,
+      plan: request.plan ?? null,
+      interval: request.interval ?? null,
+      pack: request.pack ?? null,
+      previousPlan: request.previousPlan ?? null,
+      previousInterval: request.previousInterval ?? null,
+      amount: request.amount,
+      periodStart: request.periodStart ?? null,
+      periodEnd: request.periodEnd ?? null,
+      status: outcome.status === 'succeeded' ? 'succeeded' : 'failed',
+      failureReason: outcome.status === 'declined' ? outcome.reason : null,
+      processor: this.processor.name,
+      processorRef: outcome.reference ?? null,
+      paymentMethod: request.paymentMethod,
+      paymentMethodKind:
         outcome.status === 'succeeded' && 'methodKind' in outcome
           ? (outcome.methodKind ?? null)
           : null,
-      ],
-    );
-    const charge = toCharge(rows[0]);
+      unfulfilled: false,
+      idempotencyKey: request.idempotencyKey,
+      createdAt: this.clock.now(),
+    });
     if (charge.status === 'succeeded') {
       await this.outbox.add(manager, chargeSucceededV1, charge.userId, {
         chargeId: charge.id,
@@ -234,56 +156,43 @@ export class ChargeService {
     if (!key || !isUuid(labels.user_id ?? '') || !labels.brand || !isChargeKind(labels.kind)) {
       return null;
     }
-    const rows = await manager.query<ChargeRow[]>(
-      `SELECT * FROM billing.charges WHERE idempotency_key = $1 OR (processor = $2 AND processor_ref = $3)
-        ORDER BY (processor_ref = $3) DESC NULLS LAST FOR UPDATE`,
-      [key, this.processor.name, reference],
-    );
-    const known = rows[0] ? toCharge(rows[0]) : null;
+    const known = await chargeRows.lockByKeyOrPayment(manager, key, this.processor.name, reference);
     if (known && known.processorRef === reference && known.status === 'succeeded') {
       return null;
     }
     if (known && known.status === 'failed') {
-      const [updated] = await manager.query<[ChargeRow[], number]>(
-        `UPDATE billing.charges SET status = 'succeeded', failure_reason = NULL, processor_ref = $2, unfulfilled = true
-          WHERE id = $1 RETURNING *`,
-        [known.id, reference],
-      );
-      return toCharge(updated[0]);
+      return chargeRows.paidUnfulfilled(manager, known.id, reference);
     }
     // No record, or the key already paid through another payment: a record of its own.
-    const inserted = await manager.query<ChargeRow[]>(
-      `INSERT INTO billing.charges (id, user_id, brand, kind, plan, interval, pack, amount, currency, period_start,
-         period_end, status, processor, processor_ref, idempotency_key, unfulfilled, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'succeeded', $12, $13, $14, true, $15) RETURNING *`,
-      [
-        randomUUID(),
-        labels.user_id,
-        labels.brand,
-        labels.kind,
-        labels.plan ?? null,
-        labels.interval ?? null,
-        labels.pack ?? null,
-        amount.amount,
-        amount.currency,
-        labels.period_start ?? null,
-        labels.period_end ?? null,
-        this.processor.name,
-        reference,
-        known ? `${key}#${reference}` : key,
-        this.clock.now(),
-      ],
-    );
-    return toCharge(inserted[0]);
+    const date = (iso: string | undefined) => (iso ? new Date(iso) : null);
+    return chargeRows.insert(manager, {
+      id: randomUUID(),
+      userId: labels.user_id,
+      brand: labels.brand,
+      kind: labels.kind,
+      plan: (labels.plan as PlanId | undefined) ?? null,
+      interval: (labels.interval as Interval | undefined) ?? null,
+      pack: labels.pack ?? null,
+      previousPlan: null,
+      previousInterval: null,
+      amount,
+      periodStart: date(labels.period_start),
+      periodEnd: date(labels.period_end),
+      status: 'succeeded',
+      failureReason: null,
+      processor: this.processor.name,
+      processorRef: reference,
+      paymentMethod: null,
+      paymentMethodKind: null,
+      unfulfilled: true,
+      idempotencyKey: known ? `${key}#${reference}` : key,
+      createdAt: this.clock.now(),
+    });
   }
 
   /** The succeeded charge the processor knows by this reference (its payment). */
   async findByReference(manager: EntityManager, reference: string): Promise<Charge | null> {
-    const rows = await manager.query<ChargeRow[]>(
-      `SELECT * FROM billing.charges WHERE processor = $1 AND processor_ref = $2 AND status = 'succeeded'`,
-      [this.processor.name, reference],
-    );
-    return rows[0] ? toCharge(rows[0]) : null;
+    return chargeRows.succeededByPayment(manager, this.processor.name, reference);
   }
 
   async findByKey(manager: EntityManager, key: string): Promise<Charge | null> {
@@ -291,11 +200,7 @@ export class ChargeService {
   }
 
   async findByKeys(manager: EntityManager, keys: string[]): Promise<Charge | null> {
-    const rows = await manager.query<ChargeRow[]>(
-      `SELECT * FROM billing.charges WHERE idempotency_key = ANY($1)`,
-      [keys],
-    );
-    return rows[0] ? toCharge(rows[0]) : null;
+    return chargeRows.byKeys(manager, keys);
   }
 
   /** One of the user's charges, locked when `lock` (refunds of one charge run one at a time). */
@@ -305,19 +210,11 @@ export class ChargeService {
     chargeId: string,
     lock: boolean,
   ): Promise<Charge | null> {
-    const rows = await manager.query<ChargeRow[]>(
-      `SELECT * FROM billing.charges WHERE id = $1 AND user_id = $2 ${lock ? 'FOR UPDATE' : ''}`,
-      [chargeId, userId],
-    );
-    return rows[0] ? toCharge(rows[0]) : null;
+    return chargeRows.ofUser(manager, userId, chargeId, lock);
   }
 
   async list(manager: EntityManager, userId: string, limit = 100): Promise<Charge[]> {
-    const rows = await manager.query<ChargeRow[]>(
-      `SELECT * FROM billing.charges WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2`,
-      [userId, limit],
-    );
-    return rows.map(toCharge);
+    return chargeRows.latestOf(manager, userId, limit);
   }
 
   /**
@@ -328,13 +225,6 @@ export class ChargeService {
     if (charge.kind !== 'subscription' || !charge.periodStart) {
       return null;
     }
-    const rows = await manager.query<ChargeRow[]>(
-      `SELECT * FROM billing.charges
-        WHERE user_id = $1 AND kind = 'subscription' AND status = 'succeeded' AND period_start = $2 AND id <> $3
-          AND (created_at, id) < ($4, $3)
-        ORDER BY created_at LIMIT 1`,
-      [charge.userId, charge.periodStart, charge.id, charge.createdAt],
-    );
-    return rows[0] ? toCharge(rows[0]) : null;
+    return chargeRows.earlierSubscriptionFor(manager, charge, charge.periodStart);
   }
 }

@@ -8,6 +8,7 @@ import { LedgerService } from '../ledger/ledger.service';
 import type { Money } from '../money/money';
 import { isBrand } from '../plans/plan-catalog';
 import { creditsBoughtBy, creditsToFreeze, disputeOutcome } from './dispute-credits';
+import { disputeRows } from './disputes.repository';
 
 /** A bank dispute (chargeback) of a payment, as the processor reports it. */
 export interface ProcessorDispute {
@@ -20,14 +21,6 @@ export interface ProcessorDispute {
   status: string;
   /** When the evidence must reach the processor, if it says. */
   evidenceDueBy: Date | null;
-}
-
-interface DisputeRow {
-  id: string;
-  user_id: string;
-  status: 'open' | 'won' | 'lost';
-  frozen_video: number;
-  frozen_image: number;
 }
 
 /** The hold that freezes a dispute's credits: released if it is won, spent if it is lost. */
@@ -57,7 +50,7 @@ export class DisputeService {
     if (!charge || !isBrand(charge.brand)) {
       return false;
     }
-    if (await this.find(manager, dispute.id)) {
+    if (await disputeRows.find(manager, dispute.id)) {
       return true;
     }
     const usage = await this.ledger.usage(charge.userId);
@@ -70,24 +63,17 @@ export class DisputeService {
       await this.ledger.reserve(freezeKey(dispute.id), charge.userId, frozen, FREEZE_SECONDS);
     }
     const now = this.clock.now();
-    await manager.query(
-      `INSERT INTO billing.disputes (id, processor, charge_id, user_id, amount, currency, reason, status,
-         frozen_video, frozen_image, evidence_due_by, opened_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10, $11)`,
-      [
-        dispute.id,
-        charge.processor,
-        charge.id,
-        charge.userId,
-        dispute.amount.amount,
-        dispute.amount.currency,
-        dispute.reason,
-        frozen.video,
-        frozen.image,
-        dispute.evidenceDueBy,
-        now,
-      ],
-    );
+    await disputeRows.open(manager, {
+      id: dispute.id,
+      processor: charge.processor,
+      chargeId: charge.id,
+      userId: charge.userId,
+      amount: dispute.amount,
+      reason: dispute.reason,
+      frozen,
+      evidenceDueBy: dispute.evidenceDueBy,
+      openedAt: now,
+    });
     await this.outbox.add(manager, disputeOpenedV1, charge.userId, {
       disputeId: dispute.id,
       userId: charge.userId,
@@ -108,10 +94,10 @@ export class DisputeService {
       return false;
     }
     // Closed before its opening reached billing (or that was never sent): open it first.
-    if (!(await this.find(manager, dispute.id)) && !(await this.opened(manager, dispute))) {
+    if (!(await disputeRows.find(manager, dispute.id)) && !(await this.opened(manager, dispute))) {
       return false;
     }
-    const row = (await this.find(manager, dispute.id, true))!;
+    const row = (await disputeRows.find(manager, dispute.id, true))!;
     if (row.status !== 'open') {
       return true;
     }
@@ -121,11 +107,7 @@ export class DisputeService {
         ? this.ledger.release(key, 'dispute won: credits unfrozen')
         : this.ledger.commit(key, 'dispute lost: the payment went back to the cardholder'));
     }
-    await manager.query(`UPDATE billing.disputes SET status = $2, closed_at = $3 WHERE id = $1`, [
-      dispute.id,
-      outcome,
-      this.clock.now(),
-    ]);
+    await disputeRows.close(manager, dispute.id, outcome, this.clock.now());
     await this.outbox.add(manager, disputeClosedV1, row.user_id, {
       disputeId: dispute.id,
       userId: row.user_id,
@@ -133,18 +115,5 @@ export class DisputeService {
       frozenCredits: { video: row.frozen_video, image: row.frozen_image },
     });
     return true;
-  }
-
-  private async find(
-    manager: EntityManager,
-    id: string,
-    lock = false,
-  ): Promise<DisputeRow | undefined> {
-    const rows = await manager.query<DisputeRow[]>(
-      `SELECT id, user_id, status, frozen_video, frozen_image FROM billing.disputes WHERE id = $1
-       ${lock ? 'FOR UPDATE' : ''}`,
-      [id],
-    );
-    return rows[0];
   }
 }

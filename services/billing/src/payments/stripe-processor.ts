@@ -14,6 +14,7 @@ import {
   type SetupOutcome,
   type SetupStarted,
 } from './payment-processor';
+import { processorRows } from './processor-records.repository';
 
 export interface StripeSettings {
   secretKey: string;
@@ -245,25 +246,20 @@ export class StripePaymentProcessor extends PaymentProcessor {
 
   /** The user's Stripe customer, created once (its key is the user id, and the id is kept). */
   private async customerOf(userId: string): Promise<string> {
-    const known = await this.dataSource.query<{ reference: string }[]>(
-      `SELECT reference FROM billing.processor_customers WHERE user_id = $1 AND processor = $2`,
-      [userId, this.name],
-    );
-    if (known[0]) {
-      return known[0].reference;
+    const known = await processorRows.customerOf(this.dataSource, userId, this.name);
+    if (known) {
+      return known;
     }
     const customer = await this.stripe.customers.create(
       { metadata: { user_id: userId } },
       { idempotencyKey: `customer:${userId}` },
     );
-    const saved = await this.dataSource.query<{ reference: string }[]>(
-      `INSERT INTO billing.processor_customers (user_id, processor, reference, created_at)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT (user_id, processor) DO UPDATE SET reference = billing.processor_customers.reference
-       RETURNING reference`,
-      [userId, this.name, customer.id, this.clock.now()],
-    );
-    return saved[0].reference;
+    return processorRows.keepCustomer(this.dataSource, {
+      userId,
+      processor: this.name,
+      reference: customer.id,
+      at: this.clock.now(),
+    });
   }
 
   /** The payment method, attached to the user's customer; one belonging to someone else is refused. */

@@ -9,6 +9,7 @@ import { DisputeService, type ProcessorDispute } from '../disputes/dispute.servi
 import { money } from '../money/money';
 import { RefundService } from '../refunds/refund.service';
 import { refundStatusOf } from './stripe-processor';
+import { processorRows } from './processor-records.repository';
 
 export type WebhookOutcome = 'handled' | 'duplicate' | 'ignored';
 
@@ -69,19 +70,11 @@ export class StripeWebhooks {
     }
     const outcome = await this.dataSource.transaction(async (manager) => {
       // A concurrent delivery of the same event waits here on the key until this one commits.
-      const first = await manager.query<{ event_id: string }[]>(
-        `INSERT INTO billing.processor_events (processor, event_id, type, outcome, received_at)
-         VALUES ('stripe', $1, $2, 'handling', $3) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [event.id, event.type, this.clock.now()],
-      );
-      if (first.length === 0) {
+      if (!(await processorRows.startEvent(manager, event.id, event.type, this.clock.now()))) {
         return 'duplicate' as const;
       }
       const result = await this.dispatch(manager, event);
-      await manager.query(
-        `UPDATE billing.processor_events SET outcome = $2 WHERE processor = 'stripe' AND event_id = $1`,
-        [event.id, result],
-      );
+      await processorRows.finishEvent(manager, event.id, result);
       return result;
     });
     return { outcome, event };

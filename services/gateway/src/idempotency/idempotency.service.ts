@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ProblemError } from '@fluxnote/contracts';
+import { idempotencyRows } from './idempotency.repository';
 
 export interface StoredResponse {
   status: number;
@@ -24,9 +25,7 @@ export class IdempotencyService {
 
   /** Account deletion: the stored responses of a user go with the account. */
   async forget(userId: string): Promise<void> {
-    await this.dataSource.query(`DELETE FROM gateway.idempotency_keys WHERE user_id = $1`, [
-      userId,
-    ]);
+    await idempotencyRows.forgetUser(this.dataSource, userId);
   }
 
   async run(
@@ -44,16 +43,7 @@ export class IdempotencyService {
       });
     }
     const requestHash = createHash('sha256').update(JSON.stringify(fingerprint)).digest('hex');
-    const claimed = await this.dataSource.query<unknown[]>(
-      `INSERT INTO gateway.idempotency_keys (user_id, key, request_hash, state) VALUES ($1, $2, $3, 'in_progress')
-       ON CONFLICT (user_id, key) DO UPDATE SET created_at = now()
-         WHERE gateway.idempotency_keys.state = 'in_progress'
-           AND gateway.idempotency_keys.created_at < now() - $4::int * interval '1 millisecond'
-           AND gateway.idempotency_keys.request_hash = EXCLUDED.request_hash
-       RETURNING key`,
-      [userId, key, requestHash, ABANDONED_MS],
-    );
-    if (claimed.length === 0) {
+    if (!(await idempotencyRows.claim(this.dataSource, userId, key, requestHash, ABANDONED_MS))) {
       return this.replay(userId, key, requestHash);
     }
     let response: StoredResponse;
@@ -63,10 +53,7 @@ export class IdempotencyService {
       if (error instanceof ProblemError && error.problem.status < 500) {
         response = { status: error.problem.status, body: error };
       } else {
-        await this.dataSource.query(
-          `DELETE FROM gateway.idempotency_keys WHERE user_id = $1 AND key = $2`,
-          [userId, key],
-        );
+        await idempotencyRows.release(this.dataSource, userId, key);
         throw error;
       }
     }
@@ -74,10 +61,7 @@ export class IdempotencyService {
       response.body instanceof ProblemError
         ? { status: response.status, body: { problem: response.body.problem } }
         : response;
-    await this.dataSource.query(
-      `UPDATE gateway.idempotency_keys SET state = 'done', response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2`,
-      [userId, key, stored.status, JSON.stringify(stored.body)],
-    );
+    await idempotencyRows.storeAnswer(this.dataSource, userId, key, stored);
     if (response.body instanceof ProblemError) {
       throw response.body;
     }
@@ -85,17 +69,11 @@ export class IdempotencyService {
   }
 
   private async replay(userId: string, key: string, requestHash: string): Promise<StoredResponse> {
-    const rows = await this.dataSource.query<
-      { request_hash: string; state: string; response_status: number; response_body: unknown }[]
-    >(
-      `SELECT request_hash, state, response_status, response_body FROM gateway.idempotency_keys WHERE user_id = $1 AND key = $2`,
-      [userId, key],
-    );
-    const row = rows[0];
+    const row = await idempotencyRows.record(this.dataSource, userId, key);
     if (!row) {
       throw ProblemError.conflict('This Idempotency-Key was just released; retry.');
     }
-    if (row.request_hash !== requestHash) {
+    if (row.requestHash !== requestHash) {
       throw ProblemError.unprocessable(
         'idempotency-key-reused',
         'Idempotency-Key reused',
@@ -105,10 +83,10 @@ export class IdempotencyService {
     if (row.state !== 'done') {
       throw ProblemError.conflict('A request with this Idempotency-Key is still in progress.');
     }
-    const body = row.response_body as { problem?: ProblemError['problem'] };
+    const body = row.responseBody as { problem?: ProblemError['problem'] };
     if (body && typeof body === 'object' && 'problem' in body && body.problem) {
       throw new ProblemError(body.problem);
     }
-    return { status: row.response_status, body: row.response_body };
+    return { status: row.responseStatus, body: row.responseBody };
   }
 }

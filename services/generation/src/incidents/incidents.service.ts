@@ -7,6 +7,8 @@ import { INCIDENT_USERS_PER_EVENT, incidentDeclaredV1, ProblemError } from '@flu
 import { Outbox } from '@fluxnote/messaging';
 import { CatalogService } from '../catalog/catalog.service';
 import { StaffRoles } from '../staff/staff-roles';
+import { jobRows } from '../jobs/jobs.repository';
+import { incidentRows } from './incidents.repository';
 
 export interface Incident {
   id: string;
@@ -65,26 +67,23 @@ export class IncidentsService {
       affectedUsers: 0,
     };
     await this.dataSource.transaction(async (manager) => {
-      const users = await manager.query<{ user_id: string }[]>(
-        `SELECT DISTINCT user_id FROM generation.jobs
-          WHERE model = $1 AND created_at > $2 AND created_at <= $3`,
-        [model.id, new Date(declaredAt.getTime() - AFFECTED_WINDOW_MS), declaredAt],
+      const users = await jobRows.usersOfModel(
+        manager,
+        model.id,
+        new Date(declaredAt.getTime() - AFFECTED_WINDOW_MS),
+        declaredAt,
       );
       incident.affectedUsers = users.length;
-      await manager.query(
-        `INSERT INTO generation.incidents (id, model, message, eta, alternative, declared_by, declared_at, affected_users)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          incident.id,
-          incident.model,
-          incident.message,
-          incident.eta,
-          incident.alternative,
-          actorId,
-          declaredAt,
-          users.length,
-        ],
-      );
+      await incidentRows.insert(manager, {
+        id: incident.id,
+        model: incident.model,
+        message: incident.message,
+        eta: incident.eta,
+        alternative: incident.alternative,
+        declaredBy: actorId,
+        declaredAt,
+        affectedUsers: users.length,
+      });
       const parts = Math.max(1, Math.ceil(users.length / INCIDENT_USERS_PER_EVENT));
       for (let part = 1; part <= parts; part++) {
         const slice = users.slice(
@@ -99,7 +98,7 @@ export class IncidentsService {
           ...(incident.eta ? { eta: incident.eta.toISOString() } : {}),
           ...(incident.alternative ? { alternative: incident.alternative } : {}),
           declaredAt: declaredAt.toISOString(),
-          userIds: slice.map((u) => u.user_id),
+          userIds: slice,
           part,
           parts,
         });

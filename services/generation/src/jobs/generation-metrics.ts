@@ -12,6 +12,7 @@ import {
 } from '@fluxnote/telemetry';
 import type { ProviderResult } from '../providers/model-provider';
 import { Lane, laneName } from './queue.rules';
+import { jobRows } from './jobs.repository';
 
 /** The names the dashboard, the alerts and the generation HPA read. */
 export const generationMetricNames = {
@@ -137,18 +138,7 @@ export class GenerationMetrics {
 
 /** The queue as the gauges report it: both lanes always (an empty one reads 0). */
 export async function readQueue(dataSource: DataSource, now: Date): Promise<QueueReading> {
-  const [lanes, running] = await Promise.all([
-    dataSource.query<{ lane: number; jobs: number; oldest: number }[]>(
-      `SELECT lane, count(*)::int AS jobs,
-              greatest(0, extract(epoch FROM $1::timestamptz - min(created_at)))::float8 AS oldest
-         FROM generation.jobs WHERE status = 'queued' GROUP BY lane`,
-      [now],
-    ),
-    dataSource.query<{ model: string; jobs: number }[]>(
-      `SELECT model, count(*)::int AS jobs FROM generation.jobs
-        WHERE status = 'processing' GROUP BY model ORDER BY model`,
-    ),
-  ]);
+  const { lanes, running } = await jobRows.queueReading(dataSource, now);
   return {
     lanes: Object.values(Lane).map((lane) => {
       const row = lanes.find((l) => l.lane === lane);

@@ -7,6 +7,7 @@ import { BillingLedger } from '../billing/billing-ledger';
 import { FailureSignals } from './failure-signals';
 import { JobEntity, OUTPUT_MODERATION, type JobOutcome } from './job.entity';
 import { appendJobLog } from './job-log.repository';
+import { jobRows } from './jobs.repository';
 
 /** Why a job that did not succeed ended: recorded on the job and given to billing's release. */
 function failureReasonOf(outcome: JobOutcome): string {
@@ -64,7 +65,7 @@ export class JobSettlement {
   }
 
   async settle(jobId: string): Promise<void> {
-    const job = await this.dataSource.getRepository(JobEntity).findOneBy({ id: jobId });
+    const job = await jobRows.job(this.dataSource, jobId);
     if (!job || job.status !== 'processing' || !job.outcome) {
       return;
     }
@@ -90,19 +91,15 @@ export class JobSettlement {
     await this.dataSource.transaction(async (manager) => {
       const refunded = outcome.status !== 'succeeded';
       const failureReason = refunded ? failureReasonOf(outcome) : null;
-      const result = await manager.update(
-        JobEntity,
-        { id: job.id, status: 'processing' },
-        {
-          status: outcome.status,
-          updatedAt: this.clock.now(),
-          outputUrl: outcome.outputUrl ?? null,
-          failureReason,
-          failureDetail: refunded ? (outcome.detail ?? null) : null,
-          refunded,
-        },
-      );
-      if (result.affected !== 1) {
+      const ended = await jobRows.end(manager, job.id, {
+        status: outcome.status,
+        at: this.clock.now(),
+        outputUrl: outcome.outputUrl ?? null,
+        failureReason,
+        failureDetail: refunded ? (outcome.detail ?? null) : null,
+        refunded,
+      });
+      if (!ended) {
         return;
       }
       await appendJobLog(manager, this.clock.now(), job.id, 'settlement', settlementNote, {

@@ -3,13 +3,9 @@ import { DataSource } from 'typeorm';
 import { isUuid, ProblemError } from '@fluxnote/contracts';
 import { NotifyWaiter } from '@fluxnote/persistence';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
+import { jobEventRows, type JobEvent } from './job-events.repository';
 
-export interface JobEvent {
-  seq: number;
-  jobId: string;
-  status: string;
-  at: Date;
-}
+export type { JobEvent } from './job-events.repository';
 
 /**
  * The NOTIFY channel that wakes the owner's streams (the user id as payload): sent by the
@@ -44,23 +40,13 @@ export class JobStatusStream implements OnModuleDestroy {
     waitMs: number,
   ): Promise<{ events: JobEvent[]; lastSeq: number }> {
     if (jobId !== null) {
-      const owned = isUuid(jobId)
-        ? await this.dataSource.query<unknown[]>(
-            `SELECT 1 FROM generation.jobs WHERE id = $1 AND user_id = $2 AND status <> 'reserving'`,
-            [jobId, userId],
-          )
-        : [];
-      if (owned.length === 0) {
+      if (!isUuid(jobId) || !(await jobEventRows.isShownJob(this.dataSource, userId, jobId))) {
         throw ProblemError.notFound(`No generation ${jobId}.`);
       }
     }
     let from = afterSeq;
     if (from < 0) {
-      const [row] = await this.dataSource.query<{ seq: string | null }[]>(
-        `SELECT max(seq) AS seq FROM generation.job_events WHERE user_id = $1`,
-        [userId],
-      );
-      from = Number(row?.seq ?? 0);
+      from = await jobEventRows.lastSeq(this.dataSource, userId);
     }
     const events = await this.waiter.waitFor(userId, () => this.after(userId, from), waitMs);
     return {
@@ -75,13 +61,6 @@ export class JobStatusStream implements OnModuleDestroy {
   }
 
   private async after(userId: string, afterSeq: number): Promise<JobEvent[]> {
-    const rows = await this.dataSource.query<
-      { seq: string; job_id: string; status: string; at: Date }[]
-    >(
-      `SELECT seq, job_id, status, at FROM generation.job_events
-        WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT 500`,
-      [userId, afterSeq],
-    );
-    return rows.map((r) => ({ seq: Number(r.seq), jobId: r.job_id, status: r.status, at: r.at }));
+    return jobEventRows.after(this.dataSource, userId, afterSeq);
   }
 }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { ProblemError } from '@fluxnote/contracts';
 import { JobEntity } from './job.entity';
 import { JobLogEntity } from './job-log.entity';
+import { jobRows } from './jobs.repository';
 
 interface Cursor {
   createdAt: string;
@@ -38,7 +39,7 @@ export class JobsService {
 
   async get(userId: string, jobId: string): Promise<JobEntity> {
     const job = /^[0-9a-f-]{36}$/i.test(jobId)
-      ? await this.dataSource.getRepository(JobEntity).findOneBy({ id: jobId, userId })
+      ? await jobRows.ownJob(this.dataSource, userId, jobId)
       : null;
     if (!job || job.status === 'reserving') {
       throw ProblemError.notFound(`No generation ${jobId}.`);
@@ -48,13 +49,11 @@ export class JobsService {
 
   /** Any user's job with its whole log, oldest line first (support's review; roles checked by support). */
   async log(jobId: string): Promise<{ job: JobEntity; lines: JobLogEntity[] }> {
-    const job = await this.dataSource.getRepository(JobEntity).findOneBy({ id: jobId });
+    const job = await jobRows.job(this.dataSource, jobId);
     if (!job) {
       throw ProblemError.notFound(`No generation ${jobId}.`);
     }
-    const lines = await this.dataSource
-      .getRepository(JobLogEntity)
-      .find({ where: { jobId }, order: { id: 'ASC' } });
+    const lines = await jobRows.log(this.dataSource, jobId);
     return { job, lines };
   }
 
@@ -65,21 +64,12 @@ export class JobsService {
     cursor?: string,
   ): Promise<{ items: JobEntity[]; nextCursor: string | null }> {
     const size = Math.min(Math.max(limit || 20, 1), 100);
-    const query = this.dataSource
-      .getRepository(JobEntity)
-      .createQueryBuilder('job')
-      .where('job.user_id = :userId AND job.status <> :reserving', {
-        userId,
-        reserving: 'reserving',
-      })
-      .orderBy('job.created_at', 'DESC')
-      .addOrderBy('job.id', 'DESC')
-      .take(size + 1);
-    if (cursor) {
-      const after = decodeCursor(cursor);
-      query.andWhere('(job.created_at, job.id) < (:createdAt, :id)', after);
-    }
-    const rows = await query.getMany();
+    const rows = await jobRows.newestFirst(
+      this.dataSource,
+      userId,
+      size + 1,
+      cursor ? decodeCursor(cursor) : undefined,
+    );
     const items = rows.slice(0, size);
     return { items, nextCursor: rows.length > size ? encodeCursor(items[items.length - 1]) : null };
   }

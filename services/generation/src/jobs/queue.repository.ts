@@ -90,4 +90,12 @@ export const queueRows = {
     );
     return rows.length > 0;
   },
+
+  /** The worker running the job is alive (a job whose heartbeat stops is recovered). */
+  async heartbeat(sql: Sql, jobId: string, at: Date): Promise<void> {
+    await sql.query(
+      `UPDATE generation.jobs SET heartbeat_at = $2 WHERE id = $1 AND status = 'processing'`,
+      [jobId, at],
+    );
+  },
 };

@@ -8,41 +8,9 @@ import {
   likenessNames,
   type LikenessKind,
 } from './likeness-media';
+import { likenessRows, type Likeness, type LikenessMedia } from './likenesses.repository';
 
-export interface Likeness {
-  id: string;
-  kind: LikenessKind;
-  name: string;
-  mediaType: string;
-  bytes: number;
-  createdAt: Date;
-}
-
-/** What a provider is given to use a likeness. */
-export interface LikenessMedia {
-  mediaType: string;
-  data: Buffer;
-}
-
-interface LikenessRow {
-  id: string;
-  kind: LikenessKind;
-  name: string;
-  media_type: string;
-  bytes: number;
-  created_at: Date;
-}
-
-const columns = `id, kind, name, media_type, octet_length(data) AS bytes, created_at`;
-
-const toLikeness = (row: LikenessRow): Likeness => ({
-  id: row.id,
-  kind: row.kind,
-  name: row.name,
-  mediaType: row.media_type,
-  bytes: Number(row.bytes),
-  createdAt: row.created_at,
-});
+export type { Likeness, LikenessMedia } from './likenesses.repository';
 
 /** Where a job names its likenesses (as the gateway's body has them). */
 export const likenessFields = {
@@ -86,35 +54,25 @@ export class Likenesses {
     }
     return this.dataSource.transaction(async (manager) => {
       // One user's uploads of a kind queue here, so racing uploads cannot pass the cap together.
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('generation.likeness:' || $1))`, [
-        `${userId}:${kind}`,
-      ]);
-      const [{ count }] = await manager.query<{ count: string }[]>(
-        `SELECT count(*) FROM generation.likenesses WHERE user_id = $1 AND kind = $2`,
-        [userId, kind],
-      );
-      if (Number(count) >= likenessesPerUser) {
+      await likenessRows.lockUploads(manager, userId, kind);
+      if ((await likenessRows.count(manager, userId, kind)) >= likenessesPerUser) {
         throw ProblemError.conflict(
           `You have ${likenessesPerUser} ${names.many}, the most one account keeps. Delete one to add another.`,
         );
       }
-      const [row] = await manager.query<LikenessRow[]>(
-        `INSERT INTO generation.likenesses (id, user_id, kind, name, media_type, data)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${columns}`,
-        [randomUUID(), userId, kind, trimmed, media.mediaType, data],
-      );
-      return toLikeness(row);
+      return likenessRows.insert(manager, {
+        id: randomUUID(),
+        userId,
+        kind,
+        name: trimmed,
+        media: { mediaType: media.mediaType, data },
+      });
     });
   }
 
   /** The user's likenesses of a kind, newest first. */
   async list(userId: string, kind: LikenessKind): Promise<Likeness[]> {
-    const rows = await this.dataSource.query<LikenessRow[]>(
-      `SELECT ${columns} FROM generation.likenesses WHERE user_id = $1 AND kind = $2
-        ORDER BY created_at DESC, id DESC`,
-      [userId, kind],
-    );
-    return rows.map(toLikeness);
+    return likenessRows.ofUser(this.dataSource, userId, kind);
   }
 
   /** Destroys the likeness and its data; refused (409) while a job using it waits or runs. */
@@ -123,29 +81,17 @@ export class Likenesses {
     await this.dataSource.transaction(async (manager) => {
       // The row lock waits for a submit naming this likeness to commit (its foreign key holds a
       // share lock), so the check below sees that job; a later submit finds the likeness gone.
-      const found = isUuid(id)
-        ? await manager.query<{ id: string }[]>(
-            `SELECT id FROM generation.likenesses WHERE id = $1 AND user_id = $2 AND kind = $3 FOR UPDATE`,
-            [id, userId, kind],
-          )
-        : [];
-      if (found.length === 0) {
+      if (!isUuid(id) || !(await likenessRows.lockOwn(manager, userId, kind, id))) {
         throw ProblemError.notFound(`No ${names.one} with this id.`);
       }
-      const [busy] = await manager.query<{ id: string }[]>(
-        `SELECT id FROM generation.jobs
-          WHERE (voice_clone_id = $1 OR face_identity_id = $1)
-            AND status IN ('reserving', 'queued', 'processing')
-          LIMIT 1`,
-        [id],
-      );
+      const busy = await likenessRows.unfinishedJobUsing(manager, id);
       if (busy) {
         throw ProblemError.conflict(
           `This ${names.one} is used by a job that has not finished yet; cancel the job or wait for it, then delete.`,
-          { jobId: busy.id },
+          { jobId: busy },
         );
       }
-      await manager.query(`DELETE FROM generation.likenesses WHERE id = $1`, [id]);
+      await likenessRows.remove(manager, id);
     });
   }
 
@@ -167,13 +113,7 @@ export class Likenesses {
    * a job is about to name it.
    */
   async assertOwned(userId: string, kind: LikenessKind, id: string, field: string): Promise<void> {
-    const [row] = isUuid(id)
-      ? await this.dataSource.query<{ id: string }[]>(
-          `SELECT id FROM generation.likenesses WHERE id = $1 AND user_id = $2 AND kind = $3`,
-          [id, userId, kind],
-        )
-      : [];
-    if (!row) {
+    if (!isUuid(id) || !(await likenessRows.isOwn(this.dataSource, userId, kind, id))) {
       throw this.missing(kind, field);
     }
   }
@@ -190,10 +130,6 @@ export class Likenesses {
 
   /** The sample or photo a provider needs, or undefined when it was deleted. */
   async media(id: string): Promise<LikenessMedia | undefined> {
-    const [row] = await this.dataSource.query<{ media_type: string; data: Buffer }[]>(
-      `SELECT media_type, data FROM generation.likenesses WHERE id = $1`,
-      [id],
-    );
-    return row ? { mediaType: row.media_type, data: row.data } : undefined;
+    return likenessRows.media(this.dataSource, id);
   }
 }

@@ -5,28 +5,13 @@ import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.c
 import { ModelProvider, type ProviderRequest, type ProviderResult } from './model-provider';
 import type { LikenessMedia } from '../likenesses/likenesses';
 
-/** The channel a webhook delivery (or a poll) notifies with the task id it changed. */
-export const PROVIDER_TASK_CHANNEL = 'generation_provider_task';
-export const HTTP_PROVIDER = 'http';
-
-export const providerTaskStatuses = [
-  'queued',
-  'running',
-  'succeeded',
-  'failed',
-  'moderated',
-  'cancelled',
-] as const;
-/** Statuses a task never leaves; a stored one is never overwritten. */
-export const finalTaskStatuses = ['succeeded', 'failed', 'moderated', 'cancelled'];
-
-/** A task as the provider's API shows it. */
-export interface ProviderTask {
-  id: string;
-  status: (typeof providerTaskStatuses)[number];
-  output_url?: string;
-  error?: { code?: string; message?: string };
-}
+import {
+  finalTaskStatuses,
+  HTTP_PROVIDER,
+  PROVIDER_TASK_CHANNEL,
+  providerTaskRows,
+  type ProviderTask,
+} from './provider-tasks.repository';
 
 const terminal = new Set(finalTaskStatuses);
 const MAX_POLL_INTERVAL_MS = 10_000;
@@ -226,46 +211,12 @@ export class HttpModelProvider extends ModelProvider implements OnModuleDestroy 
   }
 
   private async knownTask(jobId: string): Promise<ProviderTask | undefined> {
-    const rows = await this.dataSource.query<
-      {
-        task_id: string;
-        status: ProviderTask['status'];
-        output_url: string | null;
-        error: string | null;
-      }[]
-    >(
-      `SELECT task_id, status, output_url, error FROM generation.provider_tasks WHERE job_id = $1`,
-      [jobId],
-    );
-    const row = rows[0];
-    return row
-      ? {
-          id: row.task_id,
-          status: row.status,
-          ...(row.output_url ? { output_url: row.output_url } : {}),
-          ...(row.error ? { error: { message: row.error } } : {}),
-        }
-      : undefined;
+    return providerTaskRows.ofJob(this.dataSource, jobId);
   }
 
   /** Records what the provider said; a terminal state (from a webhook) is never overwritten. */
   private async save(jobId: string, task: ProviderTask): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO generation.provider_tasks (job_id, provider, task_id, status, output_url, error)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (job_id) DO UPDATE SET status = EXCLUDED.status, output_url = EXCLUDED.output_url,
-              error = EXCLUDED.error, updated_at = now()
-        WHERE provider_tasks.status <> ALL ($7)`,
-      [
-        jobId,
-        HTTP_PROVIDER,
-        task.id,
-        task.status,
-        task.output_url ?? null,
-        task.error?.message ?? null,
-        finalTaskStatuses,
-      ],
-    );
+    await providerTaskRows.put(this.dataSource, jobId, task);
   }
 }
 

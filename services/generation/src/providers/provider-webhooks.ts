@@ -4,12 +4,7 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { ProblemError } from '@fluxnote/contracts';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
-import {
-  finalTaskStatuses,
-  HTTP_PROVIDER,
-  PROVIDER_TASK_CHANNEL,
-  providerTaskStatuses,
-} from './http-model-provider';
+import { providerTaskRows, providerTaskStatuses } from './provider-tasks.repository';
 
 /** A delivery older (or newer) than this is refused: a replayed capture is useless. */
 const TOLERANCE_SECONDS = 300;
@@ -51,34 +46,12 @@ export class ProviderWebhooks {
     } catch {
       throw ProblemError.badRequest('The delivery is not a task (id, status, output_url?).');
     }
-    const known = await this.dataSource.query<{ job_id: string }[]>(
-      `SELECT job_id FROM generation.provider_tasks WHERE provider = $1 AND task_id = $2`,
-      [HTTP_PROVIDER, delivery.id],
-    );
-    if (known.length === 0) {
+    if (!(await providerTaskRows.isKnown(this.dataSource, delivery.id))) {
       // Not ours (or its job was deleted): answered 200 so the provider stops sending it.
       return { outcome: 'ignored', taskId: delivery.id };
     }
-    const changed = await this.dataSource.query<unknown[]>(
-      `WITH changed AS (
-         UPDATE generation.provider_tasks
-            SET status = $3, output_url = $4, error = $5, updated_at = now()
-          WHERE provider = $1 AND task_id = $2
-            AND status <> ALL ($7)
-         RETURNING task_id
-       )
-       SELECT pg_notify($6, task_id) FROM changed`,
-      [
-        HTTP_PROVIDER,
-        delivery.id,
-        delivery.status,
-        delivery.output_url ?? null,
-        delivery.error?.message ?? null,
-        PROVIDER_TASK_CHANNEL,
-        finalTaskStatuses,
-      ],
-    );
-    return { outcome: changed.length > 0 ? 'recorded' : 'unchanged', taskId: delivery.id };
+    const changed = await providerTaskRows.deliver(this.dataSource, delivery);
+    return { outcome: changed ? 'recorded' : 'unchanged', taskId: delivery.id };
   }
 }
 

@@ -5,6 +5,8 @@ import { ProblemError } from '@fluxnote/contracts';
 import { JobEntity, OUTPUT_MODERATION } from '../jobs/job.entity';
 import { appendJobLog } from '../jobs/job-log.repository';
 import { normalisePrompt } from './prompt-safety';
+import { approvalRows } from './prompt-approvals.repository';
+import { jobRows } from '../jobs/jobs.repository';
 
 export interface PromptApproval {
   job: JobEntity;
@@ -39,9 +41,7 @@ export class PromptApprovals {
     note: string,
   ): Promise<PromptApproval> {
     return this.dataSource.transaction(async (manager) => {
-      const job = await manager
-        .getRepository(JobEntity)
-        .findOne({ where: { id: jobId }, lock: { mode: 'pessimistic_write' } });
+      const job = await jobRows.lock(manager, jobId);
       if (!job) {
         throw ProblemError.notFound(`No generation ${jobId}.`);
       }
@@ -59,13 +59,15 @@ export class PromptApprovals {
         );
       }
       const now = this.clock.now();
-      const inserted = await manager.query<{ approved_at: Date; agent_id: string | null }[]>(
-        `INSERT INTO generation.prompt_approvals (job_id, user_id, prompt_key, agent_id, ticket_id, note, approved_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (job_id) DO NOTHING
-         RETURNING approved_at, agent_id`,
-        [job.id, job.userId, normalisePrompt(job.prompt), agentId, ticketId, note, now],
-      );
-      let approval = inserted[0];
+      let approval = await approvalRows.insert(manager, {
+        jobId: job.id,
+        userId: job.userId,
+        promptKey: normalisePrompt(job.prompt),
+        agentId,
+        ticketId,
+        note,
+        at: now,
+      });
       if (approval) {
         await appendJobLog(
           manager,
@@ -80,15 +82,12 @@ export class PromptApprovals {
           },
         );
       } else {
-        [approval] = await manager.query<{ approved_at: Date; agent_id: string | null }[]>(
-          `SELECT approved_at, agent_id FROM generation.prompt_approvals WHERE job_id = $1`,
-          [job.id],
-        );
+        approval = await approvalRows.ofJob(manager, job.id);
       }
       return {
         job,
-        approvedAt: approval.approved_at,
-        agentId: approval.agent_id,
+        approvedAt: approval.approvedAt,
+        agentId: approval.agentId,
         creditPool: creditPoolOf(job.mode),
       };
     });
@@ -96,10 +95,6 @@ export class PromptApprovals {
 
   /** Whether support approved this prompt (as the check normalises it) for this user. */
   async covers(userId: string, prompt: string): Promise<boolean> {
-    const rows = await this.dataSource.query<unknown[]>(
-      `SELECT 1 FROM generation.prompt_approvals WHERE user_id = $1 AND prompt_key = $2 LIMIT 1`,
-      [userId, normalisePrompt(prompt)],
-    );
-    return rows.length > 0;
+    return approvalRows.covers(this.dataSource, userId, normalisePrompt(prompt));
   }
 }

@@ -7,7 +7,8 @@ import {
   type ProviderRequest,
   type ProviderResult,
 } from '../providers/model-provider';
-import { SimulatorModelEntity, type SimulatedFailure } from './simulator-model.entity';
+import type { SimulatorModelEntity, SimulatedFailure } from './simulator-model.entity';
+import { simulatorRows } from './simulator.repository';
 
 /**
  * The built-in model simulator (embedded mode): answers like a provider after a
@@ -25,9 +26,7 @@ export class ModelSimulator extends ModelProvider {
   }
 
   async run(request: ProviderRequest): Promise<ProviderResult> {
-    const settings = await this.dataSource
-      .getRepository(SimulatorModelEntity)
-      .findOneBy({ model: request.model });
+    const settings = await simulatorRows.settings(this.dataSource, request.model);
     await sleep(settings?.latencyMs ?? this.config.SIMULATOR_DEFAULT_LATENCY_MS);
     const failure = settings?.failure;
     if (failure) {
@@ -42,9 +41,7 @@ export class ModelSimulator extends ModelProvider {
     failure: SimulatedFailure | null,
     latencyMs: number | null,
   ): Promise<SimulatorModelEntity> {
-    const repository = this.dataSource.getRepository(SimulatorModelEntity);
-    await repository.upsert({ model, failure, latencyMs }, ['model']);
-    return repository.findOneByOrFail({ model });
+    return simulatorRows.put(this.dataSource, { model, failure, latencyMs });
   }
 }
 

@@ -8,6 +8,7 @@ import {
 } from '@fluxnote/contracts';
 import { EventConsumer, type EventRouter } from '@fluxnote/messaging';
 import { AccountsDirectory } from '@fluxnote/platform';
+import { staffRows } from './staff.repository';
 
 /**
  * Who is staff, from accounts' registration events (plain users are not kept):
@@ -38,22 +39,14 @@ export class StaffRoles extends EventConsumer {
   ): Promise<void> {
     const roles = (event.roles ?? []).filter((r) => r !== 'user');
     if (roles.length === 0) {
-      await manager.query(`DELETE FROM generation.staff WHERE user_id = $1`, [event.userId]);
+      await staffRows.remove(manager, event.userId);
       return;
     }
-    await manager.query(
-      `INSERT INTO generation.staff (user_id, roles) VALUES ($1, $2)
-       ON CONFLICT (user_id) DO UPDATE SET roles = $2`,
-      [event.userId, roles],
-    );
+    await staffRows.put(manager, event.userId, roles);
   }
 
   async assertRole(userId: string, role: string, action: string): Promise<void> {
-    const [row] = await this.dataSource.query<{ roles: string[] }[]>(
-      `SELECT roles FROM generation.staff WHERE user_id = $1`,
-      [userId],
-    );
-    if (row?.roles.includes(role)) {
+    if ((await staffRows.roles(this.dataSource, userId))?.includes(role)) {
       return;
     }
     const current = await this.owner.lookUp(userId).catch(() => null);

@@ -4,12 +4,11 @@ import { Clock, PeriodicWorker } from '@fluxnote/clock';
 import { BillingLedger } from '../billing/billing-ledger';
 import { timeLimitMs } from '../catalog/model-catalog';
 import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.config';
-import { JobEntity } from '../jobs/job.entity';
 import { appendJobLog } from '../jobs/job-log.repository';
 import { JobSettlement } from '../jobs/job-settlement';
 import { JobControls } from '../jobs/job-controls';
 import { ModelProviders } from '../providers/model-providers';
-import { WORK_CHANNEL } from '../jobs/work-channel';
+import { recoveryRows } from './recovery.repository';
 
 /** A job still `reserving` after this long lost its submitter (crash or timeout). */
 const ABANDONED_RESERVING_MS = 60_000;
@@ -50,34 +49,23 @@ export class JobRecovery extends PeriodicWorker {
 
   /** Cancelled jobs whose hold could not be released at the time (billing unreachable). */
   private async releaseCancelledJobs(): Promise<void> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM generation.jobs WHERE status = 'cancelled' AND NOT refunded LIMIT 100`,
-    );
-    for (const { id } of rows) {
+    for (const id of await recoveryRows.unreleasedCancelled(this.dataSource)) {
       await this.controls.releaseCancelled(id);
     }
   }
 
   private async settleRecordedOutcomes(): Promise<void> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM generation.jobs WHERE status = 'processing' AND outcome IS NOT NULL LIMIT 100`,
-    );
-    for (const { id } of rows) {
+    for (const id of await recoveryRows.unsettledOutcomes(this.dataSource)) {
       await this.settlement.settle(id);
     }
   }
 
   private async watchProcessingJobs(): Promise<void> {
-    const jobs = await this.dataSource.query<
-      { id: string; model: string; attempts: number; started_at: Date; heartbeat_at: Date }[]
-    >(
-      `SELECT id, model, attempts, started_at, heartbeat_at FROM generation.jobs
-        WHERE status = 'processing' AND outcome IS NULL LIMIT 500`,
-    );
+    const jobs = await recoveryRows.running(this.dataSource);
     const now = this.clock.now().getTime();
     for (const job of jobs) {
       const limitMs = timeLimitMs(job.model);
-      if (now - job.started_at.getTime() > limitMs) {
+      if (now - job.startedAt.getTime() > limitMs) {
         if (
           await this.settlement.recordOutcome(job.id, job.attempts, {
             status: 'failed',
@@ -92,7 +80,7 @@ export class JobRecovery extends PeriodicWorker {
             .abandon(job.id)
             .catch(() => undefined);
         }
-      } else if (now - job.heartbeat_at.getTime() > this.config.WORKER_HEARTBEAT_TIMEOUT_MS) {
+      } else if (now - job.heartbeatAt.getTime() > this.config.WORKER_HEARTBEAT_TIMEOUT_MS) {
         await this.takeBack(job.id, job.attempts);
       }
     }
@@ -112,17 +100,7 @@ export class JobRecovery extends PeriodicWorker {
       return;
     }
     await this.dataSource.transaction(async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(JobEntity)
-        .set({ status: 'queued', heartbeatAt: null, updatedAt: this.clock.now() })
-        .where('id = :jobId AND status = :status AND attempts = :attempts AND outcome IS NULL', {
-          jobId,
-          status: 'processing',
-          attempts,
-        })
-        .execute();
-      if (result.affected === 1) {
+      if (await recoveryRows.requeue(manager, jobId, attempts, this.clock.now())) {
         await appendJobLog(
           manager,
           this.clock.now(),
@@ -133,20 +111,16 @@ export class JobRecovery extends PeriodicWorker {
             attempt: attempts,
           },
         );
-        await manager.query('SELECT pg_notify($1, $2)', [WORK_CHANNEL, 'requeued']);
       }
     });
   }
 
   private async releaseAbandonedSubmissions(): Promise<void> {
     // Job times are on the platform clock (they are written with it), so the cut-off is too.
-    const rows = await this.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM generation.jobs WHERE status = 'reserving' AND created_at < $1 LIMIT 100`,
-      [new Date(this.clock.now().getTime() - ABANDONED_RESERVING_MS)],
-    );
-    for (const { id } of rows) {
+    const before = new Date(this.clock.now().getTime() - ABANDONED_RESERVING_MS);
+    for (const id of await recoveryRows.abandonedSubmissions(this.dataSource, before)) {
       await this.ledger.release(id, 'submission abandoned');
-      await this.dataSource.getRepository(JobEntity).delete({ id, status: 'reserving' });
+      await recoveryRows.removeSubmission(this.dataSource, id);
       this.logger.warn(`released the hold of abandoned submission ${id}`);
     }
   }

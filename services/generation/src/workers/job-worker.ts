@@ -14,6 +14,7 @@ import { JobEntity, type JobOutcome } from '../jobs/job.entity';
 import { appendJobLog } from '../jobs/job-log.repository';
 import { JobSettlement } from '../jobs/job-settlement';
 import { JobQueue } from '../jobs/job-queue';
+import { queueRows } from '../jobs/queue.repository';
 import { WORK_CHANNEL } from '../jobs/work-channel';
 import { timeLimitMs } from '../catalog/model-catalog';
 import { ModelProviders } from '../providers/model-providers';
@@ -103,12 +104,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async process(job: JobEntity): Promise<void> {
     const heartbeat = setInterval(
       () => {
-        void this.dataSource
-          .query(
-            `UPDATE generation.jobs SET heartbeat_at = $2 WHERE id = $1 AND status = 'processing'`,
-            [job.id, this.clock.now()],
-          )
-          .catch(() => undefined);
+        void queueRows.heartbeat(this.dataSource, job.id, this.clock.now()).catch(() => undefined);
       },
       Math.max(100, Math.floor(this.config.WORKER_HEARTBEAT_TIMEOUT_MS / 3)),
     );

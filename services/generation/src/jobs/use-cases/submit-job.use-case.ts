@@ -4,18 +4,13 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { jobBlockedV1, jobQueuedV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
-import {
-  CoalescedNotifier,
-  isForeignKeyViolation,
-  isUniqueViolation,
-  PreparedStatement,
-} from '@fluxnote/persistence';
+import { CoalescedNotifier, isForeignKeyViolation, isUniqueViolation } from '@fluxnote/persistence';
 import { AccountStanding } from '@fluxnote/platform';
 import { BillingLedger } from '../../billing/billing-ledger';
 import { CatalogService } from '../../catalog/catalog.service';
 import type { JobRequest } from '../../catalog/job-request-rules';
 import { JobEntity } from '../job.entity';
-import { queueTurnSql } from '../queue.repository';
+import { submitRows } from './submit-job.repository';
 import { Lane, laneFor } from '../queue.rules';
 import { WORK_CHANNEL } from '../work-channel';
 import { JOB_EVENTS_CHANNEL } from '../job-status-stream';
@@ -23,42 +18,6 @@ import { PromptSafetyCheck, type SafetyVerdict } from '../../safety/prompt-safet
 import { PromptApprovals } from '../../safety/prompt-approvals';
 import { likenessFields, Likenesses } from '../../likenesses/likenesses';
 import { GenerationMetrics, submitOutcome } from '../generation-metrics';
-
-// The submit path's statements, prepared once per connection.
-const insertJob = new PreparedStatement(
-  `WITH job AS (
-    INSERT INTO generation.jobs (id, user_id, idempotency_key, status, model, mode, prompt,
-      duration_sec, aspect_ratio, template, project_id, video_credits, image_credits, lane,
-      failure_reason, failure_detail, created_at, updated_at, voice_clone_id, voice_id,
-      face_identity_id, captions, input_image_url)
-    VALUES ($1, $2, $3, $15, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16, $17, $19, $19,
-            $20, $21, $22, $23, $24)
-    RETURNING id
-  )
-  INSERT INTO generation.job_logs (job_id, kind, message, data, at)
-  SELECT job.id, line.kind, line.message, line.data::jsonb, $19::timestamptz
-    FROM job, (VALUES (1, 'input', 'job submitted', $14),
-                      (2, 'decision', 'blocked by the content-safety check; nothing reserved', $18)
-              ) AS line (n, kind, message, data)
-   WHERE line.n = 1 OR $15 = 'blocked'
-   ORDER BY line.n`,
-);
-// Queued, logged and its event written in one statement (atomic on its own: no transaction).
-const queueJob = new PreparedStatement<{ created_at: Date; updated_at: Date }>(
-  `WITH queued AS (
-    UPDATE generation.jobs
-       SET status = 'queued', lane = $3, turn = ${queueTurnSql('$4::uuid', '$3::smallint')},
-           updated_at = $5::timestamptz
-     WHERE id = $1 AND status = 'reserving' RETURNING id, created_at, updated_at
-  ), logged AS (
-    INSERT INTO generation.job_logs (job_id, kind, message, data, at)
-    SELECT id, 'decision', 'credits reserved; job queued', $2, $5::timestamptz FROM queued
-  ), event AS (
-    INSERT INTO generation.outbox (event_id, topic, key, envelope)
-    SELECT $6, $7, $8, $9::jsonb FROM queued
-  )
-  SELECT created_at, updated_at FROM queued`,
-);
 
 export interface SubmitJobInput extends JobRequest {
   userId: string;
@@ -130,10 +89,7 @@ export class SubmitJobUseCase {
     if (!input.idempotencyKey) {
       return undefined;
     }
-    const existing = await this.dataSource.getRepository(JobEntity).findOneBy({
-      userId: input.userId,
-      idempotencyKey: input.idempotencyKey,
-    });
+    const existing = await submitRows.byKey(this.dataSource, input.userId, input.idempotencyKey);
     if (!existing) {
       return undefined;
     }
@@ -147,7 +103,6 @@ export class SubmitJobUseCase {
   }
 
   private async submit(input: SubmitJobInput): Promise<{ job: JobEntity; replayed: boolean }> {
-    const jobs = this.dataSource.getRepository(JobEntity);
     let evaluation: ReturnType<CatalogService['evaluate']>;
     try {
       evaluation = this.catalog.evaluate(input);
@@ -168,7 +123,7 @@ export class SubmitJobUseCase {
     const approvedBySupport =
       !verdict.allowed && (await this.approvals.covers(input.userId, input.prompt));
     const safety: SafetyVerdict = approvedBySupport ? { allowed: true } : verdict;
-    const job = jobs.create({
+    const job: JobEntity = Object.assign(new JobEntity(), {
       id: randomUUID(),
       userId: input.userId,
       idempotencyKey: input.idempotencyKey,
@@ -201,50 +156,30 @@ export class SubmitJobUseCase {
     try {
       // The job (`reserving`, or `blocked`) and its first log lines in one statement (atomic on its
       // own: no transaction on the submit path); a blocked one's event beside it, in a transaction.
+      const firstLines = {
+        input: {
+          model: job.model,
+          mode: job.mode,
+          prompt: job.prompt,
+          durationSec: job.durationSec,
+          aspectRatio: job.aspectRatio,
+          template: job.template,
+          options: {
+            voiceCloneId: job.voiceCloneId,
+            voiceId: job.voiceId,
+            faceIdentityId: job.faceIdentityId,
+            captions: job.captions,
+            imageUrl: job.inputImageUrl,
+          },
+          quote,
+          ...(approvedBySupport ? { safety: 'approved by support on an earlier review' } : {}),
+        },
+        blocked: safety.allowed ? {} : { rule: safety.rule, category: safety.category },
+      };
+      // by the platform clock: "used this model in the last 48 hours" is judged on it
+      const at = this.clock.now();
       const insert = (runner: DataSource | EntityManager) =>
-        insertJob.run(runner, [
-          job.id,
-          job.userId,
-          job.idempotencyKey,
-          job.model,
-          job.mode,
-          job.prompt,
-          job.durationSec,
-          job.aspectRatio,
-          job.template,
-          job.projectId,
-          job.videoCredits,
-          job.imageCredits,
-          job.lane,
-          JSON.stringify({
-            model: job.model,
-            mode: job.mode,
-            prompt: job.prompt,
-            durationSec: job.durationSec,
-            aspectRatio: job.aspectRatio,
-            template: job.template,
-            options: {
-              voiceCloneId: job.voiceCloneId,
-              voiceId: job.voiceId,
-              faceIdentityId: job.faceIdentityId,
-              captions: job.captions,
-              imageUrl: job.inputImageUrl,
-            },
-            quote,
-            ...(approvedBySupport ? { safety: 'approved by support on an earlier review' } : {}),
-          }),
-          job.status,
-          job.failureReason,
-          job.failureDetail,
-          JSON.stringify(safety.allowed ? {} : { rule: safety.rule, category: safety.category }),
-          // by the platform clock: "used this model in the last 48 hours" is judged on it
-          this.clock.now(),
-          job.voiceCloneId,
-          job.voiceId,
-          job.faceIdentityId,
-          job.captions,
-          job.inputImageUrl,
-        ]);
+        submitRows.insert(runner, job, firstLines, at);
       if (safety.allowed) {
         await insert(this.dataSource);
       } else {
@@ -294,7 +229,7 @@ export class SubmitJobUseCase {
     } catch (error) {
       if (error instanceof ProblemError && error.problem.status < 500) {
         // Refused by billing (not enough credits, account not open yet): the job never existed.
-        await jobs.delete({ id: job.id, status: 'reserving' });
+        await submitRows.removeReserving(this.dataSource, job.id);
         throw error;
       }
       // Billing's answer is unknown; the recovery pass releases the hold and removes the job.
@@ -310,18 +245,7 @@ export class SubmitJobUseCase {
       model: job.model,
       mode: job.mode,
     });
-    const [times] = await queueJob.run(this.dataSource, [
-      job.id,
-      JSON.stringify({
-        videoCredits: job.videoCredits,
-        imageCredits: job.imageCredits,
-        lane: job.lane,
-      }),
-      job.lane,
-      job.userId,
-      this.clock.now(),
-      ...event.values,
-    ]);
+    const times = await submitRows.queue(this.dataSource, job, this.clock.now(), event.values);
     if (!times) {
       throw ProblemError.conflict(
         'This submission was abandoned while credits were being held. Submit again.',
@@ -331,8 +255,8 @@ export class SubmitJobUseCase {
     const accepted = {
       ...job,
       status: 'queued' as const,
-      createdAt: times.created_at,
-      updatedAt: times.updated_at,
+      createdAt: times.createdAt,
+      updatedAt: times.updatedAt,
     };
     // Committed: wake an idle worker and the owner’s status streams (after the statement,
     // so submits do not wait for each other's NOTIFY at commit).
