@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
 import type { Sql } from '@fluxnote/persistence';
-import { UserEntity } from '../users/user.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 
 export interface Revocation {
@@ -36,10 +35,6 @@ export const sessionRows = {
 
   async markRotated(manager: EntityManager, tokenHash: string, at: Date): Promise<void> {
     await manager.update(RefreshTokenEntity, { tokenHash }, { rotatedAt: at });
-  },
-
-  async user(manager: EntityManager, id: string): Promise<UserEntity | null> {
-    return manager.getRepository(UserEntity).findOneBy({ id });
   },
 
   /** Revokes the family's live tokens. */

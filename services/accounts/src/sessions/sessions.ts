@@ -8,6 +8,7 @@ import { hashRefreshToken, TokenIssuer } from '../tokens/token-issuer';
 import { mayHoldSession, type UserEntity } from '../users/user.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { sessionRows, type Revocation } from './sessions.repository';
+import { userRows } from '../users/users.repository';
 
 export interface SessionView {
   user: UserEntity;
@@ -51,7 +52,7 @@ export class Sessions {
       if (token.expiresAt <= now) {
         return undefined;
       }
-      const user = (await sessionRows.user(manager, token.userId))!;
+      const user = (await userRows.find(manager, token.userId))!;
       if (!mayHoldSession(user)) {
         return undefined;
       }

@@ -177,14 +177,14 @@ export class RefundService {
     if (!refund) {
       return false;
     }
-    const paidWith = await refundRows.paymentMethodOf(manager, refund.chargeId);
+    const paid = await this.charges.findForUser(manager, refund.userId, refund.chargeId, false);
     await this.outbox.add(manager, refundProcessedV1, refund.userId, {
       refundId: refund.id,
       chargeId: refund.chargeId,
       userId: refund.userId,
       status,
       amount: refund.amount,
-      method: refundMethodOf(paidWith),
+      method: refundMethodOf(paid?.paymentMethodKind ?? null),
     });
     return true;
   }

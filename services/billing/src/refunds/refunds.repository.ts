@@ -156,13 +156,4 @@ export const refundRows = {
     );
     return Number(row.total);
   },
-
-  /** The kind of payment method the refunded charge was paid with, if it is known. */
-  async paymentMethodOf(manager: EntityManager, chargeId: string): Promise<string | null> {
-    const [row] = await manager.query<{ payment_method_kind: string | null }[]>(
-      `SELECT payment_method_kind FROM billing.charges WHERE id = $1`,
-      [chargeId],
-    );
-    return row?.payment_method_kind ?? null;
-  },
 };

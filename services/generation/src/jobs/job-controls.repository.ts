@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
 import type { Sql } from '@fluxnote/persistence';
-import { JobEntity } from './job.entity';
 
 /**
  * The rows job-controls.ts changes in `generation.jobs` and `generation.job_shares`: reads
@@ -8,14 +7,6 @@ import { JobEntity } from './job.entity';
  * job-controls.ts, written here as each statement's condition on the job's status.
  */
 export const jobControlRows = {
-  async job(sql: Sql, id: string): Promise<JobEntity | null> {
-    return sql.getRepository(JobEntity).findOneBy({ id });
-  },
-
-  async ownJob(sql: Sql, userId: string, id: string): Promise<JobEntity | null> {
-    return sql.getRepository(JobEntity).findOneBy({ id, userId });
-  },
-
   /** Cancels the user's job if it is still queued; false when it is not (or not theirs). */
   async cancelQueued(
     manager: EntityManager,

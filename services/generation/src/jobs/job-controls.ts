@@ -6,6 +6,7 @@ import { isUuid, ProblemError } from '@fluxnote/contracts';
 import { BillingLedger } from '../billing/billing-ledger';
 import type { JobEntity } from './job.entity';
 import { jobControlRows } from './job-controls.repository';
+import { jobRows } from './jobs.repository';
 import { appendJobLog } from './job-log.repository';
 
 /** Statuses a job ends in: only these can be deleted (a running one is cancelled or waited for). */
@@ -54,7 +55,7 @@ export class JobControls {
         'decision',
         'cancelled by the user before it started',
       );
-      return (await jobControlRows.job(manager, jobId))!;
+      return (await jobRows.job(manager, jobId))!;
     });
     return (await this.releaseCancelled(job.id)) ?? job;
   }
@@ -79,7 +80,7 @@ export class JobControls {
           'reservation released (cancelled)',
         );
       }
-      return jobControlRows.job(manager, jobId);
+      return jobRows.job(manager, jobId);
     });
   }
 
@@ -175,7 +176,7 @@ export class JobControls {
     const jobId = /^[A-Za-z0-9_-]{32}$/.test(token)
       ? await jobControlRows.sharedJobId(this.dataSource, hashOf(token))
       : undefined;
-    const job = jobId ? await jobControlRows.job(this.dataSource, jobId) : null;
+    const job = jobId ? await jobRows.job(this.dataSource, jobId) : null;
     if (!job || job.status !== 'succeeded') {
       throw ProblemError.notFound('This share link does not exist or was turned off.');
     }
@@ -183,7 +184,7 @@ export class JobControls {
   }
 
   private async owned(userId: string, jobId: string): Promise<JobEntity> {
-    const job = isUuid(jobId) ? await jobControlRows.ownJob(this.dataSource, userId, jobId) : null;
+    const job = isUuid(jobId) ? await jobRows.ownJob(this.dataSource, userId, jobId) : null;
     if (!job || job.status === 'reserving') {
       throw ProblemError.notFound(`No generation ${jobId}.`);
     }

@@ -6,6 +6,7 @@ import { GENERATION_CONFIG, type GenerationConfig } from '../config/generation.c
 import type { JobEntity } from './job.entity';
 import { GenerationMetrics } from './generation-metrics';
 import { queueRows, type ModelLimits } from './queue.repository';
+import { jobRows } from './jobs.repository';
 
 /**
  * The durable queue the workers share. A claim takes the job `nextClaim` of `queue.rules.ts`
@@ -45,7 +46,8 @@ export class JobQueue {
         if (!claim) {
           return undefined;
         }
-        const job = await queueRows.job(this.dataSource, claim.id);
+        // It exists: claimed a moment ago, and a job is deleted only once finished.
+        const job = (await jobRows.job(this.dataSource, claim.id))!;
         // Its wait in the queue: once, when a worker first takes it (a retry after a crash is not
         // a second wait).
         if (job.attempts === 1 && job.startedAt) {

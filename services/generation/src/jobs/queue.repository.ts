@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
 import type { Sql } from '@fluxnote/persistence';
-import { JobEntity } from './job.entity';
 
 /**
  * `queueTurn` of `queue.rules.ts` in SQL: the turn of a job being queued by `user` in `lane`
@@ -33,11 +32,6 @@ export interface ModelLimits {
  * (`queue.rules.int-spec.ts` checks they agree); job-queue.ts runs a claim from these.
  */
 export const queueRows = {
-  /** A job by id; it exists (claimed a moment ago, and a job is deleted only once finished). */
-  async job(sql: Sql, id: string): Promise<JobEntity> {
-    return sql.getRepository(JobEntity).findOneByOrFail({ id });
-  },
-
   /**
    * The job `nextClaim` names, locked (skipping jobs other claims hold): the priority lane
    * first; within a lane the lowest turn, then the oldest; a model at its limit waits. Reads
