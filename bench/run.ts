@@ -124,6 +124,11 @@ async function main(): Promise<void> {
       `  platform:    ${cpuLine(keyed.cpuMsPerSubmit)} (load generator ${fmt(keyed.clientCpuMsPerSubmit, 2)})`,
     );
     log(
+      `  submits per commit: ${Object.entries(yardstick.writesPerCommit)
+        .map(([statement, n]) => `${statement} ${fmt(n, 1)}`)
+        .join(' · ')}`,
+    );
+    log(
       `  one process: ${cpuLine(reference.cpuMsPerSubmit)} (load generator ${fmt(reference.clientCpuMsPerSubmit, 2)})`,
     );
     log(

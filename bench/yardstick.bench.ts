@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'pg';
+import { groupCommitMetricName } from '@fluxnote/persistence';
+import { scrapedValue } from '@fluxnote/testing';
 import { serviceNames, type Platform } from '../tools/launcher/platform';
 import { cpuDuring } from './cpu';
 import { job, load, type LoadResult } from './gateway.bench';
@@ -26,6 +28,30 @@ export interface Measured {
 export interface Yardstick {
   platform: Measured;
   reference: Measured;
+  /** Submits carried per commit by each gathered statement of the platform, in its measured run. */
+  writesPerCommit: Record<string, number>;
+}
+
+/** The gathered statements of the submit path, by the service that runs them. */
+const gathered = {
+  billing: ['billing_hold'],
+  generation: ['generation_submit', 'generation_queue'],
+};
+
+/** Each gathered statement's items and commits so far, read from its service's /metrics. */
+async function commitsSoFar(platform: Platform): Promise<Record<string, [number, number]>> {
+  const counts: Record<string, [number, number]> = {};
+  for (const [service, statements] of Object.entries(gathered)) {
+    const url = `${platform.internalHttpUrl(service as keyof typeof gathered)}/metrics`;
+    const text = await (await fetch(url)).text();
+    for (const statement of statements) {
+      counts[statement] = [
+        scrapedValue(text, `${groupCommitMetricName}_sum`, { statement }),
+        scrapedValue(text, `${groupCommitMetricName}_count`, { statement }),
+      ];
+    }
+  }
+  return counts;
 }
 
 const accepted = (result: LoadResult): number => result.statuses['202'] ?? 0;
@@ -96,12 +122,25 @@ export async function benchYardstick(
   const services = Object.fromEntries(
     serviceNames.map((name) => [name, platform.pidOf(name)!] as const),
   );
+  const before = await commitsSoFar(platform);
   const onPlatform = await measure(`${platform.gatewayUrl}/v1/generations`, users.tokens, {
     ...services,
     postgres: postgresPid,
   });
+  const after = await commitsSoFar(platform);
+  const writesPerCommit = Object.fromEntries(
+    Object.entries(after).map(([statement, [items, commits]]) => [
+      statement,
+      (items - before[statement][0]) / Math.max(1, commits - before[statement][1]),
+    ]),
+  );
   log(
     `  platform, a fresh Idempotency-Key each: ${fmt(onPlatform.load.requestsPerSecond)} req/s, p50 ${onPlatform.load.p50} / p99 ${onPlatform.load.p99} ms; at 100/s p99 ${onPlatform.at100.p99} ms; statuses ${JSON.stringify(onPlatform.load.statuses)}`,
+  );
+  log(
+    `  submits per commit: ${Object.entries(writesPerCommit)
+      .map(([statement, n]) => `${statement} ${fmt(n, 1)}`)
+      .join(' · ')}`,
   );
   const db = new Client({ connectionString: platform.databaseUrl });
   await db.connect();
@@ -122,7 +161,7 @@ export async function benchYardstick(
     log(
       `  one process, the same work: ${fmt(inOneProcess.load.requestsPerSecond)} req/s, p50 ${inOneProcess.load.p50} / p99 ${inOneProcess.load.p99} ms; at 100/s p99 ${inOneProcess.at100.p99} ms; statuses ${JSON.stringify(inOneProcess.load.statuses)}`,
     );
-    return { platform: onPlatform, reference: inOneProcess };
+    return { platform: onPlatform, reference: inOneProcess, writesPerCommit };
   } finally {
     reference?.child.kill('SIGTERM');
     await db.query('DROP SCHEMA IF EXISTS bench_reference CASCADE').catch(() => undefined);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { messagingMetricNames } from '@fluxnote/messaging';
+import { groupCommitMetricName } from '@fluxnote/persistence';
 import { requestMetricNames } from '@fluxnote/telemetry';
 import { purgeMetricNames } from '../../services/accounts/src/deletion/purge-metrics';
 import { ledgerMetricNames } from '../../services/billing/src/ledger/ledger-metrics';
@@ -36,6 +37,7 @@ describe('the Grafana dashboard (deploy/grafana/fluxnote.json)', () => {
       ...Object.values(purgeMetricNames),
       deliveryMetricName,
       slaMetricName,
+      groupCommitMetricName,
     ]);
     const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
     expect(exprs.length).toBeGreaterThan(20);

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { messagingMetricNames } from '@fluxnote/messaging';
+import { groupCommitMetricName } from '@fluxnote/persistence';
 import { requestMetricNames } from '@fluxnote/telemetry';
 import { purgeMetricNames } from '../../services/accounts/src/deletion/purge-metrics';
 import { ledgerMetricNames } from '../../services/billing/src/ledger/ledger-metrics';
@@ -269,6 +270,21 @@ const rows: { title: string; panels: Panel[] }[] = [
         description: 'CPU seconds per second of each service pod.',
         unit: 'short',
         queries: [{ expr: rate('process_cpu_seconds_total', 'service, pod'), legend: '{{pod}}' }],
+      },
+      {
+        title: 'Writes per commit on the submit path',
+        description:
+          'How many submits each gathered statement carried (holds, job inserts, queueing): it ' +
+          'rises with the load; near 1 under load means the database answers faster than submits come.',
+        unit: 'short',
+        queries: [
+          {
+            expr:
+              `${rate(`${groupCommitMetricName}_sum`, 'statement')} / ` +
+              rate(`${groupCommitMetricName}_count`, 'statement'),
+            legend: '{{statement}}',
+          },
+        ],
       },
       {
         title: 'Memory and event-loop lag per pod',

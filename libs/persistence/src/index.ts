@@ -4,3 +4,4 @@ export * from './nest/database.module';
 export * from './notify-waiter';
 export * from './prepared-statement';
 export * from './coalesced-notifier';
+export * from './group-commit';

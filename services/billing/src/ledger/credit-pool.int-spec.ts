@@ -12,14 +12,16 @@ import {
 import { billingDatabase } from '../billing.database';
 import { billingConfigSchema } from '../config/billing.config';
 import { remaining, type CreditAmounts, type CreditPool, type PoolBalance } from './credit-pool';
+import { ledgerRows, type OnePoolHold } from './ledger.repository';
 import { LedgerService } from './ledger.service';
 
 /**
  * A hold is decided in SQL, on the balance row, so concurrent submits cannot overspend: the
- * one-pool hold (`holdOnePool` in ledger.repository.ts, the submit path) and the two-pool hold each
- * write the no-overspend rule as a condition. This drives both with random balances and checks
- * they hold exactly when `remaining` of credit-pool.ts says the credits are there. Then it races
- * holds against their settlements and checks the books.
+ * one-pool hold (`holdOnePools` in ledger.repository.ts, the submit path, which takes the holds of
+ * concurrent submits together) and the two-pool hold each write the no-overspend rule as a
+ * condition. This drives both with random balances and checks they hold exactly when `remaining`
+ * of credit-pool.ts says the credits are there, then holds many at once, and races holds against
+ * their settlements and checks the books.
  */
 describe('the ledger in SQL (Postgres)', () => {
   let db: TestDatabase;
@@ -111,6 +113,107 @@ describe('the ledger in SQL (Postgres)', () => {
     },
   );
 
+  const oneVideoPool = (userId: string, video: number, key = randomUUID()): OnePoolHold => ({
+    key,
+    userId,
+    pool: 'video',
+    credits: { video, image: 0 },
+    at: clock.now(),
+    expiresAt: new Date(clock.now().getTime() + 600_000),
+  });
+  const videoLeft = (left: number): Record<CreditPool, PoolBalance> => ({
+    video: { allowance: left, packCredits: 0, used: 0, reserved: 0 },
+    image: { allowance: 0, packCredits: 0, used: 0, reserved: 0 },
+  });
+
+  it("holds a batch's holds in order, as many as each user's balance covers", async () => {
+    const [first, second] = [await accountWith(videoLeft(7)), await accountWith(videoLeft(2))];
+    const taken = oneVideoPool(second, 1);
+    await ledgerRows.holdOnePools(dataSource, [taken]);
+    const batch = [
+      oneVideoPool(first, 3),
+      oneVideoPool(second, 1),
+      oneVideoPool(first, 3),
+      { ...taken }, // its key holds already
+      oneVideoPool(first, 3),
+      oneVideoPool(first, 1),
+    ];
+    const holders = await ledgerRows.holdOnePools(dataSource, batch);
+    // 3 + 3 of the first's 7; the 3 after them is not covered, nor the 1 behind it (in order).
+    expect(holders.map((h) => h?.plan ?? null)).toEqual(['pro', 'pro', 'pro', null, null, null]);
+    expect(await reservedOf(first)).toEqual({ video: 6, image: 0 });
+    expect(await reservedOf(second)).toEqual({ video: 2, image: 0 });
+  });
+
+  it("holds none of a user's batch when the balance changed while it waited for the row", async () => {
+    const [racing, other] = [await accountWith(videoLeft(5)), await accountWith(videoLeft(5))];
+    const spender = dataSource.createQueryRunner();
+    await spender.startTransaction();
+    try {
+      await spender.query(
+        `UPDATE billing.credit_balances SET reserved = 4 WHERE user_id = $1 AND pool = 'video'`,
+        [racing],
+      );
+      // Its snapshot still sees 5 left for both; the racing user's row is locked by the spender.
+      const batch = ledgerRows.holdOnePools(dataSource, [
+        oneVideoPool(racing, 1),
+        oneVideoPool(other, 2),
+        oneVideoPool(racing, 1),
+      ]);
+      for (let waiting = 0; waiting === 0;) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        [{ waiting }] = await dataSource.query<[{ waiting: number }]>(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+      }
+      await spender.commitTransaction();
+      // 1 left by the time it locked the row: the two (2 together) hold nothing, the other holds.
+      expect((await batch).map((h) => h !== null)).toEqual([false, true, false]);
+    } finally {
+      await spender.release();
+    }
+    expect(await reservedOf(racing)).toEqual({ video: 4, image: 0 });
+    expect(await reservedOf(other)).toEqual({ video: 2, image: 0 });
+  });
+
+  it('gathers concurrent holds into shared statements and keeps every book', async () => {
+    const users = [await accountWith(videoLeft(6)), await accountWith(videoLeft(6))];
+    const statements = jest.spyOn(ledgerRows, 'holdOnePools');
+    const asked = Array.from({ length: 24 }, (_, i) => ({
+      userId: users[i % 2],
+      credits: { video: 1 + (i % 3), image: 0 },
+    }));
+    const results = await Promise.allSettled(
+      asked.map(({ userId, credits }) => ledger.reserve(randomUUID(), userId, credits)),
+    );
+    const batchSizes = statements.mock.calls.map(([, holds]) => holds.length);
+    statements.mockRestore();
+    expect(Math.max(...batchSizes)).toBeGreaterThan(1);
+    for (const userId of users) {
+      let held = 0;
+      results.forEach((result, i) => {
+        if (asked[i].userId !== userId) {
+          return;
+        }
+        if (result.status === 'fulfilled') {
+          held += asked[i].credits.video;
+        } else {
+          expect((result.reason as ProblemError).problem.status).toBe(402);
+        }
+      });
+      // All six held (a refusal comes only when too few are left), each entry once.
+      expect(held).toBe(6);
+      expect(await reservedOf(userId)).toEqual({ video: 6, image: 0 });
+      const [{ sum }] = await dataSource.query<[{ sum: number }]>(
+        `SELECT coalesce(sum(amount), 0)::int AS sum FROM billing.credit_entries
+          WHERE user_id = $1 AND kind = 'reserve'`,
+        [userId],
+      );
+      expect(sum).toBe(6);
+    }
+  });
+
   it("moves each reservation's credits once, however its settlements race its hold", async () => {
     const random = seededRandom(3);
     const int = (max: number) => Math.floor(random() * (max + 1));
@@ -140,7 +243,13 @@ describe('the ledger in SQL (Postgres)', () => {
       steps.push({ kind: 'expire', run: expire });
     }
     const order = steps.map((step) => ({ step, at: random() })).sort((a, b) => a.at - b.at);
-    const results = await Promise.allSettled(order.map(({ step }) => step.run()));
+    // Each step starts at its own moment over 30 ms, so holds (which gather into shared
+    // statements) land before, between and after their settlements.
+    const results = await Promise.allSettled(
+      order.map(({ step, at }) =>
+        new Promise((resolve) => setTimeout(resolve, at * 30)).then(() => step.run()),
+      ),
+    );
 
     results.forEach((result, i) => {
       const { kind } = order[i].step;

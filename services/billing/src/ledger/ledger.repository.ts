@@ -39,24 +39,57 @@ function toGrant(r: CreditGrantRow): CreditGrant {
 }
 
 // The hot statements of holds and settlements, prepared once per connection.
-export const holdOnePool = new PreparedStatement<{ brand: string; plan: string }>(
-  `WITH held AS (
-     UPDATE billing.credit_balances b SET reserved = b.reserved + $4
-       FROM billing.credit_accounts a
-      WHERE b.user_id = $2 AND b.pool = $3 AND a.user_id = b.user_id
-        AND b.allowance + b.pack_credits - b.used - b.reserved >= $4
-        AND NOT EXISTS (SELECT 1 FROM billing.reservations WHERE key = $1)
-     RETURNING a.brand, a.plan
-   ), entry AS (
+/** One hold on one pool, as the submit path asks for it: a job's credits, keyed by the job id. */
+export interface OnePoolHold {
+  key: string;
+  userId: string;
+  pool: CreditPool;
+  credits: CreditAmounts;
+  at: Date;
+  expiresAt: Date;
+}
+
+/**
+ * The one-pool holds of concurrent submits in one statement (atomic on its own): each
+ * user's holds on a pool in order, as many as the balance covers, then for those one
+ * conditional UPDATE of the balance, their entries and their reservation rows. The UPDATE
+ * checks the sum again against the row as it is when locked, so a balance that changed since
+ * the statement's snapshot holds none of them rather than too many. A key that exists already
+ * holds nothing; one that appears meanwhile fails the statement (the unique key).
+ */
+const holdOnePools = new PreparedStatement<{ key: string; brand: string; plan: string }>(
+  `WITH asked AS (
+     SELECT a.*, sum(a.amount) OVER (PARTITION BY a.user_id, a.pool ORDER BY a.n) AS running
+       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::int[], $5::int[], $6::int[],
+                   $7::timestamptz[], $8::timestamptz[])
+            WITH ORDINALITY AS a (key, user_id, pool, amount, video_credits, image_credits,
+                                  created_at, expires_at, n)
+      WHERE NOT EXISTS (SELECT 1 FROM billing.reservations r WHERE r.key = a.key)
+   ), covered AS (
+     SELECT asked.* FROM asked
+       JOIN billing.credit_balances b ON b.user_id = asked.user_id AND b.pool = asked.pool
+      WHERE b.allowance + b.pack_credits - b.used - b.reserved >= asked.running
+   ), totals AS (
+     SELECT user_id, pool, sum(amount)::int AS amount FROM covered GROUP BY user_id, pool
+   ), held AS (
+     UPDATE billing.credit_balances b SET reserved = b.reserved + t.amount
+       FROM totals t, billing.credit_accounts a
+      WHERE b.user_id = t.user_id AND b.pool = t.pool AND a.user_id = b.user_id
+        AND b.allowance + b.pack_credits - b.used - b.reserved >= t.amount
+     RETURNING b.user_id, b.pool, a.brand, a.plan
+   ), holds AS (
+     SELECT covered.*, held.brand, held.plan FROM covered
+       JOIN held ON held.user_id = covered.user_id AND held.pool = covered.pool
+   ), entries AS (
      INSERT INTO billing.credit_entries (user_id, pool, kind, amount, reservation_key, created_at)
-     SELECT $2, $3, 'reserve', $4, $1, $5 FROM held
-   ), reservation AS (
+     SELECT user_id, pool, 'reserve', amount, key, created_at FROM holds ORDER BY n
+   ), reservations AS (
      INSERT INTO billing.reservations (key, user_id, status, video_credits, image_credits, expires_at, created_at)
-     SELECT $1, $2, 'pending', $6, $7, $8, $5 FROM held
-     RETURNING key
+     SELECT key, user_id, 'pending', video_credits, image_credits, expires_at, created_at FROM holds ORDER BY n
    )
-   SELECT held.brand, held.plan FROM held, reservation`,
+   SELECT key, brand, plan FROM holds`,
 );
+
 export const planOf = new PreparedStatement<{ brand: string; plan: string }>(
   `SELECT brand, plan FROM billing.credit_accounts WHERE user_id = $1`,
 );
@@ -122,6 +155,28 @@ export interface CreditEntry {
 }
 
 export const ledgerRows = {
+  /**
+   * Holds what it can of `holds` in one statement; answers each with its holder's plan, or
+   * null where it held nothing (the key exists already, or the pool is short).
+   */
+  async holdOnePools(
+    sql: Sql,
+    holds: readonly OnePoolHold[],
+  ): Promise<({ brand: string; plan: string } | null)[]> {
+    const rows = await holdOnePools.run(sql, [
+      holds.map((h) => h.key),
+      holds.map((h) => h.userId),
+      holds.map((h) => h.pool),
+      holds.map((h) => h.credits[h.pool]),
+      holds.map((h) => h.credits.video),
+      holds.map((h) => h.credits.image),
+      holds.map((h) => h.at),
+      holds.map((h) => h.expiresAt),
+    ]);
+    const holders = new Map(rows.map((row) => [row.key, row]));
+    return holds.map((h) => holders.get(h.key) ?? null);
+  },
+
   /** Holds the account against deletion until the transaction ends; false when there is none. */
   async shareAccount(manager: EntityManager, userId: string): Promise<boolean> {
     const rows = await manager.query<unknown[]>(

@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { creditsGrantedV1, isUuid, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
-import { isUniqueViolation } from '@fluxnote/persistence';
+import { groupCommit, isUniqueViolation } from '@fluxnote/persistence';
 import { BILLING_CONFIG, type BillingConfig } from '../config/billing.config';
 import {
   currencyForCountry,
@@ -22,7 +22,6 @@ import {
 import { countCreditsMoved } from './ledger-metrics';
 import { ReservationEntity } from './reservation.entity';
 import {
-  holdOnePool,
   ledgerRows,
   pendingReservation,
   planOf,
@@ -30,6 +29,7 @@ import {
   settleReservation,
   type CreditEntry,
   type CreditGrant,
+  type OnePoolHold,
 } from './ledger.repository';
 import { accountNotOpened } from '../subscriptions/billing-account.repository';
 
@@ -57,6 +57,12 @@ export type HeldReservation = ReservationEntity & { priorityLane: boolean };
  */
 @Injectable()
 export class LedgerService {
+  /** Concurrent one-pool holds, gathered into one statement and one commit (group-commit.ts). */
+  private readonly holdOnePool = groupCommit(
+    (holds: readonly OnePoolHold[]) => ledgerRows.holdOnePools(this.dataSource, holds),
+    { statement: 'billing_hold' },
+  );
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
@@ -311,10 +317,10 @@ export class LedgerService {
   }
 
   /**
-   * The common reservation — one pool — in one statement (atomic on its own): the
-   * conditional hold, its entry and the reservation row. Null when it held nothing:
-   * the key exists already (a retry, or a concurrent twin that won the unique key) or
-   * the pool is short; the general path then answers.
+   * The common reservation — one pool — in one statement (atomic on its own), shared with the
+   * one-pool holds of concurrent submits: the conditional hold, its entry and the reservation
+   * row. Null when it held nothing: the key exists already (a retry, or a concurrent twin that
+   * won the unique key) or the pool is short; the general path then answers.
    */
   private async reserveOnePool(
     key: string,
@@ -323,29 +329,19 @@ export class LedgerService {
     ttlSeconds: number,
   ): Promise<HeldReservation | null> {
     const pool: CreditPool = credits.video > 0 ? 'video' : 'image';
-    const now = this.clock.now();
-    const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
-    let holder: { brand: string; plan: string } | undefined;
+    const at = this.clock.now();
+    const expiresAt = new Date(at.getTime() + ttlSeconds * 1000);
+    let holder: { brand: string; plan: string } | null;
     try {
-      const rows = await holdOnePool.run(this.dataSource, [
-        key,
-        userId,
-        pool,
-        credits[pool],
-        now,
-        credits.video,
-        credits.image,
-        expiresAt,
-      ]);
-      holder = rows[0];
-      if (!holder) {
-        return null;
-      }
+      holder = await this.holdOnePool({ key, userId, pool, credits, at, expiresAt });
     } catch (error) {
       if (isUniqueViolation(error)) {
         return null; // the statement rolled back as a whole; the winner's reservation answers
       }
       throw error;
+    }
+    if (!holder) {
+      return null;
     }
     return Object.assign(pendingReservation(key, userId, credits, expiresAt), {
       priorityLane: hasPriorityLane(holder.brand, holder.plan),

@@ -11,6 +11,7 @@ import { generationDatabase } from '../../generation.database';
 import { Likenesses } from '../../likenesses/likenesses';
 import { PromptApprovals } from '../../safety/prompt-approvals';
 import { RuleBasedSafetyCheck } from '../../safety/prompt-safety';
+import { submitRows } from './submit-job.repository';
 import { SubmitJobUseCase, type SubmitJobInput } from './submit-job.use-case';
 
 /**
@@ -25,10 +26,13 @@ describe('a submit repeated with its Idempotency-Key (Postgres)', () => {
   let standing: AccountStanding;
   const clock = new FixedClock(new Date('2026-12-07T10:00:00Z'));
   const holds: string[] = [];
+  /** How long billing takes to answer a hold. */
+  let holdMs = 0;
   const ledger = {
-    reserve: (jobId: string) => {
+    reserve: async (jobId: string) => {
       holds.push(jobId);
-      return Promise.resolve({ status: 'pending', priorityLane: false });
+      await new Promise((resolve) => setTimeout(resolve, holdMs));
+      return { status: 'pending', priorityLane: false };
     },
   } as unknown as BillingLedger;
 
@@ -86,7 +90,10 @@ describe('a submit repeated with its Idempotency-Key (Postgres)', () => {
 
   it('answers a repeat of twins sent at once with one job and one hold', async () => {
     const input = request();
-    const answers = await Promise.all(Array.from({ length: 5 }, () => submit.execute(input)));
+    holdMs = 300; // the first is still being held for when its twins collide with its key
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => submit.execute(input)),
+    ).finally(() => (holdMs = 0));
     expect(new Set(answers.map((a) => a.id)).size).toBe(1);
     expect(holds.filter((h) => h === answers[0].id)).toHaveLength(1);
     expect(await jobsWithKey(input)).toBe(1);
@@ -109,5 +116,50 @@ describe('a submit repeated with its Idempotency-Key (Postgres)', () => {
     const again = await problemOf(submit.execute(input));
     expect(again).toMatchObject({ status: 422, jobId: first.jobId });
     expect(await jobsWithKey(input)).toBe(1);
+  });
+
+  it('writes concurrent submits together and answers each as if it came alone', async () => {
+    const inserts = jest.spyOn(submitRows, 'insert');
+    const queueings = jest.spyOn(submitRows, 'queue');
+    const earlier = request();
+    const first = await submit.execute(earlier);
+    const users = [randomUUID(), randomUUID(), randomUUID()];
+    const inputs = users.flatMap((userId) => Array.from({ length: 4 }, () => request({ userId })));
+    // A repeat among them: its insert collides with its key, so its statement fails as a whole
+    // and each job of it is written again alone.
+    const answers = await Promise.all([...inputs, earlier].map((input) => submit.execute(input)));
+    const sizes = (spy: jest.SpyInstance) =>
+      spy.mock.calls.map((call) => (call[1] as unknown[]).length);
+    const [insertSizes, queueSizes] = [sizes(inserts), sizes(queueings)];
+    inserts.mockRestore();
+    queueings.mockRestore();
+    expect(Math.max(...insertSizes)).toBeGreaterThan(1);
+    expect(Math.max(...queueSizes)).toBeGreaterThan(1);
+
+    expect(answers.at(-1)).toMatchObject({ id: first.id, status: 'queued' });
+    const jobIds = answers.slice(0, -1).map((a) => a.id);
+    expect(new Set(jobIds).size).toBe(inputs.length);
+    const rows = await dataSource.query<
+      { user_id: string; status: string; turn: string; lines: number; events: number }[]
+    >(
+      `SELECT j.user_id, j.status, j.turn,
+              (SELECT count(*)::int FROM generation.job_logs l WHERE l.job_id = j.id) AS lines,
+              (SELECT count(*)::int FROM generation.outbox o
+                WHERE o.envelope -> 'data' ->> 'jobId' = j.id::text) AS events
+         FROM generation.jobs j WHERE j.id = ANY($1)`,
+      [jobIds],
+    );
+    expect(rows).toHaveLength(inputs.length);
+    for (const row of rows) {
+      // submitted, then queued; one job.queued event
+      expect(row).toMatchObject({ status: 'queued', lines: 2, events: 1 });
+    }
+    for (const userId of users) {
+      // A user's jobs take turns one after another, however they were gathered.
+      const turns = rows.filter((r) => r.user_id === userId).map((r) => Number(r.turn));
+      expect(new Set(turns).size).toBe(4);
+      expect(Math.max(...turns) - Math.min(...turns)).toBe(3);
+    }
+    expect(holds.filter((h) => h === first.id)).toHaveLength(1);
   });
 });

@@ -1,16 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Clock } from '@fluxnote/clock';
 import { jobBlockedV1, jobQueuedV1, ProblemError } from '@fluxnote/contracts';
 import { Outbox } from '@fluxnote/messaging';
-import { CoalescedNotifier, isForeignKeyViolation, isUniqueViolation } from '@fluxnote/persistence';
+import {
+  CoalescedNotifier,
+  groupCommit,
+  isForeignKeyViolation,
+  isUniqueViolation,
+} from '@fluxnote/persistence';
 import { AccountStanding } from '@fluxnote/platform';
 import { BillingLedger } from '../../billing/billing-ledger';
 import { CatalogService } from '../../catalog/catalog.service';
 import type { JobRequest } from '../../catalog/job-request-rules';
 import { JobEntity } from '../job.entity';
-import { submitRows } from './submit-job.repository';
+import { submitRows, type JobToQueue, type NewJob } from './submit-job.repository';
 import { Lane, laneFor } from '../queue.rules';
 import { WORK_CHANNEL } from '../work-channel';
 import { JOB_EVENTS_CHANNEL } from '../job-status-stream';
@@ -28,6 +33,9 @@ export interface SubmitJobInput extends JobRequest {
   faceIdentityId?: string;
 }
 
+/** How long a repeat waits, step by step (about 2.5 s in all), for a twin still being held for. */
+const twinWaitsMs = [10, 20, 40, 80, 160, 320, 640, 1280];
+
 /** 422 for a prompt the content-safety check refused; the job stays in the history as `blocked`. */
 function blockedProblem(jobId: string, verdict: SafetyVerdict): ProblemError {
   const rule = verdict.allowed ? 'content-policy' : verdict.rule;
@@ -44,12 +52,24 @@ function blockedProblem(jobId: string, verdict: SafetyVerdict): ProblemError {
  * billing (keyed by the job id), then queues it. The job row exists as
  * `reserving` before billing is called, so a crash in between is found and
  * released by the recovery pass; a retry with the same idempotency key returns
- * the same job.
+ * the same job. The inserts of concurrent submits go in one statement and one commit, and so do
+ * their queueing (group-commit.ts); an error of one job reaches only its own submit.
  */
 @Injectable()
 export class SubmitJobUseCase {
   private readonly logger = new Logger(SubmitJobUseCase.name);
   private readonly metrics = new GenerationMetrics();
+  private readonly insertJob = groupCommit(
+    async (jobs: readonly NewJob[]) => {
+      await submitRows.insert(this.dataSource, jobs);
+      return jobs.map(() => undefined);
+    },
+    { statement: 'generation_submit' },
+  );
+  private readonly queueJob = groupCommit(
+    (jobs: readonly JobToQueue[]) => submitRows.queue(this.dataSource, jobs),
+    { statement: 'generation_queue' },
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -78,8 +98,8 @@ export class SubmitJobUseCase {
 
   /**
    * The answer to a repeated request: the job an earlier one with this Idempotency-Key made, as
-   * it stands (a blocked one is refused again; one still being held for is a conflict), or
-   * undefined when there is none. Asked only when this request cannot go on as a new job — its
+   * it stands (a blocked one is refused again; one still being held for after a short wait is a
+   * conflict), or undefined when there is none (or its twin was refused meanwhile). Asked only when this request cannot go on as a new job — its
    * insert collides with the key, or a check refuses what the first request was allowed — so a
    * first request reads nothing for it (the gateway answers most repeats from its own record).
    */
@@ -89,7 +109,16 @@ export class SubmitJobUseCase {
     if (!input.idempotencyKey) {
       return undefined;
     }
-    const existing = await submitRows.byKey(this.dataSource, input.userId, input.idempotencyKey);
+    let existing = await submitRows.byKey(this.dataSource, input.userId, input.idempotencyKey);
+    // A twin sent at the same moment (here or on another replica) is still holding its credits:
+    // its answer comes within moments, and is this one's too.
+    for (const pause of twinWaitsMs) {
+      if (existing?.status !== 'reserving') {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      existing = await submitRows.byKey(this.dataSource, input.userId, input.idempotencyKey);
+    }
     if (!existing) {
       return undefined;
     }
@@ -155,7 +184,8 @@ export class SubmitJobUseCase {
     });
     try {
       // The job (`reserving`, or `blocked`) and its first log lines in one statement (atomic on its
-      // own: no transaction on the submit path); a blocked one's event beside it, in a transaction.
+      // own, shared with concurrent submits: no transaction on the submit path); a blocked one's
+      // event beside it, in a transaction.
       const firstLines = {
         input: {
           model: job.model,
@@ -177,14 +207,12 @@ export class SubmitJobUseCase {
         blocked: safety.allowed ? {} : { rule: safety.rule, category: safety.category },
       };
       // by the platform clock: "used this model in the last 48 hours" is judged on it
-      const at = this.clock.now();
-      const insert = (runner: DataSource | EntityManager) =>
-        submitRows.insert(runner, job, firstLines, at);
+      const newJob: NewJob = { job, firstLines, at: this.clock.now() };
       if (safety.allowed) {
-        await insert(this.dataSource);
+        await this.insertJob(newJob);
       } else {
         await this.dataSource.transaction(async (manager) => {
-          await insert(manager);
+          await submitRows.insert(manager, [newJob]);
           await this.outbox.add(manager, jobBlockedV1, job.userId, {
             jobId: job.id,
             userId: job.userId,
@@ -245,7 +273,7 @@ export class SubmitJobUseCase {
       model: job.model,
       mode: job.mode,
     });
-    const times = await submitRows.queue(this.dataSource, job, this.clock.now(), event.values);
+    const times = await this.queueJob({ job, at: this.clock.now(), event: event.values });
     if (!times) {
       throw ProblemError.conflict(
         'This submission was abandoned while credits were being held. Submit again.',
