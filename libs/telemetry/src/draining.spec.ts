@@ -1,5 +1,5 @@
 import { createServer, request, Agent, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { Draining, drainableHttpServer } from './draining';
 
 function listen(server: Server): Promise<number> {
@@ -88,13 +88,36 @@ describe('drainableHttpServer', () => {
     expect(await drained).toBe(true);
   });
 
-  it('closes kept-alive connections that stay idle', async () => {
+  it('closes kept-alive connections that stay idle for their keep-alive timeout', async () => {
     server = createServer((_req, res) => res.end('quick'));
+    server.keepAliveTimeout = 600;
     const drainable = drainableHttpServer(server);
     const port = await listen(server);
-    agent = new Agent({ keepAlive: true });
-    await get(port, agent);
+    agent = new Agent();
+    // A client that never closes on its own: the server has to.
+    const client = connect(port, '127.0.0.1');
+    client.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => client.once('data', resolve));
+    const closed = new Promise<number>((resolve) =>
+      client.once('close', () => resolve(Date.now())),
+    );
+    const began = Date.now();
     expect(await drainable.drain(5_000)).toBe(true);
+    expect((await closed) - began).toBeGreaterThanOrEqual(500);
+  });
+
+  it('answers a request sent on an idle connection before its keep-alive timeout, then closes it', async () => {
+    server = createServer((_req, res) => res.end('quick'));
+    server.keepAliveTimeout = 3_000; // Keep-Alive: timeout=3, which Node's agent keeps for 2 s
+    const drainable = drainableHttpServer(server);
+    const port = await listen(server);
+    agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await get(port, agent)).toMatchObject({ connection: 'keep-alive' });
+    const drained = drainable.drain(5_000);
+    // Idle for longer than a moment, and within what the server promised: the client may reuse it.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await get(port, agent)).toEqual({ status: 200, body: 'quick', connection: 'close' });
+    expect(await drained).toBe(true);
   });
 
   it('cuts what is still open when the grace period runs out', async () => {

@@ -39,7 +39,14 @@ export class Draining {
 /** The process's one drain. */
 export const draining = new Draining();
 
-/** A connection with no request for this long, while draining, is closed: no client is about to use it. */
+/**
+ * While draining, a kept-alive connection is closed once it has been idle for as long as the
+ * server told its client it may stay open (`Keep-Alive: timeout=…`, the server's keepAliveTimeout):
+ * a client that keeps to that has stopped reusing it by then, so none sends a request on a
+ * connection that is closing (the keep-alive race, a POST lost as "other side closed"). A
+ * connection used meanwhile gets its answer with `Connection: close`. This, when the server
+ * advertises no timeout.
+ */
 const IDLE_CLOSE_MS = 500;
 const SWEEP_MS = 100;
 
@@ -51,7 +58,7 @@ interface Connection {
 /**
  * Lets an HTTP server stop without cutting a request. `drain()` stops taking connections, marks
  * every answer from then on `Connection: close`, closes each kept-alive connection once it has
- * been idle for a moment (a request already on its way still gets its answer), and resolves
+ * been idle for its keep-alive timeout (a request already on its way still gets its answer), and resolves
  * `true` when the last connection has closed, or `false` when `graceMs` ran out and the rest
  * were cut.
  */
@@ -62,7 +69,8 @@ export function drainableHttpServer(server: Server): { drain(graceMs: number): P
     connections.set(socket, { idleSince: Date.now() });
     socket.once('close', () => connections.delete(socket));
   });
-  server.on('request', (request, response: ServerResponse) => {
+  // Ahead of the app's own handler, which may answer at once.
+  server.prependListener('request', (request, response: ServerResponse) => {
     const connection = connections.get(request.socket);
     if (!connection) {
       return;
@@ -90,11 +98,12 @@ export function drainableHttpServer(server: Server): { drain(graceMs: number): P
       // once (a request written on one a moment ago would be cut before it was read)
       NetServer.prototype.close.call(server);
       const deadline = Date.now() + graceMs;
+      const idleCloseMs = server.keepAliveTimeout > 0 ? server.keepAliveTimeout : IDLE_CLOSE_MS;
       return new Promise((resolve) => {
         const sweep = (): void => {
           const now = Date.now();
           for (const [socket, connection] of connections) {
-            if (!connection.response && now - connection.idleSince >= IDLE_CLOSE_MS) {
+            if (!connection.response && now - connection.idleSince >= idleCloseMs) {
               socket.end();
             }
           }
